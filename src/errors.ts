@@ -1,0 +1,41 @@
+// Every error this library throws on purpose is a GtError with a stable `code`, so callers (the
+// CLI's exit codes, the pipeline's retry decisions, the audit log) branch on codes, not messages.
+// Messages must never carry a secret, a token or PII: they end up in logs.
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'AUTH_FAILED'
+  | 'HTTP_ERROR'
+  | 'RATE_LIMITED'
+  | 'RETRY_BUDGET_EXHAUSTED'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'INVALID_RESPONSE'
+  | 'NOT_FOUND'
+  | 'UNSAFE_NAME'
+  | 'DOWNLOAD_FAILED'
+  | 'INTEGRITY'
+  | 'DISK_FULL'
+  | 'CHECKPOINT'
+  | 'AUDIT_TAMPERED'
+  | 'SINK_FAILED'
+  | 'ABORTED'
+  | 'REDIS_UNAVAILABLE';
+
+export class GtError extends Error {
+  readonly code: ErrorCode;
+  /** Structured, non-secret context (HTTP status, Genesys contextId, route …). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GtError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isGtError(err: unknown, code?: ErrorCode): err is GtError {
+  return err instanceof GtError && (code === undefined || err.code === code);
+}
