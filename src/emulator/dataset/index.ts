@@ -1,0 +1,145 @@
+// The emulator's data. At start every conversation's plan is built once to record its id and
+// start/end times in compact arrays, then dropped; plans, analytics objects and media sources are
+// rebuilt on demand (they are pure functions of the seed and index) and kept in small LRU caches.
+// `Dataset` is both the server's data source and, through `oracle()`, what tests and benchmarks
+// compare the client's output with.
+import type { AnalyticsConversationWithoutAttributes } from '../../sdk/models.ts';
+import { Lru } from '../lru.ts';
+import type { ResolvedOptions } from '../options.ts';
+import type { EmulatorDataset, OracleRecording, PlantedItem } from '../types.ts';
+import { analyticsConversation } from './analytics.ts';
+import { MediaSource } from './media.ts';
+import { awkwardSlots, buildPlan, directory, type ConversationPlan, type Directory } from './plan.ts';
+import { digitalTranscript, plantedOf, voiceTranscript, type DigitalTranscript } from './transcripts.ts';
+
+export type { ConversationPlan } from './plan.ts';
+
+const CACHE = 5000;
+
+export class Dataset {
+  readonly interval: string;
+  readonly seed: number;
+  /** conversation ids by index */
+  readonly ids: string[];
+  /** conversation start and end (epoch ms) by index */
+  readonly startMs: Float64Array;
+  readonly endMs: Float64Array;
+  private readonly options: ResolvedOptions;
+  private readonly dir: Directory;
+  private readonly slots: Uint8Array;
+  private readonly indexOf = new Map<string, number>();
+  private readonly plans = new Lru<number, ConversationPlan>(CACHE);
+  private readonly conversations = new Lru<number, AnalyticsConversationWithoutAttributes>(CACHE);
+  /** Media sources hold 64 KiB of noise once used: keep only a few. */
+  private readonly media = new Lru<string, MediaSource>(32);
+  /** recordingId → sha256 of its media, computed at most once. */
+  private readonly digests = new Map<string, string>();
+
+  constructor(options: ResolvedOptions) {
+    this.options = options;
+    this.interval = options.interval;
+    this.seed = options.seed;
+    this.dir = directory(options.seed);
+    this.slots = awkwardSlots(options);
+    const n = options.conversations;
+    this.ids = new Array<string>(n);
+    this.startMs = new Float64Array(n);
+    this.endMs = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = this.build(i);
+      this.ids[i] = p.id;
+      this.startMs[i] = p.startMs;
+      this.endMs[i] = p.endMs;
+      this.indexOf.set(p.id, i);
+    }
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private build(index: number): ConversationPlan {
+    return buildPlan(this.options, this.dir, index, this.slots[index]!);
+  }
+
+  planAt(index: number): ConversationPlan {
+    return this.plans.get(index, () => this.build(index));
+  }
+
+  plan(conversationId: string): ConversationPlan | undefined {
+    const i = this.indexOf.get(conversationId);
+    return i === undefined ? undefined : this.planAt(i);
+  }
+
+  conversationAt(index: number): AnalyticsConversationWithoutAttributes {
+    return this.conversations.get(index, () => analyticsConversation(this.planAt(index)));
+  }
+
+  conversation(conversationId: string): AnalyticsConversationWithoutAttributes | undefined {
+    const i = this.indexOf.get(conversationId);
+    return i === undefined ? undefined : this.conversationAt(i);
+  }
+
+  /** The audio of a voice recording that has media (AVAILABLE), else undefined. */
+  mediaOf(plan: ConversationPlan): MediaSource | undefined {
+    const r = plan.recording;
+    if (plan.kind !== 'voice' || !r || r.fileState !== 'AVAILABLE') return undefined;
+    return this.media.get(r.id, () => new MediaSource(this.seed, r.id, r.sizeBytes));
+  }
+
+  sha256Of(plan: ConversationPlan): string | undefined {
+    const r = plan.recording;
+    const media = this.mediaOf(plan);
+    if (!r || !media) return undefined;
+    let d = this.digests.get(r.id);
+    if (d === undefined) {
+      d = media.sha256();
+      this.digests.set(r.id, d);
+    }
+    return d;
+  }
+
+  voiceTranscript(plan: ConversationPlan, communicationId: string): unknown {
+    return voiceTranscript(plan, this.seed, communicationId);
+  }
+
+  digitalTranscript(plan: ConversationPlan): DigitalTranscript {
+    return digitalTranscript(plan, this.seed);
+  }
+
+  oracleRecordings(conversationId: string): OracleRecording[] {
+    const plan = this.plan(conversationId);
+    const r = plan?.recording;
+    if (!plan || !r) return [];
+    const base: OracleRecording = {
+      recordingId: r.id,
+      conversationId,
+      media: plan.kind === 'voice' ? 'audio' : plan.kind,
+      fileState: r.fileState,
+      transcoding: r.transcoding,
+      sessionId: plan.customer.sessionId,
+    };
+    if (plan.kind !== 'voice' || r.fileState !== 'AVAILABLE') return [base];
+    // sha256 is a lazy getter: hashing a 500 MB recording only happens if someone asks.
+    Object.defineProperty(base, 'sizeBytes', { value: r.sizeBytes, enumerable: true });
+    Object.defineProperty(base, 'sha256', { get: () => this.sha256Of(plan), enumerable: true });
+    return [base];
+  }
+
+  oracle(): EmulatorDataset {
+    return {
+      interval: this.interval,
+      conversationIds: () => [...this.ids],
+      conversation: (id) => this.conversation(id),
+      recordings: (id) => this.oracleRecordings(id),
+      transcript: (cid, commId) => {
+        const plan = this.plan(cid);
+        return plan ? this.voiceTranscript(plan, commId) : undefined;
+      },
+      planted: (id): { pii: PlantedItem[]; keep: string[] } => {
+        const plan = this.plan(id);
+        return plan ? plantedOf(plan, this.seed) : { pii: [], keep: [] };
+      },
+    };
+  }
+}

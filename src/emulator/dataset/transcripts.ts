@@ -1,0 +1,271 @@
+// The text side of a conversation: the STA voice transcript (same shape as the real sample in
+// /work/shared/genesys-samples) and the digital transcripts carried inside chat, messaging and
+// email recordings. The dialogue comes from pii.ts, so what is planted is known exactly.
+import type { ChatMessage, RecordingEmailMessage, RecordingMessagingMessage } from '../../sdk/models.ts';
+import { Rng, rngFor, uuidFor } from '../random.ts';
+import type { PlantedItem } from '../types.ts';
+import { dialogue, type Line } from './pii.ts';
+import { iso, type ConversationPlan, type Window } from './plan.ts';
+
+const ORGANIZATION_ID = 'e7a1c2b3-0000-4000-8000-0000000000e0';
+
+export function dialogueOf(plan: ConversationPlan, seed: number): Line[] {
+  const rng = rngFor(seed, `dialogue:${plan.index}`);
+  const agentName = plan.agents[0]!.name.split(' ')[0]!;
+  return dialogue(rng, plan.language, {
+    voice: plan.kind === 'voice',
+    withIvr: plan.flow !== undefined,
+    turns: plan.lines,
+    agentName,
+    piiCount: plan.awkward === 'long' ? 10 : 3 + (plan.index % 4),
+  });
+}
+
+export function plantedOf(plan: ConversationPlan, seed: number): { pii: PlantedItem[]; keep: string[] } {
+  if (!plan.hasTranscript) return { pii: [], keep: [] };
+  const lines = dialogueOf(plan, seed);
+  return { pii: lines.flatMap((l) => l.pii), keep: [...new Set(lines.flatMap((l) => l.keep))] };
+}
+
+interface Timed {
+  line: Line;
+  window: Window;
+  agent?: number;
+}
+
+/** Places flow lines in the flow window and dialogue lines in the agents' interact windows. */
+function timeline(plan: ConversationPlan, lines: Line[]): Timed[] {
+  const out: Timed[] = [];
+  const flowLines = lines.filter((l) => l.speaker === 'ivr' || l.speaker === 'bot');
+  const talk = lines.filter((l) => l.speaker !== 'ivr' && l.speaker !== 'bot');
+  if (plan.flow && flowLines.length > 0) {
+    const [a, b] = plan.flow.window;
+    const step = (b - a) / flowLines.length;
+    flowLines.forEach((line, i) =>
+      out.push({ line, window: [Math.round(a + i * step), Math.round(a + (i + 1) * step)] }),
+    );
+  }
+  const perAgent = Math.ceil(talk.length / plan.agents.length);
+  plan.agents.forEach((agent, ai) => {
+    const mine = talk.slice(ai * perAgent, (ai + 1) * perAgent);
+    const total = agent.interact.reduce((s, w) => s + (w[1] - w[0]), 0);
+    let k = 0;
+    agent.interact.forEach((w, wi) => {
+      const share =
+        wi === agent.interact.length - 1
+          ? mine.length - k
+          : Math.round((mine.length * (w[1] - w[0])) / total);
+      const step = (w[1] - w[0]) / Math.max(1, share);
+      for (let i = 0; i < share; i++, k++)
+        out.push({
+          line: mine[k]!,
+          window: [Math.round(w[0] + i * step), Math.round(w[0] + (i + 1) * step)],
+          agent: ai,
+        });
+    });
+  });
+  return out;
+}
+
+function phrase(t: Timed, rng: Rng) {
+  const [a, b] = t.window;
+  const start = a + Math.round((b - a) * 0.05);
+  const duration = Math.max(200, Math.round((b - a) * 0.85));
+  const tokens = t.line.text.split(/\s+/).filter(Boolean);
+  const wordMs = Math.floor(duration / tokens.length);
+  const words = tokens.map((word, i) => ({
+    word,
+    confidence: Math.round((0.75 + rng.next() * 0.24) * 100) / 100,
+    startTimeMs: start + i * wordMs,
+    duration: { milliseconds: Math.max(1, wordMs - 20) },
+  }));
+  return {
+    text: t.line.text,
+    stability: 1,
+    confidence: Math.round((0.8 + rng.next() * 0.19) * 100) / 100,
+    startTimeMs: start,
+    duration: { milliseconds: duration },
+    words,
+    alternatives: [],
+    participantPurpose: t.line.speaker === 'customer' ? 'external' : 'internal',
+  };
+}
+
+/** The STA transcript for the customer's communication, or undefined when there is none. */
+export function voiceTranscript(plan: ConversationPlan, seed: number, communicationId: string): unknown {
+  if (plan.kind !== 'voice' || !plan.hasTranscript || communicationId !== plan.customer.sessionId)
+    return undefined;
+  const rng = rngFor(seed, `transcript:${plan.index}`);
+  const timed = timeline(plan, dialogueOf(plan, seed));
+  const phrases = timed.map((t) => phrase(t, rng));
+  const first = phrases[0]?.startTimeMs ?? plan.startMs;
+  const duration = plan.endMs - first;
+  const ani = plan.direction === 'inbound' ? plan.customer.address : plan.customer.peer;
+  const dnis = plan.direction === 'inbound' ? plan.customer.peer : plan.customer.address;
+  const base = { initialDirection: plan.direction, divisionId: plan.divisionId, ani, dnis };
+  const participants: Record<string, unknown>[] = [
+    {
+      participantPurpose: 'customer',
+      ...base,
+      queueId: plan.queue.id,
+      startTimeMs: plan.startMs,
+      endTimeMs: plan.endMs,
+    },
+  ];
+  if (plan.flow)
+    participants.push({
+      participantPurpose: 'ivr',
+      ...base,
+      flowId: plan.flow.flowId,
+      startTimeMs: plan.flow.window[0],
+      endTimeMs: plan.flow.window[1],
+    });
+  participants.push({
+    participantPurpose: 'acd',
+    ...base,
+    queueId: plan.queue.id,
+    startTimeMs: plan.acd.window[0],
+    endTimeMs: plan.acd.window[1],
+  });
+  for (const a of plan.agents) {
+    participants.push({
+      participantPurpose: 'agent',
+      userId: a.userId,
+      ...base,
+      queueId: plan.queue.id,
+      startTimeMs: a.alert[0],
+      endTimeMs: a.interact[a.interact.length - 1]![1],
+    });
+  }
+  return {
+    organizationId: ORGANIZATION_ID,
+    conversationId: plan.id,
+    communicationId,
+    mediaType: 'call',
+    conversationStartTime: plan.startMs,
+    startTime: first,
+    duration: { milliseconds: duration },
+    uri: `/transcript/v1/organizations/${ORGANIZATION_ID}/conversations/${plan.id}/communications/${communicationId}`,
+    transcripts: [
+      {
+        transcriptId: uuidFor(seed, `transcript:${plan.index}`),
+        language: plan.language,
+        programId: '',
+        startTime: first,
+        duration: { milliseconds: duration },
+        phrases,
+        analytics: {
+          sentiment: phrases.map((p, i) => ({
+            participant: p.participantPurpose,
+            phrase: p.text,
+            startTimeMs: p.startTimeMs,
+            duration: p.duration,
+            sentiment: i % 5 === 4 ? 1 : 0,
+            phraseIndex: i,
+          })),
+        },
+      },
+    ],
+    participants,
+  };
+}
+
+export interface DigitalTranscript {
+  transcript?: ChatMessage[];
+  messagingTranscript?: RecordingMessagingMessage[];
+  emailTranscript?: RecordingEmailMessage[];
+}
+
+/** The transcript a digital recording carries, in the field the Recording model uses for its media. */
+export function digitalTranscript(plan: ConversationPlan, seed: number): DigitalTranscript {
+  const timed = timeline(plan, dialogueOf(plan, seed));
+  const agentOf = (t: Timed) => plan.agents[t.agent ?? 0]!;
+  if (plan.kind === 'chat') {
+    return {
+      transcript: timed.map((t, i) => {
+        const customer = t.line.speaker === 'customer';
+        const bot = t.line.speaker === 'bot';
+        const agent = agentOf(t);
+        return {
+          id: uuidFor(seed, `${plan.index}:chat:${i}`),
+          body: t.line.text,
+          bodyType: 'standard',
+          utc: iso(t.window[0]),
+          from: customer ? plan.customer.participantId : bot ? plan.flow!.participantId : agent.participantId,
+          to: customer ? agent.participantId : plan.customer.participantId,
+          chat: plan.customer.sessionId,
+          type: 'message',
+          senderCommunicationId: customer
+            ? plan.customer.sessionId
+            : bot
+              ? plan.flow!.sessionId
+              : agent.sessionId,
+          participantPurpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
+          ...(customer || bot
+            ? {}
+            : { user: { id: agent.userId, name: agent.name, displayName: agent.name } }),
+        };
+      }),
+    };
+  }
+  if (plan.kind === 'message') {
+    return {
+      messagingTranscript: timed.map((t, i) => {
+        const customer = t.line.speaker === 'customer';
+        const bot = t.line.speaker === 'bot';
+        const agent = agentOf(t);
+        return {
+          id: uuidFor(seed, `${plan.index}:message:${i}`),
+          from: customer ? plan.customer.address : 'web-messaging',
+          to: customer ? 'web-messaging' : plan.customer.address,
+          timestamp: iso(t.window[0]),
+          purpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
+          participantId: customer
+            ? plan.customer.participantId
+            : bot
+              ? plan.flow!.participantId
+              : agent.participantId,
+          messageText: t.line.text,
+          contentType: 'Text',
+          ...(customer || bot ? {} : { fromUser: { id: agent.userId, name: agent.name, version: 1 } }),
+          ...(bot ? { workflow: { id: plan.flow!.flowId } } : {}),
+          ...(customer ? {} : { queue: { id: plan.queue.id } }),
+        };
+      }),
+    };
+  }
+  // E-mail: group the dialogue into a thread of a few messages, customer and agent alternating.
+  const messages: RecordingEmailMessage[] = [];
+  const customerMail = { email: plan.customer.address, name: plan.customer.name };
+  const supportMail = { email: plan.customer.peer, name: 'Support' };
+  let current: { customer: boolean; lines: Timed[] } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const text = current.lines.map((t) => t.line.text).join('\n\n');
+    const i = messages.length;
+    messages.push({
+      id: uuidFor(seed, `${plan.index}:email:${i}`),
+      from: current.customer ? customerMail : supportMail,
+      to: [current.customer ? supportMail : customerMail],
+      subject: i === 0 ? `Billing question #${plan.index}` : `RE: Billing question #${plan.index}`,
+      textBody: text,
+      htmlBody: `<html><body>${current.lines.map((t) => `<p>${escapeHtml(t.line.text)}</p>`).join('')}</body></html>`,
+      time: iso(current.lines[0]!.window[0]),
+      attachments: [],
+    });
+  };
+  for (const t of timed) {
+    const customer = t.line.speaker === 'customer';
+    if (!current || current.customer !== customer) {
+      flush();
+      current = { customer, lines: [] };
+    }
+    current.lines.push(t);
+  }
+  flush();
+  return { emailTranscript: messages };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,118 @@
+// Fills in the documented defaults once, so the rest of the emulator reads plain values.
+import { createHash } from 'node:crypto';
+import type { EmulatorLimits, EmulatorOptions, FaultKind, MediaKind } from './types.ts';
+
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  seed: number;
+  conversations: number;
+  interval: string;
+  startMs: number;
+  endMs: number;
+  nowMs: number;
+  mediaMix: Record<MediaKind, number>;
+  audioBytes: { min: number; max: number };
+  clients: { clientId: string; clientSecret: string }[];
+  tokenTtlSeconds: number;
+  rateLimit: { perWindow: number; windowMs: number } | null;
+  faults: Partial<Record<FaultKind, number>>;
+  faultSeed: number;
+  rangeSupport: boolean;
+  signedUrlTtlSeconds: number;
+  transcodeMs: number;
+  batchDelayMs: number;
+  jobDelayMs: number;
+  limits: EmulatorLimits;
+}
+
+const FAULT_KINDS: readonly FaultKind[] = ['5xx', '503', 'reset', 'truncate', 'slow', 'expire'];
+const DAY_MS = 86_400_000;
+
+/** Parses '5xx=0.03,503=0.02' into rates; unknown kinds or bad numbers are a usage error. */
+export function parseFaultSpec(spec: string): Partial<Record<FaultKind, number>> {
+  const out: Partial<Record<FaultKind, number>> = {};
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [kind, value] = part.split('=');
+    const rate = Number(value);
+    if (!FAULT_KINDS.includes(kind as FaultKind) || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+      throw new Error(
+        `bad fault spec "${part}": expected kind=rate with kind in ${FAULT_KINDS.join('|')} and 0 <= rate <= 1`,
+      );
+    }
+    out[kind as FaultKind] = rate;
+  }
+  return out;
+}
+
+export function parseInterval(interval: string): { startMs: number; endMs: number } | undefined {
+  const parts = interval.split('/');
+  if (parts.length !== 2) return undefined;
+  const startMs = Date.parse(parts[0]!);
+  const endMs = Date.parse(parts[1]!);
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs) || endMs <= startMs) return undefined;
+  return { startMs, endMs };
+}
+
+/** The default client is derived from the seed, so a seed fully describes an emulator. */
+function defaultClient(seed: number): { clientId: string; clientSecret: string } {
+  const h = createHash('sha256').update(`client:${seed}`).digest('hex');
+  return {
+    clientId: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`,
+    clientSecret: createHash('sha256').update(`secret:${seed}`).digest('base64url').slice(0, 43),
+  };
+}
+
+export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
+  const seed = o.seed ?? 1;
+  const interval = o.interval ?? '2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z';
+  const parsed = parseInterval(interval);
+  if (!parsed) throw new Error(`bad emulator interval "${interval}"`);
+  const nowMs = o.now !== undefined ? Date.parse(o.now) : parsed.endMs + DAY_MS;
+  if (!Number.isFinite(nowMs)) throw new Error(`bad emulator now "${o.now}"`);
+  const mix = o.mediaMix ?? {};
+  const hasMix = Object.keys(mix).length > 0;
+  const mediaMix: Record<MediaKind, number> = hasMix
+    ? { voice: mix.voice ?? 0, chat: mix.chat ?? 0, message: mix.message ?? 0, email: mix.email ?? 0 }
+    : { voice: 0.6, chat: 0.15, message: 0.15, email: 0.1 };
+  const audioBytes = o.audioBytes ?? { min: 16 * 1024, max: 256 * 1024 };
+  if (audioBytes.min < 64 || audioBytes.max < audioBytes.min)
+    throw new Error('audioBytes: need 64 <= min <= max');
+  return {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    seed,
+    conversations: o.conversations ?? 200,
+    interval,
+    startMs: parsed.startMs,
+    endMs: parsed.endMs,
+    nowMs,
+    mediaMix,
+    audioBytes,
+    clients: o.clients && o.clients.length > 0 ? o.clients : [defaultClient(seed)],
+    tokenTtlSeconds: o.tokenTtlSeconds ?? 86_400,
+    rateLimit:
+      o.rateLimit === null
+        ? null
+        : { perWindow: o.rateLimit?.perWindow ?? 300, windowMs: o.rateLimit?.windowMs ?? 60_000 },
+    faults: typeof o.faults === 'string' ? parseFaultSpec(o.faults) : (o.faults ?? {}),
+    faultSeed: o.faultSeed ?? seed,
+    rangeSupport: o.rangeSupport ?? true,
+    signedUrlTtlSeconds: o.signedUrlTtlSeconds ?? 600,
+    transcodeMs: o.transcodeMs ?? 1500,
+    batchDelayMs: o.batchDelayMs ?? 300,
+    jobDelayMs: o.jobDelayMs ?? 300,
+    limits: {
+      maxIntervalDays: 7,
+      maxDaysBack: 35,
+      maxRecordsPerQuery: 10_000,
+      maxPageSize: 100,
+      maxJobPageSize: 1000,
+      batchMaxItems: 100,
+      ...o.limits,
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// The emulator's public contract (re-exported by index.ts). Other engineers code against these
+// names and shapes, so changes here must stay additive.
+import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
+
+export type FaultKind = '5xx' | '503' | 'reset' | 'truncate' | 'slow' | 'expire';
+export type RouteName =
+  | 'oauth.token'
+  | 'analytics.details.query'
+  | 'analytics.details.get'
+  | 'analytics.details.multiget'
+  | 'analytics.jobs.create'
+  | 'analytics.jobs.status'
+  | 'analytics.jobs.results'
+  | 'analytics.jobs.delete'
+  | 'analytics.jobs.availability'
+  | 'recordings.list'
+  | 'recordings.get'
+  | 'recordingmetadata.list'
+  | 'recordingmetadata.get'
+  | 'batch.create'
+  | 'batch.get'
+  | 'sta.transcripturl'
+  | 'sta.transcripturls'
+  | 'downloads.get'
+  | 'signed.media'
+  | 'signed.transcript'
+  | 'tokens.me';
+
+export type MediaKind = 'voice' | 'chat' | 'message' | 'email';
+
+export interface EmulatorLimits {
+  maxIntervalDays: number;
+  maxDaysBack: number;
+  maxRecordsPerQuery: number;
+  maxPageSize: number;
+  maxJobPageSize: number;
+  batchMaxItems: number;
+}
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  seed?: number;
+  conversations?: number;
+  interval?: string;
+  now?: string;
+  mediaMix?: Partial<Record<MediaKind, number>>;
+  audioBytes?: { min: number; max: number };
+  clients?: { clientId: string; clientSecret: string }[];
+  tokenTtlSeconds?: number;
+  rateLimit?: { perWindow: number; windowMs?: number } | null;
+  faults?: string | Partial<Record<FaultKind, number>>;
+  faultSeed?: number;
+  rangeSupport?: boolean;
+  signedUrlTtlSeconds?: number;
+  transcodeMs?: number;
+  batchDelayMs?: number;
+  jobDelayMs?: number;
+  limits?: Partial<EmulatorLimits>;
+}
+
+export interface EmulatorStats {
+  requests: Record<string, Record<string, number>>;
+  totalRequests: number;
+  rateLimited: number;
+  bytesServed: number;
+  faultsInjected: Record<string, number>;
+  tokensIssued: number;
+  perClient: Record<string, { requests: number; rateLimited: number; maxInWindow: number }>;
+  /** request timestamps per client for API routes (ms epoch), so tests can check a sliding-window budget; cap at 200k entries */
+  apiRequestTimes: Record<string, number[]>;
+}
+
+export interface PlantedItem {
+  entity:
+    | 'CARD'
+    | 'CVV'
+    | 'EXPIRY'
+    | 'SSN'
+    | 'PHONE'
+    | 'EMAIL'
+    | 'BANK_ACCOUNT'
+    | 'ROUTING_NUMBER'
+    | 'IBAN'
+    | 'DOB';
+  text: string;
+  spoken: boolean;
+}
+
+export interface OracleRecording {
+  recordingId: string;
+  conversationId: string;
+  media: 'audio' | 'chat' | 'message' | 'email';
+  fileState: 'AVAILABLE' | 'ARCHIVED' | 'DELETED' | 'ERROR';
+  transcoding: boolean;
+  sessionId?: string;
+  sizeBytes?: number;
+  sha256?: string;
+}
+
+export interface EmulatorDataset {
+  readonly interval: string;
+  conversationIds(): string[];
+  conversation(id: string): AnalyticsConversationWithoutAttributes | undefined;
+  recordings(conversationId: string): OracleRecording[];
+  /** the STA transcript JSON served for this voice communication, or undefined when it has none */
+  transcript(conversationId: string, communicationId: string): unknown;
+  /** PII planted in this conversation's transcripts (voice phrases and digital messages), and non-PII numbers that must be kept */
+  planted(conversationId: string): { pii: PlantedItem[]; keep: string[] };
+}
+
+export interface RunningEmulator {
+  baseUrl: string;
+  loginUrl: string;
+  clientId: string;
+  clientSecret: string;
+  interval: string;
+  statsUrl: string;
+  dataset: EmulatorDataset;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  /** the next `count` requests to `route` fail with `fault` (scripted, for tests); status overrides the HTTP status for 5xx */
+  scriptFault(rule: { route: RouteName; count: number; fault: FaultKind; status?: number }): void;
+  /** invalidate every issued token now (the next API call gets a Genesys 401) */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// The `emulator` subcommand: one JSON line with where to reach it, a working server, clean exit 0
+// on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+
+const BIN = fileURLToPath(new URL('../../bin/genesys-transcripts.js', import.meta.url));
+
+test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM', async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'emulator',
+      '--port',
+      '0',
+      '--seed',
+      '5',
+      '--conversations',
+      '12',
+      '--rate-limit',
+      '50',
+      '--no-range',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  const exited = once(child, 'exit');
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const [line] = (await once(lines, 'line')) as [string];
+    const info = JSON.parse(line);
+    assert.deepEqual(Object.keys(info).sort(), [
+      'baseUrl',
+      'clientId',
+      'clientSecret',
+      'interval',
+      'loginUrl',
+      'statsUrl',
+    ]);
+    assert.match(info.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(info.statsUrl, `${info.baseUrl}/__emulator/stats`);
+
+    const tok = await fetch(`${info.loginUrl}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${info.clientId}:${info.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(tok.status, 200);
+    const { access_token } = (await tok.json()) as { access_token: string };
+    const q = await fetch(`${info.baseUrl}/api/v2/analytics/conversations/details/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ interval: info.interval }),
+    });
+    assert.equal(q.status, 200);
+    assert.equal(q.headers.get('inin-ratelimit-allowed'), '50');
+    assert.equal(((await q.json()) as { totalHits: number }).totalHits, 12);
+    const stats = (await (await fetch(info.statsUrl)).json()) as { totalRequests: number };
+    assert.equal(stats.totalRequests, 2);
+    assert.equal((await fetch(`${info.baseUrl}/__emulator/stats/reset`, { method: 'POST' })).status, 204);
+    assert.equal(((await (await fetch(info.statsUrl)).json()) as { totalRequests: number }).totalRequests, 0);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const [code, signal] = (await exited) as [number | null, string | null];
+  assert.equal(signal, null, stderr);
+  assert.equal(code, 0, stderr);
+});
+
+test('a bad option is a usage error (exit 2)', async () => {
+  const child = spawn(process.execPath, [BIN, 'emulator', '--port', 'abc'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.equal(code, 2);
+});

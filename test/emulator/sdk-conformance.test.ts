@@ -1,0 +1,341 @@
+// The official Genesys SDK (purecloud-platform-client-v2) pointed at the emulator: it logs in and
+// calls every endpoint the emulator serves. Then every JSON field the emulator sends, on success
+// and error paths, is checked against the SDK's own model (index.d.ts): the emulator must send no
+// field the real model lacks, and no value of the wrong kind. One file, sequential: the SDK's
+// ApiClient is a singleton.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { fieldsOf, parseSdkModels, sdkIndexPath } from '../../scripts/gen-sdk-models.ts';
+import type { RunningEmulator } from '../../src/emulator/index.ts';
+import { api, json, sleep, start, token, voiceWith } from './helpers.ts';
+
+const require = createRequire(import.meta.url);
+const models = parseSdkModels(readFileSync(sdkIndexPath(), 'utf8'));
+
+/**
+ * Walks `value` against the SDK type `type` (as written in index.d.ts: `string`, `Array<Models.X>`,
+ * `Models.X`, `{ [key: string]: Models.X; }` …) and reports every field the model does not have or
+ * whose value has the wrong kind.
+ */
+function conform(value: unknown, type: string, path: string, problems: string[]): void {
+  const t = type.trim().replace(/^Models\./, '');
+  if (value === null || value === undefined) return;
+  const array = /^Array<(.+)>$/.exec(t);
+  if (array) {
+    if (!Array.isArray(value)) return void problems.push(`${path}: expected an array`);
+    value.forEach((v, i) => conform(v, array[1]!, `${path}[${i}]`, problems));
+    return;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(t);
+  if (map) {
+    if (typeof value !== 'object' || Array.isArray(value))
+      return void problems.push(`${path}: expected a map`);
+    for (const [k, v] of Object.entries(value)) conform(v, map[1]!, `${path}.${k}`, problems);
+    return;
+  }
+  if (t === 'string' || t === 'Date')
+    return void (
+      typeof value !== 'string' && problems.push(`${path}: expected a string, got ${typeof value}`)
+    );
+  if (t === 'number') return void (typeof value !== 'number' && problems.push(`${path}: expected a number`));
+  if (t === 'boolean')
+    return void (typeof value !== 'boolean' && problems.push(`${path}: expected a boolean`));
+  if (t === 'object' || t === 'any') return;
+  const body = models.get(t);
+  if (body === undefined) return void problems.push(`${path}: unknown SDK type ${type}`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    return void problems.push(`${path}: expected a ${t} object`);
+  const fields = fieldsOf(body);
+  for (const [k, v] of Object.entries(value)) {
+    const ft = fields.get(k);
+    if (ft === undefined) problems.push(`${path}.${k}: not a field of ${t}`);
+    else conform(v, ft, `${path}.${k}`, problems);
+  }
+}
+
+function assertConforms(value: unknown, type: string, label: string): void {
+  const problems: string[] = [];
+  conform(value, type, label, problems);
+  assert.deepEqual(problems, [], `${label} sends fields the SDK model lacks`);
+}
+
+test('the conformance walker itself catches an invented field and a wrong kind', () => {
+  const problems: string[] = [];
+  conform(
+    { id: 'x', mediaUris: { S: { mediaUri: 'u', invented: 1 } }, fileState: 3 },
+    'Models.Recording',
+    'r',
+    problems,
+  );
+  assert.deepEqual(problems.sort(), [
+    'r.fileState: expected a string, got number',
+    'r.mediaUris.S.invented: not a field of MediaResult',
+  ]);
+});
+
+async function rawCalls(emu: RunningEmulator): Promise<[string, string, unknown][]> {
+  const bearer = await token(emu);
+  const out: [string, string, unknown][] = [];
+  const call = async (label: string, type: string, path: string, init: Parameters<typeof api>[3] = {}) => {
+    const res = await api(emu, bearer, path, init);
+    const body = res.status === 204 || res.status === 303 ? undefined : await json(res);
+    out.push([label, res.status >= 400 ? 'Models.ErrorBody' : type, body]);
+    return body;
+  };
+  const ids = emu.dataset.conversationIds();
+  await call(
+    'query',
+    'Models.AnalyticsConversationQueryResponse',
+    '/api/v2/analytics/conversations/details/query',
+    { body: { interval: emu.interval, paging: { pageSize: 100, pageNumber: 1 } } },
+  );
+  await call('query 400', '', '/api/v2/analytics/conversations/details/query', { body: { interval: 'bad' } });
+  await call(
+    'details',
+    'Models.AnalyticsConversationWithoutAttributes',
+    `/api/v2/analytics/conversations/${ids[0]}/details`,
+  );
+  await call('details 404', '', '/api/v2/analytics/conversations/nope/details');
+  await call(
+    'multiget',
+    'Models.AnalyticsConversationWithoutAttributesMultiGetResponse',
+    `/api/v2/analytics/conversations/details?${ids
+      .slice(0, 50)
+      .map((id) => `id=${id}`)
+      .join('&')}`,
+  );
+  const job = (await call(
+    'job create',
+    'Models.AsyncQueryResponse',
+    '/api/v2/analytics/conversations/details/jobs',
+    { body: { interval: emu.interval } },
+  )) as { jobId: string };
+  await call(
+    'job status queued',
+    'Models.AsyncQueryStatus',
+    `/api/v2/analytics/conversations/details/jobs/${job.jobId}`,
+  );
+  await sleep(60);
+  await call(
+    'job status',
+    'Models.AsyncQueryStatus',
+    `/api/v2/analytics/conversations/details/jobs/${job.jobId}`,
+  );
+  await call(
+    'job results',
+    'Models.AnalyticsConversationAsyncQueryResponse',
+    `/api/v2/analytics/conversations/details/jobs/${job.jobId}/results?pageSize=1000`,
+  );
+  await call(
+    'job availability',
+    'Models.DataAvailabilityResponse',
+    '/api/v2/analytics/conversations/details/jobs/availability',
+  );
+  for (const cid of ids) {
+    await call(
+      `recordings ${cid}`,
+      'Array<Models.Recording>',
+      `/api/v2/conversations/${cid}/recordings?formatId=WAV&maxWaitMs=1`,
+    );
+    await call(
+      `metadata ${cid}`,
+      'Array<Models.RecordingMetadata>',
+      `/api/v2/conversations/${cid}/recordingmetadata`,
+    );
+  }
+  const batch = (await call(
+    'batch create',
+    'Models.BatchDownloadJobSubmissionResult',
+    '/api/v2/recording/batchrequests',
+    { body: { batchDownloadRequestList: ids.slice(0, 100).map((conversationId) => ({ conversationId })) } },
+  )) as { id: string };
+  await call(
+    'batch in progress',
+    'Models.BatchDownloadJobStatusResult',
+    `/api/v2/recording/batchrequests/${batch.id}`,
+  );
+  await sleep(60);
+  await call(
+    'batch done',
+    'Models.BatchDownloadJobStatusResult',
+    `/api/v2/recording/batchrequests/${batch.id}`,
+  );
+  const withTranscript = ids.find((cid) => {
+    const r = emu.dataset.recordings(cid)[0];
+    return r?.sessionId && r.media === 'audio' && emu.dataset.transcript(cid, r.sessionId) !== undefined;
+  })!;
+  const comm = emu.dataset.recordings(withTranscript)[0]!.sessionId!;
+  await call(
+    'transcripturl',
+    'Models.TranscriptUrl',
+    `/api/v2/speechandtextanalytics/conversations/${withTranscript}/communications/${comm}/transcripturl`,
+  );
+  await call(
+    'transcripturls',
+    'Models.TranscriptUrls',
+    `/api/v2/speechandtextanalytics/conversations/${withTranscript}/communications/${comm}/transcripturls`,
+  );
+  await call(
+    'transcripturl 404',
+    '',
+    `/api/v2/speechandtextanalytics/conversations/${withTranscript}/communications/nope/transcripturl`,
+  );
+  const rec = (await call(
+    'recording',
+    'Models.Recording',
+    `/api/v2/conversations/${voiceWith(emu, 'AVAILABLE')[0]}/recordings/${emu.dataset.recordings(voiceWith(emu, 'AVAILABLE')[0]!)[0]!.recordingId}?formatId=MP3`,
+  )) as { mediaUris: { S: { mediaUri: string } } };
+  const downloadId = rec.mediaUris.S.mediaUri.split('/').pop();
+  await call('download', 'Models.UrlResponse', `/api/v2/downloads/${downloadId}?issueRedirect=false`);
+  await call('tokens/me', 'Models.TokenInfo', '/api/v2/tokens/me');
+  emu.scriptFault({ route: 'tokens.me', count: 1, fault: '5xx', status: 504 });
+  await call('tokens/me 504', '', '/api/v2/tokens/me');
+  const limited = await api(emu, bearer, '/api/v2/tokens/me', { method: 'GET' });
+  out.push([
+    'tokens/me',
+    limited.status >= 400 ? 'Models.ErrorBody' : 'Models.TokenInfo',
+    await json(limited),
+  ]);
+  return out;
+}
+
+test('every JSON response the emulator sends uses only fields of its SDK model', async (t) => {
+  const emu = await start(t, {
+    conversations: 150,
+    jobDelayMs: 50,
+    batchDelayMs: 50,
+    transcodeMs: 60_000,
+    rateLimit: null,
+  });
+  const calls = await rawCalls(emu);
+  const states = new Set<string>();
+  const media = new Set<string>();
+  for (const [label, type, body] of calls) {
+    assertConforms(body, type, label);
+    if (label.startsWith('recordings '))
+      for (const r of body as { fileState: string; media: string }[]) {
+        states.add(r.fileState);
+        media.add(r.media);
+      }
+  }
+  assert.deepEqual(
+    [...states].sort(),
+    ['ARCHIVED', 'AVAILABLE', 'DELETED', 'ERROR'],
+    'every retention state was walked',
+  );
+  assert.deepEqual([...media].sort(), ['audio', 'chat', 'email', 'message'], 'every media kind was walked');
+  assert.ok(calls.some(([l, ty]) => l === 'query 400' && ty === 'Models.ErrorBody'));
+});
+
+test('a 429 ErrorBody conforms too', async (t) => {
+  const emu = await start(t, { conversations: 5, rateLimit: { perWindow: 1, windowMs: 60_000 } });
+  const bearer = await token(emu);
+  await (await api(emu, bearer, '/api/v2/tokens/me')).arrayBuffer();
+  const res = await api(emu, bearer, '/api/v2/tokens/me');
+  assert.equal(res.status, 429);
+  assertConforms(await json(res), 'Models.ErrorBody', '429');
+});
+
+test('the official SDK logs in and reads every endpoint through its own API classes', async (t) => {
+  const emu = await start(t, {
+    conversations: 80,
+    jobDelayMs: 50,
+    batchDelayMs: 50,
+    transcodeMs: 50,
+    rateLimit: null,
+  });
+  const platformClient = require('purecloud-platform-client-v2');
+  const client = platformClient.ApiClient.instance;
+  client.setGateway({
+    host: '127.0.0.1',
+    protocol: 'http',
+    port: Number(new URL(emu.baseUrl).port),
+    path_params_login: '',
+    path_params_api: '',
+  });
+  t.after(() => client.setGateway(undefined));
+  await client.loginClientCredentialsGrant(emu.clientId, emu.clientSecret);
+  const analytics = new platformClient.AnalyticsApi();
+  const recordingApi = new platformClient.RecordingApi();
+  const sta = new platformClient.SpeechTextAnalyticsApi();
+  const downloads = new platformClient.DownloadsApi();
+  const tokens = new platformClient.TokensApi();
+
+  const q = await analytics.postAnalyticsConversationsDetailsQuery({
+    interval: emu.interval,
+    paging: { pageSize: 10, pageNumber: 1 },
+  });
+  assert.equal(q.totalHits, 80);
+  assert.equal(q.conversations.length, 10);
+  const cid = voiceWith(emu, 'AVAILABLE')[0]!;
+  assert.equal((await analytics.getAnalyticsConversationDetails(cid)).conversationId, cid);
+  assert.equal(
+    (await analytics.getAnalyticsConversationsDetails({ id: [cid] })).conversations[0].conversationId,
+    cid,
+  );
+  await assert.rejects(
+    analytics.getAnalyticsConversationDetails('ffffffff-0000-4000-8000-000000000000'),
+    (e: { status?: number }) => e.status === 404,
+  );
+
+  const { jobId } = await analytics.postAnalyticsConversationsDetailsJobs({ interval: emu.interval });
+  await sleep(60);
+  assert.equal((await analytics.getAnalyticsConversationsDetailsJob(jobId)).state, 'FULFILLED');
+  const results = await analytics.getAnalyticsConversationsDetailsJobResults(jobId, { pageSize: 50 });
+  assert.equal(results.conversations.length, 50);
+  assert.ok(results.cursor);
+  const rest = await analytics.getAnalyticsConversationsDetailsJobResults(jobId, {
+    pageSize: 50,
+    cursor: results.cursor,
+  });
+  assert.equal(rest.cursor, undefined);
+  assert.ok((await analytics.getAnalyticsConversationsDetailsJobsAvailability()).dataAvailabilityDate);
+  await analytics.deleteAnalyticsConversationsDetailsJob(jobId);
+
+  const recs = await recordingApi.getConversationRecordings(cid, { formatId: 'WAV' });
+  const rid = emu.dataset.recordings(cid)[0]!.recordingId;
+  assert.equal(recs[0].id, rid);
+  assert.ok(recs[0].mediaUris.S.mediaUri);
+  const one = await recordingApi.getConversationRecording(cid, rid, { formatId: 'OGG_OPUS' });
+  assert.equal(one.fileState, 'AVAILABLE');
+  assert.equal((await recordingApi.getConversationRecordingmetadata(cid))[0].id, rid);
+  assert.equal((await recordingApi.getConversationRecordingmetadataRecordingId(cid, rid)).id, rid);
+  const batch = await recordingApi.postRecordingBatchrequests({
+    batchDownloadRequestList: [{ conversationId: cid }],
+  });
+  await sleep(60);
+  const done = await recordingApi.getRecordingBatchrequest(batch.id);
+  assert.equal(done.status, 'Completed');
+  assert.equal(done.results[0].recordingId, rid);
+
+  const comm = emu.dataset.recordings(cid)[0]!.sessionId!;
+  if (emu.dataset.transcript(cid, comm) !== undefined) {
+    const { url } = await sta.getSpeechandtextanalyticsConversationCommunicationTranscripturl(cid, comm);
+    assert.deepEqual(await json(await fetch(url)), emu.dataset.transcript(cid, comm));
+    assert.equal(
+      (await sta.getSpeechandtextanalyticsConversationCommunicationTranscripturls(cid, comm)).urls.length,
+      1,
+    );
+  }
+  const downloadId = one.mediaUris.S.mediaUri.split('/').pop();
+  const signed = await downloads.getDownload(downloadId, { issueRedirect: false });
+  const media = await fetch(signed.url);
+  assert.equal(media.headers.get('content-type'), 'audio/ogg');
+  assert.equal(Number(media.headers.get('content-length')), emu.dataset.recordings(cid)[0]!.sizeBytes);
+  await media.arrayBuffer();
+  assert.equal((await tokens.getTokensMe()).OAuthClient.id, emu.clientId);
+  const s = emu.stats();
+  for (const route of [
+    'oauth.token',
+    'analytics.details.query',
+    'analytics.jobs.results',
+    'recordings.get',
+    'batch.get',
+    'downloads.get',
+    'tokens.me',
+  ]) {
+    assert.ok(s.requests[route]?.['200'] ?? s.requests[route]?.['202'], `the SDK reached ${route}`);
+  }
+});
