@@ -1,0 +1,224 @@
+// Genesys connection settings, merged from a JSON config file, environment variables and command
+// flags (flags win, then env, then the file), validated once here into a typed GenesysConfig.
+// Every mistake is reported in one CONFIG_INVALID error, one line each.
+//
+// The client secret never comes from a flag value (it would show in `ps` and shell history): only
+// from GENESYSCLOUD_OAUTHCLIENT_SECRET, the config file, or --client-secret-file (`-` = stdin).
+// Inside the config it lives in a closure, so printing or serialising the config cannot leak it.
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { z } from 'zod';
+import { GtError } from '../errors.ts';
+import { describeUnknownRegion, resolveRegion } from './regions.ts';
+
+export { REGION_DOMAINS, regionNames, resolveRegion, requireRegion, type RegionHosts } from './regions.ts';
+
+export interface GenesysConfig {
+  /** API base URL without a trailing slash, e.g. https://api.mypurecloud.ie */
+  readonly apiUrl: string;
+  /** Login base URL; the token endpoint is `${loginUrl}/oauth/token`. */
+  readonly loginUrl: string;
+  /** Canonical region name when the URLs came from a region, else undefined (gateway/emulator). */
+  readonly region: string | undefined;
+  readonly clientId: string;
+  /** Per-request timeout (headers and idle body), ms. */
+  readonly requestTimeoutMs: number;
+  /** Starting API budget per client; the transport then learns the real one from inin-ratelimit-allowed. */
+  readonly rateLimitPerMinute: number;
+  /** Attempts per request for transient failures (5xx, network, timeouts), first try included. */
+  readonly maxAttempts: number;
+  /** Returns the OAuth client secret. A function so that JSON/inspect/logs never contain it. */
+  readonly clientSecret: () => string;
+}
+
+export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerMinute: 300, maxAttempts: 4 } as const;
+
+/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored. */
+const fileSchema = z
+  .object({
+    region: z.string().optional(),
+    apiUrl: z.string().optional(),
+    loginUrl: z.string().optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+    clientSecretFile: z.string().optional(),
+    requestTimeoutMs: z.number().optional(),
+    rateLimitPerMinute: z.number().optional(),
+    maxAttempts: z.number().optional(),
+  })
+  .strict();
+
+const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+
+const baseUrl = z.string().superRefine((v, ctx) => {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a URL` });
+    return;
+  }
+  // Plain http would send the client secret and tokens in clear: only allowed to this machine.
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopback(u.hostname))) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" must be https (http only for 127.0.0.1/localhost)` });
+  }
+  if (u.search || u.hash)
+    ctx.addIssue({ code: 'custom', message: `"${v}" must not have a query or fragment` });
+});
+
+const finalSchema = z.object({
+  apiUrl: baseUrl,
+  loginUrl: baseUrl,
+  clientId: z
+    .string()
+    .min(1, 'is missing (--client-id, GENESYSCLOUD_OAUTHCLIENT_ID or the config file)')
+    .max(200),
+  clientSecret: z
+    .string()
+    .min(
+      1,
+      'is missing (GENESYSCLOUD_OAUTHCLIENT_SECRET, the config file, or --client-secret-file; never a flag value)',
+    ),
+  requestTimeoutMs: z.number().int().min(100).max(600_000),
+  rateLimitPerMinute: z.number().int().min(1).max(100_000),
+  maxAttempts: z.number().int().min(1).max(20),
+});
+
+export interface LoadConfigInput {
+  /** Parsed command flags (commander camelCase). Unrelated keys are ignored. */
+  flags?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file. */
+  configFile?: string;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined;
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
+
+function readSecretFile(file: string, problems: string[]): string | undefined {
+  try {
+    // `-` reads stdin (fd 0) so the secret can be piped from a vault CLI.
+    const text = readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+    if (text === '') problems.push(`clientSecretFile ${file}: the file is empty`);
+    return text || undefined;
+  } catch (err) {
+    problems.push(
+      `clientSecretFile ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+}
+
+function readConfigFile(path: string, problems: string[]): z.infer<typeof fileSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why =
+      err instanceof SyntaxError
+        ? 'not valid JSON'
+        : `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    problems.push(`config file ${path}: ${why}`);
+    return {};
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    // Never echo values from the file: one of them may be the secret.
+    problems.push(`config file ${path}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
+  }
+  return {};
+}
+
+export function loadConfig(input: LoadConfigInput): GenesysConfig {
+  const flags = input.flags ?? {};
+  const env = input.env ?? {};
+  const problems: string[] = [];
+
+  if (flags.clientSecret !== undefined) {
+    problems.push(
+      '--client-secret is not accepted (a flag value shows in ps and shell history): set GENESYSCLOUD_OAUTHCLIENT_SECRET, put clientSecret in the config file, or use --client-secret-file <file> (- for stdin)',
+    );
+  }
+  const configFile = input.configFile ?? str(flags.config);
+  const file = configFile ? readConfigFile(configFile, problems) : {};
+
+  // Hosts: explicit URLs beat a region; within each, flags > env > file.
+  const regionInput =
+    str(flags.region) ?? str(env.GENESYSCLOUD_REGION) ?? str(env.GENESYSCLOUD_API_REGION) ?? str(file.region);
+  let hosts: ReturnType<typeof resolveRegion>;
+  if (regionInput !== undefined) {
+    hosts = resolveRegion(regionInput);
+    if (!hosts) problems.push(describeUnknownRegion(regionInput));
+  }
+  const apiUrl = str(flags.apiUrl) ?? str(file.apiUrl) ?? hosts?.apiUrl;
+  let loginUrl = str(flags.loginUrl) ?? str(file.loginUrl) ?? hosts?.loginUrl;
+  if (apiUrl === undefined && regionInput === undefined) {
+    problems.push(
+      `no region: set --region, GENESYSCLOUD_REGION or region in the config file (e.g. us-east-1, eu-west-1), or apiUrl/loginUrl`,
+    );
+  }
+  // A gateway given only its API URL: the login host follows the api. → login. convention.
+  if (apiUrl !== undefined && loginUrl === undefined && /^https?:\/\/api\./.test(apiUrl))
+    loginUrl = apiUrl.replace('://api.', '://login.');
+  if (apiUrl !== undefined && loginUrl === undefined)
+    problems.push('loginUrl is missing (needed with an explicit apiUrl)');
+
+  const secretFile = str(flags.clientSecretFile);
+  const clientSecret =
+    (secretFile ? readSecretFile(secretFile, problems) : undefined) ??
+    str(env.GENESYSCLOUD_OAUTHCLIENT_SECRET) ??
+    str(file.clientSecret) ??
+    (file.clientSecretFile ? readSecretFile(file.clientSecretFile, problems) : undefined);
+
+  const candidate = {
+    apiUrl: apiUrl === undefined ? undefined : trimSlash(apiUrl),
+    loginUrl: loginUrl === undefined ? undefined : trimSlash(loginUrl),
+    clientId: str(flags.clientId) ?? str(env.GENESYSCLOUD_OAUTHCLIENT_ID) ?? str(file.clientId) ?? '',
+    clientSecret: clientSecret ?? '',
+    requestTimeoutMs:
+      num(flags.requestTimeoutMs) ?? file.requestTimeoutMs ?? CONFIG_DEFAULTS.requestTimeoutMs,
+    rateLimitPerMinute:
+      num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute,
+    maxAttempts: num(flags.maxAttempts) ?? file.maxAttempts ?? CONFIG_DEFAULTS.maxAttempts,
+  };
+  const parsed = finalSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]);
+      // URL problems were already reported as "no region"/"loginUrl is missing" when undefined.
+      if ((key === 'apiUrl' || key === 'loginUrl') && candidate[key] === undefined) continue;
+      problems.push(`${key} ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new GtError('CONFIG_INVALID', `invalid Genesys configuration:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
+  }
+  return makeConfig({ ...parsed.data, region: hosts?.region });
+}
+
+/** Builds the config object with the secret hidden in a closure. */
+function makeConfig(v: z.infer<typeof finalSchema> & { region: string | undefined }): GenesysConfig {
+  const secret = v.clientSecret;
+  const visible = {
+    apiUrl: v.apiUrl,
+    loginUrl: v.loginUrl,
+    region: v.region,
+    clientId: v.clientId,
+    requestTimeoutMs: v.requestTimeoutMs,
+    rateLimitPerMinute: v.rateLimitPerMinute,
+    maxAttempts: v.maxAttempts,
+  };
+  const config = {
+    ...visible,
+    clientSecret: () => secret,
+    toJSON: () => ({ ...visible, clientSecret: '[redacted]' }),
+    [inspect.custom]: () => ({ ...visible, clientSecret: '[redacted]' }),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,145 @@
+// OAuth client-credentials tokens: one cached token per client, refreshed a little before it
+// expires, with exactly one token request in flight however many API requests are waiting.
+// A 401 from the API invalidates the token it was sent with (and only that one), so a burst of
+// 401s with the same stale token still causes a single refresh.
+import { request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { GtError } from '../errors.ts';
+import { fullJitterDelay } from './retry.ts';
+
+export interface TokenManagerOptions {
+  loginUrl: string;
+  clientId: string;
+  clientSecret: () => string;
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  onRefresh?: (e: { expiresInSeconds: number; durationMs: number }) => void;
+  now?: () => number;
+  /** Attempts for transient token failures (5xx, network). Bad credentials are never retried. */
+  maxAttempts?: number;
+}
+
+const tokenSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.number().positive(),
+});
+
+const tokenErrorSchema = z.object({
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+  code: z.string().optional(),
+});
+
+interface CachedToken {
+  value: string;
+  /** Epoch ms after which we refresh (expiry minus the skew margin). */
+  refreshAt: number;
+}
+
+export class TokenManager {
+  private cached: CachedToken | undefined;
+  private inFlight: Promise<string> | undefined;
+  private readonly o: TokenManagerOptions;
+  private readonly now: () => number;
+
+  constructor(options: TokenManagerOptions) {
+    this.o = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A valid access token, fetching one if there is none or it is about to expire. */
+  async getToken(): Promise<string> {
+    const c = this.cached;
+    if (c && this.now() < c.refreshAt) return c.value;
+    this.inFlight ??= this.fetchToken().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** The API rejected `token` (401): forget it, unless a newer one already replaced it. */
+  invalidate(token: string): void {
+    if (this.cached?.value === token) this.cached = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const maxAttempts = this.o.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.fetchOnce();
+      } catch (err) {
+        const transient =
+          err instanceof GtError &&
+          (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.details.transient === true);
+        if (!transient || attempt >= maxAttempts) throw err;
+        await new Promise((r) => setTimeout(r, fullJitterDelay(attempt)));
+      }
+    }
+  }
+
+  private async fetchOnce(): Promise<string> {
+    const started = this.now();
+    const basic = Buffer.from(`${this.o.clientId}:${this.o.clientSecret()}`).toString('base64');
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(`${this.o.loginUrl}/oauth/token`, {
+        method: 'POST',
+        dispatcher: this.o.dispatcher,
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        headersTimeout: this.o.timeoutMs,
+        bodyTimeout: this.o.timeoutMs,
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'error';
+      const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+      throw new GtError(
+        timeout ? 'TIMEOUT' : 'NETWORK',
+        `token request to ${this.o.loginUrl} failed (${code})`,
+        { route: 'oauth.token', cause: code },
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(await res.body.text());
+    } catch {
+      json = undefined;
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      const ok = tokenSchema.safeParse(json);
+      if (!ok.success)
+        throw new GtError('INVALID_RESPONSE', 'token response is not an OAuth token', {
+          status: res.statusCode,
+          route: 'oauth.token',
+        });
+      const ttlMs = ok.data.expires_in * 1000;
+      // Refresh ahead of expiry so a request never leaves with a token that dies in flight.
+      const skewMs = Math.min(60_000, ttlMs * 0.1);
+      const issued = this.now();
+      this.cached = { value: ok.data.access_token, refreshAt: issued + ttlMs - skewMs };
+      this.o.onRefresh?.({ expiresInSeconds: ok.data.expires_in, durationMs: issued - started });
+      return ok.data.access_token;
+    }
+    const e = tokenErrorSchema.safeParse(json);
+    const genesysCode = e.success ? (e.data.error ?? e.data.code) : undefined;
+    const description = e.success ? e.data.error_description : undefined;
+    if (res.statusCode === 429 || res.statusCode >= 500) {
+      throw new GtError('HTTP_ERROR', `token request failed with HTTP ${res.statusCode}`, {
+        status: res.statusCode,
+        route: 'oauth.token',
+        transient: true,
+      });
+    }
+    // invalid_client and friends: the message names the client and Genesys' reason, never the secret.
+    throw new GtError(
+      'AUTH_FAILED',
+      `authentication failed for OAuth client ${this.o.clientId}: ${genesysCode ?? `HTTP ${res.statusCode}`}${description ? ` (${description})` : ''}`,
+      { status: res.statusCode, genesysCode, route: 'oauth.token' },
+    );
+  }
+}

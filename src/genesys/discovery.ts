@@ -1,0 +1,384 @@
+// Which conversations to export: an explicit list of IDs, or an interval with filters. Both stream
+// (an AsyncIterable), so nothing is held as a whole list.
+//
+// Interval mode, with the real API's limits (sync query: interval ≤ 7 days, start ≤ 35 days back,
+// ≤ 10,000 records per query; "results include conversations that started on a DAY TOUCHED by the
+// interval"):
+//   - the interval is cut into UTC-day slices, and each slice keeps only conversations whose
+//     conversationStart lies inside it. Slices therefore PARTITION the conversations by start
+//     time: a conversation can only be yielded by the one slice containing its start, which makes
+//     dedupe across slices exact without remembering IDs. Within a slice, paging can shift while
+//     data arrives, so a per-slice Set (≤ maxRecordsPerQuery IDs) removes repeats: bounded memory.
+//   - a slice whose first page reports (nearly) maxRecordsPerQuery hits is halved, recursively;
+//     if halving stops helping (the API answers per touched day), that slice goes through the
+//     async jobs flow instead, which has no record cap.
+//   - intervals starting more than maxDaysBack ago use the async jobs flow ("activity during the
+//     interval" semantics: the same start-time filter keeps the partition exact).
+// Languages cannot be filtered here: no analytics dimension carries the transcript language (it
+// only exists inside the transcript JSON), so `languages` is left to the pipeline.
+import type {
+  AnalyticsConversationWithoutAttributes,
+  AsyncConversationQuery,
+  ConversationDetailQueryFilter,
+  SegmentDetailQueryFilter,
+} from '../sdk/models.ts';
+import { GtError } from '../errors.ts';
+import type { GenesysClient } from './transport.ts';
+import {
+  getConversationsDetails,
+  MULTI_GET_MAX_IDS,
+  queryConversationDetails,
+} from './endpoints/analytics.ts';
+import { createDetailsJob, deleteDetailsJob, getDetailsJob, getDetailsJobResults } from './endpoints/jobs.ts';
+import { isValidId } from './endpoints/ids.ts';
+
+export interface DiscoverySelection {
+  /** Explicit conversation IDs (from args, a file, stdin). Takes precedence over `interval`. */
+  conversationIds?: Iterable<string> | AsyncIterable<string>;
+  /** ISO-8601 `start/end`. */
+  interval?: string;
+  mediaTypes?: readonly string[];
+  direction?: 'inbound' | 'outbound';
+  queueIds?: readonly string[];
+  userIds?: readonly string[];
+  divisionIds?: readonly string[];
+  /** Not filterable in the details API (see the file comment): ignored here. */
+  languages?: readonly string[];
+}
+
+export interface DiscoveryStats {
+  /** API calls made by discovery (logical calls; transport retries are reported by client events). */
+  apiCalls: number;
+  syncQueries: number;
+  multiGets: number;
+  jobs: number;
+  slices: number;
+  splits: number;
+  /** Conversations returned by the API but outside their slice or repeated within it. */
+  skippedOverlap: number;
+  missing: number;
+  yielded: number;
+}
+
+export interface DiscoveryOptions {
+  /** Sync query page size (the API caps it; the emulator at 100). */
+  pageSize?: number;
+  maxRecordsPerQuery?: number;
+  maxIntervalDays?: number;
+  maxDaysBack?: number;
+  /** Results page size for async jobs. */
+  jobPageSize?: number;
+  /** Poll interval for async job status. */
+  jobPollMs?: number;
+  /** Max time to wait for one async job. */
+  jobTimeoutMs?: number;
+  /**
+   * Called for every explicit ID the API does not know. Without it, unknown IDs are only counted
+   * in `stats.missing`: pass it to report them (the pipeline should).
+   */
+  onMissing?: (conversationId: string) => void;
+  /** Filled in while iterating: how many API calls discovery made and how. */
+  stats?: DiscoveryStats;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export function newDiscoveryStats(): DiscoveryStats {
+  return {
+    apiCalls: 0,
+    syncQueries: 0,
+    multiGets: 0,
+    jobs: 0,
+    slices: 0,
+    splits: 0,
+    skippedOverlap: 0,
+    missing: 0,
+    yielded: 0,
+  };
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+export function discoverConversations(
+  client: GenesysClient,
+  selection: DiscoverySelection,
+  options: DiscoveryOptions = {},
+): AsyncIterable<AnalyticsConversationWithoutAttributes> {
+  const stats = options.stats ?? newDiscoveryStats();
+  if (selection.conversationIds !== undefined)
+    return byIds(client, selection.conversationIds, options, stats);
+  if (selection.interval !== undefined) {
+    const [start, end] = parseInterval(selection.interval);
+    return byInterval(client, selection, start, end, options, stats);
+  }
+  throw new GtError('USAGE', 'select conversations by ID or by interval');
+}
+
+/** Parses `start/end` (ISO-8601) into epoch ms; one clear USAGE error otherwise. */
+export function parseInterval(interval: string): [number, number] {
+  const parts = interval.split('/');
+  const [a, b] = parts.map((p) => Date.parse(p));
+  if (parts.length !== 2 || a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)) {
+    throw new GtError(
+      'USAGE',
+      `invalid interval "${interval.slice(0, 100)}": expected ISO-8601 start/end, e.g. 2026-11-01T00:00:00Z/2026-11-02T00:00:00Z`,
+    );
+  }
+  if (a >= b)
+    throw new GtError(
+      'USAGE',
+      `invalid interval "${interval.slice(0, 100)}": the start must be before the end`,
+    );
+  return [a, b];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function* byIds(
+  client: GenesysClient,
+  ids: Iterable<string> | AsyncIterable<string>,
+  options: DiscoveryOptions,
+  stats: DiscoveryStats,
+): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  // IDs the caller gave twice are fetched and yielded once. This Set grows with the input list,
+  // which the caller already holds; it stores IDs only, never conversations.
+  const seen = new Set<string>();
+  let chunk: string[] = [];
+  async function* flush(): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+    const wanted = chunk;
+    chunk = [];
+    stats.apiCalls += 1;
+    stats.multiGets += 1;
+    const found = await getConversationsDetails(
+      client,
+      wanted,
+      options.signal ? { signal: options.signal } : {},
+    );
+    const byId = new Map(found.map((c) => [c.conversationId, c]));
+    for (const id of wanted) {
+      const c = byId.get(id);
+      if (c) {
+        stats.yielded += 1;
+        yield c;
+      } else {
+        stats.missing += 1;
+        options.onMissing?.(id);
+      }
+    }
+  }
+  let line = 0;
+  for await (const raw of ids) {
+    line += 1;
+    const id = raw.trim();
+    if (!isValidId(id)) {
+      throw new GtError(
+        'USAGE',
+        `invalid conversation ID #${line} ${JSON.stringify(raw.trim().slice(0, 80))}: expected letters, digits and dashes (a UUID)`,
+      );
+    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    chunk.push(id);
+    if (chunk.length >= MULTI_GET_MAX_IDS) yield* flush();
+  }
+  if (chunk.length > 0) yield* flush();
+}
+
+function filtersOf(s: DiscoverySelection): {
+  conversationFilters?: ConversationDetailQueryFilter[];
+  segmentFilters?: SegmentDetailQueryFilter[];
+} {
+  const conv: ConversationDetailQueryFilter[] = [];
+  const seg: SegmentDetailQueryFilter[] = [];
+  const anyOf = (dimension: string, values: readonly string[] | undefined) =>
+    values && values.length > 0
+      ? {
+          type: 'or',
+          predicates: values.map((value) => ({ type: 'dimension', dimension, operator: 'matches', value })),
+        }
+      : undefined;
+  // Filters in one array are ANDed; predicates inside one filter are ORed.
+  const division = anyOf('divisionId', s.divisionIds);
+  const direction = anyOf('originatingDirection', s.direction ? [s.direction] : undefined);
+  if (division) conv.push(division);
+  if (direction) conv.push(direction);
+  for (const f of [
+    anyOf('mediaType', s.mediaTypes),
+    anyOf('queueId', s.queueIds),
+    anyOf('userId', s.userIds),
+  ])
+    if (f) seg.push(f);
+  return {
+    ...(conv.length ? { conversationFilters: conv } : {}),
+    ...(seg.length ? { segmentFilters: seg } : {}),
+  };
+}
+
+/** UTC-day slices of [start, end), clipped to the interval. */
+function daySlices(start: number, end: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let a = start; a < end;) {
+    const b = Math.min(end, Math.floor(a / DAY) * DAY + DAY);
+    out.push([a, b]);
+    a = b;
+  }
+  return out;
+}
+
+async function* byInterval(
+  client: GenesysClient,
+  selection: DiscoverySelection,
+  start: number,
+  end: number,
+  o: DiscoveryOptions,
+  stats: DiscoveryStats,
+): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const now = (o.now ?? Date.now)();
+  const maxDaysBack = o.maxDaysBack ?? 35;
+  const filters = filtersOf(selection);
+  if (start < now - maxDaysBack * DAY) {
+    // Too old for the sync query: async jobs, ≤ maxIntervalDays each.
+    const span = (o.maxIntervalDays ?? 7) * DAY;
+    for (let a = start; a < end; a += span)
+      yield* jobSlice(client, filters, a, Math.min(end, a + span), o, stats);
+    return;
+  }
+  for (const [a, b] of daySlices(start, end)) yield* syncSlice(client, filters, a, b, undefined, o, stats);
+}
+
+function inSlice(c: AnalyticsConversationWithoutAttributes, a: number, b: number): boolean {
+  const t = c.conversationStart ? Date.parse(c.conversationStart) : Number.NaN;
+  return t >= a && t < b;
+}
+
+async function* syncSlice(
+  client: GenesysClient,
+  filters: ReturnType<typeof filtersOf>,
+  a: number,
+  b: number,
+  parentHits: number | undefined,
+  o: DiscoveryOptions,
+  stats: DiscoveryStats,
+): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const pageSize = o.pageSize ?? 100;
+  const maxRecords = o.maxRecordsPerQuery ?? 10_000;
+  const seen = new Set<string>();
+  stats.slices += 1;
+  for (let pageNumber = 1; ; pageNumber += 1) {
+    stats.apiCalls += 1;
+    stats.syncQueries += 1;
+    const page = await queryConversationDetails(
+      client,
+      {
+        interval: `${iso(a)}/${iso(b)}`,
+        order: 'asc',
+        orderBy: 'conversationStart',
+        paging: { pageSize, pageNumber },
+        ...filters,
+      },
+      o.signal ? { signal: o.signal } : {},
+    );
+    if (pageNumber === 1 && (page.totalHits ?? 0) > maxRecords * 0.9) {
+      // Too many to page through in one query (totalHits is approximate, hence the margin).
+      const hits = page.totalHits ?? 0;
+      const shrinking = parentHits === undefined || hits < parentHits;
+      if (b - a >= 2 * MINUTE && shrinking) {
+        stats.splits += 1;
+        const mid = a + Math.floor((b - a) / 2 / MINUTE) * MINUTE;
+        yield* syncSlice(client, filters, a, mid, hits, o, stats);
+        yield* syncSlice(client, filters, mid, b, hits, o, stats);
+      } else {
+        yield* jobSlice(client, filters, a, b, o, stats);
+      }
+      return;
+    }
+    const conversations = page.conversations ?? [];
+    for (const c of conversations) {
+      const id = c.conversationId!;
+      if (!inSlice(c, a, b) || seen.has(id)) {
+        stats.skippedOverlap += 1;
+        continue;
+      }
+      seen.add(id);
+      stats.yielded += 1;
+      yield c;
+    }
+    if (conversations.length < pageSize) return;
+    if ((pageNumber + 1) * pageSize > maxRecords) {
+      // totalHits under-reported and the cap is reached with pages still full: never drop the
+      // rest. An async job covers the slice; `seen` keeps what was already yielded from repeating.
+      yield* jobSlice(client, filters, a, b, o, stats, seen);
+      return;
+    }
+  }
+}
+
+const JOB_FAILED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
+
+async function* jobSlice(
+  client: GenesysClient,
+  filters: ReturnType<typeof filtersOf>,
+  a: number,
+  b: number,
+  o: DiscoveryOptions,
+  stats: DiscoveryStats,
+  /** IDs of this slice already yielded (when a sync slice hands over mid-way). */
+  seen: Set<string> = new Set<string>(),
+): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const call = o.signal ? { signal: o.signal } : {};
+  const query: AsyncConversationQuery = {
+    interval: `${iso(a)}/${iso(b)}`,
+    order: 'asc',
+    orderBy: 'conversationStart',
+    ...filters,
+  };
+  stats.apiCalls += 1;
+  stats.jobs += 1;
+  stats.slices += 1;
+  const { jobId } = await createDetailsJob(client, query, call);
+  try {
+    const deadline = Date.now() + (o.jobTimeoutMs ?? 30 * MINUTE);
+    for (;;) {
+      stats.apiCalls += 1;
+      const status = await getDetailsJob(client, jobId, call);
+      if (status.state === 'FULFILLED') break;
+      if (JOB_FAILED.has(status.state)) {
+        throw new GtError(
+          'HTTP_ERROR',
+          `analytics job ${jobId} ended ${status.state}${status.errorMessage ? `: ${status.errorMessage.slice(0, 200)}` : ''}`,
+          { jobId, state: status.state },
+        );
+      }
+      if (Date.now() > deadline)
+        throw new GtError(
+          'TIMEOUT',
+          `analytics job ${jobId} not done after ${o.jobTimeoutMs ?? 30 * MINUTE} ms`,
+          { jobId },
+        );
+      await new Promise((r) => setTimeout(r, o.jobPollMs ?? 2000));
+    }
+    // One job covers a slice once, with stable cursor paging; the Set guards against a repeated
+    // page (or IDs a sync query already yielded for this slice) and holds IDs of this slice alone.
+    let cursor: string | undefined;
+    do {
+      stats.apiCalls += 1;
+      const page = await getDetailsJobResults(client, jobId, cursor, o.jobPageSize ?? 1000, call);
+      for (const c of page.conversations ?? []) {
+        const id = c.conversationId!;
+        if (!inSlice(c, a, b) || seen.has(id)) {
+          stats.skippedOverlap += 1;
+          continue;
+        }
+        seen.add(id);
+        stats.yielded += 1;
+        yield c as AnalyticsConversationWithoutAttributes;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  } finally {
+    // Best effort: a finished job's results expire on their own anyway.
+    stats.apiCalls += 1;
+    await deleteDetailsJob(client, jobId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InMemoryRateLimiter, clientOfKey, rateLimitKey } from '../../src/genesys/rate-limiter.ts';
+import { isGtError } from '../../src/errors.ts';
+
+test('keys are clientId:family; the budget belongs to the client', () => {
+  assert.equal(rateLimitKey('abc-1', 'analytics'), 'abc-1:analytics');
+  assert.equal(clientOfKey('abc-1:analytics'), 'abc-1');
+});
+
+test('paces to perWindow per window, across families of one client', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 5, windowMs: 200, slackMs: 0 });
+  const t0 = Date.now();
+  const times: number[] = [];
+  await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      l.acquire(rateLimitKey('c', i % 2 ? 'a' : 'b')).then(() => times.push(Date.now() - t0)),
+    ),
+  );
+  times.sort((a, b) => a - b);
+  // Any 200 ms window holds at most 5 sends.
+  for (let i = 5; i < times.length; i += 1)
+    assert.ok(times[i]! - times[i - 5]! >= 199, `send ${i} too early: ${times.join(',')}`);
+  assert.equal(l.waiting, 0);
+});
+
+test('another client has its own budget', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 1, windowMs: 10_000 });
+  await l.acquire('one:x');
+  await l.acquire('two:x'); // would hang 10 s if budgets were shared
+});
+
+test('learns the budget from inin-ratelimit-allowed', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 100, windowMs: 10_000 });
+  l.observe('c:x', {
+    'inin-ratelimit-allowed': '2',
+    'inin-ratelimit-count': '1',
+    'inin-ratelimit-reset': '10',
+  });
+  await l.acquire('c:x');
+  await l.acquire('c:x');
+  let third = false;
+  const ac = new AbortController();
+  const p = l.acquire('c:x', ac.signal).then(() => (third = true));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(third, false, 'third request must wait for the window');
+  ac.abort();
+  await assert.rejects(p);
+});
+
+test('pauseUntil holds every family of the client until the instant; retries go first', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 100, windowMs: 1000 });
+  const until = Date.now() + 150;
+  l.pauseUntil('c:analytics', until);
+  const order: string[] = [];
+  const sent: number[] = [];
+  const a = l.acquire('c:recordings').then(() => (order.push('new'), sent.push(Date.now())));
+  const b = l
+    .acquire('c:analytics', undefined, { priority: 'retry' })
+    .then(() => (order.push('retry'), sent.push(Date.now())));
+  await Promise.all([a, b]);
+  assert.deepEqual(order, ['retry', 'new']);
+  assert.ok(
+    sent.every((t) => t >= until),
+    'nothing before the pause ends',
+  );
+});
+
+test('server says the window is spent → pause until its reset', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 100, windowMs: 60_000 });
+  const t0 = Date.now();
+  l.observe('c:x', {
+    'inin-ratelimit-allowed': '10',
+    'inin-ratelimit-count': '10',
+    'inin-ratelimit-reset': '0.2',
+  });
+  await l.acquire('c:x');
+  assert.ok(Date.now() - t0 >= 195);
+});
+
+test('abort while waiting rejects with ABORTED and frees the slot', async () => {
+  const l = new InMemoryRateLimiter({ perWindow: 1, windowMs: 60_000 });
+  await l.acquire('c:x');
+  const ac = new AbortController();
+  const p = l.acquire('c:x', ac.signal);
+  ac.abort();
+  await assert.rejects(p, (e) => isGtError(e, 'ABORTED'));
+  assert.equal(l.waiting, 0);
+});
