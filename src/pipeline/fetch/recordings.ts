@@ -1,0 +1,229 @@
+// The recordings of one conversation, in what Genesys does with them over time:
+// - transcoding: Genesys answers 202 (or lists voice recordings without mediaUris) until the
+//   requested format exists. We ask it to wait server-side first (maxWaitMs), then poll with
+//   backoff until a deadline; what is still transcoding then is skipped as 'transcoding-timeout'
+//   (a later run picks it up);
+// - retention: ARCHIVED and DELETED recordings are stubs without media: skipped with the reason;
+//   ERROR (or a recordingErrorStatus) is skipped with Genesys' reason;
+// - AVAILABLE voice media: downloads link → fresh signed URL → downloadToFile (resumable);
+// - digital recordings (chat, message, email) carry their transcript in the Recording itself:
+//   returned as data for the transcript step, never downloaded as media.
+// One unavailable recording never fails the conversation; a failed download does (so the
+// conversation is retried, resuming from the .part).
+import type { Recording } from '../../sdk/models.ts';
+import { GtError, isGtError } from '../../errors.ts';
+import type { GenesysClient } from '../../genesys/transport.ts';
+import { downloadIdOf, getDownloadUrl } from '../../genesys/endpoints/downloads.ts';
+import { getRecording, listRecordingMetadata, listRecordings } from '../../genesys/endpoints/recordings.ts';
+import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
+import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
+
+export type RecordingFormatChoice = MediaFormat | 'NONE';
+
+export type RecordingOutcome =
+  | { kind: 'downloaded'; recordingId: string; file: DownloadResult; contentType: string; media: string }
+  | { kind: 'digital'; recordingId: string; recording: Recording }
+  | {
+      kind: 'skipped';
+      recordingId: string;
+      reason: 'archived' | 'deleted' | 'error' | 'transcoding-timeout' | 'no-media' | 'not-requested' | 'restoring' | string;
+      detail?: string;
+    };
+
+/** What an earlier run's manifest says a recording's file was: lets a re-run skip the download. */
+export interface KnownFile {
+  size: number;
+  sha256?: string;
+}
+
+export interface FetchRecordingsOptions {
+  /** Media format to download; NONE = metadata only (digital transcripts, no audio). */
+  format: RecordingFormatChoice;
+  /** Where media files go (`<dir>/<safeName(recordingId)>.<ext>`). */
+  dir: string;
+  /** How long to wait for transcoding in total (default 60 s). */
+  deadlineMs?: number;
+  signal?: AbortSignal;
+  /** Server-side wait per request (Genesys holds the request up to this long; default 5000). */
+  maxWaitMs?: number;
+  /** First client-side poll delay after a 202 (doubles up to 5 s; default 500 ms). */
+  pollMs?: number;
+  /** Files from an earlier run, by recording ID: reused when size (and sha256) still match. */
+  known?: (recordingId: string) => KnownFile | undefined;
+  /** Only these recordings get an outcome (bulk mode's fallback skips what the batch already delivered). */
+  only?: (recordingId: string) => boolean;
+  /** Passed to every download (backoff, attempts, timeouts). */
+  download?: Pick<DownloadOptions, 'maxAttempts' | 'timeoutMs' | 'backoff' | 'onProgress'>;
+}
+
+export const DEFAULT_TRANSCODE_DEADLINE_MS = 60_000;
+const DEFAULT_MAX_WAIT_MS = 5_000;
+const DIGITAL_MEDIA = new Set(['chat', 'message', 'messaging', 'email']);
+const POLL_CAP_MS = 5_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new GtError('ABORTED', 'aborted'));
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new GtError('ABORTED', 'aborted'));
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function isDigital(r: Recording): boolean {
+  return DIGITAL_MEDIA.has(r.media ?? '') || r.transcript !== undefined || r.emailTranscript !== undefined || r.messagingTranscript !== undefined;
+}
+
+/** The single combined file ('S', download format) or else the first channel. */
+function mediaUriOf(r: Recording): string | undefined {
+  const uris = r.mediaUris ?? {};
+  const key = 'S' in uris ? 'S' : Object.keys(uris).sort()[0];
+  return key !== undefined ? uris[key]?.mediaUri : undefined;
+}
+
+/** A voice recording we requested media for that has none yet: Genesys is still transcoding it. */
+function isPending(r: Recording, format: RecordingFormatChoice): boolean {
+  if (format === 'NONE' || isDigital(r)) return false;
+  const state = r.fileState ?? 'AVAILABLE';
+  if (state === 'UPLOADING') return true;
+  return (state === 'AVAILABLE' || state === 'RESTORED') && !r.recordingErrorStatus && mediaUriOf(r) === undefined;
+}
+
+/** Why a recording cannot be fetched now, from its retention state; undefined when it can. */
+export function unavailableReason(r: Recording): { reason: string; detail?: string } | undefined {
+  if (r.recordingErrorStatus) return { reason: 'error', detail: r.recordingErrorStatus };
+  switch (r.fileState) {
+    case 'ARCHIVED':
+      return { reason: 'archived', ...(r.archiveDate ? { detail: `archived ${r.archiveDate}` } : {}) };
+    case 'DELETED':
+      return { reason: 'deleted', ...(r.deleteDate ? { detail: `deleted ${r.deleteDate}` } : {}) };
+    case 'ERROR':
+      return { reason: 'error', detail: 'fileState ERROR' };
+    case 'RESTORING':
+      return { reason: 'restoring', ...(r.restoreExpirationTime ? { detail: `restore expires ${r.restoreExpirationTime}` } : {}) };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Lists the conversation's recordings in `format`, waiting (server-side, then polling) while
+ * Genesys transcodes, until nothing is pending or the deadline passes. Returns the last list and
+ * whether the last answer was still a 202.
+ */
+async function listUntilReady(
+  client: GenesysClient,
+  conversationId: string,
+  opts: FetchRecordingsOptions,
+): Promise<{ recordings: Recording[]; stillTranscoding: boolean }> {
+  const deadline = Date.now() + (opts.deadlineMs ?? DEFAULT_TRANSCODE_DEADLINE_MS);
+  const maxWait = opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  let delay = opts.pollMs ?? 500;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    const answer = await listRecordings(client, conversationId, {
+      formatId: opts.format,
+      // Never ask Genesys to hold the request past our own deadline.
+      maxWaitMs: Math.max(1, Math.min(maxWait, remaining)),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const pending = answer.status === 202 || answer.recordings.some((r) => isPending(r, opts.format));
+    if (!pending) return { recordings: answer.recordings, stillTranscoding: false };
+    const left = deadline - Date.now();
+    if (left <= 0) return { recordings: answer.recordings, stillTranscoding: answer.status === 202 };
+    await sleep(Math.min(delay, left), opts.signal);
+    delay = Math.min(POLL_CAP_MS, delay * 2);
+  }
+}
+
+/** Signed-URL resolver for one recording: a downloads link is re-asked on expiry; a direct media URI is refreshed by re-reading the recording. */
+function urlResolver(client: GenesysClient, conversationId: string, recordingId: string, format: MediaFormat, firstUri: string, signal?: AbortSignal) {
+  const call = signal ? { signal } : {};
+  let uri = firstUri;
+  return async (reason: 'initial' | 'expired'): Promise<string> => {
+    if (reason === 'expired') {
+      const fresh = await getRecording(client, conversationId, recordingId, { formatId: format, ...call });
+      const next = fresh.recording ? mediaUriOf(fresh.recording) : undefined;
+      if (!next) throw new GtError('DOWNLOAD_FAILED', `recording ${recordingId} has no media link any more`, { conversationId, recordingId });
+      uri = next;
+    }
+    const downloadId = downloadIdOf(uri, client.apiUrl);
+    return downloadId ? (await getDownloadUrl(client, downloadId, call)).url : uri;
+  };
+}
+
+/** Downloads one AVAILABLE voice recording (or reuses the file an earlier run left). */
+export async function downloadRecording(
+  client: GenesysClient,
+  recording: Recording & { id: string },
+  opts: FetchRecordingsOptions & { format: MediaFormat },
+): Promise<RecordingOutcome> {
+  const conversationId = recording.conversationId ?? '';
+  const uri = mediaUriOf(recording);
+  if (!uri) return { kind: 'skipped', recordingId: recording.id, reason: 'no-media' };
+  const path = recordingFilePath(opts.dir, recording.id, extensionForFormat(opts.format));
+  const media = recording.media ?? 'audio';
+  const known = opts.known?.(recording.id);
+  if (known) {
+    const file = await existingDownload({ path, expectedSize: known.size, ...(known.sha256 ? { expectedSha256: known.sha256 } : {}) });
+    if (file) return { kind: 'downloaded', recordingId: recording.id, file, contentType: contentTypeForFormat(opts.format), media };
+  }
+  try {
+    const file = await downloadToFile(
+      { path, ...(known ? { expectedSize: known.size } : {}), ...(known?.sha256 ? { expectedSha256: known.sha256 } : {}) },
+      {
+        resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, opts.signal),
+        dispatcher: client.dispatcher,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...opts.download,
+      },
+    );
+    return { kind: 'downloaded', recordingId: recording.id, file, contentType: file.contentType ?? contentTypeForFormat(opts.format), media };
+  } catch (err) {
+    // The downloads link vanished (recording deleted/archived meanwhile): that is unavailability.
+    if (isGtError(err, 'NOT_FOUND')) return { kind: 'skipped', recordingId: recording.id, reason: 'no-media', detail: 'download link not found' };
+    throw err;
+  }
+}
+
+/**
+ * Every recording of a conversation, each ending in one outcome: downloaded, digital (data for the
+ * transcript step) or skipped with a reason.
+ */
+export async function fetchConversationRecordings(client: GenesysClient, conversationId: string, opts: FetchRecordingsOptions): Promise<RecordingOutcome[]> {
+  const { recordings, stillTranscoding } = await listUntilReady(client, conversationId, opts);
+  const out: RecordingOutcome[] = [];
+  const seen = new Set<string>();
+  for (const r of recordings) {
+    if (!r.id || seen.has(r.id) || (opts.only && !opts.only(r.id))) continue;
+    seen.add(r.id);
+    const rec = { ...r, id: r.id, conversationId: r.conversationId ?? conversationId };
+    const unavailable = unavailableReason(rec);
+    if (unavailable) {
+      out.push({ kind: 'skipped', recordingId: rec.id, ...unavailable });
+    } else if (isDigital(rec)) {
+      out.push({ kind: 'digital', recordingId: rec.id, recording: rec });
+    } else if (opts.format === 'NONE') {
+      out.push({ kind: 'skipped', recordingId: rec.id, reason: 'not-requested', detail: 'media format NONE' });
+    } else if (isPending(rec, opts.format) || (stillTranscoding && !mediaUriOf(rec))) {
+      out.push({ kind: 'skipped', recordingId: rec.id, reason: 'transcoding-timeout', detail: `not ready within ${opts.deadlineMs ?? DEFAULT_TRANSCODE_DEADLINE_MS} ms` });
+    } else {
+      out.push(await downloadRecording(client, rec, { ...opts, format: opts.format }));
+    }
+  }
+  if (stillTranscoding && recordings.length === 0) {
+    // A 202 with an empty list tells us nothing about which recordings exist: the metadata does.
+    for (const m of await listRecordingMetadata(client, conversationId, opts.signal ? { signal: opts.signal } : {})) {
+      if (!m.id || seen.has(m.id) || (opts.only && !opts.only(m.id))) continue;
+      seen.add(m.id);
+      out.push({ kind: 'skipped', recordingId: m.id, reason: 'transcoding-timeout', detail: 'Genesys still transcoding at the deadline' });
+    }
+  }
+  return out;
+}

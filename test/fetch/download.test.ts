@@ -1,0 +1,247 @@
+// downloadToFile against a raw loopback media host: resume after resets, restart when Range is
+// ignored or the object changed, URL renewal on expiry, completed .part on 416, no Content-Length,
+// integrity failures, disk full, process restart from the bytes on disk, no Authorization sent.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { isGtError } from '../../src/errors.ts';
+import { downloadToFile, existingDownload, partPathOf, sidecarPathOf, type DownloadOptions } from '../../src/pipeline/fetch/download.ts';
+import { startMediaServer, virtualSha256, type MediaServer, type MediaServerOptions } from './helpers/media-server.ts';
+
+const FAST = { baseMs: 5, capMs: 20 };
+
+async function setup(t: TestContext, o: MediaServerOptions): Promise<{ server: MediaServer; dir: string }> {
+  const server = await startMediaServer(o);
+  const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
+  t.after(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { server, dir };
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const opts = (server: MediaServer, extra: Partial<DownloadOptions> = {}): DownloadOptions => ({
+  resolveUrl: async () => server.url(),
+  backoff: FAST,
+  ...extra,
+});
+
+test('downloads byte-exact, verifies size and sha256, leaves no .part and sends no Authorization', async (t) => {
+  const { server, dir } = await setup(t, { size: 300_000 });
+  const path = join(dir, 'a.wav');
+  const progress: number[] = [];
+  const r = await downloadToFile({ path, expectedSize: 300_000, expectedSha256: server.sha256() }, opts(server, { onProgress: (b) => progress.push(b) }));
+  assert.equal(r.size, 300_000);
+  assert.equal(r.sha256, server.sha256());
+  assert.equal(r.contentType, 'audio/wav');
+  assert.equal(r.resumed, false);
+  assert.equal(r.attempts, 1);
+  assert.deepEqual(await readFile(path), server.data());
+  assert.equal(existsSync(partPathOf(path)), false);
+  assert.equal(existsSync(sidecarPathOf(path)), false);
+  assert.equal(progress.at(-1), 300_000);
+  assert.ok(server.requests.every((q) => q.authorization === undefined));
+});
+
+test('connection resets mid-body resume with Range + If-Range and give a byte-identical file', async (t) => {
+  const { server, dir } = await setup(t, { size: 1_000_000, breakAfterBytes: 200_000, breakCount: 4 });
+  const path = join(dir, 'b.wav');
+  const r = await downloadToFile({ path }, opts(server));
+  assert.equal(r.sha256, server.sha256());
+  assert.deepEqual(await readFile(path), server.data());
+  assert.equal(r.resumed, true);
+  assert.equal(r.attempts, 5);
+  const resumes = server.requests.filter((q) => q.range);
+  // Bytes in flight when a connection breaks may be lost, but each break is followed by a resume.
+  assert.ok(resumes.length >= 3, `resumes: ${resumes.length}`);
+  assert.ok(resumes.every((q) => q.ifRange === server.etag()));
+  // Each resume continues where the bytes on disk end (never from zero).
+  const starts = resumes.map((q) => Number(/bytes=(\d+)-/.exec(q.range!)![1]));
+  assert.ok(starts.every((s, i) => s > (starts[i - 1] ?? 0)));
+});
+
+test('a server that ignores Range (200 instead of 206) restarts cleanly from zero', async (t) => {
+  const { server, dir } = await setup(t, { size: 500_000, noRange: true, breakAfterBytes: 150_000, breakCount: 2 });
+  const path = join(dir, 'c.wav');
+  const r = await downloadToFile({ path, expectedSize: 500_000 }, opts(server));
+  assert.deepEqual(await readFile(path), server.data());
+  assert.equal(r.resumed, false);
+  assert.equal(r.attempts, 3);
+  assert.ok(server.requests.slice(1).every((q) => q.range !== undefined && q.status === 200));
+});
+
+test('an object that changed since the .part was written (If-Range mismatch) is fetched again whole', async (t) => {
+  const { server, dir } = await setup(t, { size: 400_000 });
+  const path = join(dir, 'd.wav');
+  await writeFile(partPathOf(path), server.data().subarray(0, 100_000));
+  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 400_000 }));
+  server.replace(7);
+  const r = await downloadToFile({ path }, opts(server));
+  assert.equal(r.sha256, server.sha256());
+  assert.deepEqual(await readFile(path), server.data());
+  assert.equal(r.resumed, false);
+  assert.equal(server.requests[0]?.range, 'bytes=100000-');
+  assert.equal(server.requests[0]?.status, 200);
+});
+
+test('an expired signed URL is renewed through resolveUrl and the download continues', async (t) => {
+  // Each URL works for one request: the retry after the broken body meets "Request has expired".
+  const { server, dir } = await setup(t, { size: 600_000, breakAfterBytes: 400_000, breakCount: 1, tokenUses: 1 });
+  const path = join(dir, 'e.wav');
+  const reasons: string[] = [];
+  const r = await downloadToFile(
+    { path },
+    opts(server, {
+      resolveUrl: async (reason) => {
+        reasons.push(reason);
+        return server.url(reason === 'initial' ? 'first' : 'fresh');
+      },
+    }),
+  );
+  assert.deepEqual(await readFile(path), server.data());
+  assert.deepEqual(reasons, ['initial', 'expired']);
+  assert.equal(r.urlRenewals, 1);
+  assert.deepEqual(server.requests.slice(0, 2).map((q) => q.status), [200, 403]);
+  assert.equal(server.requests.length, 3);
+});
+
+test('a .part that is already complete (416) is verified and moved into place', async (t) => {
+  const { server, dir } = await setup(t, { size: 200_000 });
+  const path = join(dir, 'f.wav');
+  await writeFile(partPathOf(path), server.data());
+  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 200_000 }));
+  const r = await downloadToFile({ path }, opts(server));
+  assert.equal(r.sha256, server.sha256());
+  assert.equal(server.requests[0]?.status, 416);
+  assert.equal(server.bytesServed(), 0);
+  assert.equal(existsSync(sidecarPathOf(path)), false);
+});
+
+test('no Content-Length still works, and expectedSize is checked', async (t) => {
+  const { server, dir } = await setup(t, { size: 250_000, noContentLength: true });
+  const ok = await downloadToFile({ path: join(dir, 'g.wav'), expectedSize: 250_000 }, opts(server));
+  assert.equal(ok.sha256, server.sha256());
+  const path = join(dir, 'h.wav');
+  await assert.rejects(downloadToFile({ path, expectedSize: 250_001 }, opts(server)), (e) => isGtError(e, 'INTEGRITY'));
+  assert.equal(existsSync(path), false);
+  assert.equal(existsSync(partPathOf(path)), false);
+});
+
+test('a sha256 mismatch is INTEGRITY and discards the .part', async (t) => {
+  const { server, dir } = await setup(t, { size: 100_000 });
+  const path = join(dir, 'i.wav');
+  await assert.rejects(downloadToFile({ path, expectedSha256: sha(Buffer.from('other')) }, opts(server)), (e) => isGtError(e, 'INTEGRITY'));
+  assert.equal(existsSync(partPathOf(path)), false);
+  assert.equal(existsSync(sidecarPathOf(path)), false);
+  assert.equal(existsSync(path), false);
+});
+
+test('a .part left by an earlier process is resumed from the bytes on disk, a stale one is not', async (t) => {
+  const { server, dir } = await setup(t, { size: 800_000 });
+  const path = join(dir, 'j.wav');
+  await writeFile(partPathOf(path), server.data().subarray(0, 300_000));
+  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 800_000 }));
+  const r = await downloadToFile({ path }, opts(server));
+  assert.equal(r.sha256, server.sha256());
+  assert.equal(r.resumed, true);
+  assert.equal(server.bytesServed(), 500_000);
+
+  // A .part without a sidecar proves nothing: start from zero.
+  const path2 = join(dir, 'k.wav');
+  await writeFile(partPathOf(path2), Buffer.alloc(300_000, 1));
+  const r2 = await downloadToFile({ path: path2 }, opts(server));
+  assert.equal(r2.sha256, server.sha256());
+  assert.equal(r2.resumed, false);
+  assert.equal(server.requests.at(-1)?.range, undefined);
+});
+
+test('persistent failure gives DOWNLOAD_FAILED after maxAttempts without progress; .part kept', async (t) => {
+  const { server, dir } = await setup(t, { size: 100_000, expiredTokens: new Set(['ok']) });
+  const path = join(dir, 'l.wav');
+  await assert.rejects(downloadToFile({ path }, opts(server, { maxAttempts: 3 })), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  assert.equal(server.requests.length, 3);
+  assert.equal(existsSync(path), false);
+});
+
+test('ENOSPC is DISK_FULL naming the path, with the sidecar kept for resume', async (t) => {
+  const { server, dir } = await setup(t, { size: 100_000 });
+  const path = join(dir, 'm.wav');
+  // /dev/full answers every write with ENOSPC.
+  await symlink('/dev/full', partPathOf(path));
+  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 100_000 }));
+  await assert.rejects(downloadToFile({ path }, opts(server)), (e) => isGtError(e, 'DISK_FULL') && e.details.path === path);
+  assert.equal(existsSync(sidecarPathOf(path)), true);
+});
+
+test('abort stops the download with ABORTED and keeps the .part', async (t) => {
+  const { server, dir } = await setup(t, { size: 2_000_000, chunkDelayMs: 5 });
+  const path = join(dir, 'n.wav');
+  const ac = new AbortController();
+  await assert.rejects(
+    downloadToFile({ path }, opts(server, { signal: ac.signal, onProgress: (b) => b > 300_000 && ac.abort() })),
+    (e) => isGtError(e, 'ABORTED'),
+  );
+  assert.ok((await stat(partPathOf(path))).size > 300_000);
+});
+
+test('existingDownload reuses a finished file only when size and sha256 match', async (t) => {
+  const { server, dir } = await setup(t, { size: 50_000 });
+  const path = join(dir, 'o.wav');
+  await downloadToFile({ path }, opts(server));
+  assert.equal((await existingDownload({ path, expectedSize: 50_000, expectedSha256: server.sha256() }))?.sha256, server.sha256());
+  assert.equal(await existingDownload({ path, expectedSize: 50_001 }), undefined);
+  assert.equal(await existingDownload({ path, expectedSize: 50_000, expectedSha256: sha(Buffer.from('x')) }), undefined);
+  assert.equal(await existingDownload({ path: join(dir, 'missing.wav'), expectedSize: 1 }), undefined);
+});
+
+test('a process killed mid-download is resumed by the next process from the bytes on disk', async (t) => {
+  const size = 6_000_000;
+  const { server, dir } = await setup(t, { size, chunkDelayMs: 3 });
+  const path = join(dir, 'p.wav');
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'helpers/download-child.ts'), server.url(), path], { stdio: 'ignore' });
+  const exited = new Promise((r) => child.once('exit', r));
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    const s = await stat(partPathOf(path)).catch(() => undefined);
+    if (s && s.size > 1_500_000) break;
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const onDisk = (await stat(partPathOf(path))).size;
+  assert.ok(onDisk > 1_500_000 && onDisk < size);
+  const servedBefore = server.bytesServed();
+  const r = await downloadToFile({ path, expectedSize: size }, opts(server));
+  assert.equal(r.resumed, true);
+  assert.equal(r.sha256, server.sha256());
+  assert.equal(server.requests.at(-1)?.range, `bytes=${onDisk}-`);
+  assert.equal(server.bytesServed() - servedBefore, size - onDisk);
+});
+
+test('a 300 MB download keeps memory flat (RSS growth < 64 MB) and is byte-exact', async (t) => {
+  const size = 300 * 1024 * 1024;
+  const { server, dir } = await setup(t, { size, virtual: true });
+  const path = join(dir, 'big.wav');
+  global.gc?.();
+  const base = process.memoryUsage().rss;
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  let r;
+  try {
+    r = await downloadToFile({ path, expectedSize: size }, opts(server));
+  } finally {
+    clearInterval(timer);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const growthMb = (peak - base) / 1024 / 1024;
+  t.diagnostic(`RSS growth ${growthMb.toFixed(1)} MB`);
+  assert.ok(growthMb < 64, `RSS grew ${growthMb.toFixed(1)} MB`);
+  assert.equal(r.size, size);
+  assert.equal(r.sha256, virtualSha256(size));
+  await rm(path);
+});
