@@ -1,0 +1,504 @@
+// Finds PII in text and returns it as character ranges of the ORIGINAL text. Written forms with a
+// shape of their own (e-mails, IBANs) are found by pattern first; everything else works on the
+// token stream: spoken e-mails, dates after a date keyword, and digit runs classified by checksum
+// (Luhn, ABA) and by the context phrase that precedes them.
+import type { PiiEntity } from '../model.ts';
+import { abaValid, ibanValid, luhnValid } from './checksums.ts';
+import {
+  DigitRunReader,
+  runDigits,
+  splitHyphenatedNumbers,
+  type DigitGroup,
+  type DigitRun,
+} from './digit-runs.ts';
+import {
+  AT_WORDS,
+  CONTEXT_BY_LAST_WORD,
+  DATE_JOINERS,
+  DOT_WORDS,
+  EMAIL_JOINERS,
+  EMAIL_STOP,
+  FILLERS,
+  MONTHS,
+  ORDINALS,
+  TLDS,
+  numberWords,
+  type ContextKind,
+  type Locale,
+  type NumberWord,
+} from './lexicon.ts';
+import { maskRanges, tokenize, type Token } from './tokenize.ts';
+
+export interface Detection {
+  entity: PiiEntity;
+  /** Original character offsets, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export interface DetectOptions {
+  locale: Locale;
+  /** Offsets where a new segment starts in a concatenated transcript: a number that matches
+   * nothing as a whole is retried piece by piece at these boundaries (agent read-backs). */
+  breaks?: readonly number[];
+  /** Context assumed when no phrase precedes a number (redactValue: ANI/DNIS are phones). */
+  defaultContext?: ContextKind;
+}
+
+const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
+/** Card lengths in order of how common they are: a long run keeps the most likely card. */
+const CARD_LENGTH_PREFERENCE = [16, 15, 14, 13, 19, 18, 17];
+/** Lower wins when two detections overlap: exact shapes, then keyword-anchored dates, then cards. */
+const PRIORITY: Record<PiiEntity, number> = {
+  EMAIL: 0,
+  IBAN: 0,
+  DOB: 1,
+  EXPIRY: 1,
+  CARD: 2,
+  SSN: 3,
+  ROUTING_NUMBER: 3,
+  BANK_ACCOUNT: 4,
+  CVV: 4,
+  PHONE: 5,
+};
+const CONTEXT_WINDOW_WORDS = 8;
+const MAX_DATE_TOKENS = 16;
+const DATE_LOOKAHEAD = 7;
+const MAX_DATE_DIGITS = 8;
+const DATE_EXTRA_NUMBERS = new Set([
+  'mil',
+  'mille',
+  'thousand',
+  'hundred',
+  'novecientos',
+  'cent',
+  'neuf-cent',
+  'dos',
+  'two',
+]);
+
+function written(
+  text: string,
+  re: RegExp,
+  entity: PiiEntity,
+  valid: (s: string) => boolean,
+  out: Detection[],
+): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let value = m[0];
+    // IBAN_RE may swallow a short word after the number: shrink from the right until valid.
+    while (value.length >= 15 && !valid(value)) {
+      const cut = value.lastIndexOf(' ');
+      if (cut < 0) {
+        value = '';
+        break;
+      }
+      value = value.slice(0, cut);
+    }
+    if (value.length >= 5 && valid(value)) out.push({ entity, start: m.index, end: m.index + value.length });
+    // Resume right after what was kept: the swallowed tail may start the next match.
+    re.lastIndex = m.index + Math.max(value.length, 1);
+  }
+}
+
+export function detect(text: string, options: DetectOptions): Detection[] {
+  const found: Detection[] = [];
+  if (text.includes('@')) written(text, EMAIL_RE, 'EMAIL', () => true, found);
+  if (/\d{2}/.test(text)) written(text, IBAN_RE, 'IBAN', ibanValid, found);
+  const words = numberWords(options.locale);
+  let tokens = tokenize(text);
+  maskRanges(
+    tokens,
+    [...found].sort((a, b) => a.start - b.start),
+  );
+  tokens = splitHyphenatedNumbers(tokens, words);
+  const scan = new TokenScan(tokens, words, options);
+  scan.spokenEmails(found);
+  scan.keywordDates(found);
+  scan.numbers(new DigitRunReader(tokens, words).readAll(), found);
+  return resolveOverlaps(found);
+}
+
+/** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
+function resolveOverlaps(found: Detection[]): Detection[] {
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Detection[] = [];
+  for (const d of found) {
+    const last = out.at(-1);
+    if (!last || d.start >= last.end) {
+      out.push(d);
+      continue;
+    }
+    const better =
+      PRIORITY[d.entity] < PRIORITY[last.entity] ||
+      (PRIORITY[d.entity] === PRIORITY[last.entity] && d.end - d.start > last.end - last.start);
+    if (better) out[out.length - 1] = d;
+  }
+  return out;
+}
+
+class TokenScan {
+  private readonly tokens: readonly Token[];
+  private readonly words: ReadonlyMap<string, NumberWord>;
+  private readonly options: DetectOptions;
+
+  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>, options: DetectOptions) {
+    this.tokens = tokens;
+    this.words = words;
+    this.options = options;
+  }
+
+  /** The nearest context phrase ending before token i, within a few words. */
+  contextBefore(i: number): ContextKind | undefined {
+    const tokens = this.tokens;
+    let seen = 0;
+    for (let p = i - 1; p >= 0 && seen < CONTEXT_WINDOW_WORDS; p--) {
+      const t = tokens[p]!;
+      if (t.kind !== 'word') continue;
+      seen++;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
+      if (!candidates) continue;
+      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
+    }
+    return this.options.defaultContext;
+  }
+
+  private phraseEndsAt(words: readonly string[], p: number): boolean {
+    let q = p;
+    for (let w = words.length - 1; w >= 0; w--) {
+      while (q >= 0 && this.tokens[q]!.kind === 'punct' && this.tokens[q]!.norm !== "'") q--;
+      if (q < 0 || this.tokens[q]!.norm !== words[w]) return false;
+      q--;
+    }
+    return true;
+  }
+
+  // ---- spoken e-mail: "john dot smith at gmail dot com", "j o h n arroba ejemplo punto org"
+
+  private isLabel(t: Token | undefined): boolean {
+    return (
+      !!t && (t.kind === 'word' || t.kind === 'num') && !AT_WORDS.has(t.norm) && !EMAIL_JOINERS.has(t.norm)
+    );
+  }
+
+  spokenEmails(out: Detection[]): void {
+    const tokens = this.tokens;
+    for (let a = 1; a < tokens.length - 3; a++) {
+      const at = tokens[a]!;
+      if (at.kind !== 'word' || !AT_WORDS.has(at.norm)) continue;
+      // Domain: label (dot label)+ ending in a known top-level domain.
+      let k = a + 1;
+      if (!this.isLabel(tokens[k])) continue;
+      let end = -1;
+      while (DOT_WORDS.has(tokens[k + 1]?.norm ?? '') || tokens[k + 1]?.norm === '.') {
+        if (!this.isLabel(tokens[k + 2])) break;
+        k += 2;
+        if (TLDS.has(tokens[k]!.norm)) end = k;
+      }
+      if (end < 0) continue;
+      // Local part: a word, spelled letters, joined by dot/underscore/dash.
+      let l = a - 1;
+      const first = tokens[l]!;
+      if (!this.isLabel(first) || EMAIL_STOP.has(first.norm)) continue;
+      for (;;) {
+        const prev = tokens[l - 1];
+        const cur = tokens[l]!;
+        if (prev && cur.norm.length === 1 && this.isLabel(prev) && prev.norm.length === 1) {
+          l--;
+        } else if (
+          prev &&
+          EMAIL_JOINERS.has(prev.norm) &&
+          this.isLabel(tokens[l - 2]) &&
+          !EMAIL_STOP.has(tokens[l - 2]!.norm) &&
+          // Written joiners ("john.smith at …") only count when they touch both labels.
+          (prev.kind === 'word' || (tokens[l - 2]!.end === prev.start && prev.end === cur.start))
+        ) {
+          l -= 2;
+        } else break;
+      }
+      out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
+      a = end;
+    }
+  }
+
+  // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
+  // "the fourteenth of March nineteen eighty five", "14 mars 1985".
+
+  keywordDates(out: Detection[]): void {
+    const tokens = this.tokens;
+    for (let p = 0; p < tokens.length; p++) {
+      const t = tokens[p]!;
+      if (t.kind !== 'word') continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
+      if (!candidates) continue;
+      const hit = candidates.find(
+        (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
+      );
+      if (!hit) continue;
+      const span = this.dateAfter(p + 1, hit.kind as 'DOB' | 'EXPIRY');
+      if (span) out.push({ entity: hit.kind as PiiEntity, start: span.start, end: span.end });
+    }
+  }
+
+  private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
+    const t = this.tokens[i];
+    if (!t) return null;
+    if (t.kind === 'num') return { digits: t.norm.length, month: false, value: true };
+    if (t.kind === 'punct')
+      return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
+    if (t.kind !== 'word') return null;
+    if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    const nw = this.words.get(t.norm);
+    if (nw && !nw.ambiguous) return { digits: nw.digits.length, month: false, value: true };
+    if (nw && (t.norm === 'oh' || t.norm === 'o') && this.isDateToken(i + 1)?.value)
+      return { digits: 1, month: false, value: true };
+    if (ORDINALS.has(t.norm) || DATE_EXTRA_NUMBERS.has(t.norm))
+      return { digits: 1, month: false, value: true };
+    if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
+    return null;
+  }
+
+  private otherKeywordEndsAt(i: number, kind: ContextKind): boolean {
+    const candidates = CONTEXT_BY_LAST_WORD.get(this.tokens[i]!.norm);
+    return !!candidates?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, i));
+  }
+
+  private dateAfter(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+    const minDigits = kind === 'DOB' ? 4 : 3;
+    let i = from;
+    // "expiration date on the card is oh nine …": skip a few words to the date, but never past
+    // another keyword ("expiration date and the cvv 123" is not a date).
+    for (let skipped = 0; skipped < DATE_LOOKAHEAD; skipped++) {
+      const t = this.tokens[i];
+      const d = this.isDateToken(i);
+      if (!t || d?.value || d?.month || this.otherKeywordEndsAt(i, kind)) break;
+      i++;
+    }
+    let digits = 0;
+    let values = 0;
+    let month = false;
+    let firstValue = -1;
+    let lastValue = -1;
+    for (let n = 0; n < MAX_DATE_TOKENS; n++, i++) {
+      const d = this.isDateToken(i);
+      if (!d) break;
+      if (d.value || d.month) {
+        if (firstValue < 0) firstValue = i;
+        lastValue = i;
+      }
+      if (d.value) values++;
+      if (d.month) month = true;
+      digits += d.digits;
+    }
+    if (firstValue < 0) return null;
+    // No date has more than 8 digits (03141985): a longer number after "born …" is something else.
+    if (digits > MAX_DATE_DIGITS) return null;
+    if (!((month && values >= 1) || digits >= minDigits)) return null;
+    return { start: this.tokens[firstValue]!.start, end: this.tokens[lastValue]!.end };
+  }
+
+  // ---- numbers
+
+  numbers(runs: readonly DigitRun[], out: Detection[]): void {
+    for (const run of runs) {
+      if (run.quantity) continue;
+      const context = this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
+      // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
+      // a card window can never start inside one.
+      const ssnAt = run.groups.findIndex(
+        (_, i) =>
+          isFormattedSsn(run.groups.slice(i, i + 3)) &&
+          run.groups[i + 3]?.sepBefore !== '-' &&
+          (i === 0 || run.groups[i]!.sepBefore !== '-'),
+      );
+      if (ssnAt >= 0 && run.groups.length > 3) {
+        const before = run.groups.slice(0, ssnAt);
+        const after = run.groups.slice(ssnAt + 3);
+        out.push({ entity: 'SSN', start: run.groups[ssnAt]!.start, end: run.groups[ssnAt + 2]!.end });
+        const pieces: DigitRun[] = [];
+        if (before.length) pieces.push({ ...run, groups: before, lastTok: before.at(-1)!.lastTok });
+        if (after.length)
+          pieces.push({ groups: after, firstTok: after[0]!.firstTok, lastTok: run.lastTok, quantity: false });
+        this.numbers(pieces, out);
+        continue;
+      }
+      out.push(...this.acrossSegments(this.splitAtBreaks(run.groups), context, run.plusStart));
+    }
+  }
+
+  /**
+   * A run may continue over segment borders. Each segment's part is judged on its own first (a
+   * phone, then its read-back, then a card: each keeps its label). Parts that are nothing alone
+   * are joined with each other, and with a neighbour when the joined digits are then fully
+   * redacted (a card read in two phrases, whose second half alone looks like a phone number).
+   */
+  private acrossSegments(
+    parts: DigitGroup[][],
+    context: ContextKind | undefined,
+    plusStart: number | undefined,
+  ): Detection[] {
+    const plusOf = (i: number): number | undefined => (i === 0 ? plusStart : undefined);
+    if (parts.length === 1) return this.runPart(parts[0]!, context, plusStart);
+    const alone = parts.map((p, i) => this.runPart(p, context, plusOf(i)));
+    const joined = (from: number, to: number): Detection[] =>
+      this.runPart(parts.slice(from, to + 1).flat(), context, plusOf(from));
+    const out: Detection[] = [];
+    let i = 0;
+    while (i < parts.length) {
+      // The stretch of parts after i that are nothing on their own.
+      let j = i;
+      while (j + 1 < parts.length && alone[j + 1]!.length === 0) j++;
+      if (alone[i]!.length > 0 && j === i) {
+        out.push(...alone[i]!);
+        i++;
+        continue;
+      }
+      const last = alone[i]!.length === 0 && j + 1 < parts.length ? j + 1 : j;
+      const withNeighbour = last > j || alone[i]!.length > 0 ? joined(i, last) : [];
+      if (withNeighbour.length && fullyCovered(parts.slice(i, last + 1).flat(), withNeighbour)) {
+        out.push(...withNeighbour);
+        i = last + 1;
+      } else if (alone[i]!.length > 0) {
+        out.push(...alone[i]!);
+        i++;
+      } else {
+        out.push(...joined(i, j));
+        i = j + 1;
+      }
+    }
+    return out;
+  }
+
+  /** Cards (by Luhn) anywhere in the groups, then what lies between them by context. */
+  private runPart(
+    groups: DigitGroup[],
+    context: ContextKind | undefined,
+    plusStart: number | undefined,
+  ): Detection[] {
+    const out: Detection[] = [];
+    // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
+    const cards = context === 'ROUTING_NUMBER' ? [] : findCards(groups);
+    let from = 0;
+    for (const c of [...cards, { i: groups.length, j: groups.length }]) {
+      if (c.i > from) {
+        const piece = groups.slice(from, c.i);
+        const plus = from === 0 ? plusStart : undefined;
+        out.push(...classifyPiece(piece, context, plus));
+      }
+      if (c.i < groups.length) out.push({ entity: 'CARD', start: groups[c.i]!.start, end: groups[c.j]!.end });
+      from = c.j + 1;
+    }
+    return out;
+  }
+
+  private splitAtBreaks(groups: DigitGroup[]): DigitGroup[][] {
+    const breaks = this.options.breaks;
+    if (!breaks?.length) return [groups];
+    const parts: DigitGroup[][] = [[]];
+    for (const g of groups) {
+      const cur = parts.at(-1)!;
+      const prev = cur.at(-1);
+      if (prev && breakBetween(breaks, prev.end, g.start)) parts.push([g]);
+      else cur.push(g);
+    }
+    return parts;
+  }
+}
+
+/**
+ * One number between cards. When the whole is nothing, two numbers said back to back ("phone
+ * 555 010 1234 555 010 9999") are tried: the first split where both halves are PII wins.
+ */
+function classifyPiece(
+  piece: DigitGroup[],
+  context: ContextKind | undefined,
+  plusStart: number | undefined,
+): Detection[] {
+  const entity = classify(piece, context, plusStart !== undefined);
+  if (entity) return [{ entity, start: plusStart ?? piece[0]!.start, end: piece.at(-1)!.end }];
+  for (let k = 1; k < piece.length; k++) {
+    const left = piece.slice(0, k);
+    const right = piece.slice(k);
+    const a = classify(left, context, plusStart !== undefined);
+    const b = a && classify(right, context, false);
+    if (a && b) {
+      return [
+        { entity: a, start: plusStart ?? left[0]!.start, end: left.at(-1)!.end },
+        { entity: b, start: right[0]!.start, end: right.at(-1)!.end },
+      ];
+    }
+  }
+  return [];
+}
+
+function fullyCovered(groups: readonly DigitGroup[], found: readonly Detection[]): boolean {
+  return groups.every((g) => found.some((d) => d.start <= g.start && g.end <= d.end));
+}
+
+/** True when a (sorted) segment break lies in [from, to]. */
+function breakBetween(breaks: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = breaks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (breaks[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < breaks.length && breaks[lo]! <= to;
+}
+
+/** Luhn-valid windows of 13–19 digits, left to right, starting on a group boundary. */
+function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
+  const found: { i: number; j: number }[] = [];
+  let i = 0;
+  while (i < groups.length) {
+    let best: { j: number; rank: number } | undefined;
+    let digits = '';
+    if (/^[2-6]/.test(groups[i]!.digits)) {
+      for (let j = i; j < groups.length; j++) {
+        digits += groups[j]!.digits;
+        if (digits.length > 19) break;
+        const rank = CARD_LENGTH_PREFERENCE.indexOf(digits.length);
+        if (rank >= 0 && (!best || rank < best.rank) && luhnValid(digits)) best = { j, rank };
+      }
+    }
+    if (best) {
+      found.push({ i, j: best.j });
+      i = best.j + 1;
+    } else i++;
+  }
+  return found;
+}
+
+function isFormattedSsn(groups: readonly DigitGroup[]): boolean {
+  return (
+    groups.length === 3 &&
+    groups.every((g) => g.written) &&
+    groups[0]!.digits.length === 3 &&
+    groups[1]!.digits.length === 2 &&
+    groups[2]!.digits.length === 4 &&
+    groups[1]!.sepBefore === '-' &&
+    groups[2]!.sepBefore === '-'
+  );
+}
+
+/** What a digit run is, given the phrase before it. Undefined: not PII (kept). */
+export function classify(
+  groups: readonly DigitGroup[],
+  context: ContextKind | undefined,
+  plus: boolean,
+): PiiEntity | undefined {
+  const d = runDigits(groups);
+  const n = d.length;
+  if (context === 'SSN' && (n === 9 || n === 4)) return 'SSN';
+  if (isFormattedSsn(groups)) return 'SSN';
+  if (context === 'ROUTING_NUMBER' && n === 9 && abaValid(d)) return 'ROUTING_NUMBER';
+  if (context === 'BANK_ACCOUNT' && n >= 4 && n <= 17) return 'BANK_ACCOUNT';
+  if (context === 'CVV' && (n === 3 || n === 4)) return 'CVV';
+  if (context === 'PHONE' && n >= 7 && n <= 15) return 'PHONE';
+  if (plus && n >= 8 && n <= 15) return 'PHONE';
+  if (context !== 'NEUTRAL' && ((n === 10 && /^[2-9]/.test(d)) || (n === 11 && d[0] === '1'))) return 'PHONE';
+  return undefined;
+}

@@ -1,0 +1,254 @@
+// Normalises spoken and written numbers into digit runs. A run is what a person says as one
+// number: "4111-1111", "four one one one", "4 one 1 1", "oh four twenty seven", "double five",
+// with fillers ("uh", "and", "dash") and separators between the groups. Every group keeps the
+// original offsets of the words it came from, so a detection on the digits maps back exactly.
+import type { Token } from './tokenize.ts';
+import {
+  FILLERS,
+  HUNDRED,
+  PLUS_WORDS,
+  QUANTITY_AFTER,
+  QUANTITY_BEFORE,
+  REPEATERS,
+  RUN_PUNCT,
+  type NumberWord,
+} from './lexicon.ts';
+
+export interface DigitGroup {
+  digits: string;
+  /** Original character offsets of the words/digits this group came from. */
+  start: number;
+  end: number;
+  firstTok: number;
+  lastTok: number;
+  /** Punctuation/filler said between the previous group and this one ('' when only spaces). */
+  sepBefore: string;
+  /** Written digits (not spoken words): formats like ddd-dd-dddd only apply to these. */
+  written: boolean;
+}
+
+export interface DigitRun {
+  groups: DigitGroup[];
+  /** Offset of a leading '+' or "plus" (international phone numbers), when present. */
+  plusStart?: number;
+  firstTok: number;
+  lastTok: number;
+  /** "$1,200", "12 dollars", "3 pm": a quantity, never PII. */
+  quantity: boolean;
+}
+
+/** The digits a run stands for, e.g. "4111111111111111". */
+export function runDigits(groups: readonly DigitGroup[]): string {
+  let s = '';
+  for (const g of groups) s += g.digits;
+  return s;
+}
+
+// Ambiguous words may start a run only when they are the usual spoken zero/one.
+const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
+const TENS_JOINERS = new Set(['y', 'et', '-']);
+/** Quantity words that need a second word: "por ciento", "pour cent". */
+const QUANTITY_PAIRS = new Map([
+  ['por', 'ciento'],
+  ['pour', 'cent'],
+]);
+
+interface Read {
+  digits: string;
+  lastTok: number;
+  ambiguous: boolean;
+  written: boolean;
+}
+
+export class DigitRunReader {
+  private readonly tokens: readonly Token[];
+  private readonly words: ReadonlyMap<string, NumberWord>;
+
+  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>) {
+    this.tokens = tokens;
+    this.words = words;
+  }
+
+  /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
+  readAt(i: number): Read | null {
+    const t = this.tokens[i];
+    if (!t) return null;
+    if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
+    if (t.kind !== 'word') return null;
+    const times = REPEATERS.get(t.norm);
+    if (times) {
+      const next = this.readAt(i + 1);
+      if (!next || next.digits.length !== 1) return null;
+      return { digits: next.digits.repeat(times), lastTok: next.lastTok, ambiguous: false, written: false };
+    }
+    const nw = this.words.get(t.norm);
+    if (!nw) return null;
+    if (nw.tens) {
+      // "twenty seven", "treinta y cinco", "vingt et un": one two-digit group.
+      let j = i + 1;
+      if (TENS_JOINERS.has(this.tokens[j]?.norm ?? '')) j++;
+      const unit = this.tokens[j];
+      const u = unit?.kind === 'word' ? this.words.get(unit.norm) : undefined;
+      if (
+        u &&
+        u.digits.length === 1 &&
+        u.digits !== '0' &&
+        !(u.ambiguous && !AMBIGUOUS_STARTERS.has(unit!.norm))
+      ) {
+        return {
+          digits: String(Number(nw.digits) + Number(u.digits)),
+          lastTok: j,
+          ambiguous: false,
+          written: false,
+        };
+      }
+    }
+    return { digits: nw.digits, lastTok: i, ambiguous: nw.ambiguous === true, written: false };
+  }
+
+  /** Reads a number at i that is not a homophone ("four", not "for"), or a homophone followed by one. */
+  private strongAt(i: number, depth = 0): boolean {
+    const r = this.readAt(i);
+    if (!r) return false;
+    if (!r.ambiguous) return true;
+    return depth < 3 && this.strongAt(r.lastTok + 1, depth + 1);
+  }
+
+  private isPlus(t: Token | undefined): boolean {
+    return !!t && ((t.kind === 'punct' && t.norm === '+') || (t.kind === 'word' && PLUS_WORDS.has(t.norm)));
+  }
+
+  /** All runs in the token stream, left to right. */
+  readAll(): DigitRun[] {
+    const runs: DigitRun[] = [];
+    const tokens = this.tokens;
+    let i = 0;
+    while (i < tokens.length) {
+      let first = i;
+      let plusStart: number | undefined;
+      if (this.isPlus(tokens[i]) && this.strongAt(i + 1)) {
+        plusStart = tokens[i]!.start;
+        first = i + 1;
+      }
+      const head = this.readAt(first);
+      if (
+        !head ||
+        (head.ambiguous && !(AMBIGUOUS_STARTERS.has(tokens[first]!.norm) && this.strongAt(head.lastTok + 1)))
+      ) {
+        i++;
+        continue;
+      }
+      const groups: DigitGroup[] = [this.group(head, first, '')];
+      let k = head.lastTok + 1;
+      for (;;) {
+        const t = tokens[k];
+        if (t?.kind === 'word' && HUNDRED.has(t.norm) && !groups.at(-1)!.written) {
+          const last = groups.at(-1)!;
+          last.digits += '00';
+          last.end = t.end;
+          last.lastTok = k;
+          k++;
+          continue;
+        }
+        let s = k;
+        let sep = '';
+        while (s - k < 3 && tokens[s] && this.isSeparator(s)) sep += tokens[s++]!.norm;
+        const next = this.readAt(s);
+        if (!next) break;
+        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, groups.length)) break;
+        groups.push(this.group(next, s, sep));
+        k = next.lastTok + 1;
+      }
+      const lastTok = groups.at(-1)!.lastTok;
+      // "(555) 010-1234": the opening parenthesis belongs to the number.
+      if (plusStart === undefined && tokens[first - 1]?.norm === '(')
+        groups[0]!.start = tokens[first - 1]!.start;
+      const quantity = this.quantitySide(first, lastTok);
+      let kept = groups;
+      if (quantity && runDigits(groups).length > 6 && groups.length > 1) {
+        // A long run ending in "two items" / starting after "$": only that end group is a quantity.
+        kept = quantity === 'after' ? groups.slice(0, -1) : groups.slice(1);
+      }
+      const isQuantity = quantity !== undefined && kept === groups;
+      runs.push({
+        groups: kept,
+        ...(plusStart !== undefined && quantity !== 'before' ? { plusStart } : {}),
+        firstTok: kept[0]!.firstTok,
+        lastTok: kept.at(-1)!.lastTok,
+        quantity: isQuantity,
+      });
+      i = lastTok + 1;
+    }
+    return runs;
+  }
+
+  private group(r: Read, firstTok: number, sepBefore: string): DigitGroup {
+    const tokens = this.tokens;
+    return {
+      digits: r.digits,
+      start: tokens[firstTok]!.start,
+      end: tokens[r.lastTok]!.end,
+      firstTok,
+      lastTok: r.lastTok,
+      sepBefore,
+      written: r.written,
+    };
+  }
+
+  /** Speech engines punctuate digit groups as sentences ("five five five. Zero one zero."), so
+   * a full stop does not end a number. */
+  private isSeparator(i: number): boolean {
+    const t = this.tokens[i]!;
+    return (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) || (t.kind === 'word' && FILLERS.has(t.norm));
+  }
+
+  /** The end of a run that makes it a quantity ("$1,200", "12 dollars", "3:30"), if any. */
+  private quantitySide(firstTok: number, lastTok: number): 'before' | 'after' | undefined {
+    const before = this.tokens[firstTok - 1];
+    if (before && QUANTITY_BEFORE.has(before.norm)) return 'before';
+    // "3:30" and "10:45" are times: the colon sits right between digits.
+    if (before?.norm === ':' && this.tokens[firstTok - 2]?.kind === 'num') return 'before';
+    const after = this.tokens[lastTok + 1];
+    if (after?.norm === ':' && this.tokens[lastTok + 2]?.kind === 'num') return 'after';
+    if (after && QUANTITY_AFTER.has(after.norm)) {
+      const pair = QUANTITY_PAIRS.get(after.norm);
+      if (!pair || this.tokens[lastTok + 2]?.norm === pair) return 'after';
+    }
+    return undefined;
+  }
+
+  /** True when the homophones from token s on ("… five one oh oh", "… un un") end the number. */
+  private endsRun(s: number, groupsSoFar: number): boolean {
+    let k = s;
+    while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
+    // One trailing "oh" after a single digit ("five oh") is too weak; a longer number is not.
+    return k > s && !this.readAt(k) && groupsSoFar + (k - s) >= 3;
+  }
+}
+
+/** Splits "four-one-one-one" (one hyphenated token) into its number words; leaves "dix-sept". */
+export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<string, NumberWord>): Token[] {
+  if (!tokens.some((t) => t.kind === 'word' && t.norm.includes('-') && !words.has(t.norm))) return tokens;
+  const out: Token[] = [];
+  for (const t of tokens) {
+    if (t.kind !== 'word' || !t.norm.includes('-') || words.has(t.norm)) {
+      out.push(t);
+      continue;
+    }
+    const parts = t.norm.split('-');
+    if (!parts.some((p) => words.has(p))) {
+      out.push(t);
+      continue;
+    }
+    let pos = t.start;
+    parts.forEach((p, idx) => {
+      if (idx > 0) {
+        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1 });
+        pos++;
+      }
+      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length });
+      pos += p.length;
+    });
+  }
+  return out;
+}

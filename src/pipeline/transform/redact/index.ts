@@ -1,0 +1,222 @@
+// PII redaction for text and for canonical transcripts. Detection (./detect.ts) returns ranges
+// of the original text; this module swaps them for typed placeholders ("[CARD]") and keeps the
+// bookkeeping: counts, spans in redacted coordinates, word timings for audio silencing.
+import type { PiiEntity, RedactionSpan, Segment, Transcript, Word } from '../model.ts';
+import { detect, type Detection } from './detect.ts';
+import { resolveLocale } from './lexicon.ts';
+
+export interface RedactOptions {
+  /** Entities to redact; default all. */
+  entities?: PiiEntity[];
+  /** 'en-US' default; number words of every known locale are used as well. */
+  locale?: string;
+}
+
+export interface TextRedaction {
+  text: string;
+  counts: Partial<Record<PiiEntity, number>>;
+  spans: {
+    entity: PiiEntity;
+    start: number;
+    end: number;
+    /* in redacted text */ originalStart: number;
+    originalEnd: number;
+  }[];
+}
+
+export const ALL_PII_ENTITIES: readonly PiiEntity[] = [
+  'CARD',
+  'CVV',
+  'EXPIRY',
+  'SSN',
+  'PHONE',
+  'EMAIL',
+  'BANK_ACCOUNT',
+  'ROUTING_NUMBER',
+  'IBAN',
+  'DOB',
+];
+
+export function placeholder(entity: PiiEntity): string {
+  return `[${entity}]`;
+}
+
+function wanted(options: RedactOptions | undefined): (d: Detection) => boolean {
+  if (!options?.entities) return () => true;
+  const set = new Set(options.entities);
+  return (d) => set.has(d.entity);
+}
+
+/** Replaces detections (sorted, disjoint, original offsets) with placeholders. */
+function applyDetections(text: string, detections: readonly Detection[]): TextRedaction {
+  const counts: TextRedaction['counts'] = {};
+  const spans: TextRedaction['spans'] = [];
+  let out = '';
+  let cursor = 0;
+  for (const d of detections) {
+    out += text.slice(cursor, d.start);
+    const ph = placeholder(d.entity);
+    spans.push({
+      entity: d.entity,
+      start: out.length,
+      end: out.length + ph.length,
+      originalStart: d.start,
+      originalEnd: d.end,
+    });
+    out += ph;
+    cursor = d.end;
+    counts[d.entity] = (counts[d.entity] ?? 0) + 1;
+  }
+  out += text.slice(cursor);
+  return { text: out, counts, spans };
+}
+
+export function redactText(text: string, options?: RedactOptions): TextRedaction {
+  const detections = detect(text, { locale: resolveLocale(options?.locale) }).filter(wanted(options));
+  return applyDetections(text, detections);
+}
+
+// ANI/DNIS and similar: a value that is nothing but a (tel:/sip:) number is a phone number.
+const PHONE_LIKE_VALUE = /^\s*(?:(?:tel|sip|sips):)?\s*\+?[\d\s().-]{7,}(?:[@;].*)?$/i;
+
+/** For metadata: ANI/DNIS (tel:+1…), addresses, file names — anything that should never be
+ * exported in clear: returns the value redacted (e.g. 'tel:[PHONE]'). */
+export function redactValue(value: string, options?: RedactOptions): string {
+  return redactValueCounted(value, options).text;
+}
+
+function redactValueCounted(value: string, options?: RedactOptions): TextRedaction {
+  const detections = detect(value, {
+    locale: resolveLocale(options?.locale),
+    ...(PHONE_LIKE_VALUE.test(value) ? { defaultContext: 'PHONE' as const } : {}),
+  }).filter(wanted(options));
+  return applyDetections(value, detections);
+}
+
+// Segments are joined with a newline: the tokeniser treats it as plain whitespace, so a number
+// read over two phrases is still one digit run.
+const SEGMENT_SEPARATOR = '\n';
+
+/** Character offsets of each word inside the segment text (-1 when a word is not found there). */
+function wordOffsets(text: string, words: readonly Word[]): { start: number; end: number }[] {
+  const lower = text.toLowerCase();
+  let cursor = 0;
+  return words.map((w) => {
+    const needle = w.text.toLowerCase();
+    const at = needle ? lower.indexOf(needle, cursor) : -1;
+    if (at < 0) return { start: -1, end: -1 };
+    cursor = at + needle.length;
+    return { start: at, end: at + needle.length };
+  });
+}
+
+interface Piece {
+  entity: PiiEntity;
+  start: number;
+  end: number;
+}
+
+function redactSegment(
+  segment: Segment,
+  pieces: Piece[],
+  options: RedactOptions | undefined,
+  counts: Partial<Record<PiiEntity, number>>,
+): { segment: Segment; spans: RedactionSpan[] } {
+  const result = applyDetections(segment.text, pieces);
+  const out: Segment = { ...segment, speaker: { ...segment.speaker }, text: result.text };
+  const spans: RedactionSpan[] = result.spans.map((s) => ({
+    segmentIndex: segment.index,
+    entity: s.entity,
+    start: s.start,
+    end: s.end,
+  }));
+  if (segment.words) {
+    const offsets = wordOffsets(segment.text, segment.words);
+    const words = segment.words.map((w) => ({ ...w }));
+    result.spans.forEach((s, spanIdx) => {
+      let first = true;
+      offsets.forEach((o, wi) => {
+        if (o.start < 0 || o.end <= s.originalStart || o.start >= s.originalEnd) return;
+        const w = words[wi]!;
+        const span = spans[spanIdx]!;
+        span.startMs = Math.min(span.startMs ?? w.startMs, w.startMs);
+        span.endMs = Math.max(span.endMs ?? w.endMs, w.endMs);
+        w.text = first ? placeholder(s.entity) : '';
+        first = false;
+      });
+    });
+    // Words the text did not contain (speech engines differ): redact each on its own.
+    offsets.forEach((o, wi) => {
+      if (o.start >= 0) return;
+      const w = words[wi]!;
+      const r = redactText(w.text, options);
+      if (r.spans.length) {
+        w.text = r.text;
+        for (const [e, c] of Object.entries(r.counts))
+          counts[e as PiiEntity] = (counts[e as PiiEntity] ?? 0) + (c ?? 0);
+      }
+    });
+    out.words = words;
+  }
+  if (segment.meta) {
+    const meta: Record<string, string> = {};
+    for (const [k, v] of Object.entries(segment.meta)) {
+      const r = redactValueCounted(v, options);
+      meta[k] = r.text;
+      for (const [e, c] of Object.entries(r.counts))
+        counts[e as PiiEntity] = (counts[e as PiiEntity] ?? 0) + (c ?? 0);
+    }
+    out.meta = meta;
+  }
+  return { segment: out, spans };
+}
+
+/** Redacts every place text lives in the canonical model: segment text, words[] (a redacted
+ * word's text becomes the placeholder, or '' for the following words of the same span, timings
+ * kept), segment meta values; fills transcript.redaction {applied, counts, spans with
+ * segmentIndex and startMs/endMs from the words}. Detects PII that is split across consecutive
+ * segments (a card read in two phrases, the agent reading a number back) by running detection
+ * over the concatenated stream of segments with a separator that allows continuation. Returns a
+ * new object; does not mutate the input. */
+export function redactTranscript(transcript: Transcript, options?: RedactOptions): Transcript {
+  const locale = resolveLocale(options?.locale ?? transcript.language);
+  const segments = transcript.segments;
+  const starts: number[] = [];
+  let combined = '';
+  segments.forEach((s, i) => {
+    if (i > 0) combined += SEGMENT_SEPARATOR;
+    starts.push(combined.length);
+    combined += s.text;
+  });
+  const detections = detect(combined, { locale, breaks: starts.slice(1) }).filter(wanted(options));
+
+  // Cut each detection at segment borders: every segment gets its own placeholder for its part.
+  const counts: Partial<Record<PiiEntity, number>> = {};
+  const pieces: Piece[][] = segments.map(() => []);
+  let seg = 0;
+  for (const d of detections) {
+    counts[d.entity] = (counts[d.entity] ?? 0) + 1;
+    while (seg + 1 < segments.length && starts[seg + 1]! <= d.start) seg++;
+    for (let s = seg; s < segments.length && starts[s]! < d.end; s++) {
+      const segStart = starts[s]!;
+      const text = segments[s]!.text;
+      let start = Math.max(d.start, segStart) - segStart;
+      let end = Math.min(d.end, segStart + text.length) - segStart;
+      while (start < end && /\s/.test(text[start]!)) start++;
+      while (end > start && /\s/.test(text[end - 1]!)) end--;
+      if (end > start) pieces[s]!.push({ entity: d.entity, start, end });
+    }
+  }
+
+  const spans: RedactionSpan[] = [];
+  const outSegments = segments.map((s, i) => {
+    const r = redactSegment(s, pieces[i]!, { ...options, locale }, counts);
+    spans.push(...r.spans);
+    return r.segment;
+  });
+  return {
+    ...transcript,
+    segments: outSegments,
+    redaction: { applied: true, counts, spans },
+  };
+}

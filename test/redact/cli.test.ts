@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/genesys-transcripts.js', import.meta.url));
+
+function runCli(
+  args: string[],
+  stdin: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+test('redact: one output line per input line, empty lines kept, counts on stderr', async () => {
+  const input =
+    [
+      'my card is 4111 1111 1111 1111',
+      '',
+      'hello there',
+      'call me at five five five oh one oh one two three four',
+      'email jane@example.com and 555-010-1234',
+    ].join('\n') + '\n';
+  const r = await runCli(['redact', '--counts'], input);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n'), [
+    'my card is [CARD]',
+    '',
+    'hello there',
+    'call me at [PHONE]',
+    'email [EMAIL] and [PHONE]',
+    '',
+  ]);
+  assert.deepEqual(JSON.parse(r.stderr.trim().split('\n').at(-1)!), { CARD: 1, PHONE: 2, EMAIL: 1 });
+});
+
+test('redact: many lines stream through with the same count (no trailing newline on input)', async () => {
+  const lines = Array.from({ length: 5000 }, (_, i) =>
+    i % 7 === 0 ? `card 4111 1111 1111 1111 line ${i}` : `line ${i} press two`,
+  );
+  const r = await runCli(['redact', '--entities', 'CARD', '--locale', 'fr-CA'], lines.join('\n'));
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.split('\n');
+  assert.equal(out.at(-1), '');
+  assert.equal(out.length - 1, lines.length);
+  assert.equal(
+    out.filter((l) => l.includes('[CARD]')).length,
+    lines.filter((l) => l.startsWith('card ')).length,
+  );
+  assert.equal(out[1], 'line 1 press two');
+});
+
+test('redact: --entities limits what is redacted; unknown entity is a usage error (exit 2)', async () => {
+  const ok = await runCli(['redact', '--entities', 'PHONE'], 'card 4111 1111 1111 1111 phone 555-010-1234\n');
+  assert.equal(ok.stdout, 'card 4111 1111 1111 1111 phone [PHONE]\n');
+  const bad = await runCli(['redact', '--entities', 'CARD,NOPE'], 'x\n');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown entities: NOPE/);
+});

@@ -1,0 +1,230 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PiiEntity } from '../../src/pipeline/transform/model.ts';
+import { abaValid, ibanValid, luhnValid } from '../../src/pipeline/transform/redact/checksums.ts';
+import { redactText, redactValue } from '../../src/pipeline/transform/redact/index.ts';
+
+/** Asserts that `value` inside `text` is replaced by exactly one `[ENTITY]` and the rest is intact. */
+function expectRedacted(text: string, value: string, entity: PiiEntity, locale?: string): void {
+  const at = text.indexOf(value);
+  assert.ok(at >= 0, 'test bug: value not in text');
+  const r = redactText(text, locale ? { locale } : {});
+  const expected = text.slice(0, at) + `[${entity}]` + text.slice(at + value.length);
+  assert.equal(r.text, expected, `${entity} in: ${text}`);
+  assert.equal(r.counts[entity], 1);
+}
+
+function expectKept(text: string, locale?: string): void {
+  assert.equal(redactText(text, locale ? { locale } : {}).text, text);
+}
+
+test('checksums: Luhn, ABA and IBAN mod-97 accept valid and reject one-digit changes', () => {
+  assert.ok(luhnValid('4111111111111111'));
+  assert.ok(!luhnValid('4111111111111112'));
+  assert.ok(abaValid('021000021'));
+  assert.ok(!abaValid('021000022'));
+  assert.ok(ibanValid('GB82 WEST 1234 5698 7654 32'));
+  assert.ok(!ibanValid('GB82 WEST 1234 5698 7654 33'));
+});
+
+test('CARD: written, grouped, dashed, spoken, mixed, homophones, double/triple', () => {
+  expectRedacted('my card is 4111 1111 1111 1111 thanks', '4111 1111 1111 1111', 'CARD');
+  expectRedacted('it is 5555-5555-5555-4444.', '5555-5555-5555-4444', 'CARD');
+  expectRedacted('amex 378282246310005 ok', '378282246310005', 'CARD');
+  expectRedacted(
+    'card four one one one one one one one one one one one one one one one ok',
+    'four one one one one one one one one one one one one one one one',
+    'CARD',
+  );
+  expectRedacted('so 4 one 1 1, 1111 uh 1111 1111 right', '4 one 1 1, 1111 uh 1111 1111', 'CARD');
+  expectRedacted(
+    'it is four two for two four two four two four two four two four two four two',
+    'four two for two four two four two four two four two four two four two',
+    'CARD',
+  );
+  expectRedacted(
+    'visa four oh one two double eight double eight double eight double eight one eight eight one',
+    'four oh one two double eight double eight double eight double eight one eight eight one',
+    'CARD',
+  );
+  expectRedacted(
+    'tarjeta cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno',
+    'cuatro uno uno uno uno uno uno uno uno uno uno uno uno uno uno uno',
+    'CARD',
+    'es-US',
+  );
+  expectRedacted(
+    'carte quatre un un un un un un un un un un un un un un un',
+    'quatre un un un un un un un un un un un un un un un',
+    'CARD',
+    'fr-CA',
+  );
+});
+
+test('CARD: Luhn-invalid numbers are kept', () => {
+  expectKept('the reference is 4111 1111 1111 1112 on the letter');
+  expectKept('four one one one one one one one one one one one one one one two');
+});
+
+test('CVV, EXPIRY only in context; the number itself is kept elsewhere', () => {
+  expectRedacted('the security code is 123', '123', 'CVV');
+  expectRedacted('the three digits on the back are seven three seven', 'seven three seven', 'CVV');
+  expectRedacted('el código de seguridad es tres dos uno', 'tres dos uno', 'CVV', 'es-US');
+  expectKept('I bought 123 apples');
+  expectRedacted('it expires 04/27 ok', '04/27', 'EXPIRY');
+  expectRedacted('expiration date oh four twenty seven', 'oh four twenty seven', 'EXPIRY');
+  expectRedacted('valid thru April 2027', 'April 2027', 'EXPIRY');
+  expectRedacted('la carte expire avril 2027', 'avril 2027', 'EXPIRY', 'fr-CA');
+  expectKept('we shipped it on 04/27');
+});
+
+test('SSN: formatted anywhere, nine digits or last four only after "social"', () => {
+  expectRedacted('it is 123-45-6789 on file', '123-45-6789', 'SSN');
+  expectRedacted(
+    'my social security number is one two three four five six seven eight nine',
+    'one two three four five six seven eight nine',
+    'SSN',
+  );
+  expectRedacted('the last four of your social? 6789', '6789', 'SSN');
+  expectKept('the zip is 123456789 and it is fine');
+});
+
+test('PHONE: national, international, spoken, double/triple, tel: URIs', () => {
+  expectRedacted('call me at 555-010-1234', '555-010-1234', 'PHONE');
+  expectRedacted('reach me on +1 (555) 010-1234 please', '+1 (555) 010-1234', 'PHONE');
+  expectRedacted('London is +44 20 7946 0958', '+44 20 7946 0958', 'PHONE');
+  expectRedacted(
+    'my number is double five five oh one oh one two three four',
+    'double five five oh one oh one two three four',
+    'PHONE',
+  );
+  expectRedacted(
+    'call triple five oh one oh four four two two',
+    'triple five oh one oh four four two two',
+    'PHONE',
+  );
+  expectRedacted(
+    'mi teléfono es cinco cinco cinco cero uno cero uno dos tres cuatro',
+    'cinco cinco cinco cero uno cero uno dos tres cuatro',
+    'PHONE',
+    'es-US',
+  );
+  assert.equal(redactValue('tel:+13175550123'), 'tel:[PHONE]');
+  assert.equal(redactValue('3175550123'), '[PHONE]');
+  assert.equal(redactValue('sip:+13175550123@10.0.0.1'), 'sip:[PHONE]@10.0.0.1');
+  assert.equal(redactValue('Support queue'), 'Support queue');
+});
+
+test('EMAIL: written and spoken in three locales', () => {
+  expectRedacted('write to john.smith@gmail.com today', 'john.smith@gmail.com', 'EMAIL');
+  expectRedacted('it is john dot smith at gmail dot com', 'john dot smith at gmail dot com', 'EMAIL');
+  expectRedacted('it is j o h n at example dot org', 'j o h n at example dot org', 'EMAIL');
+  expectRedacted(
+    'mi correo es juan punto perez arroba gmail punto com',
+    'juan punto perez arroba gmail punto com',
+    'EMAIL',
+    'es-US',
+  );
+  expectRedacted(
+    'mon courriel est marie point tremblay arobase exemple point ca',
+    'marie point tremblay arobase exemple point ca',
+    'EMAIL',
+    'fr-CA',
+  );
+  expectKept("I'm at home dot com is not a thing");
+});
+
+test('BANK_ACCOUNT, ROUTING_NUMBER (ABA checksum), IBAN (mod 97), DOB in context', () => {
+  expectRedacted('routing number 021000021 thanks', '021000021', 'ROUTING_NUMBER');
+  expectRedacted(
+    'routing number oh two one oh oh oh oh two one',
+    'oh two one oh oh oh oh two one',
+    'ROUTING_NUMBER',
+  );
+  expectKept('routing number 021000022 thanks');
+  expectRedacted('my checking account is 0001234567', '0001234567', 'BANK_ACCOUNT');
+  expectRedacted('IBAN GB82 WEST 1234 5698 7654 32 thanks', 'GB82 WEST 1234 5698 7654 32', 'IBAN');
+  expectKept('is it GB82 WEST 1234 5698 7654 33 or not');
+  // After the word IBAN a failed checksum is not an [IBAN], but its digits are still bank data.
+  assert.ok(!redactText('IBAN GB82 WEST 1234 5698 7654 33').text.includes('[IBAN]'));
+  expectRedacted('date of birth 03/14/1985', '03/14/1985', 'DOB');
+  expectRedacted(
+    'born on the fourteenth of March nineteen eighty five',
+    'fourteenth of March nineteen eighty five',
+    'DOB',
+  );
+  expectRedacted('fecha de nacimiento 14 de marzo de 1985', '14 de marzo de 1985', 'DOB', 'es-US');
+  expectKept('the meeting is on March 14th 1985 style');
+});
+
+test('non-PII numbers are kept', () => {
+  for (const t of [
+    'that is $1,200 or twelve hundred dollars',
+    'see you at 3:30 or three thirty',
+    'press two for billing',
+    'version 2.5.1',
+    'two items and 15 percent off',
+    'order number 482910',
+    'ticket 100234 is open',
+    'I waited forty five minutes',
+    'the card ending in 1111',
+  ])
+    expectKept(t);
+});
+
+test('Genesys masks and our own placeholders are left as they are', () => {
+  expectKept('the card is [card number], phone [phone], email [email], [redacted]');
+  const once = redactText('card 4111 1111 1111 1111').text;
+  assert.equal(redactText(once).text, once);
+});
+
+test('entities option: only the listed entities are redacted', () => {
+  const text = 'card 4111 1111 1111 1111 and phone 555-010-1234';
+  const r = redactText(text, { entities: ['PHONE'] });
+  assert.equal(r.text, 'card 4111 1111 1111 1111 and phone [PHONE]');
+  assert.deepEqual(r.counts, { PHONE: 1 });
+});
+
+test('speech-engine phrasing: sentence punctuation inside numbers, "slash", words between keyword and date', () => {
+  expectRedacted(
+    'I can give you my phone number it is five five five. Zero one zero. One two three four.',
+    'five five five. Zero one zero. One two three four',
+    'PHONE',
+  );
+  expectRedacted('expiration oh four slash twenty seven', 'oh four slash twenty seven', 'EXPIRY');
+  expectRedacted(
+    'the expiration date on the card is oh nine slash twenty eight',
+    'oh nine slash twenty eight',
+    'EXPIRY',
+  );
+  expectRedacted(
+    'and your date of birth? january first nineteen ninety',
+    'january first nineteen ninety',
+    'DOB',
+  );
+  // A date keyword does not reach over another keyword: this 123 is the CVV.
+  assert.equal(
+    redactText('the expiration date and the cvv 123').text,
+    'the expiration date and the cvv [CVV]',
+  );
+  for (const t of [
+    'I was charged 49 dollars and 99 cents on the 14th',
+    'it was 2 to 3 weeks',
+    'for 2 days I tried to call',
+    'my birthday is next week',
+    'Call 911 if it is an emergency',
+  ])
+    expectKept(t);
+});
+
+test('a date keyword does not turn a later card or phone into a date', () => {
+  assert.equal(
+    redactText('I was born in Texas and my card is 4111 1111 1111 1111').text,
+    'I was born in Texas and my card is [CARD]',
+  );
+});
+
+test('two numbers said back to back are both found', () => {
+  assert.equal(redactText('phone 555 010 1234 555 010 9999').text, 'phone [PHONE] [PHONE]');
+  assert.equal(redactText('call me at 555 010 1234 4111 1111 1111 1111').text, 'call me at [PHONE] [CARD]');
+});

@@ -1,0 +1,188 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Segment, SpeakerRole, Transcript, Word } from '../../src/pipeline/transform/model.ts';
+import { redactText, redactTranscript } from '../../src/pipeline/transform/redact/index.ts';
+
+/** A segment whose words are its text split on spaces, 500 ms apart, starting at `startMs`. */
+function segment(
+  index: number,
+  role: SpeakerRole,
+  text: string,
+  startMs: number,
+  meta?: Record<string, string>,
+): Segment {
+  const words: Word[] = text.split(' ').map((w, i) => ({
+    text: w,
+    startMs: startMs + i * 500,
+    endMs: startMs + i * 500 + 400,
+    confidence: 0.9,
+  }));
+  return {
+    index,
+    speaker: { role },
+    startMs,
+    endMs: startMs + words.length * 500,
+    text,
+    words,
+    ...(meta ? { meta } : {}),
+  };
+}
+
+function transcript(segments: Segment[]): Transcript {
+  return {
+    schemaVersion: 1,
+    conversationId: 'c-1',
+    mediaType: 'voice',
+    language: 'en-US',
+    source: 'speech-text-analytics',
+    startedAt: '2026-11-25T10:00:00.000Z',
+    durationMs: 60_000,
+    segments,
+    redaction: { applied: false, counts: {}, spans: [] },
+  };
+}
+
+test('a card read in two phrases is found across segments; each part becomes a placeholder', () => {
+  const input = transcript([
+    segment(0, 'customer', 'my card is four one one one one one one one', 0),
+    segment(1, 'customer', 'one one one one one one one one', 10_000),
+    segment(2, 'agent', 'thank you', 20_000),
+  ]);
+  const out = redactTranscript(input);
+  assert.equal(out.segments[0]!.text, 'my card is [CARD]');
+  assert.equal(out.segments[1]!.text, '[CARD]');
+  assert.equal(out.segments[2]!.text, 'thank you');
+  assert.deepEqual(out.redaction.counts, { CARD: 1 });
+  assert.equal(out.redaction.applied, true);
+  assert.deepEqual(
+    out.redaction.spans.map((s) => [s.segmentIndex, s.entity, s.start, s.end]),
+    [
+      [0, 'CARD', 11, 17],
+      [1, 'CARD', 0, 6],
+    ],
+  );
+  // Neither half alone would have been a card.
+  assert.equal(redactText(input.segments[0]!.text).text, input.segments[0]!.text);
+});
+
+test('agent read-back: the customer number and the read-back are both redacted', () => {
+  const out = redactTranscript(
+    transcript([
+      segment(0, 'customer', 'my phone is 555 010 1234', 0),
+      segment(1, 'agent', '555 010 1234', 5_000),
+      segment(2, 'customer', 'card 4111 1111 1111 1111', 10_000),
+      segment(3, 'agent', '4111 1111 1111 1111 correct?', 15_000),
+    ]),
+  );
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    ['my phone is [PHONE]', '[PHONE]', 'card [CARD]', '[CARD] correct?'],
+  );
+  assert.deepEqual(out.redaction.counts, { PHONE: 2, CARD: 2 });
+});
+
+test('a phone and then a card in the next phrase keep their own labels (no card window across them)', () => {
+  const out = redactTranscript(
+    transcript([
+      segment(0, 'customer', 'my number is five five five oh one oh one two three four', 0),
+      segment(1, 'customer', '1 2 3 4 5 6 7 8 9', 10_000),
+      segment(2, 'customer', 'five five five oh one oh one two three four', 20_000),
+      segment(3, 'customer', '4111 1111 1111 1111', 30_000),
+    ]),
+  );
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    ['my number is [PHONE]', '1 2 3 4 5 6 7 8 9', '[PHONE]', '[CARD]'],
+  );
+});
+
+test('a card whose second half alone looks like a phone number is still one card', () => {
+  // 411111 | 1111111111: the second phrase is ten digits starting with 1 → not NANP, so use a
+  // 5-series card whose tail starts with 2-9: 555555 | 5555554444.
+  const out = redactTranscript(
+    transcript([
+      segment(0, 'customer', 'card five five five five five five', 0),
+      segment(1, 'customer', '5555554444', 5_000),
+    ]),
+  );
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    ['card [CARD]', '[CARD]'],
+  );
+  assert.deepEqual(out.redaction.counts, { CARD: 1 });
+});
+
+test('words: first word of a span becomes the placeholder, the others empty, timings kept; span times from the words', () => {
+  const input = transcript([
+    segment(0, 'customer', 'call me at five five five oh one oh one two three four okay', 1_000),
+  ]);
+  const out = redactTranscript(input);
+  const words = out.segments[0]!.words!;
+  assert.deepEqual(
+    words.map((w) => w.text),
+    ['call', 'me', 'at', '[PHONE]', '', '', '', '', '', '', '', '', '', 'okay'],
+  );
+  assert.deepEqual(
+    words.map((w) => [w.startMs, w.endMs]),
+    input.segments[0]!.words!.map((w) => [w.startMs, w.endMs]),
+  );
+  const span = out.redaction.spans[0]!;
+  assert.equal(span.startMs, input.segments[0]!.words![3]!.startMs);
+  assert.equal(span.endMs, input.segments[0]!.words![12]!.endMs);
+  assert.equal(out.segments[0]!.text.slice(span.start, span.end), '[PHONE]');
+});
+
+test('meta values are redacted, counted, and the input is not mutated', () => {
+  const input = transcript([
+    segment(0, 'customer', 'hello there', 0, {
+      subject: 'refund for jane.doe@example.com',
+      ani: 'tel:+15550101234',
+    }),
+  ]);
+  const before = structuredClone(input);
+  const out = redactTranscript(input);
+  assert.deepEqual(out.segments[0]!.meta, { subject: 'refund for [EMAIL]', ani: 'tel:[PHONE]' });
+  assert.deepEqual(out.redaction.counts, { EMAIL: 1, PHONE: 1 });
+  assert.deepEqual(input, before);
+  assert.notEqual(out.segments[0], input.segments[0]);
+});
+
+test('the real Genesys voice transcript sample keeps its ordinary text untouched', () => {
+  const raw = readFileSync('/work/shared/genesys-samples/voice-transcript.json', 'utf8').replace(
+    /,(\s*[\]}])/g,
+    '$1',
+  );
+  const sample = JSON.parse(raw) as {
+    transcripts: {
+      phrases: {
+        text: string;
+        words: { word: string; startTimeMs: number; duration: { milliseconds: number } }[];
+      }[];
+    }[];
+  };
+  const phrases = sample.transcripts.flatMap((t) => t.phrases);
+  assert.ok(phrases.length > 0);
+  const segments: Segment[] = phrases.map((p, i) => ({
+    index: i,
+    speaker: { role: 'unknown' },
+    startMs: 0,
+    endMs: 0,
+    text: p.text,
+    words: p.words.map((w) => ({
+      text: w.word,
+      startMs: w.startTimeMs,
+      endMs: w.startTimeMs + w.duration.milliseconds,
+    })),
+  }));
+  const out = redactTranscript(transcript(segments));
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    phrases.map((p) => p.text),
+  );
+  assert.deepEqual(
+    out.segments.map((s) => s.words?.map((w) => w.text)),
+    phrases.map((p) => p.words.map((w) => w.word)),
+  );
+  assert.deepEqual(out.redaction, { applied: true, counts: {}, spans: [] });
+});
