@@ -1,0 +1,411 @@
+// The checkpoint is what lets an hours-long export survive `kill -9` and resume without
+// re-delivering anything. It is an embedded SQLite file (node:sqlite, no server):
+// - WAL + synchronous=FULL: once a write returns it is on disk, a crash loses nothing committed;
+// - every method is one statement or one transaction, so the file is always consistent;
+// - deliveries are recorded per (conversation, sink): the pipeline asks `isDelivered` before it
+//   hands a bundle to a sink, which is how "never deliver twice" survives a restart.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { GtError } from '../errors.ts';
+
+export const DEFAULT_CHECKPOINT_PATH = './.genesys-transcripts/checkpoint.db';
+
+export type ConversationState = 'pending' | 'in_progress' | 'done' | 'failed' | 'skipped';
+export const CONVERSATION_STATES: readonly ConversationState[] = [
+  'pending',
+  'in_progress',
+  'done',
+  'failed',
+  'skipped',
+];
+
+export interface ConversationRecord {
+  conversationId: string;
+  state: ConversationState;
+  attempts: number;
+  /** Error code + short message, never PII (callers pass `CODE: message`). */
+  lastError?: string;
+  startedAt?: string;
+  conversationStart?: string;
+  updatedAt: string;
+  /** Names of the sinks this conversation was delivered to. */
+  deliveredTo: string[];
+}
+
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  finishedAt?: string;
+  params: unknown;
+  summary?: unknown;
+}
+
+const SCHEMA_NAME = 'genesys-transcripts-checkpoint';
+const SCHEMA_VERSION = 1;
+/** Rows fetched per page by toDo(): bounded memory whatever the size of the backlog. */
+const PAGE_SIZE = 500;
+/** Sort key for conversations whose start time is unknown: after every real date. */
+const UNKNOWN_START = '9999-12-31T23:59:59.999Z';
+const MAX_ERROR_LENGTH = 500;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  params TEXT NOT NULL,
+  summary TEXT
+);
+CREATE TABLE IF NOT EXISTS conversations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  conversation_id TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL CHECK (state IN ('pending','in_progress','done','failed','skipped')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  started_at TEXT,
+  conversation_start TEXT,
+  sort_start TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  owner_session TEXT,
+  owner_pid INTEGER
+);
+CREATE INDEX IF NOT EXISTS conversations_todo ON conversations (sort_start, seq) WHERE state IN ('pending','failed','in_progress');
+CREATE TABLE IF NOT EXISTS deliveries (
+  conversation_id TEXT NOT NULL,
+  sink TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  receipt TEXT NOT NULL,
+  delivered_at TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, sink)
+);
+`;
+
+interface ConversationRow {
+  seq: number;
+  conversation_id: string;
+  state: ConversationState;
+  attempts: number;
+  last_error: string | null;
+  started_at: string | null;
+  conversation_start: string | null;
+  sort_start: string;
+  updated_at: string;
+  owner_session: string | null;
+  owner_pid: number | null;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** True when a process with this pid exists (EPERM means it exists but is not ours). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function checkpointError(path: string, reason: string, cause?: unknown): GtError {
+  return new GtError(
+    'CHECKPOINT',
+    `${path} is not a usable checkpoint database: ${reason}`,
+    { path },
+    cause ? { cause } : undefined,
+  );
+}
+
+export class CheckpointStore {
+  private readonly db: DatabaseSync;
+  /** Identifies this open store: an in_progress row owned by another, dead session is stale. */
+  private readonly session = randomUUID();
+  private readonly stmts: Record<string, StatementSync>;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      insert: p(
+        `INSERT INTO conversations (conversation_id, state, attempts, conversation_start, sort_start, updated_at)
+         VALUES (?, 'pending', 0, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING`,
+      ),
+      fillStart: p(
+        `UPDATE conversations SET conversation_start = ?, sort_start = ? WHERE conversation_id = ? AND conversation_start IS NULL`,
+      ),
+      get: p(`SELECT * FROM conversations WHERE conversation_id = ?`),
+      deliveredTo: p(`SELECT sink FROM deliveries WHERE conversation_id = ? ORDER BY delivered_at, sink`),
+      claim: p(
+        `UPDATE conversations SET state = 'in_progress', attempts = attempts + 1, started_at = ?, updated_at = ?,
+           owner_session = ?, owner_pid = ? WHERE conversation_id = ?`,
+      ),
+      setState: p(
+        `UPDATE conversations SET state = ?, last_error = ?, updated_at = ?, owner_session = NULL, owner_pid = NULL WHERE conversation_id = ?`,
+      ),
+      recordDelivery: p(
+        `INSERT INTO deliveries (conversation_id, sink, delivery_id, receipt, delivered_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (conversation_id, sink) DO NOTHING`,
+      ),
+      isDelivered: p(`SELECT 1 AS hit FROM deliveries WHERE conversation_id = ? AND sink = ?`),
+      todoPage: p(
+        `SELECT * FROM conversations WHERE state IN ('pending','failed','in_progress') AND (sort_start, seq) > (?, ?)
+         ORDER BY sort_start, seq LIMIT ${PAGE_SIZE}`,
+      ),
+      counts: p(`SELECT state, COUNT(*) AS n FROM conversations GROUP BY state`),
+      startRun: p(`INSERT INTO runs (run_id, started_at, params) VALUES (?, ?, ?)`),
+      finishRun: p(`UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?`),
+      runs: p(`SELECT * FROM runs ORDER BY started_at, run_id`),
+    };
+  }
+
+  /**
+   * Opens (creating if needed) the checkpoint at `path`. An existing file must be a checkpoint
+   * of a schema version this code knows; anything else is a CHECKPOINT error rather than a
+   * silent "start from scratch", which would re-deliver everything.
+   */
+  static open(path: string): CheckpointStore {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const isNew = path === ':memory:' || !existsSync(path) || statSync(path).size === 0;
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+    } catch (err) {
+      throw checkpointError(path, 'cannot open', err);
+    }
+    try {
+      db.exec('PRAGMA busy_timeout = 5000');
+      if (!isNew) CheckpointStore.validate(db, path);
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
+      db.exec('PRAGMA foreign_keys = ON');
+      db.exec('BEGIN IMMEDIATE');
+      db.exec(SCHEMA);
+      db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?), ('version', ?)`).run(
+        SCHEMA_NAME,
+        String(SCHEMA_VERSION),
+      );
+      db.exec('COMMIT');
+      return new CheckpointStore(db);
+    } catch (err) {
+      try {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        db.close();
+      } catch {
+        // Already failing: the original error is the one worth reporting.
+      }
+      if (err instanceof GtError) throw err;
+      throw checkpointError(path, err instanceof Error ? err.message : String(err), err);
+    }
+  }
+
+  private static validate(db: DatabaseSync, path: string): void {
+    let tables: string[];
+    try {
+      tables = (
+        db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]
+      ).map((r) => r.name);
+    } catch (err) {
+      // "file is not a database": some other file was given as --checkpoint.
+      throw checkpointError(path, 'not an SQLite database', err);
+    }
+    if (!tables.includes('meta'))
+      throw checkpointError(path, 'an SQLite database without a checkpoint schema');
+    const meta = new Map(
+      (db.prepare(`SELECT key, value FROM meta`).all() as { key: string; value: string }[]).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
+    if (meta.get('schema') !== SCHEMA_NAME)
+      throw checkpointError(path, 'an SQLite database without a checkpoint schema');
+    const version = Number(meta.get('version'));
+    if (!Number.isInteger(version) || version > SCHEMA_VERSION || version < 1) {
+      throw checkpointError(
+        path,
+        `schema version ${meta.get('version') ?? '?'} is not supported (this version reads ${SCHEMA_VERSION})`,
+      );
+    }
+  }
+
+  startRun(params: Record<string, unknown>): string {
+    // A UUID, not a timestamp: digit runs would trip the audit log's PII screen, and runs() sorts by start.
+    const runId = `run_${randomUUID()}`;
+    this.stmts.startRun!.run(runId, now(), JSON.stringify(params));
+    return runId;
+  }
+
+  finishRun(runId: string, summary: Record<string, unknown>): void {
+    this.stmts.finishRun!.run(now(), JSON.stringify(summary), runId);
+  }
+
+  /** Records a conversation as pending if it is not known yet; true when newly added. */
+  discovered(conversationId: string, conversationStart?: string): boolean {
+    const sortStart = conversationStart ?? UNKNOWN_START;
+    const { changes } = this.stmts.insert!.run(conversationId, conversationStart ?? null, sortStart, now());
+    // A conversation first seen by ID alone learns its start time when discovery sees it again.
+    if (changes === 0 && conversationStart)
+      this.stmts.fillStart!.run(conversationStart, sortStart, conversationId);
+    return changes > 0;
+  }
+
+  get(conversationId: string): ConversationRecord | undefined {
+    const row = this.stmts.get!.get(conversationId) as unknown as ConversationRow | undefined;
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  /**
+   * Takes a conversation for work. Returns false when it is done or skipped, or in progress in a
+   * live session (this one or another running process). An in_progress row whose owner process
+   * is gone was left by a crash and is taken over. Unknown IDs are added first.
+   */
+  claim(conversationId: string): boolean {
+    return this.batch(() => {
+      let row = this.stmts.get!.get(conversationId) as unknown as ConversationRow | undefined;
+      if (!row) {
+        this.discovered(conversationId);
+        row = this.stmts.get!.get(conversationId) as unknown as ConversationRow;
+      }
+      const claimable =
+        row.state === 'pending' ||
+        row.state === 'failed' ||
+        (row.state === 'in_progress' && this.isStale(row));
+      if (claimable) {
+        const t = now();
+        this.stmts.claim!.run(t, t, this.session, process.pid, conversationId);
+      }
+      return claimable;
+    });
+  }
+
+  /**
+   * Runs `fn` (synchronous) in one transaction: one fsync instead of one per write. Use it for
+   * bulk work such as recording a page of discovered conversations (each single call otherwise
+   * commits, and fsyncs, on its own). Nested calls join the outer transaction.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.db.isTransaction) return fn();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  markDone(conversationId: string): void {
+    this.setState(conversationId, 'done', null);
+  }
+
+  markFailed(conversationId: string, error: string): void {
+    this.setState(conversationId, 'failed', error.slice(0, MAX_ERROR_LENGTH));
+  }
+
+  markSkipped(conversationId: string, reason: string): void {
+    this.setState(conversationId, 'skipped', reason.slice(0, MAX_ERROR_LENGTH));
+  }
+
+  /** Idempotent: the first receipt per (conversation, sink) is kept. */
+  recordDelivery(conversationId: string, sink: string, deliveryId: string, receipt: unknown): void {
+    this.stmts.recordDelivery!.run(conversationId, sink, deliveryId, JSON.stringify(receipt ?? null), now());
+  }
+
+  isDelivered(conversationId: string, sink: string): boolean {
+    return this.stmts.isDelivered!.get(conversationId, sink) !== undefined;
+  }
+
+  /**
+   * Conversations to (re)do, oldest conversation first: pending, failed, and in_progress rows
+   * left by a crashed process. Read in pages by key (not one long-lived cursor), so callers may
+   * claim/mark rows while iterating and memory stays bounded.
+   */
+  *toDo(): IterableIterator<ConversationRecord> {
+    let after: [string, number] = ['', 0];
+    for (;;) {
+      const rows = this.stmts.todoPage!.all(after[0], after[1]) as unknown as ConversationRow[];
+      for (const row of rows) {
+        if (row.state === 'in_progress' && !this.isStale(row)) continue;
+        yield this.toRecord(row);
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE_SIZE) return;
+      after = [last.sort_start, last.seq];
+    }
+  }
+
+  counts(): Record<ConversationState, number> {
+    const out = Object.fromEntries(CONVERSATION_STATES.map((s) => [s, 0])) as Record<
+      ConversationState,
+      number
+    >;
+    for (const row of this.stmts.counts!.all() as { state: ConversationState; n: number }[])
+      out[row.state] = row.n;
+    return out;
+  }
+
+  runs(): RunRecord[] {
+    const rows = this.stmts.runs!.all() as {
+      run_id: string;
+      started_at: string;
+      finished_at: string | null;
+      params: string;
+      summary: string | null;
+    }[];
+    return rows.map((r) => ({
+      runId: r.run_id,
+      startedAt: r.started_at,
+      ...(r.finished_at ? { finishedAt: r.finished_at } : {}),
+      params: JSON.parse(r.params) as unknown,
+      ...(r.summary !== null ? { summary: JSON.parse(r.summary) as unknown } : {}),
+    }));
+  }
+
+  /** Failed conversations with their last error, for `status`. Streamed like toDo(). */
+  *failed(): IterableIterator<ConversationRecord> {
+    for (const row of this.db
+      .prepare(`SELECT * FROM conversations WHERE state = 'failed' ORDER BY sort_start, seq`)
+      .iterate()) {
+      yield this.toRecord(row as unknown as ConversationRow);
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private setState(conversationId: string, state: ConversationState, detail: string | null): void {
+    const { changes } = this.stmts.setState!.run(state, detail, now(), conversationId);
+    if (changes === 0)
+      throw new GtError('CHECKPOINT', `conversation ${conversationId} is not in the checkpoint`, {
+        conversationId,
+      });
+  }
+
+  private isStale(row: ConversationRow): boolean {
+    if (row.owner_session === this.session) return false;
+    // No owner recorded, or the owning process is gone (or the pid now belongs to us): a crash.
+    return row.owner_pid === null || row.owner_pid === process.pid || !processAlive(row.owner_pid);
+  }
+
+  private toRecord(row: ConversationRow): ConversationRecord {
+    const deliveredTo = (this.stmts.deliveredTo!.all(row.conversation_id) as { sink: string }[]).map(
+      (r) => r.sink,
+    );
+    return {
+      conversationId: row.conversation_id,
+      state: row.state,
+      attempts: row.attempts,
+      ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+      ...(row.started_at !== null ? { startedAt: row.started_at } : {}),
+      ...(row.conversation_start !== null ? { conversationStart: row.conversation_start } : {}),
+      updatedAt: row.updated_at,
+      deliveredTo,
+    };
+  }
+}

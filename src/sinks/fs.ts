@@ -1,0 +1,176 @@
+// Filesystem sink: root/YYYY/MM/DD/<safe conversation id>/<files>.
+// Atomic per file (copy to a temp name in the target folder, fsync, rename, fsync the folder) and
+// per conversation: manifest.json is written LAST, so a folder with a manifest is complete and a
+// folder without one is an interrupted delivery that the next run redoes.
+// Idempotent: a small `.delivery.json` (deliveryId + name/size/sha256 of every file but the
+// manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
+// with the same content is a no-op.
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { GtError } from '../errors.ts';
+import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
+import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
+
+export interface FsSinkOptions {
+  root: string;
+}
+
+const MARKER_NAME = '.delivery.json';
+
+interface DeliveryMarker {
+  deliveryId: string;
+  files: { name: string; size: number; sha256: string }[];
+}
+
+function markerFor(bundle: ConversationBundle): DeliveryMarker {
+  const files = bundle.files
+    .filter((f) => f.name !== MANIFEST_NAME)
+    .map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { deliveryId: bundle.deliveryId, files };
+}
+
+function translate(err: unknown, sinkName: string): never {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    throw new GtError(
+      'DISK_FULL',
+      'no space left on the device holding the export folder',
+      { sink: sinkName },
+      { cause: err },
+    );
+  }
+  if (err instanceof GtError) throw err;
+  throw new GtError(
+    'SINK_FAILED',
+    `filesystem delivery failed (${code ?? 'error'})`,
+    { sink: sinkName },
+    { cause: err },
+  );
+}
+
+async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
+  const fh = await open(path, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Copies `from` to `to` through a temp file in the same folder, so `to` is never half-written. */
+async function atomicCopy(from: string, to: string, expectedSize: number): Promise<void> {
+  const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    await copyFile(from, tmp);
+    const { size } = await stat(tmp);
+    if (size !== expectedSize)
+      throw new GtError('INTEGRITY', `staged file has ${size} bytes, the bundle says ${expectedSize}`);
+    await fsyncPath(tmp, 'r+');
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+async function atomicWriteText(to: string, text: string): Promise<void> {
+  const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+async function readMarker(path: string): Promise<DeliveryMarker | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as DeliveryMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createFsSink(options: FsSinkOptions): Sink {
+  const root = resolve(options.root);
+  const name = `fs:${root}`;
+
+  async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
+    const dir = join(root, ...conversationSegments(bundle));
+    // Belt and braces: safeName already makes every segment inert.
+    if (!dir.startsWith(root + sep))
+      throw new GtError('UNSAFE_NAME', 'conversation folder escapes the export root');
+    const receipt = (duplicate: boolean): DeliveryReceipt => ({
+      sink: name,
+      deliveryId: bundle.deliveryId,
+      location: dir,
+      deliveredAt: new Date().toISOString(),
+      ...(duplicate ? { duplicate: true } : {}),
+    });
+    const manifestPath = join(dir, MANIFEST_NAME);
+    const markerPath = join(dir, MARKER_NAME);
+    const wanted = markerFor(bundle);
+    try {
+      if (await exists(manifestPath)) {
+        const have = await readMarker(markerPath);
+        if (have && JSON.stringify(have) === JSON.stringify(wanted)) return receipt(true);
+        // Different content: take the manifest away first so the folder reads as incomplete
+        // until the new delivery is whole.
+        await rm(manifestPath, { force: true });
+        await fsyncPath(dir);
+        // Files of the earlier delivery that the new one no longer has (e.g. a format dropped).
+        const keep = new Set(wanted.files.map((f) => f.name));
+        for (const old of have?.files ?? []) {
+          if (!keep.has(old.name)) await rm(join(dir, ...fileSegments(old.name)), { force: true });
+        }
+      }
+      // The folder may hold nothing but the manifest (a conversation with no transcript or media).
+      await mkdir(dir, { recursive: true });
+      const synced = new Set<string>();
+      for (const file of manifestLast(bundle.files)) {
+        signal?.throwIfAborted();
+        if (file.name === MANIFEST_NAME) {
+          await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`);
+        }
+        const target = join(dir, ...fileSegments(file.name));
+        await mkdir(dirname(target), { recursive: true });
+        await atomicCopy(file.path, target, file.size);
+        synced.add(dirname(target));
+      }
+      if (!bundle.files.some((f: BundleFile) => f.name === MANIFEST_NAME)) {
+        // A bundle without a staged manifest still gets one, so the folder is marked complete.
+        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`);
+        await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`);
+        synced.add(dir);
+      }
+      // Renames are durable only once their folder is fsynced.
+      for (const d of synced) await fsyncPath(d);
+      await fsyncPath(dir);
+      return receipt(false);
+    } catch (err) {
+      if (signal?.aborted && (err as Error).name === 'AbortError')
+        throw new GtError('ABORTED', 'delivery aborted', { sink: name });
+      translate(err, name);
+    }
+  }
+
+  return { name, deliver, close: async () => {} };
+}

@@ -1,0 +1,43 @@
+// The contract between the pipeline and every delivery destination (filesystem, webhook, S3).
+// The pipeline stages a conversation's files locally, then hands each sink one bundle; a sink
+// either delivers all of it or throws. Sinks are idempotent by `deliveryId`, so re-delivering
+// after a crash (between the sink's success and the checkpoint write) is harmless.
+
+export interface BundleFile {
+  /** Safe relative name inside the conversation folder, e.g. 'transcript.json', 'recordings/<safe>.wav'. */
+  name: string;
+  /** Absolute path of the staged local file. */
+  path: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+export interface ConversationBundle {
+  /** Validated by the caller, but never used as a path by a sink without safeName(). */
+  conversationId: string;
+  /** ISO 8601; drives the date layout YYYY/MM/DD (UTC). */
+  conversationStart: string;
+  /** Stable per conversation + export config: the idempotency key. */
+  deliveryId: string;
+  /** Staged files (transcripts in each format, media, manifest.json). */
+  files: BundleFile[];
+  /** The manifest object (also staged as manifest.json in files). */
+  manifest: Record<string, unknown>;
+}
+
+export interface DeliveryReceipt {
+  sink: string;
+  deliveryId: string;
+  location: string;
+  deliveredAt: string;
+  /** True when the destination already held this delivery and nothing was sent. */
+  duplicate?: boolean;
+}
+
+export interface Sink {
+  /** Identifies the destination (kind + where, never credentials): the checkpoint keys deliveries by it. */
+  readonly name: string;
+  deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { isGtError } from '../../src/errors.ts';
+import { createFsSink } from '../../src/sinks/fs.ts';
+import { safeName } from '../../src/util/safe-name.ts';
+import { sha256, stageBundle } from './helpers.ts';
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gt-fs-sink-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(join(e.parentPath, e.name));
+  return out.sort();
+}
+
+test('layout YYYY/MM/DD/<safe id>/ (UTC), byte-exact files, manifest present', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'out');
+  const sink = createFsSink({ root });
+  const bundle = await stageBundle(join(dir, 'staging'), 'abc-123', {
+    start: '2026-03-04T23:30:00.000-02:00',
+    media: Buffer.alloc(70_000, 7),
+  });
+  const receipt = await sink.deliver(bundle);
+  const folder = join(root, '2026', '03', '05', 'abc-123'); // 23:30 at -02:00 is the 5th in UTC
+  assert.equal(receipt.location, folder);
+  assert.equal(receipt.duplicate, undefined);
+  assert.equal(receipt.deliveryId, bundle.deliveryId);
+  for (const f of bundle.files) assert.equal(sha256(await readFile(join(folder, f.name))), f.sha256, f.name);
+  const names = (await walk(folder)).map((p) => relative(folder, p));
+  assert.deepEqual(
+    names.filter((n) => !n.startsWith('.')),
+    ['manifest.json', join('recordings', 'r1.wav'), 'transcript.json', 'transcript.txt'],
+  );
+  assert.equal(
+    names.some((n) => n.includes('.tmp-')),
+    false,
+    'no temp files left',
+  );
+});
+
+test('re-delivery of the same deliveryId and content is a no-op; changed content is rewritten', async (t) => {
+  const dir = await tempDir(t);
+  const sink = createFsSink({ root: join(dir, 'out') });
+  const bundle = await stageBundle(join(dir, 'staging'), 'conv-1');
+  const first = await sink.deliver(bundle);
+  const before = await stat(join(first.location, 'transcript.json'));
+  const again = await sink.deliver(bundle);
+  assert.equal(again.duplicate, true);
+  const after = await stat(join(first.location, 'transcript.json'));
+  assert.equal(after.ino, before.ino, 'file not rewritten');
+  assert.equal(after.mtimeMs, before.mtimeMs);
+
+  const changed = await stageBundle(join(dir, 'staging2'), 'conv-1', { transcript: 'hello again' });
+  const third = await sink.deliver(changed);
+  assert.equal(third.duplicate, undefined);
+  assert.match(await readFile(join(first.location, 'transcript.txt'), 'utf8'), /hello again/);
+
+  // A later delivery without transcript.txt (format dropped) removes the stale file.
+  changed.files = changed.files.filter((f) => f.name !== 'transcript.txt');
+  await sink.deliver(changed);
+  await assert.rejects(stat(join(first.location, 'transcript.txt')), /ENOENT/);
+  assert.ok(await stat(join(first.location, 'manifest.json')));
+});
+
+test('manifest is written last: an interrupted delivery leaves no manifest, the retry completes it', async (t) => {
+  const dir = await tempDir(t);
+  const sink = createFsSink({ root: join(dir, 'out') });
+  const bundle = await stageBundle(join(dir, 'staging'), 'conv-2', { media: Buffer.alloc(1000, 1) });
+  const media = bundle.files.find((f) => f.name.endsWith('.wav'))!;
+  const realPath = media.path;
+  media.path = join(dir, 'vanished.wav'); // the copy of this file fails mid-delivery
+  await assert.rejects(sink.deliver(bundle), (e) => isGtError(e, 'SINK_FAILED'));
+  const folder = join(dir, 'out', '2026', '03', '04', 'conv-2');
+  await assert.rejects(stat(join(folder, 'manifest.json')), /ENOENT/);
+  media.path = realPath;
+  const r = await sink.deliver(bundle);
+  assert.equal(r.duplicate, undefined);
+  assert.equal(sha256(await readFile(join(folder, 'manifest.json'))), bundle.files.at(-1)!.sha256);
+});
+
+test('hostile conversation IDs and file names stay inside the root, each in its own folder', async (t) => {
+  const dir = await tempDir(t);
+  const root = join(dir, 'nest', 'out');
+  await mkdir(root, { recursive: true });
+  const sink = createFsSink({ root });
+  const ids = [
+    '../../etc/passwd',
+    'CON',
+    'con.txt',
+    'a/b',
+    'a\\b',
+    'x\0y',
+    '..',
+    '.',
+    'trailing. ',
+    'z'.repeat(1000),
+    'a_b',
+    'ok-id',
+  ];
+  const locations = new Set<string>();
+  for (const id of ids) {
+    const bundle = await stageBundle(join(dir, 'staging'), id);
+    bundle.files[0]!.name = '../../escape.json'; // a hostile file name too
+    const r = await sink.deliver(bundle);
+    const rel = relative(root, r.location);
+    assert.ok(!rel.startsWith('..') && !rel.includes('\0'), `${JSON.stringify(id)} -> ${rel}`);
+    assert.equal(rel.split(sep).length, 4, 'YYYY/MM/DD/<one segment>');
+    assert.equal(rel.split(sep)[3], safeName(id));
+    assert.ok(rel.split(sep)[3]!.length <= 140);
+    locations.add(r.location);
+  }
+  assert.equal(locations.size, ids.length, 'different IDs never share a folder');
+  assert.deepEqual(await readdir(join(dir, 'nest')), ['out'], 'nothing written beside the root');
+  for (const f of await walk(root)) assert.ok(f.startsWith(root + sep));
+});
+
+test('ENOSPC on a real 256 KiB tmpfs becomes DISK_FULL and leaves no temp files', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'gt-fs-sink-'));
+  const mnt = join(dir, 'mnt');
+  await mkdir(mnt);
+  let mounted = false;
+  // One hook: unmount before removing the folder.
+  t.after(async () => {
+    if (mounted) execFileSync('umount', [mnt]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'pipe' });
+    mounted = true;
+  } catch (err) {
+    t.skip(
+      `cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN): ${String((err as Error).message).split('\n')[0]}`,
+    );
+    return;
+  }
+  const sink = createFsSink({ root: join(mnt, 'out') });
+  const bundle = await stageBundle(join(dir, 'staging'), 'big', { media: Buffer.alloc(1024 * 1024, 3) });
+  await assert.rejects(sink.deliver(bundle), (e) => isGtError(e, 'DISK_FULL') && !/big/.test(e.message));
+  const left = await walk(join(mnt, 'out'));
+  assert.equal(
+    left.some((p) => p.includes('.tmp-')),
+    false,
+    left.join(', '),
+  );
+  assert.equal(
+    left.some((p) => p.endsWith('manifest.json')),
+    false,
+  );
+});
+
+test('a bundle holding only its manifest, or no staged manifest at all, is delivered complete', async (t) => {
+  const dir = await tempDir(t);
+  const sink = createFsSink({ root: join(dir, 'out') });
+  const onlyManifest = await stageBundle(join(dir, 'staging'), 'conv-empty');
+  onlyManifest.files = onlyManifest.files.filter((f) => f.name === 'manifest.json');
+  const r = await sink.deliver(onlyManifest);
+  assert.equal(sha256(await readFile(join(r.location, 'manifest.json'))), onlyManifest.files[0]!.sha256);
+
+  const noManifest = await stageBundle(join(dir, 'staging'), 'conv-nomanifest');
+  noManifest.files = noManifest.files.filter((f) => f.name !== 'manifest.json');
+  const r2 = await sink.deliver(noManifest);
+  assert.deepEqual(
+    JSON.parse(await readFile(join(r2.location, 'manifest.json'), 'utf8')),
+    noManifest.manifest,
+  );
+  assert.equal((await sink.deliver(noManifest)).duplicate, true);
+});
