@@ -1,0 +1,28 @@
+// Flags shared by the enqueue, worker and queue-status commands (where the queue is), and the
+// rate-limiter construction they share. Kept here, beside the code it configures.
+import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
+import type { GenesysConfig } from '../config/index.ts';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE_NAME } from './defaults.ts';
+import type { QueueLocation } from './queue.ts';
+import { RedisRateLimiter } from './redis-limiter.ts';
+
+export function addQueueOptions(cmd: Command): Command {
+  return cmd
+    .option('--redis <url>', 'Redis URL (or GT_REDIS_URL); a password in it is never printed', process.env.GT_REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
+    .option('--prefix <prefix>', 'BullMQ key prefix in Redis', DEFAULT_PREFIX);
+}
+
+export function queueLocationFromFlags(flags: Record<string, unknown>, redis: Redis): QueueLocation {
+  return { redis, queueName: String(flags.queueName), prefix: String(flags.prefix) };
+}
+
+/** The shared limiter: budget from the config (then learnt from headers), keys under the queue prefix. */
+export function limiterFor(redis: Redis, config: GenesysConfig, flags: Record<string, unknown>): RedisRateLimiter {
+  return new RedisRateLimiter(redis, {
+    perWindow: config.rateLimitPerMinute,
+    windowMs: typeof flags.rateWindowMs === 'number' ? flags.rateWindowMs : 60_000,
+    prefix: `${String(flags.prefix)}:ratelimit`,
+  });
+}

@@ -1,0 +1,70 @@
+// The production processor: each job goes through the same per-conversation runtime as `export`
+// (fetch, transform, redact, deliver to the sinks), one runtime per OAuth client, all sharing the
+// Redis rate limiter. Jobs go to the client with the fewest conversations in flight here, so the
+// clients' budgets fill evenly.
+//
+// Each worker PROCESS gets its own state directory (checkpoint, staging, audit log) under
+// <stateDir>/workers/<host>-<pid>: BullMQ is the source of truth for what is done, and a shared
+// SQLite checkpoint on a network filesystem is asking for trouble. Exactly-once at the sink comes
+// from the sinks writing deterministic paths (a re-run after a crash overwrites the same objects).
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { GenesysConfig } from '../config/index.ts';
+import type { RateLimiter } from '../genesys/rate-limiter.ts';
+import type { Logger } from '../observe/logger.ts';
+import type { ExportOptionsInput } from '../pipeline/options.ts';
+import type { ExportRuntime } from '../pipeline/runtime.ts';
+import { safeName } from '../util/safe-name.ts';
+import type { ConversationProcessor } from './worker.ts';
+
+export interface PipelineProcessorOptions {
+  /** What to export and where to deliver (formats, media, sinks, outDir, stateDir). Selection is ignored. */
+  exportOptions: Omit<ExportOptionsInput, 'selection'>;
+  /** One per OAuth client (see loadClientConfigs). */
+  configs: readonly GenesysConfig[];
+  /** Shared by all runtimes (and all processes): the Redis limiter. */
+  limiter: RateLimiter;
+  logger?: Logger;
+}
+
+export interface PipelineProcessor {
+  processor: ConversationProcessor;
+  close(): Promise<void>;
+}
+
+export async function createPipelineProcessor(options: PipelineProcessorOptions): Promise<PipelineProcessor> {
+  // Loaded lazily: the pipeline pulls in sinks, SQLite and redaction, which enqueue/status never need.
+  const { createExportRuntime } = await import('../pipeline/runtime.ts');
+  const stateRoot = join(options.exportOptions.stateDir ?? './.genesys-transcripts', 'workers', `${safeName(hostname())}-${process.pid}`);
+  const runtimes: { runtime: ExportRuntime; inFlight: number }[] = [];
+  for (const config of options.configs) {
+    const runtime = await createExportRuntime(
+      {
+        ...options.exportOptions,
+        // The runtime validates a full ExportOptions; a worker's conversations come from jobs.
+        selection: { conversationIds: ['from-queue'] },
+        stateDir: join(stateRoot, safeName(config.clientId)),
+      },
+      { config, limiter: options.limiter, ...(options.logger ? { logger: options.logger } : {}) },
+    );
+    runtimes.push({ runtime, inFlight: 0 });
+  }
+
+  const processor: ConversationProcessor = async (conversationId) => {
+    const slot = runtimes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    slot.inFlight += 1;
+    try {
+      const r = await slot.runtime.exportOne(conversationId);
+      return { status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
+    } finally {
+      slot.inFlight -= 1;
+    }
+  };
+
+  return {
+    processor,
+    async close() {
+      await Promise.allSettled(runtimes.map((r) => r.runtime.close()));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// One place that turns a `redis://` URL into an ioredis client. BullMQ 6 running as native ESM
+// cannot load ioredis by itself (it `require`s it lazily), so every Queue/Worker here receives a
+// client we built. `maxRetriesPerRequest: null` is what BullMQ requires for workers: a blocking
+// command must wait through a Redis restart instead of failing the worker.
+import { Redis } from 'ioredis';
+import { GtError } from '../errors.ts';
+
+export const REDIS_START_HINT = "start Redis: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no";
+
+/** The URL without a password, for messages and logs. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+export interface ConnectRedisOptions {
+  /** Give up connecting after this long (ms) with REDIS_UNAVAILABLE instead of retrying forever. */
+  connectTimeoutMs?: number;
+}
+
+/** Connects and waits until Redis answers, or fails with REDIS_UNAVAILABLE and how to start it. */
+export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
+  if (!/^rediss?:\/\//.test(url)) throw new GtError('USAGE', `--redis must be a redis:// or rediss:// URL, got ${redactRedisUrl(url)}`);
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 5000, retryStrategy: () => null });
+  // ioredis reports connection problems as 'error' events; without a listener they are printed
+  // as "Unhandled error event". The first one is the real reason (e.g. ECONNREFUSED).
+  let firstError: Error | undefined;
+  redis.on('error', (err: Error) => {
+    firstError ??= err;
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const why = (firstError ?? (err as Error)).message;
+    throw new GtError('REDIS_UNAVAILABLE', `cannot reach Redis at ${redactRedisUrl(url)} (${why}); ${REDIS_START_HINT}`, {}, { cause: err });
+  }
+  firstError = undefined;
+  // Connected: from now on reconnect after blips (a worker must survive a Redis restart).
+  redis.options.retryStrategy = (times: number) => Math.min(times * 200, 5000);
+  return redis;
+}

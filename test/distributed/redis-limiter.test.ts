@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RedisRateLimiter } from '../../src/distributed/redis-limiter.ts';
+import { connectRedis } from '../../src/distributed/redis.ts';
+import { isGtError } from '../../src/errors.ts';
+import { maxInSlidingWindow, REDIS_URL, testRedis, uniquePrefix } from './helpers.ts';
+
+// Two limiters on two connections stand for two worker processes.
+async function twoLimiters(t: import('node:test').TestContext, perWindow: number, windowMs: number) {
+  const a = await testRedis(t);
+  const b = await testRedis(t);
+  const prefix = uniquePrefix(t, 'limiter');
+  const options = { perWindow, windowMs, slackMs: 0, prefix };
+  return { a: new RedisRateLimiter(a, options), b: new RedisRateLimiter(b, options), redis: a, prefix };
+}
+
+test('two processes share one budget per client: never more than perWindow grants in any window', async (t) => {
+  const { a, b } = await twoLimiters(t, 5, 400);
+  const granted: number[] = [];
+  const started = Date.now();
+  const take = (l: RedisRateLimiter) => l.acquire('client-1:analytics').then(() => granted.push(Date.now()));
+  await Promise.all([...Array.from({ length: 8 }, () => take(a)), ...Array.from({ length: 7 }, () => take(b))]);
+  assert.equal(granted.length, 15);
+  // 15 grants at 5 per 400 ms need at least two full windows after the first five.
+  assert.ok(granted.at(-1)! - started >= 780, `15 grants took only ${granted.at(-1)! - started} ms`);
+  // Local resolve times trail Redis grant times by a few ms: check windows a little narrower.
+  assert.ok(maxInSlidingWindow(granted, 380) <= 5, `max ${maxInSlidingWindow(granted, 380)} grants in one window`);
+});
+
+test('different OAuth clients have separate budgets; families of one client share it', async (t) => {
+  const { a } = await twoLimiters(t, 2, 5000);
+  await a.acquire('c1:analytics');
+  await a.acquire('c1:recordings');
+  await a.acquire('c2:analytics'); // another client: not blocked by c1's spent budget
+  const ac = new AbortController();
+  const blocked = a.acquire('c1:transcripts', ac.signal);
+  setTimeout(() => ac.abort(), 100);
+  await assert.rejects(blocked, (e) => isGtError(e, 'ABORTED'));
+});
+
+test('a pause (429 Retry-After) seen by one process holds back the others', async (t) => {
+  const { a, b } = await twoLimiters(t, 100, 1000);
+  const t0 = Date.now();
+  a.pauseUntil('client-1:analytics', t0 + 400);
+  await new Promise((r) => setTimeout(r, 20)); // pauseUntil is fire-and-forget
+  await b.acquire('client-1:recordings');
+  assert.ok(Date.now() - t0 >= 380, `granted after ${Date.now() - t0} ms despite a 400 ms pause`);
+});
+
+test('the budget learnt from inin-ratelimit-allowed is shared', async (t) => {
+  const { a, b } = await twoLimiters(t, 100, 60_000);
+  a.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '1', 'inin-ratelimit-reset': '60' });
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 3; i += 1) await b.acquire('client-1:api');
+  const ac = new AbortController();
+  const fourth = b.acquire('client-1:api', ac.signal);
+  setTimeout(() => ac.abort(), 150);
+  await assert.rejects(fourth, (e) => isGtError(e, 'ABORTED'));
+  assert.equal(b.waiting, 0);
+});
+
+test('a full server window (count >= allowed) pauses everyone until its reset', async (t) => {
+  const { a, b } = await twoLimiters(t, 100, 60_000);
+  const t0 = Date.now();
+  a.observe('client-1:api', { 'inin-ratelimit-allowed': '100', 'inin-ratelimit-count': '100', 'inin-ratelimit-reset': '1' });
+  await new Promise((r) => setTimeout(r, 20));
+  await b.acquire('client-1:api');
+  assert.ok(Date.now() - t0 >= 950, `granted after ${Date.now() - t0} ms despite a 1 s reset`);
+});
+
+test('Redis going away fails waiting requests with REDIS_UNAVAILABLE instead of guessing', async () => {
+  const redis = await connectRedis(REDIS_URL);
+  const limiter = new RedisRateLimiter(redis, { prefix: 'gt-test-gone' });
+  redis.disconnect();
+  await assert.rejects(limiter.acquire('c:api'), (e) => isGtError(e, 'REDIS_UNAVAILABLE'));
+});
