@@ -1,0 +1,37 @@
+// Flags shared by the commands that select conversations (export, enqueue) and that talk to
+// Genesys Cloud (export, enqueue, worker). The client secret has no flag on purpose: a flag value
+// shows in `ps` and shell history. It comes from GENESYSCLOUD_OAUTHCLIENT_SECRET, a config file,
+// or --client-secret-file.
+import { Option, type Command } from 'commander';
+import { MEDIA_TYPES } from '../../pipeline/options.ts';
+
+/** Comma-separated list flag; the last occurrence wins (so a default is replaced, not extended). */
+export const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--conversation <id...>', 'conversation ID(s) to export')
+    .option('--ids-file <file>', 'file with one conversation ID per line ("-" = stdin)')
+    .option('--from <iso>', 'interval start (ISO-8601), with --to')
+    .option('--to <iso>', 'interval end (ISO-8601), with --from')
+    .addOption(new Option('--media-type <list>', `media types: ${MEDIA_TYPES.join(',')}`).argParser(list))
+    .option('--language <list>', 'languages (BCP-47, e.g. en-US,es-US)', list)
+    .option('--queue <list>', 'queue IDs', list)
+    .option('--user <list>', 'agent user IDs', list)
+    .option('--division <list>', 'division IDs', list)
+    .addOption(new Option('--direction <direction>', 'originating direction').choices(['inbound', 'outbound']));
+}
+
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--region <region>', 'Genesys Cloud region, e.g. us-east-1, eu-west-1, or a domain like mypurecloud.ie')
+    .option('--api-url <url>', 'explicit API base URL (gateways)')
+    .option('--login-url <url>', 'explicit login base URL (gateways)')
+    .option('--client-id <id>', 'OAuth client ID (or GENESYSCLOUD_OAUTHCLIENT_ID)')
+    .option('--client-secret-file <file>', 'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)')
+    .option('--config <file>', 'JSON config file');
+}

@@ -1,0 +1,94 @@
+// `genesys-transcripts worker`: take conversation jobs from Redis and run each through the export
+// pipeline, delivering to the sinks given here (S3 or a shared filesystem). Run as many as the
+// budget allows, on any machine: they share one rate budget per OAuth client through Redis.
+// SIGTERM/SIGINT: stop taking jobs, finish the ones in flight, exit. A second signal exits at once
+// (the jobs in flight are then retaken by another worker after --lock-duration-ms).
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { SetExitCode } from './index.ts';
+import { MEDIA_FORMATS, OUTPUT_FORMATS } from '../../pipeline/options.ts';
+import { addConnectionOptions, list } from './shared-options.ts';
+import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
+
+export function registerWorkerCommand(program: Command, setExitCode: SetExitCode): void {
+  const cmd = program.command('worker').description('Export queued conversations (see `enqueue`); many workers share one rate budget per OAuth client');
+  addConnectionOptions(cmd);
+  addQueueOptions(cmd);
+  cmd
+    .option('--clients <file>', 'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget')
+    .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4)
+    .addOption(new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'))
+    .option('--no-media', 'do not download recordings')
+    .option('--no-transcript', 'do not fetch transcripts')
+    .option('--out <dir>', 'output folder (a shared filesystem when several machines work)', './export')
+    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, ['json', 'txt', 'vtt'])
+    .option('--no-redact', 'DANGER: write transcripts without PII redaction')
+    .option('--sink <spec...>', 'extra sinks: s3://bucket/prefix?endpoint=…, webhook:https://…')
+    .option('--state-dir <dir>', 'local state (per-process checkpoint, staging, audit log)', './.genesys-transcripts')
+    .option('--lock-duration-ms <ms>', 'job lock; a crashed worker\'s jobs are retaken after it', (v) => Number(v), 30_000)
+    .option('--stalled-interval-ms <ms>', 'how often to look for jobs of crashed workers', (v) => Number(v))
+    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'info')
+    .addOption(new Option('--rate-window-ms <ms>', 'rate window length (tests)').argParser(Number).hideHelp())
+    .action(async (flags: Record<string, unknown>) => {
+      const { loadConfig } = await import('../../config/index.ts');
+      const { loadClientConfigs } = await import('../../distributed/clients.ts');
+      const { connectRedis } = await import('../../distributed/redis.ts');
+      const { startWorker } = await import('../../distributed/worker.ts');
+      const { createPipelineProcessor } = await import('../../distributed/pipeline-processor.ts');
+      const { createLogger } = await import('../../observe/logger.ts');
+      const { GtError } = await import('../../errors.ts');
+
+      const concurrency = Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new GtError('USAGE', '--concurrency must be an integer from 1 to 256');
+      const logger = createLogger({ level: String(flags.logLevel) });
+      const base = { flags, env: process.env, ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}) };
+      const configs = typeof flags.clients === 'string' ? loadClientConfigs(flags.clients, base) : [loadConfig(base)];
+      const redis = await connectRedis(String(flags.redis));
+      const limiter = limiterFor(redis, configs[0]!, flags);
+      const pipeline = await createPipelineProcessor({
+        configs,
+        limiter,
+        logger,
+        exportOptions: {
+          outDir: String(flags.out),
+          formats: flags.formats as never,
+          media: Boolean(flags.media),
+          mediaFormat: flags.mediaFormat as never,
+          transcripts: Boolean(flags.transcript),
+          redact: Boolean(flags.redact),
+          sinks: (flags.sink as string[] | undefined) ?? [],
+          stateDir: String(flags.stateDir),
+        },
+      });
+      const w = await startWorker({
+        ...queueLocationFromFlags(flags, redis),
+        processor: pipeline.processor,
+        concurrency,
+        lockDurationMs: Number(flags.lockDurationMs),
+        ...(typeof flags.stalledIntervalMs === 'number' ? { stalledIntervalMs: flags.stalledIntervalMs } : {}),
+      });
+      let failed = 0;
+      w.worker.on('completed', (job, r) => logger.info({ conversationId: job.id, status: r.status }, 'conversation exported'));
+      w.worker.on('failed', (job, err) => {
+        failed += 1;
+        logger.warn({ conversationId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'conversation attempt failed');
+      });
+      logger.info({ clients: configs.length, concurrency, queue: String(flags.queueName) }, 'worker started');
+
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'stopping: finishing conversations in flight (signal again to exit now)');
+          process.once(signal, () => process.exit(130));
+          resolve();
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      await w.close();
+      limiter.close();
+      await pipeline.close();
+      await redis.quit();
+      logger.info({ failedAttempts: failed }, 'worker stopped');
+      setExitCode(0);
+    });
+}

@@ -1,0 +1,30 @@
+// The CLI: one commander program, one module per subcommand in ./commands. Exit codes:
+// 0 success (skips with a reason are not failures), 1 some work failed, 2 bad usage/configuration.
+import { Command, CommanderError } from 'commander';
+import { isGtError } from '../errors.ts';
+import { registerCommands } from './commands/index.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('genesys-transcripts')
+    .description('Export Genesys Cloud conversations: recordings, transcripts, redacted, delivered.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode = 0;
+  registerCommands(program, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (isGtError(err)) {
+      process.stderr.write(`genesys-transcripts: ${err.message} [${err.code}]\n`);
+      return err.code === 'CONFIG_INVALID' || err.code === 'USAGE' ? 2 : 1;
+    }
+    process.stderr.write(`genesys-transcripts: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  }
+}

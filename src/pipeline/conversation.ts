@@ -1,0 +1,240 @@
+// One conversation, start to finish: fetch (recordings, transcripts) → transform (normalise,
+// speakers, redact, render) → stage files + manifest → deliver to every sink not yet delivered.
+// Everything for a conversation is staged under stateDir/staging/<safe id>/ first, so a killed
+// process resumes downloads from the bytes on disk and never delivers half a conversation.
+import { createHash } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
+import { GtError, isGtError } from '../errors.ts';
+import { safeName } from '../util/safe-name.ts';
+import type { PipelineContext } from './context.ts';
+import { fetchConversationRecordings, type RecordingOutcome } from './fetch/recordings.ts';
+import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
+import { normaliseDigitalRecording } from './transform/digital.ts';
+import { normaliseVoiceTranscript } from './transform/voice.ts';
+import { mergeTurns } from './transform/turns.ts';
+import { redactTranscript } from './transform/redact/index.ts';
+import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
+import type { Transcript } from './transform/model.ts';
+import { describeFile, stageText, MANIFEST_VERSION, type Manifest, type ManifestSkip } from './manifest.ts';
+import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
+import { TOOL_VERSION } from '../version.ts';
+
+export type ConversationStatus = 'done' | 'skipped' | 'failed';
+
+export interface ConversationResult {
+  conversationId: string;
+  status: ConversationStatus;
+  /** Why a whole conversation was skipped (e.g. language-mismatch), or the failure message. */
+  reason?: string;
+  errorCode?: string;
+  files: { name: string; size: number; sha256: string }[];
+  skipped: ManifestSkip[];
+  redactions: Record<string, number>;
+  bytes: number;
+  durationMs: number;
+  /** Sinks that already had this conversation from an earlier run. */
+  alreadyDelivered: string[];
+}
+
+const CONTENT_TYPES: Record<OutputFormat, string> = {
+  json: 'application/json',
+  txt: 'text/plain; charset=utf-8',
+  vtt: 'text/vtt; charset=utf-8',
+  srt: 'application/x-subrip; charset=utf-8',
+};
+
+const DIGITAL_MEDIA = new Set(['chat', 'message', 'email']);
+
+/** Media types of a conversation, from its sessions. */
+export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
+  const types = new Set<string>();
+  for (const p of conversation.participants ?? []) for (const s of p.sessions ?? []) if (s.mediaType) types.add(s.mediaType);
+  return [...types].sort();
+}
+
+/** Languages Genesys recorded for the conversation's flows (IVR/bot), lower-cased; may be empty. */
+export function flowLanguagesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
+  const langs = new Set<string>();
+  for (const p of conversation.participants ?? [])
+    for (const s of p.sessions ?? []) {
+      if (s.flow?.startingLanguage) langs.add(s.flow.startingLanguage.toLowerCase());
+      if (s.flow?.endingLanguage) langs.add(s.flow.endingLanguage.toLowerCase());
+    }
+  return [...langs];
+}
+
+/** Recorded voice communications: each has one recording and one transcript to fetch. */
+export function voiceCommunicationIdsCount(conversation: AnalyticsConversationWithoutAttributes): number {
+  return voiceCommunicationIds(conversation).length;
+}
+
+function languageMatches(wanted: string[] | undefined, actual: string | undefined): boolean {
+  if (!wanted || wanted.length === 0 || actual === undefined) return true;
+  const a = actual.toLowerCase();
+  return wanted.some((w) => a === w.toLowerCase() || a.startsWith(`${w.toLowerCase()}-`));
+}
+
+/** A stable idempotency key: the same conversation exported with the same settings. */
+export function deliveryIdFor(conversationId: string, fingerprint: string): string {
+  return `gt_${createHash('sha256').update(`${conversationId}\n${fingerprint}`).digest('hex').slice(0, 32)}`;
+}
+
+export async function exportConversation(
+  ctx: PipelineContext,
+  conversation: AnalyticsConversationWithoutAttributes,
+): Promise<ConversationResult> {
+  const started = Date.now();
+  const conversationId = conversation.conversationId!;
+  const { options, audit } = ctx;
+  const result: ConversationResult = {
+    conversationId,
+    status: 'done',
+    files: [],
+    skipped: [],
+    redactions: {},
+    bytes: 0,
+    durationMs: 0,
+    alreadyDelivered: [],
+  };
+  const finish = (): ConversationResult => {
+    result.durationMs = Date.now() - started;
+    return result;
+  };
+
+  const wanted = options.selection.languages;
+  const flowLangs = flowLanguagesOf(conversation);
+  if (wanted?.length && flowLangs.length > 0 && !flowLangs.some((l) => languageMatches(wanted, l))) {
+    result.status = 'skipped';
+    result.reason = 'language-mismatch';
+    return finish();
+  }
+
+  const staging = join(ctx.stagingDir, safeName(conversationId));
+  await mkdir(join(staging, 'recordings'), { recursive: true });
+  const files: BundleFile[] = [];
+  const transcripts: Transcript[] = [];
+  const mediaTypes = mediaTypesOf(conversation);
+  const hasDigital = mediaTypes.some((m) => DIGITAL_MEDIA.has(m));
+
+  // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
+  let recordings: RecordingOutcome[] = [];
+  if (options.media || (options.transcripts && hasDigital)) {
+    recordings = await fetchConversationRecordings(ctx.client, conversationId, {
+      format: options.media ? options.mediaFormat : 'NONE',
+      dir: join(staging, 'recordings'),
+      deadlineMs: options.transcodeDeadlineMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  }
+  for (const r of recordings) {
+    if (r.kind === 'downloaded') {
+      const name = `recordings/${r.file.path.split('/').pop()!}`;
+      files.push(await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }));
+      result.bytes += r.file.size;
+      ctx.metrics.recordBytes(r.file.size);
+      await audit.append('recording.downloaded', {
+        conversationId,
+        recordingId: r.recordingId,
+        bytes: r.file.size,
+        sha256: r.file.sha256,
+      });
+    } else if (r.kind === 'skipped') {
+      result.skipped.push({ kind: 'recording', id: r.recordingId, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
+      await audit.append('recording.skipped', { conversationId, recordingId: r.recordingId, reason: r.reason });
+    } else if (r.kind === 'digital' && options.transcripts) {
+      const t = normaliseDigitalRecording(r.recording, conversation);
+      if (t) transcripts.push(t);
+    }
+  }
+
+  // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.
+  if (options.transcripts && mediaTypes.includes('voice')) {
+    for (const v of await fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)) {
+      if (v.kind === 'missing') {
+        result.skipped.push({ kind: 'transcript', id: v.communicationId, reason: 'no-transcript' });
+        await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
+        continue;
+      }
+      transcripts.push(normaliseVoiceTranscript(v.raw, conversation, { communicationId: v.communicationId }));
+    }
+  }
+
+  // Language: when flows did not tell, the transcript does.
+  if (wanted?.length && transcripts.length > 0 && !transcripts.some((t) => languageMatches(wanted, t.language))) {
+    result.status = 'skipped';
+    result.reason = 'language-mismatch';
+    await rm(staging, { recursive: true, force: true });
+    return finish();
+  }
+
+  for (const raw of transcripts) {
+    let t = mergeTurns(raw);
+    if (options.redact) {
+      t = redactTranscript(t, t.language ? { locale: t.language } : {});
+      for (const [entity, n] of Object.entries(t.redaction.counts)) result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
+    }
+    await audit.append('transcript.retrieved', {
+      conversationId,
+      communicationId: t.communicationId ?? t.recordingId ?? null,
+      mediaType: t.mediaType,
+      segments: t.segments.length,
+    });
+    const base = `transcript-${safeName(t.communicationId ?? t.recordingId ?? t.mediaType)}`;
+    for (const format of options.formats) {
+      // Captions are for timed media; for email they would be noise.
+      if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
+      const name = `${base}.${format}`;
+      files.push(await stageText(join(staging, name), name, CONTENT_TYPES[format], renderTranscript(t, format)));
+    }
+  }
+  if (options.redact) {
+    const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
+    await audit.append('redaction.applied', { conversationId, items: total });
+    ctx.metrics.recordRedactions(result.redactions);
+  }
+
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    conversationId,
+    conversationStart: conversation.conversationStart ?? '1970-01-01T00:00:00.000Z',
+    ...(conversation.conversationEnd ? { conversationEnd: conversation.conversationEnd } : {}),
+    mediaTypes,
+    exportedAt: new Date().toISOString(),
+    tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
+    redaction: { applied: options.redact, counts: result.redactions },
+    files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),
+    skipped: result.skipped,
+  };
+  files.push(await stageText(join(staging, 'manifest.json'), 'manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
+  result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
+
+  const bundle: ConversationBundle = {
+    conversationId,
+    conversationStart: manifest.conversationStart,
+    deliveryId: deliveryIdFor(conversationId, ctx.fingerprint),
+    files,
+    manifest: manifest as unknown as Record<string, unknown>,
+  };
+  for (const sink of ctx.sinks) {
+    if (ctx.checkpoint.isDelivered(conversationId, sink.name)) {
+      result.alreadyDelivered.push(sink.name);
+      continue;
+    }
+    try {
+      const receipt = await sink.deliver(bundle, ctx.signal);
+      ctx.checkpoint.recordDelivery(conversationId, sink.name, bundle.deliveryId, receipt);
+      await audit.append('delivery.succeeded', { conversationId, sink: sink.name, deliveryId: bundle.deliveryId });
+    } catch (err) {
+      await audit.append('delivery.failed', {
+        conversationId,
+        sink: sink.name,
+        code: isGtError(err) ? err.code : 'SINK_FAILED',
+      });
+      throw err instanceof GtError ? err : new GtError('SINK_FAILED', `sink ${sink.name} failed`, {}, { cause: err });
+    }
+  }
+  await rm(staging, { recursive: true, force: true });
+  return finish();
+}

@@ -1,0 +1,57 @@
+// The per-conversation manifest.json: every file with its size and sha256, every skipped item with
+// its reason, and what redaction did. It is the receipt an archive keeps beside the data.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import type { BundleFile } from '../sinks/types.ts';
+
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestSkip {
+  kind: 'recording' | 'transcript' | 'conversation';
+  id?: string;
+  reason: string;
+  detail?: string;
+}
+
+export interface Manifest {
+  manifestVersion: typeof MANIFEST_VERSION;
+  conversationId: string;
+  conversationStart: string;
+  conversationEnd?: string;
+  mediaTypes: string[];
+  exportedAt: string;
+  tool: { name: 'genesys-transcripts'; version: string };
+  redaction: { applied: boolean; counts: Record<string, number> };
+  files: { name: string; size: number; sha256: string; contentType: string }[];
+  skipped: ManifestSkip[];
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Writes a staged text/JSON file and describes it for the bundle. */
+export async function stageText(path: string, name: string, contentType: string, text: string): Promise<BundleFile> {
+  await writeFile(path, text, 'utf8');
+  return {
+    name,
+    path,
+    size: Buffer.byteLength(text, 'utf8'),
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    contentType,
+  };
+}
+
+export async function describeFile(
+  path: string,
+  name: string,
+  contentType: string,
+  known?: { size: number; sha256: string },
+): Promise<BundleFile> {
+  if (known) return { name, path, contentType, ...known };
+  const [info, sha256] = await Promise.all([stat(path), sha256File(path)]);
+  return { name, path, size: info.size, sha256, contentType };
+}

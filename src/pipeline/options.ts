@@ -1,0 +1,69 @@
+// What an export does, validated once at the edge (CLI flags or a library caller) with zod, so
+// everything inside the pipeline trusts these types.
+import { z } from 'zod';
+import { GtError } from '../errors.ts';
+
+export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
+export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
+export const MEDIA_TYPES = ['voice', 'chat', 'message', 'email', 'callback'] as const;
+
+const conversationId = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'a conversation ID is letters, digits and dashes (a UUID)');
+
+export const selectionSchema = z
+  .object({
+    conversationIds: z.array(conversationId).optional(),
+    interval: z
+      .string()
+      .regex(/^[^/]+\/[^/]+$/, 'an interval is ISO-8601 start/end')
+      .refine((v) => v.split('/').every((p) => !Number.isNaN(Date.parse(p))), 'interval dates must be ISO-8601')
+      .refine((v) => {
+        const [a, b] = v.split('/').map(Date.parse);
+        return a! < b!;
+      }, 'interval start must be before its end')
+      .optional(),
+    mediaTypes: z.array(z.enum(MEDIA_TYPES)).optional(),
+    languages: z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language is a BCP-47 tag like en-US')).optional(),
+    queueIds: z.array(conversationId).optional(),
+    userIds: z.array(conversationId).optional(),
+    divisionIds: z.array(conversationId).optional(),
+    direction: z.enum(['inbound', 'outbound']).optional(),
+  })
+  .refine((s) => (s.conversationIds?.length ?? 0) > 0 || s.interval !== undefined, {
+    message: 'select conversations by ID (--conversation, --ids-file) or by interval (--from/--to)',
+  });
+
+export const exportOptionsSchema = z.object({
+  selection: selectionSchema,
+  outDir: z.string().min(1).default('./export'),
+  formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default(['json', 'txt', 'vtt']),
+  media: z.boolean().default(true),
+  mediaFormat: z.enum(MEDIA_FORMATS).default('WAV'),
+  transcripts: z.boolean().default(true),
+  redact: z.boolean().default(true),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  dryRun: z.boolean().default(false),
+  /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
+  sinks: z.array(z.string()).default([]),
+  /** Where the checkpoint, staging area and audit log live. */
+  stateDir: z.string().min(1).default('./.genesys-transcripts'),
+  auditHmacKey: z.string().optional(),
+  /** Max time to wait for a transcoding recording before skipping it for a later run. */
+  transcodeDeadlineMs: z.number().int().positive().default(60_000),
+  /** Attempts per conversation inside one run (the transport already retries each request). */
+  conversationAttempts: z.number().int().min(1).max(10).default(2),
+});
+
+export type Selection = z.infer<typeof selectionSchema>;
+export type ExportOptions = z.infer<typeof exportOptionsSchema>;
+export type ExportOptionsInput = z.input<typeof exportOptionsSchema>;
+
+export function parseExportOptions(input: ExportOptionsInput): ExportOptions {
+  const parsed = exportOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
+    throw new GtError('CONFIG_INVALID', `invalid export options:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

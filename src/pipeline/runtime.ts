@@ -1,0 +1,157 @@
+// The per-conversation runtime shared by `export` (one process) and `worker` (BullMQ): it owns
+// the client, sinks, checkpoint, audit log and metrics, and exports one conversation at a time
+// with checkpointed, exactly-once delivery.
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
+import { GtError, isGtError, type ErrorCode } from '../errors.ts';
+import { createGenesysClient, type GenesysClient, type RateLimiter } from '../genesys/transport.ts';
+import type { GenesysConfig } from '../config/index.ts';
+import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
+import { createFsSink } from '../sinks/fs.ts';
+import { createSink } from '../sinks/index.ts';
+import type { Sink } from '../sinks/types.ts';
+import { CheckpointStore } from './checkpoint.ts';
+import { AuditLog } from './audit.ts';
+import { ExportMetrics } from '../observe/metrics.ts';
+import { silentLogger, type Logger } from '../observe/logger.ts';
+import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
+import { exportConversation, type ConversationResult } from './conversation.ts';
+import type { PipelineContext } from './context.ts';
+
+/** Failures that will hit every following conversation too: stop the run instead of burning through it. */
+const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
+
+export interface RuntimeDeps {
+  config: GenesysConfig;
+  logger?: Logger;
+  limiter?: RateLimiter;
+  metrics?: ExportMetrics;
+  /** Audit actor: who ran this (defaults to the OS user). */
+  actor?: string;
+  signal?: AbortSignal;
+}
+
+export interface ExportRuntime {
+  readonly context: PipelineContext;
+  readonly options: ExportOptions;
+  /** Exports one conversation (given by ID or as the analytics conversation already discovered). */
+  exportOne(conversation: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult>;
+  close(): Promise<void>;
+}
+
+export function fingerprintOf(o: ExportOptions): string {
+  const relevant = { formats: [...o.formats].sort(), media: o.media, mediaFormat: o.mediaFormat, transcripts: o.transcripts, redact: o.redact };
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
+}
+
+function failureText(err: unknown): { code: string; message: string } {
+  if (isGtError(err)) return { code: err.code, message: err.message };
+  return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function createExportRuntime(input: ExportOptionsInput, deps: RuntimeDeps): Promise<ExportRuntime> {
+  const options = parseExportOptions(input);
+  const logger = deps.logger ?? silentLogger();
+  const metrics = deps.metrics ?? new ExportMetrics();
+  const stateDir = resolve(options.stateDir);
+  await mkdir(join(stateDir, 'staging'), { recursive: true });
+
+  const client: GenesysClient = createGenesysClient(deps.config, deps.limiter ? { limiter: deps.limiter } : {});
+  client.events.on('request', (e) => metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0));
+  client.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
+
+  const checkpoint = CheckpointStore.open(join(stateDir, 'checkpoint.db'));
+  const audit = await AuditLog.open(join(stateDir, 'audit.jsonl'), {
+    ...(options.auditHmacKey ? { hmacKey: options.auditHmacKey } : {}),
+    actor: deps.actor ?? process.env.USER ?? 'unknown',
+  });
+  const sinks: Sink[] = [createFsSink({ root: resolve(options.outDir) }), ...options.sinks.map((s) => createSink(s))];
+
+  const context: PipelineContext = {
+    client,
+    options,
+    sinks,
+    checkpoint,
+    audit,
+    metrics,
+    logger,
+    stagingDir: join(stateDir, 'staging'),
+    fingerprint: fingerprintOf(options),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
+
+  async function resolveConversation(c: string | AnalyticsConversationWithoutAttributes) {
+    if (typeof c !== 'string') return c;
+    const found = await getConversationDetails(client, c);
+    if (!found) throw new GtError('NOT_FOUND', `conversation ${c} not found`, { conversationId: c });
+    return found;
+  }
+
+  async function exportOne(c: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult> {
+    const conversationId = typeof c === 'string' ? c : c.conversationId!;
+    checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
+    if (!checkpoint.claim(conversationId)) {
+      const rec = checkpoint.get(conversationId);
+      return {
+        conversationId,
+        status: rec?.state === 'skipped' ? 'skipped' : 'done',
+        reason: 'already-exported',
+        files: [],
+        skipped: [],
+        redactions: {},
+        bytes: 0,
+        durationMs: 0,
+        alreadyDelivered: rec?.deliveredTo ?? [],
+      };
+    }
+    const started = Date.now();
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
+      try {
+        const conversation = await resolveConversation(c);
+        const result = await exportConversation(context, conversation);
+        if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
+        else checkpoint.markDone(conversationId);
+        metrics.recordConversation(result.status, result.durationMs);
+        return result;
+      } catch (err) {
+        lastError = err;
+        if (isGtError(err) && (FATAL.has(err.code) || err.code === 'NOT_FOUND')) break;
+        if (deps.signal?.aborted) break;
+        logger.warn({ conversationId, attempt, ...failureText(err) }, 'conversation attempt failed');
+      }
+    }
+    const failure = failureText(lastError);
+    checkpoint.markFailed(conversationId, `${failure.code}: ${failure.message}`);
+    await audit.append('conversation.failed', { conversationId, code: failure.code });
+    const durationMs = Date.now() - started;
+    metrics.recordConversation('failed', durationMs);
+    if (isGtError(lastError) && FATAL.has(lastError.code)) throw lastError;
+    return {
+      conversationId,
+      status: 'failed',
+      reason: failure.message,
+      errorCode: failure.code,
+      files: [],
+      skipped: [],
+      redactions: {},
+      bytes: 0,
+      durationMs,
+      alreadyDelivered: [],
+    };
+  }
+
+  return {
+    context,
+    options,
+    exportOne,
+    async close() {
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      await audit.close();
+      checkpoint.close();
+      await client.close?.();
+    },
+  };
+}
