@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import type { GenesysConfig } from '../config/index.ts';
 import type { RateLimiter } from '../genesys/rate-limiter.ts';
 import type { Logger } from '../observe/logger.ts';
-import type { ExportOptionsInput } from '../pipeline/options.ts';
+import type { RuntimeOptionsInput } from '../pipeline/options.ts';
 import type { ExportRuntime } from '../pipeline/runtime.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { ConversationProcessor } from './worker.ts';
 
 export interface PipelineProcessorOptions {
   /** What to export and where to deliver (formats, media, sinks, outDir, stateDir). Selection is ignored. */
-  exportOptions: Omit<ExportOptionsInput, 'selection'>;
+  exportOptions: Omit<RuntimeOptionsInput, 'selection'>;
   /** One per OAuth client (see loadClientConfigs). */
   configs: readonly GenesysConfig[];
   /** Shared by all runtimes (and all processes): the Redis limiter. */
@@ -41,8 +41,6 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
     const runtime = await createExportRuntime(
       {
         ...options.exportOptions,
-        // The runtime validates a full ExportOptions; a worker's conversations come from jobs.
-        selection: { conversationIds: ['from-queue'] },
         stateDir: join(stateRoot, safeName(config.clientId)),
       },
       { config, limiter: options.limiter, ...(options.logger ? { logger: options.logger } : {}) },

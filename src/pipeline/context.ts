@@ -6,11 +6,11 @@ import type { CheckpointStore } from './checkpoint.ts';
 import type { AuditLog } from './audit.ts';
 import type { ExportMetrics } from '../observe/metrics.ts';
 import type { Logger } from '../observe/logger.ts';
-import type { ExportOptions } from './options.ts';
+import type { RuntimeOptions } from './options.ts';
 
 export interface PipelineContext {
   client: GenesysClient;
-  options: ExportOptions;
+  options: RuntimeOptions;
   sinks: Sink[];
   checkpoint: CheckpointStore;
   audit: AuditLog;

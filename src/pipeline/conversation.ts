@@ -13,6 +13,7 @@ import { fetchConversationRecordings, type RecordingOutcome } from './fetch/reco
 import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
 import { normaliseVoiceTranscript } from './transform/voice.ts';
+import type { TransformWarnings } from './transform/warnings.ts';
 import { mergeTurns } from './transform/turns.ts';
 import { redactTranscript } from './transform/redact/index.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
@@ -103,7 +104,10 @@ export async function exportConversation(
     return result;
   };
 
-  const wanted = options.selection.languages;
+  // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
+  const warn = (item: string) => (w: TransformWarnings) => ctx.logger.warn({ conversationId, item, ...w }, 'transcript items dropped or cleaned');
+
+  const wanted = options.selection?.languages;
   const flowLangs = flowLanguagesOf(conversation);
   if (wanted?.length && flowLangs.length > 0 && !flowLangs.some((l) => languageMatches(wanted, l))) {
     result.status = 'skipped';
@@ -144,7 +148,7 @@ export async function exportConversation(
       result.skipped.push({ kind: 'recording', id: r.recordingId, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
       await audit.append('recording.skipped', { conversationId, recordingId: r.recordingId, reason: r.reason });
     } else if (r.kind === 'digital' && options.transcripts) {
-      const t = normaliseDigitalRecording(r.recording, conversation);
+      const t = normaliseDigitalRecording(r.recording, conversation, { onWarnings: warn(r.recordingId) });
       if (t) transcripts.push(t);
     }
   }
@@ -157,7 +161,7 @@ export async function exportConversation(
         await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
         continue;
       }
-      transcripts.push(normaliseVoiceTranscript(v.raw, conversation, { communicationId: v.communicationId }));
+      transcripts.push(normaliseVoiceTranscript(v.raw, conversation, { communicationId: v.communicationId, onWarnings: warn(v.communicationId) }));
     }
   }
 

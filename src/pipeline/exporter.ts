@@ -13,7 +13,7 @@ import { mapConcurrent } from '../util/concurrency.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
-import { createExportRuntime, type RuntimeDeps } from './runtime.ts';
+import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
 import { mediaTypesOf, voiceCommunicationIdsCount, type ConversationResult } from './conversation.ts';
 
 export interface ExportSummary {
@@ -86,7 +86,11 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     });
     await audit.append('run.start', { runId, dryRun: this.options.dryRun, concurrency: this.options.concurrency });
     try {
-      const discovered = this.countDiscovered(discoverConversations(client, this.options.selection));
+      // Explicit IDs the API does not know are failures the user must see, not silent gaps.
+      const missing: string[] = [];
+      const discovered = this.countDiscovered(
+        discoverConversations(client, this.options.selection, { onMissing: (id) => missing.push(id) }),
+      );
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
@@ -94,6 +98,12 @@ export class Exporter extends EventEmitter<ExporterEvents> {
           this.account(result);
           this.emit('conversation', result);
           this.emit('progress', this.snapshot());
+          yield result;
+        }
+        for (const conversationId of missing) {
+          const result = await this.notFound(runtime, conversationId);
+          this.account(result);
+          this.emit('conversation', result);
           yield result;
         }
       }
@@ -110,6 +120,26 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       await runtime.close();
     }
     return this.summary();
+  }
+
+  private async notFound(runtime: ExportRuntime, conversationId: string): Promise<ConversationResult> {
+    const reason = `conversation ${conversationId} not found`;
+    runtime.context.checkpoint.discovered(conversationId);
+    runtime.context.checkpoint.markFailed(conversationId, `NOT_FOUND: ${reason}`);
+    await runtime.context.audit.append('conversation.failed', { conversationId, code: 'NOT_FOUND' });
+    this.metrics.recordConversation('failed', 0);
+    return {
+      conversationId,
+      status: 'failed',
+      reason,
+      errorCode: 'NOT_FOUND',
+      files: [],
+      skipped: [],
+      redactions: {},
+      bytes: 0,
+      durationMs: 0,
+      alreadyDelivered: [],
+    };
   }
 
   private async *countDiscovered(

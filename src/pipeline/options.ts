@@ -55,12 +55,26 @@ export const exportOptionsSchema = z.object({
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });
 
+/** What the per-conversation runtime needs: the same, but the selection is optional (a queue
+ *  worker gets its conversations from jobs, not from discovery). */
+export const runtimeOptionsSchema = exportOptionsSchema.extend({ selection: selectionSchema.optional() });
+
 export type Selection = z.infer<typeof selectionSchema>;
 export type ExportOptions = z.infer<typeof exportOptionsSchema>;
 export type ExportOptionsInput = z.input<typeof exportOptionsSchema>;
+export type RuntimeOptions = z.infer<typeof runtimeOptionsSchema>;
+export type RuntimeOptionsInput = z.input<typeof runtimeOptionsSchema>;
 
 export function parseExportOptions(input: ExportOptionsInput): ExportOptions {
-  const parsed = exportOptionsSchema.safeParse(input);
+  return parseWith(exportOptionsSchema, input);
+}
+
+export function parseRuntimeOptions(input: RuntimeOptionsInput): RuntimeOptions {
+  return parseWith(runtimeOptionsSchema, input);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
     throw new GtError('CONFIG_INVALID', `invalid export options:\n  ${problems.join('\n  ')}`);

@@ -16,7 +16,7 @@ import { CheckpointStore } from './checkpoint.ts';
 import { AuditLog } from './audit.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import { silentLogger, type Logger } from '../observe/logger.ts';
-import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
+import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
 import { exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
 
@@ -35,13 +35,13 @@ export interface RuntimeDeps {
 
 export interface ExportRuntime {
   readonly context: PipelineContext;
-  readonly options: ExportOptions;
+  readonly options: RuntimeOptions;
   /** Exports one conversation (given by ID or as the analytics conversation already discovered). */
   exportOne(conversation: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult>;
   close(): Promise<void>;
 }
 
-export function fingerprintOf(o: ExportOptions): string {
+export function fingerprintOf(o: RuntimeOptions): string {
   const relevant = { formats: [...o.formats].sort(), media: o.media, mediaFormat: o.mediaFormat, transcripts: o.transcripts, redact: o.redact };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }
@@ -51,8 +51,8 @@ function failureText(err: unknown): { code: string; message: string } {
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }
 
-export async function createExportRuntime(input: ExportOptionsInput, deps: RuntimeDeps): Promise<ExportRuntime> {
-  const options = parseExportOptions(input);
+export async function createExportRuntime(input: RuntimeOptionsInput, deps: RuntimeDeps): Promise<ExportRuntime> {
+  const options = parseRuntimeOptions(input);
   const logger = deps.logger ?? silentLogger();
   const metrics = deps.metrics ?? new ExportMetrics();
   const stateDir = resolve(options.stateDir);
@@ -67,7 +67,7 @@ export async function createExportRuntime(input: ExportOptionsInput, deps: Runti
     ...(options.auditHmacKey ? { hmacKey: options.auditHmacKey } : {}),
     actor: deps.actor ?? process.env.USER ?? 'unknown',
   });
-  const sinks: Sink[] = [createFsSink({ root: resolve(options.outDir) }), ...options.sinks.map((s) => createSink(s))];
+  const sinks: Sink[] = [createFsSink({ root: resolve(options.outDir) }), ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') }))];
 
   const context: PipelineContext = {
     client,

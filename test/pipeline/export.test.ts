@@ -40,6 +40,25 @@ function conversationDir(out: string, conversationStart: string, conversationId:
   return join(out, String(d.getUTCFullYear()), p(d.getUTCMonth() + 1), p(d.getUTCDate()), safeName(conversationId));
 }
 
+/** What was said in a transcript file: segment and word texts, without timestamps and IDs (a
+ *  planted 3-digit CVV must not "match" the milliseconds of a caption cue or a UUID group). */
+function spokenText(name: string, content: string): string {
+  if (name.endsWith('.json')) {
+    const doc = JSON.parse(content) as { segments: { text: string; words?: { text: string }[] }[] };
+    return doc.segments.flatMap((s) => [s.text, ...(s.words ?? []).map((w) => w.text)]).join('\n');
+  }
+  return content
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ')
+    .replace(/\d{1,2}:\d{2}(:\d{2})?([.,]\d{1,3})?/g, ' ')
+    .replace(/^\d+$/gm, ' ');
+}
+
+/** `needle` occurs in `text` as a whole token (not inside a longer number or word). */
+function standsIn(text: string, needle: string): boolean {
+  const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu').test(text);
+}
+
 test('exports every conversation of the emulator: media byte-exact, transcripts redacted, manifests true', async (t) => {
   const emu = await startEmulator({ conversations: 40, seed: 7, audioBytes: { min: 4096, max: 32768 }, transcodeMs: 200 });
   const work = await mkdtemp(join(tmpdir(), 'gt-export-'));
@@ -84,9 +103,12 @@ test('exports every conversation of the emulator: media byte-exact, transcripts 
     }
     // No planted PII survives in any transcript output; planted non-PII numbers do.
     const transcriptFiles = manifest.files.filter((f: { name: string }) => f.name.startsWith('transcript-'));
-    const text = (await Promise.all(transcriptFiles.map((f: { name: string }) => readFile(join(dir, f.name), 'utf8')))).join('\n');
+    const text = (
+      await Promise.all(transcriptFiles.map(async (f: { name: string }) => spokenText(f.name, await readFile(join(dir, f.name), 'utf8'))))
+    ).join('\n');
     const planted = emu.dataset.planted(id);
-    for (const p of planted.pii) assert.ok(!text.includes(p.text), `${p.entity} "${p.text.length} chars" leaked in ${id}`);
+    for (const p of planted.pii) assert.ok(!standsIn(text, p.text), `${p.entity} (${p.text.length} chars) leaked in ${id}`);
+    for (const k of planted.keep) assert.ok(standsIn(text, k), `planted non-PII "${k}" was redacted in ${id}`);
     if (transcriptFiles.length > 0) transcriptsChecked += 1;
   }
   assert.ok(mediaChecked > 5, `checked ${mediaChecked} recordings`);
