@@ -5,6 +5,7 @@
 import type { PiiEntity } from '../model.ts';
 import { abaValid, ibanValid, luhnValid } from './checksums.ts';
 import {
+  AMBIGUOUS_STARTERS,
   DigitRunReader,
   runDigits,
   splitHyphenatedNumbers,
@@ -21,6 +22,7 @@ import {
   FILLERS,
   MONTHS,
   ORDINALS,
+  REPEATERS,
   TLDS,
   numberWords,
   type ContextKind,
@@ -250,14 +252,42 @@ class TokenScan {
       return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    const times = REPEATERS.get(t.norm);
+    if (times) {
+      // "oh nine double three": "double" stands for one more copy of the digit after it.
+      const next = this.tokens[i + 1];
+      const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
+      return unit?.digits.length === 1 && !unit.ambiguous
+        ? { digits: times - 1, month: false, value: true }
+        : null;
+    }
     const nw = this.words.get(t.norm);
     if (nw && !nw.ambiguous) return { digits: nw.digits.length, month: false, value: true };
-    if (nw && (t.norm === 'oh' || t.norm === 'o') && this.isDateToken(i + 1)?.value)
+    if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i))
       return { digits: 1, month: false, value: true };
     if (ORDINALS.has(t.norm) || DATE_EXTRA_NUMBERS.has(t.norm))
       return { digits: 1, month: false, value: true };
     if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
     return null;
+  }
+
+  /** A homophone of zero/one ("oh", "un", "una") is a digit inside a date when the stretch of
+   * such words it belongs to touches a real number word: "oh nine", "zéro un trois un", "un un
+   * trois trois". */
+  private spokenZeroOrOneAt(i: number): boolean {
+    const tokens = this.tokens;
+    let a = i;
+    while (a > 0 && AMBIGUOUS_STARTERS.has(tokens[a - 1]!.norm)) a--;
+    let b = i;
+    while (b + 1 < tokens.length && AMBIGUOUS_STARTERS.has(tokens[b + 1]!.norm)) b++;
+    const strong = (t: Token | undefined): boolean => {
+      if (!t) return false;
+      if (t.kind === 'num') return true;
+      if (t.kind !== 'word') return false;
+      const nw = this.words.get(t.norm);
+      return (!!nw && !nw.ambiguous) || REPEATERS.has(t.norm);
+    };
+    return strong(tokens[b + 1]) || (tokens[a - 1]?.kind === 'word' && strong(tokens[a - 1]));
   }
 
   private otherKeywordEndsAt(i: number, kind: ContextKind): boolean {
@@ -497,6 +527,9 @@ export function classify(
   if (context === 'ROUTING_NUMBER' && n === 9 && abaValid(d)) return 'ROUTING_NUMBER';
   if (context === 'BANK_ACCOUNT' && n >= 4 && n <= 17) return 'BANK_ACCOUNT';
   if (context === 'CVV' && (n === 3 || n === 4)) return 'CVV';
+  // MMYY / MMYYYY after "expires" that the date scan did not take (a run it could not read).
+  if (context === 'EXPIRY' && (n === 4 || n === 6) && Number(d.slice(0, 2)) >= 1 && Number(d.slice(0, 2)) <= 12)
+    return 'EXPIRY';
   if (context === 'PHONE' && n >= 7 && n <= 15) return 'PHONE';
   if (plus && n >= 8 && n <= 15) return 'PHONE';
   if (context !== 'NEUTRAL' && ((n === 10 && /^[2-9]/.test(d)) || (n === 11 && d[0] === '1'))) return 'PHONE';

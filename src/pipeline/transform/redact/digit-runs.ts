@@ -45,7 +45,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 }
 
 // Ambiguous words may start a run only when they are the usual spoken zero/one.
-const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
+export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
 const TENS_JOINERS = new Set(['y', 'et', '-']);
 /** Quantity words that need a second word: "por ciento", "pour cent". */
 const QUANTITY_PAIRS = new Map([
@@ -131,9 +131,15 @@ export class DigitRunReader {
         first = i + 1;
       }
       const head = this.readAt(first);
+      // A homophone starts a run when a real number follows it ("oh four …"), or when it is one
+      // of three or more zeros/ones said in a row with nothing after ("un un un", "oh oh one").
       if (
         !head ||
-        (head.ambiguous && !(AMBIGUOUS_STARTERS.has(tokens[first]!.norm) && this.strongAt(head.lastTok + 1)))
+        (head.ambiguous &&
+          !(
+            AMBIGUOUS_STARTERS.has(tokens[first]!.norm) &&
+            (this.strongAt(head.lastTok + 1) || this.endsRun(first, 0))
+          ))
       ) {
         i++;
         continue;
@@ -214,6 +220,10 @@ export class DigitRunReader {
       const pair = QUANTITY_PAIRS.get(after.norm);
       if (!pair || this.tokens[lastTok + 2]?.norm === pair) return 'after';
     }
+    // "508,30 $" (fr-CA, es): the currency sign follows the amount. A sign that starts the next
+    // amount ("… 1111 $45") belongs to that one, not to this run.
+    if (after && QUANTITY_BEFORE.has(after.norm) && after.kind === 'punct' && this.tokens[lastTok + 2]?.kind !== 'num')
+      return 'after';
     return undefined;
   }
 
