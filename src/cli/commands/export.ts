@@ -7,7 +7,12 @@ import { Option } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
-import { MEDIA_FORMATS, OUTPUT_FORMATS, type ExportOptionsInput, type Selection } from '../../pipeline/options.ts';
+import {
+  MEDIA_FORMATS,
+  OUTPUT_FORMATS,
+  type ExportOptionsInput,
+  type Selection,
+} from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
 import { addConnectionOptions, addSelectionOptions, list } from './shared-options.ts';
@@ -21,21 +26,32 @@ async function readIds(file: string): Promise<string[]> {
       if (id && !id.startsWith('#')) ids.push(id);
     }
   } catch (err) {
-    throw new GtError('USAGE', `cannot read --ids-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new GtError(
+      'USAGE',
+      `cannot read --ids-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   return ids;
 }
 
 /** Turns the shared selection flags into a Selection (validated later by the options schema). */
-export async function selectionFromFlags(flags: Record<string, unknown>, defaultInterval?: string): Promise<Selection> {
+export async function selectionFromFlags(
+  flags: Record<string, unknown>,
+  defaultInterval?: string,
+): Promise<Selection> {
   const ids = [...((flags.conversation as string[] | undefined) ?? [])];
   if (typeof flags.idsFile === 'string') ids.push(...(await readIds(flags.idsFile)));
   let interval: string | undefined;
   if (flags.from || flags.to) {
-    if (!flags.from || !flags.to) throw new GtError('USAGE', '--from and --to go together (ISO-8601 instants or dates)');
+    if (!flags.from || !flags.to)
+      throw new GtError('USAGE', '--from and --to go together (ISO-8601 instants or dates)');
     const from = Date.parse(String(flags.from));
     const to = Date.parse(String(flags.to));
-    if (Number.isNaN(from) || Number.isNaN(to)) throw new GtError('USAGE', '--from/--to must be ISO-8601 dates, e.g. 2026-11-01 or 2026-11-01T08:00:00Z');
+    if (Number.isNaN(from) || Number.isNaN(to))
+      throw new GtError(
+        'USAGE',
+        '--from/--to must be ISO-8601 dates, e.g. 2026-11-01 or 2026-11-01T08:00:00Z',
+      );
     interval = `${new Date(from).toISOString()}/${new Date(to).toISOString()}`;
   } else if (ids.length === 0 && defaultInterval) {
     interval = defaultInterval;
@@ -58,19 +74,26 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
     `conversations: ${c.discovered} discovered, ${c.done} exported, ${c.skipped} skipped, ${c.failed} failed` +
       (c.alreadyExported ? ` (${c.alreadyExported} already exported earlier)` : ''),
     `files: ${s.files} (${formatBytes(s.bytes)}) in ${outDir}`,
-    `redacted: ${Object.entries(s.redactions).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing found'}`,
+    `redacted: ${
+      Object.entries(s.redactions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'nothing found'
+    }`,
     `API: ${s.apiCalls} calls (${s.apiCallsPerConversation.toFixed(2)}/conversation), ${s.rateLimited} rate-limited, ${s.retries} retries`,
     `latency: conversation p50 ${s.latencyMs.conversationP50 ?? '-'} ms, p95 ${s.latencyMs.conversationP95 ?? '-'} ms; API p50 ${s.latencyMs.apiP50 ?? '-'} ms, p95 ${s.latencyMs.apiP95 ?? '-'} ms`,
     `success rate: ${(s.successRate * 100).toFixed(1)}% in ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
   for (const [k, v] of Object.entries(s.skipReasons)) lines.push(`  skipped ${k}: ${v}`);
-  for (const f of s.failures.slice(0, 20)) lines.push(`  failed ${f.conversationId}: ${f.code ?? ''} ${f.reason ?? ''}`);
+  for (const f of s.failures.slice(0, 20))
+    lines.push(`  failed ${f.conversationId}: ${f.code ?? ''} ${f.reason ?? ''}`);
   if (s.dryRun) {
     lines.splice(
       0,
       lines.length,
       `dry run: ${s.dryRun.conversations} conversations would be exported`,
-      `  by media type: ${Object.entries(s.dryRun.mediaTypes).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+      `  by media type: ${Object.entries(s.dryRun.mediaTypes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
       `  estimated API calls: ${s.dryRun.estimatedApiCalls} (+ ${s.apiCalls} spent on discovery)`,
     );
   }
@@ -80,7 +103,9 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
 export function registerExportCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
     .command('export')
-    .description('Export conversations: recordings, transcripts (redacted), manifests, delivered to --out and sinks');
+    .description(
+      'Export conversations: recordings, transcripts (redacted), manifests, delivered to --out and sinks',
+    );
   addSelectionOptions(cmd);
   addConnectionOptions(cmd);
   cmd
@@ -88,13 +113,22 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
     .option('--emulator-conversations <n>', 'conversations in the built-in emulator', (v) => Number(v), 60)
     .option('--emulator-seed <n>', 'seed of the built-in emulator dataset', (v) => Number(v), 1)
     .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01')
-    .addOption(new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'))
+    .addOption(
+      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
+    )
     .option('--no-media', 'do not download recordings')
     .option('--no-transcript', 'do not fetch transcripts')
     .option('--out <dir>', 'output folder (the filesystem sink)', './export')
-    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, ['json', 'txt', 'vtt'])
+    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
+      'json',
+      'txt',
+      'vtt',
+    ])
     .option('--no-redact', 'DANGER: write transcripts without PII redaction')
-    .option('--sink <spec...>', 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…')
+    .option(
+      '--sink <spec...>',
+      'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
+    )
     .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
@@ -127,51 +161,67 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
-        process.stderr.write(`Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`);
+        process.stderr.write(
+          `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
+        );
       } else {
-        config = loadConfig({ flags, env: process.env, ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}) });
+        config = loadConfig({
+          flags,
+          env: process.env,
+          ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
+        });
       }
-      const hmacVar = flags.auditHmacKeyEnv as string | undefined;
-      if (hmacVar && !process.env[hmacVar]) throw new GtError('CONFIG_INVALID', `--audit-hmac-key-env ${hmacVar}: that variable is empty`);
-      const options: ExportOptionsInput = {
-        selection: await selectionFromFlags(flags, defaultInterval),
-        outDir: String(flags.out),
-        formats: flags.formats as ExportOptionsInput['formats'],
-        media: Boolean(flags.media),
-        mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
-        transcripts: Boolean(flags.transcript),
-        redact: Boolean(flags.redact),
-        concurrency: Number(flags.concurrency),
-        dryRun: Boolean(flags.dryRun),
-        sinks: (flags.sink as string[] | undefined) ?? [],
-        stateDir: String(flags.stateDir),
-        ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
-      };
-      const exporter = new Exporter(options, { config, logger });
-      const metricsServer = typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
-      const progress = flags.json ? { update() {}, stop() {} } : createProgressView();
-      exporter.on('progress', (s) => progress.update(s));
-      const abort = () => {
-        process.stderr.write('\ninterrupted: progress is checkpointed; run the same command again to resume\n');
-        process.exit(130);
-      };
-      process.once('SIGINT', abort);
+      // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
+      // or its open server would keep the process alive.
       try {
-        const run = exporter.run();
-        for (let step = await run.next(); !step.done; step = await run.next()) {
-          const r = step.value;
-          if (r.status === 'failed') logger.warn({ conversationId: r.conversationId, code: r.errorCode }, 'conversation failed');
+        const hmacVar = flags.auditHmacKeyEnv as string | undefined;
+        if (hmacVar && !process.env[hmacVar])
+          throw new GtError('CONFIG_INVALID', `--audit-hmac-key-env ${hmacVar}: that variable is empty`);
+        const options: ExportOptionsInput = {
+          selection: await selectionFromFlags(flags, defaultInterval),
+          outDir: String(flags.out),
+          formats: flags.formats as ExportOptionsInput['formats'],
+          media: Boolean(flags.media),
+          mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
+          transcripts: Boolean(flags.transcript),
+          redact: Boolean(flags.redact),
+          concurrency: Number(flags.concurrency),
+          dryRun: Boolean(flags.dryRun),
+          sinks: (flags.sink as string[] | undefined) ?? [],
+          stateDir: String(flags.stateDir),
+          ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
+        };
+        const exporter = new Exporter(options, { config, logger });
+        const metricsServer =
+          typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
+        const progress = flags.json ? { update() {}, stop() {} } : createProgressView();
+        exporter.on('progress', (s) => progress.update(s));
+        const abort = () => {
+          process.stderr.write(
+            '\ninterrupted: progress is checkpointed; run the same command again to resume\n',
+          );
+          process.exit(130);
+        };
+        process.once('SIGINT', abort);
+        try {
+          const run = exporter.run();
+          for (let step = await run.next(); !step.done; step = await run.next()) {
+            const r = step.value;
+            if (r.status === 'failed')
+              logger.warn({ conversationId: r.conversationId, code: r.errorCode }, 'conversation failed');
+          }
+        } finally {
+          progress.stop();
+          process.off('SIGINT', abort);
+          metricsServer?.close();
+          if (typeof flags.metricsFile === 'string') await exporter.metrics.writeTextfile(flags.metricsFile);
         }
+        const summary = exporter.summary();
+        if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else printSummary(summary, process.stdout, String(flags.out));
+        setExitCode(summary.conversations.failed > 0 ? 1 : 0);
       } finally {
-        progress.stop();
-        process.off('SIGINT', abort);
-        metricsServer?.close();
-        if (typeof flags.metricsFile === 'string') await exporter.metrics.writeTextfile(flags.metricsFile);
         await stopEmulator?.();
       }
-      const summary = exporter.summary();
-      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else printSummary(summary, process.stdout, String(flags.out));
-      setExitCode(summary.conversations.failed > 0 ? 1 : 0);
     });
 }
