@@ -39,6 +39,25 @@ export interface ConversationResult {
   alreadyDelivered: string[];
 }
 
+/** A result with nothing fetched yet: the start of every outcome, and the whole of a failure or skip. */
+export function emptyResult(
+  conversationId: string,
+  status: ConversationStatus,
+  extra: Partial<ConversationResult> = {},
+): ConversationResult {
+  return {
+    conversationId,
+    status,
+    files: [],
+    skipped: [],
+    redactions: {},
+    bytes: 0,
+    durationMs: 0,
+    alreadyDelivered: [],
+    ...extra,
+  };
+}
+
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   json: 'application/json',
   txt: 'text/plain; charset=utf-8',
@@ -51,7 +70,8 @@ const DIGITAL_MEDIA = new Set(['chat', 'message', 'email']);
 /** Media types of a conversation, from its sessions. */
 export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
   const types = new Set<string>();
-  for (const p of conversation.participants ?? []) for (const s of p.sessions ?? []) if (s.mediaType) types.add(s.mediaType);
+  for (const p of conversation.participants ?? [])
+    for (const s of p.sessions ?? []) if (s.mediaType) types.add(s.mediaType);
   return [...types].sort();
 }
 
@@ -89,23 +109,15 @@ export async function exportConversation(
   const started = Date.now();
   const conversationId = conversation.conversationId!;
   const { options, audit } = ctx;
-  const result: ConversationResult = {
-    conversationId,
-    status: 'done',
-    files: [],
-    skipped: [],
-    redactions: {},
-    bytes: 0,
-    durationMs: 0,
-    alreadyDelivered: [],
-  };
+  const result = emptyResult(conversationId, 'done');
   const finish = (): ConversationResult => {
     result.durationMs = Date.now() - started;
     return result;
   };
 
   // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
-  const warn = (item: string) => (w: TransformWarnings) => ctx.logger.warn({ conversationId, item, ...w }, 'transcript items dropped or cleaned');
+  const warn = (item: string) => (w: TransformWarnings) =>
+    ctx.logger.warn({ conversationId, item, ...w }, 'transcript items dropped or cleaned');
 
   const wanted = options.selection?.languages;
   const flowLangs = flowLanguagesOf(conversation);
@@ -135,7 +147,9 @@ export async function exportConversation(
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
-      files.push(await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }));
+      files.push(
+        await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }),
+      );
       result.bytes += r.file.size;
       ctx.metrics.recordBytes(r.file.size);
       await audit.append('recording.downloaded', {
@@ -145,8 +159,17 @@ export async function exportConversation(
         sha256: r.file.sha256,
       });
     } else if (r.kind === 'skipped') {
-      result.skipped.push({ kind: 'recording', id: r.recordingId, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}) });
-      await audit.append('recording.skipped', { conversationId, recordingId: r.recordingId, reason: r.reason });
+      result.skipped.push({
+        kind: 'recording',
+        id: r.recordingId,
+        reason: r.reason,
+        ...(r.detail ? { detail: r.detail } : {}),
+      });
+      await audit.append('recording.skipped', {
+        conversationId,
+        recordingId: r.recordingId,
+        reason: r.reason,
+      });
     } else if (r.kind === 'digital' && options.transcripts) {
       const t = normaliseDigitalRecording(r.recording, conversation, { onWarnings: warn(r.recordingId) });
       if (t) transcripts.push(t);
@@ -161,12 +184,21 @@ export async function exportConversation(
         await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
         continue;
       }
-      transcripts.push(normaliseVoiceTranscript(v.raw, conversation, { communicationId: v.communicationId, onWarnings: warn(v.communicationId) }));
+      transcripts.push(
+        normaliseVoiceTranscript(v.raw, conversation, {
+          communicationId: v.communicationId,
+          onWarnings: warn(v.communicationId),
+        }),
+      );
     }
   }
 
   // Language: when flows did not tell, the transcript does.
-  if (wanted?.length && transcripts.length > 0 && !transcripts.some((t) => languageMatches(wanted, t.language))) {
+  if (
+    wanted?.length &&
+    transcripts.length > 0 &&
+    !transcripts.some((t) => languageMatches(wanted, t.language))
+  ) {
     result.status = 'skipped';
     result.reason = 'language-mismatch';
     await rm(staging, { recursive: true, force: true });
@@ -177,7 +209,8 @@ export async function exportConversation(
     let t = mergeTurns(raw);
     if (options.redact) {
       t = redactTranscript(t, t.language ? { locale: t.language } : {});
-      for (const [entity, n] of Object.entries(t.redaction.counts)) result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
+      for (const [entity, n] of Object.entries(t.redaction.counts))
+        result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
     await audit.append('transcript.retrieved', {
       conversationId,
@@ -190,7 +223,9 @@ export async function exportConversation(
       // Captions are for timed media; for email they would be noise.
       if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
       const name = `${base}.${format}`;
-      files.push(await stageText(join(staging, name), name, CONTENT_TYPES[format], renderTranscript(t, format)));
+      files.push(
+        await stageText(join(staging, name), name, CONTENT_TYPES[format], renderTranscript(t, format)),
+      );
     }
   }
   if (options.redact) {
@@ -211,7 +246,14 @@ export async function exportConversation(
     files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),
     skipped: result.skipped,
   };
-  files.push(await stageText(join(staging, 'manifest.json'), 'manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
+  files.push(
+    await stageText(
+      join(staging, 'manifest.json'),
+      'manifest.json',
+      'application/json',
+      `${JSON.stringify(manifest, null, 2)}\n`,
+    ),
+  );
   result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
 
   const bundle: ConversationBundle = {
@@ -229,14 +271,20 @@ export async function exportConversation(
     try {
       const receipt = await sink.deliver(bundle, ctx.signal);
       ctx.checkpoint.recordDelivery(conversationId, sink.name, bundle.deliveryId, receipt);
-      await audit.append('delivery.succeeded', { conversationId, sink: sink.name, deliveryId: bundle.deliveryId });
+      await audit.append('delivery.succeeded', {
+        conversationId,
+        sink: sink.name,
+        deliveryId: bundle.deliveryId,
+      });
     } catch (err) {
       await audit.append('delivery.failed', {
         conversationId,
         sink: sink.name,
         code: isGtError(err) ? err.code : 'SINK_FAILED',
       });
-      throw err instanceof GtError ? err : new GtError('SINK_FAILED', `sink ${sink.name} failed`, {}, { cause: err });
+      throw err instanceof GtError
+        ? err
+        : new GtError('SINK_FAILED', `sink ${sink.name} failed`, {}, { cause: err });
     }
   }
   await rm(staging, { recursive: true, force: true });

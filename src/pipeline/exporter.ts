@@ -14,10 +14,21 @@ import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
 import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
-import { mediaTypesOf, voiceCommunicationIdsCount, type ConversationResult } from './conversation.ts';
+import {
+  emptyResult,
+  mediaTypesOf,
+  voiceCommunicationIdsCount,
+  type ConversationResult,
+} from './conversation.ts';
 
 export interface ExportSummary {
-  conversations: { discovered: number; done: number; skipped: number; failed: number; alreadyExported: number };
+  conversations: {
+    discovered: number;
+    done: number;
+    skipped: number;
+    failed: number;
+    alreadyExported: number;
+  };
   successRate: number;
   files: number;
   bytes: number;
@@ -84,7 +95,11 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       redact: this.options.redact,
       dryRun: this.options.dryRun,
     });
-    await audit.append('run.start', { runId, dryRun: this.options.dryRun, concurrency: this.options.concurrency });
+    await audit.append('run.start', {
+      runId,
+      dryRun: this.options.dryRun,
+      concurrency: this.options.concurrency,
+    });
     try {
       // Explicit IDs the API does not know are failures the user must see, not silent gaps.
       const missing: string[] = [];
@@ -94,7 +109,9 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
-        for await (const result of mapConcurrent(discovered, this.options.concurrency, (c) => runtime.exportOne(c))) {
+        for await (const result of mapConcurrent(discovered, this.options.concurrency, (c) =>
+          runtime.exportOne(c),
+        )) {
           this.account(result);
           this.emit('conversation', result);
           this.emit('progress', this.snapshot());
@@ -128,18 +145,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     runtime.context.checkpoint.markFailed(conversationId, `NOT_FOUND: ${reason}`);
     await runtime.context.audit.append('conversation.failed', { conversationId, code: 'NOT_FOUND' });
     this.metrics.recordConversation('failed', 0);
-    return {
-      conversationId,
-      status: 'failed',
-      reason,
-      errorCode: 'NOT_FOUND',
-      files: [],
-      skipped: [],
-      redactions: {},
-      bytes: 0,
-      durationMs: 0,
-      alreadyDelivered: [],
-    };
+    return emptyResult(conversationId, 'failed', { reason, errorCode: 'NOT_FOUND' });
   }
 
   private async *countDiscovered(
@@ -176,9 +182,12 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     if (r.reason === 'already-exported') this.state.alreadyExported += 1;
     this.state.files += r.files.length;
     this.state.bytes += r.bytes;
-    for (const [k, v] of Object.entries(r.redactions)) this.state.redactions[k] = (this.state.redactions[k] ?? 0) + v;
-    if (r.status === 'failed') this.state.failures.push({ conversationId: r.conversationId, code: r.errorCode, reason: r.reason });
-    if (r.status === 'skipped' && r.reason) this.state.skipReasons[r.reason] = (this.state.skipReasons[r.reason] ?? 0) + 1;
+    for (const [k, v] of Object.entries(r.redactions))
+      this.state.redactions[k] = (this.state.redactions[k] ?? 0) + v;
+    if (r.status === 'failed')
+      this.state.failures.push({ conversationId: r.conversationId, code: r.errorCode, reason: r.reason });
+    if (r.status === 'skipped' && r.reason)
+      this.state.skipReasons[r.reason] = (this.state.skipReasons[r.reason] ?? 0) + 1;
     for (const s of r.skipped) {
       const key = `${s.kind}:${s.reason}`;
       this.state.skipReasons[key] = (this.state.skipReasons[key] ?? 0) + 1;

@@ -17,7 +17,7 @@ import { AuditLog } from './audit.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
-import { exportConversation, type ConversationResult } from './conversation.ts';
+import { emptyResult, exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
 
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
@@ -42,7 +42,13 @@ export interface ExportRuntime {
 }
 
 export function fingerprintOf(o: RuntimeOptions): string {
-  const relevant = { formats: [...o.formats].sort(), media: o.media, mediaFormat: o.mediaFormat, transcripts: o.transcripts, redact: o.redact };
+  const relevant = {
+    formats: [...o.formats].sort(),
+    media: o.media,
+    mediaFormat: o.mediaFormat,
+    transcripts: o.transcripts,
+    redact: o.redact,
+  };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }
 
@@ -51,15 +57,23 @@ function failureText(err: unknown): { code: string; message: string } {
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }
 
-export async function createExportRuntime(input: RuntimeOptionsInput, deps: RuntimeDeps): Promise<ExportRuntime> {
+export async function createExportRuntime(
+  input: RuntimeOptionsInput,
+  deps: RuntimeDeps,
+): Promise<ExportRuntime> {
   const options = parseRuntimeOptions(input);
   const logger = deps.logger ?? silentLogger();
   const metrics = deps.metrics ?? new ExportMetrics();
   const stateDir = resolve(options.stateDir);
   await mkdir(join(stateDir, 'staging'), { recursive: true });
 
-  const client: GenesysClient = createGenesysClient(deps.config, deps.limiter ? { limiter: deps.limiter } : {});
-  client.events.on('request', (e) => metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0));
+  const client: GenesysClient = createGenesysClient(
+    deps.config,
+    deps.limiter ? { limiter: deps.limiter } : {},
+  );
+  client.events.on('request', (e) =>
+    metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0),
+  );
   client.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
 
   const checkpoint = CheckpointStore.open(join(stateDir, 'checkpoint.db'));
@@ -67,7 +81,10 @@ export async function createExportRuntime(input: RuntimeOptionsInput, deps: Runt
     ...(options.auditHmacKey ? { hmacKey: options.auditHmacKey } : {}),
     actor: deps.actor ?? process.env.USER ?? 'unknown',
   });
-  const sinks: Sink[] = [createFsSink({ root: resolve(options.outDir) }), ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') }))];
+  const sinks: Sink[] = [
+    createFsSink({ root: resolve(options.outDir) }),
+    ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') })),
+  ];
 
   const context: PipelineContext = {
     client,
@@ -94,17 +111,10 @@ export async function createExportRuntime(input: RuntimeOptionsInput, deps: Runt
     checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
     if (!checkpoint.claim(conversationId)) {
       const rec = checkpoint.get(conversationId);
-      return {
-        conversationId,
-        status: rec?.state === 'skipped' ? 'skipped' : 'done',
+      return emptyResult(conversationId, rec?.state === 'skipped' ? 'skipped' : 'done', {
         reason: 'already-exported',
-        files: [],
-        skipped: [],
-        redactions: {},
-        bytes: 0,
-        durationMs: 0,
         alreadyDelivered: rec?.deliveredTo ?? [],
-      };
+      });
     }
     const started = Date.now();
     let lastError: unknown;
@@ -129,18 +139,11 @@ export async function createExportRuntime(input: RuntimeOptionsInput, deps: Runt
     const durationMs = Date.now() - started;
     metrics.recordConversation('failed', durationMs);
     if (isGtError(lastError) && FATAL.has(lastError.code)) throw lastError;
-    return {
-      conversationId,
-      status: 'failed',
+    return emptyResult(conversationId, 'failed', {
       reason: failure.message,
       errorCode: failure.code,
-      files: [],
-      skipped: [],
-      redactions: {},
-      bytes: 0,
       durationMs,
-      alreadyDelivered: [],
-    };
+    });
   }
 
   return {
