@@ -24,6 +24,7 @@ import {
   type BackoffOptions,
   type RetryTokenBucketOptions,
 } from './retry.ts';
+import { sleep } from '../util/sleep.ts';
 
 export type { RateLimiter } from './rate-limiter.ts';
 export { InMemoryRateLimiter, rateLimitKey } from './rate-limiter.ts';
@@ -214,21 +215,6 @@ class AttemptFailure {
     this.code = code;
     this.cause = cause;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new GtError('ABORTED', 'request aborted'));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new GtError('ABORTED', 'request aborted'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export function createGenesysClient(
@@ -432,7 +418,7 @@ export function createGenesysClient(
       transientRetries += 1;
       const delayMs = fullJitterDelay(transientRetries, backoff);
       events.emit('retry', { reason: failure.reason, delayMs, attempt, ...where });
-      await sleep(delayMs, req.signal);
+      await sleep(delayMs, req.signal, 'request aborted');
     }
   }
 

@@ -19,6 +19,7 @@ import { mapConcurrent } from '../../util/concurrency.ts';
 import { downloadToFile } from './download.ts';
 import { extensionForContentType, recordingFilePath } from './naming.ts';
 import { fetchConversationRecordings, type FetchRecordingsOptions, type RecordingOutcome } from './recordings.ts';
+import { sleep } from '../../util/sleep.ts';
 
 export interface BatchFetchOptions extends Omit<FetchRecordingsOptions, 'dir' | 'only'> {
   /** Where a conversation's media go: one folder for all, or one per conversation. */
@@ -33,21 +34,6 @@ export interface BatchFetchOptions extends Omit<FetchRecordingsOptions, 'dir' | 
 
 const DEFAULT_BATCH_DEADLINE_MS = 10 * 60_000;
 const POLL_CAP_MS = 5_000;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new GtError('ABORTED', 'aborted'));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new GtError('ABORTED', 'aborted'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Done when Genesys says so, or when every expected result is in (expected > 0, and not still InProgress). */
 export function batchDone(s: BatchDownloadJobStatusResult): boolean {

@@ -17,6 +17,7 @@ import { downloadIdOf, getDownloadUrl } from '../../genesys/endpoints/downloads.
 import { getRecording, listRecordingMetadata, listRecordings } from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
 import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
+import { sleep } from '../../util/sleep.ts';
 
 export type RecordingFormatChoice = MediaFormat | 'NONE';
 
@@ -60,21 +61,6 @@ export const DEFAULT_TRANSCODE_DEADLINE_MS = 60_000;
 const DEFAULT_MAX_WAIT_MS = 5_000;
 const DIGITAL_MEDIA = new Set(['chat', 'message', 'messaging', 'email']);
 const POLL_CAP_MS = 5_000;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new GtError('ABORTED', 'aborted'));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new GtError('ABORTED', 'aborted'));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export function isDigital(r: Recording): boolean {
   return DIGITAL_MEDIA.has(r.media ?? '') || r.transcript !== undefined || r.emailTranscript !== undefined || r.messagingTranscript !== undefined;
