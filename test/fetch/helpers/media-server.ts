@@ -3,7 +3,8 @@
 // break the connection, truncate bodies, expire tokens, drop Content-Length, or swap the object.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface MediaServerOptions {
   size: number;
@@ -24,6 +25,11 @@ export interface MediaServerOptions {
   virtual?: boolean;
   /** Delay between 64 KiB chunks (for tests that kill a process mid-download). */
   chunkDelayMs?: number;
+  /** Serve https with this key and certificate; url() then names host `localhost`. */
+  tls?: { key: string; cert: string };
+  /** A request on a connection that already served one is dropped unanswered (the server closed a
+   * kept-alive connection just as the client reused it). */
+  staleKeepAlive?: boolean;
 }
 
 export interface MediaServer {
@@ -35,6 +41,8 @@ export interface MediaServer {
   replace(seed: number): void;
   requests: { range?: string; ifRange?: string; authorization?: string; status: number }[];
   bytesServed(): number;
+  /** TCP connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -80,8 +88,15 @@ export async function startMediaServer(o: MediaServerOptions): Promise<MediaServ
   let served = 0;
   const requests: MediaServer['requests'] = [];
   const uses = new Map<string, number>();
+  const usedSockets = new WeakSet<Socket>();
+  let connections = 0;
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    if (o.staleKeepAlive && usedSockets.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    usedSockets.add(req.socket);
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
     const log = {
       ...(req.headers.range ? { range: req.headers.range } : {}),
@@ -156,11 +171,15 @@ export async function startMediaServer(o: MediaServerOptions): Promise<MediaServ
     res.end();
   };
 
-  const server: Server = createServer((req, res) => void handler(req, res));
+  const server: Server = o.tls
+    ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => void handler(req, res))
+    : createServer((req, res) => void handler(req, res));
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
+  const origin = o.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
   return {
-    url: (token = 'ok') => `http://127.0.0.1:${port}/media/rec.wav?token=${token}`,
+    url: (token = 'ok') => `${origin}/media/rec.wav?token=${token}`,
     data: () => data,
     sha256: () => createHash('sha256').update(data).digest('hex'),
     etag: () => etag,
@@ -170,6 +189,7 @@ export async function startMediaServer(o: MediaServerOptions): Promise<MediaServ
     },
     requests,
     bytesServed: () => served,
+    connections: () => connections,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

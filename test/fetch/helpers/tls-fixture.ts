@@ -1,0 +1,19 @@
+// A throwaway self-signed certificate for localhost / 127.0.0.1 (valid 2020–2120), for tests of
+// https signed hosts on loopback only. Not a secret: it protects nothing.
+export const TEST_TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgQs7rHeQoOONkzGyd
+u8ayB1bXgtYMSUvc0XllhVx108+hRANCAASTRXK3ASmdQnPohD7y7UEblPNU88ql
+X+ceU6nwv02UUyPUK+ola46yPbX4qXmauHch+LvrI4fdIzJIzD3LIxIv
+-----END PRIVATE KEY-----
+`;
+export const TEST_TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBWjCCAQGgAwIBAgIUAW+Fv6uGAGWCv0/XI2dCOJYVbxYwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTIwMDEwMTAwMDAwMFoYDzIxMjAwMTAx
+MDAwMDAwWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASTRXK3ASmdQnPohD7y7UEblPNU88qlX+ceU6nwv02UUyPUK+ola46y
+PbX4qXmauHch+LvrI4fdIzJIzD3LIxIvoy8wLTAaBgNVHREEEzARgglsb2NhbGhv
+c3SHBH8AAAEwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAFenGS
+5kiR4dKDA2EmcewnjPNL7sFdl8Jk8ANDMJcIkAIgetoEwfHwsUGN5hz15s8PvLfu
+i6pS9tUtSheeRP9pDWw=
+-----END CERTIFICATE-----
+`;
