@@ -306,6 +306,32 @@ en("<<1 800>> numbers are free")
 en("my kid is <<seven>> and she's in grade <<two>>")
 en("we're <<for>> it, <<to>> be honest")
 
+# ---- spoken forms seen in the emulator's calls: expiry with "oh"/"double"/tens, zero/one
+# homophones in French and Spanish, cue-anchored CVV/routing/account, amounts with a trailing sign
+en("it expires {EXPIRY|oh double three three}")
+en("expiration date is {EXPIRY|oh nine double three}")
+en("the card's good thru {EXPIRY|zero nine thirty three}")
+en("exp date {EXPIRY|one one, three two}")
+en("security code is {CVV|double three oh}")
+en("the three digits on the back, {CVV|oh oh seven}")
+en("the routing number is {ROUTING_NUMBER|oh two one, double oh oh oh, two one}")
+en("checking account number {BANK_ACCOUNT|double four seven, one two three, nine nine oh one}")
+en("the promo on the card expires in <<thirty three days>>")
+en("oh oh oh, hold on, the bill says <<$120.40>>")
+fr("elle expire le {EXPIRY|zéro un trois un}")
+fr("la date d'expiration c'est {EXPIRY|un un trois trois}")
+fr("expire {EXPIRY|douze trente-trois}")
+fr("le code de sécurité est {CVV|un un un}")
+fr("le code au dos c'est {CVV|zéro un sept}")
+fr("et le numéro de transit est {ROUTING_NUMBER|zéro deux un zéro zéro zéro zéro deux un}")
+fr("Je vérifie le compte. Le remboursement de <<508,30 $>> arrivera dans <<10 jours>>.")
+fr("on m'a facturé <<930,12 $>> deux fois sur ma dernière facture")
+es("vence el {EXPIRY|cero uno tres uno}")
+es("la fecha de vencimiento es {EXPIRY|doce treinta y tres}")
+es("el código de seguridad es {CVV|uno uno uno}")
+es("y el número de ruta es {ROUTING_NUMBER|cero dos uno cero cero cero cero dos uno}")
+es("Déjeme revisar la cuenta. El reembolso de <<$45.10>> llegará en <<5 días>>.")
+
 out = []
 for loc, s in L:
     pii = []; keep = []

@@ -110,7 +110,10 @@ test('emulator oracle: every planted PII value is redacted and every planted non
       // recordings, voice transcripts from STA; then turns are merged and the result redacted.
       const raw: Transcript[] = [];
       if ([...media].some((m) => m === 'chat' || m === 'message' || m === 'email')) {
-        for (const r of await fetchConversationRecordings(client, id, { format: 'NONE', dir: '/nonexistent' })) {
+        for (const r of await fetchConversationRecordings(client, id, {
+          format: 'NONE',
+          dir: '/nonexistent',
+        })) {
           if (r.kind !== 'digital') continue;
           const tr = normaliseDigitalRecording(r.recording, conversation);
           if (tr) raw.push(tr);
@@ -135,7 +138,10 @@ test('emulator oracle: every planted PII value is redacted and every planted non
       conversationsChecked++;
       for (const item of planted.pii) {
         // The planted value really is in what the export fetched, so "gone" means "redacted".
-        assert.ok(standsIn(before, item.text), `${item.entity} planted in ${id} is not in the fetched transcript`);
+        assert.ok(
+          standsIn(before, item.text),
+          `${item.entity} planted in ${id} is not in the fetched transcript`,
+        );
         piiChecked++;
         if (item.spoken) spokenChecked++;
         const e = perEntity.get(item.entity) ?? { planted: 0, leaked: 0 };
@@ -147,7 +153,10 @@ test('emulator oracle: every planted PII value is redacted and every planted non
         perEntity.set(item.entity, e);
       }
       for (const keep of planted.keep) {
-        assert.ok(standsIn(before, keep), `kept number "${keep}" planted in ${id} is not in the fetched transcript`);
+        assert.ok(
+          standsIn(before, keep),
+          `kept number "${keep}" planted in ${id} is not in the fetched transcript`,
+        );
         keepChecked++;
         if (!standsIn(after, keep)) {
           const line = before.split('\n').find((l) => standsIn(l, keep)) ?? '';
@@ -174,7 +183,8 @@ test('emulator oracle: every planted PII value is redacted and every planted non
   assert.deepEqual(
     {
       leaked: leaks.map(
-        (l) => `${l.item.entity} ${l.language} ${l.item.spoken ? 'spoken' : 'written'} "${l.item.text}" (seed ${l.seed})`,
+        (l) =>
+          `${l.item.entity} ${l.language} ${l.item.spoken ? 'spoken' : 'written'} "${l.item.text}" (seed ${l.seed})`,
       ),
       keptNumbersRedacted: destroyed.map((d) => `"${d.keep}" in "${d.text}" (seed ${d.seed})`),
     },

@@ -228,3 +228,66 @@ test('two numbers said back to back are both found', () => {
   assert.equal(redactText('phone 555 010 1234 555 010 9999').text, 'phone [PHONE] [PHONE]');
   assert.equal(redactText('call me at 555 010 1234 4111 1111 1111 1111').text, 'call me at [PHONE] [CARD]');
 });
+
+test('spoken expiry dates: "oh", "double", tens words, French and Spanish zero/one homophones', () => {
+  expectRedacted('it expires oh double three three.', 'oh double three three', 'EXPIRY');
+  expectRedacted('it expires oh nine double three.', 'oh nine double three', 'EXPIRY');
+  expectRedacted('it expires zero double three three', 'zero double three three', 'EXPIRY');
+  expectRedacted('the card expires oh nine thirty three', 'oh nine thirty three', 'EXPIRY');
+  expectRedacted('valid thru one two, three oh', 'one two, three oh', 'EXPIRY');
+  expectRedacted('elle expire le zéro un trois un.', 'zéro un trois un', 'EXPIRY', 'fr-CA');
+  expectRedacted('elle expire le un un trois trois.', 'un un trois trois', 'EXPIRY', 'fr-CA');
+  expectRedacted('elle expire le un deux trois un', 'un deux trois un', 'EXPIRY', 'fr-CA');
+  expectRedacted('elle expire le douze trente-trois', 'douze trente-trois', 'EXPIRY', 'fr-CA');
+  expectRedacted('vence el cero uno tres uno', 'cero uno tres uno', 'EXPIRY', 'es-US');
+  expectRedacted('vence el doce treinta y tres', 'doce treinta y tres', 'EXPIRY', 'es-US');
+  // MMYY after an expiry cue even when the date scan cannot read it.
+  expectRedacted('the expiration on it, 1231', '1231', 'EXPIRY');
+  // Quantities after an expiry word are not dates.
+  expectKept('the offer expires in thirty three days');
+  expectKept('your trial expired 120 days ago');
+  expectKept('it expires in 2 weeks');
+});
+
+test('CVV said only with zero/one homophones or ending in one', () => {
+  expectRedacted('le code de sécurité est un un un.', 'un un un', 'CVV', 'fr-CA');
+  expectRedacted('le code de sécurité est zéro un un', 'zéro un un', 'CVV', 'fr-CA');
+  expectRedacted('the security code is double three oh.', 'double three oh', 'CVV');
+  expectRedacted('the security code is oh oh seven', 'oh oh seven', 'CVV');
+  expectRedacted('el código de seguridad es una una una', 'una una una', 'CVV', 'es-US');
+  // Without a cue, homophones stay words.
+  expectKept('oh oh oh, I forgot', 'en-US');
+  expectKept('un un un', 'fr-CA');
+  expectKept('five oh', 'en-US');
+});
+
+test('routing and account numbers after their cue, spoken with homophones and repeaters', () => {
+  expectRedacted(
+    'et le numéro de transit est zéro deux un zéro zéro zéro zéro deux un',
+    'zéro deux un zéro zéro zéro zéro deux un',
+    'ROUTING_NUMBER',
+    'fr-CA',
+  );
+  expectRedacted(
+    'and the routing number is oh two one double oh oh oh two one',
+    'oh two one double oh oh oh two one',
+    'ROUTING_NUMBER',
+  );
+  expectRedacted(
+    'the account number is double one two three four five six seven eight nine',
+    'double one two three four five six seven eight nine',
+    'BANK_ACCOUNT',
+  );
+  expectRedacted(
+    'el número de cuenta es uno dos tres cuatro cinco seis siete ocho',
+    'uno dos tres cuatro cinco seis siete ocho',
+    'BANK_ACCOUNT',
+    'es-US',
+  );
+});
+
+test('amounts with the currency sign after them are quantities; a sign that starts the next amount is not', () => {
+  expectKept('Je vérifie le compte. Le remboursement de 508,30 $ arrivera dans 10 jours.', 'fr-CA');
+  expectKept('Veo el número de cuenta. El reembolso de 45,10 € llegará pronto.', 'es-US');
+  assert.equal(redactText('card 4111 1111 1111 1111 $45.99').text, 'card [CARD] $45.99');
+});

@@ -22,6 +22,7 @@ import {
   FILLERS,
   MONTHS,
   ORDINALS,
+  QUANTITY_AFTER,
   REPEATERS,
   TLDS,
   numberWords,
@@ -257,7 +258,7 @@ class TokenScan {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
       const next = this.tokens[i + 1];
       const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
-      return unit?.digits.length === 1 && !unit.ambiguous
+      return unit?.digits.length === 1 && (!unit.ambiguous || AMBIGUOUS_STARTERS.has(next!.norm))
         ? { digits: times - 1, month: false, value: true }
         : null;
     }
@@ -323,6 +324,9 @@ class TokenScan {
       digits += d.digits;
     }
     if (firstValue < 0) return null;
+    // "the offer expires in thirty three days": a quantity, not a date.
+    const after = this.tokens[lastValue + 1];
+    if (after && QUANTITY_AFTER.has(after.norm)) return null;
     // No date has more than 8 digits (03141985): a longer number after "born …" is something else.
     if (digits > MAX_DATE_DIGITS) return null;
     if (!((month && values >= 1) || digits >= minDigits)) return null;
@@ -528,7 +532,12 @@ export function classify(
   if (context === 'BANK_ACCOUNT' && n >= 4 && n <= 17) return 'BANK_ACCOUNT';
   if (context === 'CVV' && (n === 3 || n === 4)) return 'CVV';
   // MMYY / MMYYYY after "expires" that the date scan did not take (a run it could not read).
-  if (context === 'EXPIRY' && (n === 4 || n === 6) && Number(d.slice(0, 2)) >= 1 && Number(d.slice(0, 2)) <= 12)
+  if (
+    context === 'EXPIRY' &&
+    (n === 4 || n === 6) &&
+    Number(d.slice(0, 2)) >= 1 &&
+    Number(d.slice(0, 2)) <= 12
+  )
     return 'EXPIRY';
   if (context === 'PHONE' && n >= 7 && n <= 15) return 'PHONE';
   if (plus && n >= 8 && n <= 15) return 'PHONE';

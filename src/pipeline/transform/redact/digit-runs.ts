@@ -161,7 +161,8 @@ export class DigitRunReader {
         while (s - k < 3 && tokens[s] && this.isSeparator(s)) sep += tokens[s++]!.norm;
         const next = this.readAt(s);
         if (!next) break;
-        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, groups.length)) break;
+        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, runDigits(groups).length))
+          break;
         groups.push(this.group(next, s, sep));
         k = next.lastTok + 1;
       }
@@ -222,17 +223,23 @@ export class DigitRunReader {
     }
     // "508,30 $" (fr-CA, es): the currency sign follows the amount. A sign that starts the next
     // amount ("… 1111 $45") belongs to that one, not to this run.
-    if (after && QUANTITY_BEFORE.has(after.norm) && after.kind === 'punct' && this.tokens[lastTok + 2]?.kind !== 'num')
+    if (
+      after &&
+      QUANTITY_BEFORE.has(after.norm) &&
+      after.kind === 'punct' &&
+      this.tokens[lastTok + 2]?.kind !== 'num'
+    )
       return 'after';
     return undefined;
   }
 
-  /** True when the homophones from token s on ("… five one oh oh", "… un un") end the number. */
-  private endsRun(s: number, groupsSoFar: number): boolean {
+  /** True when the homophones from token s on ("… five one oh oh", "… un un", "double three
+   * oh") end the number. */
+  private endsRun(s: number, digitsSoFar: number): boolean {
     let k = s;
     while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
     // One trailing "oh" after a single digit ("five oh") is too weak; a longer number is not.
-    return k > s && !this.readAt(k) && groupsSoFar + (k - s) >= 3;
+    return k > s && !this.readAt(k) && digitsSoFar + (k - s) >= 3;
   }
 }
 
