@@ -21,14 +21,21 @@ export type ErrorCode =
   | 'AUDIT_TAMPERED'
   | 'SINK_FAILED'
   | 'ABORTED'
-  | 'REDIS_UNAVAILABLE';
+  | 'REDIS_UNAVAILABLE'
+  /** A recording is still transcoding or being restored: try the conversation again later. */
+  | 'NOT_READY';
 
 export class GtError extends Error {
   readonly code: ErrorCode;
   /** Structured, non-secret context (HTTP status, Genesys contextId, route …). */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'GtError';
     this.code = code;

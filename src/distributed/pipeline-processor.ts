@@ -53,6 +53,8 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
     slot.inFlight += 1;
     try {
       const r = await slot.runtime.exportOne(conversationId);
+      // Not ready yet (transcoding, restoring): fail this attempt so BullMQ retries it after its backoff.
+      if (r.status === 'deferred') return { status: 'failed', errorCode: 'NOT_READY', reason: r.reason ?? 'recording not ready' };
       return { status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
     } finally {
       slot.inFlight -= 1;

@@ -6,7 +6,8 @@ import { writeFile, rename } from 'node:fs/promises';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Reservoir } from './stats.ts';
 
-export type ConversationStatus = 'done' | 'skipped' | 'failed';
+/** deferred: a recording was not ready (transcoding, restoring); a later run exports it whole. */
+export type ConversationStatus = 'done' | 'skipped' | 'failed' | 'deferred';
 
 export class ExportMetrics {
   readonly registry = new Registry();
@@ -59,7 +60,7 @@ export class ExportMetrics {
   });
 
   /** Exact counts and latency samples for the summary (prom-client histograms are bucketed). */
-  readonly outcome: Record<ConversationStatus, number> = { done: 0, skipped: 0, failed: 0 };
+  readonly outcome: Record<ConversationStatus, number> = { done: 0, skipped: 0, failed: 0, deferred: 0 };
   apiCalls = 0;
   rateLimitedCount = 0;
   retryCount = 0;

@@ -39,6 +39,7 @@ export type AuditEventType =
   | 'delivery.succeeded'
   | 'delivery.failed'
   | 'conversation.failed'
+  | 'conversation.deferred'
   | 'audit.recovered';
 
 export type AuditData = Record<string, string | number | boolean | null>;

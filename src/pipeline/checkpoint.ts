@@ -310,6 +310,11 @@ export class CheckpointStore {
     this.setState(conversationId, 'failed', error.slice(0, MAX_ERROR_LENGTH));
   }
 
+  /** Back to pending with the reason: the next run (or `status`) sees why it is not done yet. */
+  markDeferred(conversationId: string, reason: string): void {
+    this.setState(conversationId, 'pending', `deferred: ${reason}`.slice(0, MAX_ERROR_LENGTH));
+  }
+
   markSkipped(conversationId: string, reason: string): void {
     this.setState(conversationId, 'skipped', reason.slice(0, MAX_ERROR_LENGTH));
   }

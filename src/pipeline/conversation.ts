@@ -22,7 +22,8 @@ import { describeFile, stageText, MANIFEST_VERSION, type Manifest, type Manifest
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 
-export type ConversationStatus = 'done' | 'skipped' | 'failed';
+export type { ConversationStatus } from '../observe/metrics.ts';
+import type { ConversationStatus } from '../observe/metrics.ts';
 
 export interface ConversationResult {
   conversationId: string;
@@ -57,6 +58,9 @@ export function emptyResult(
     ...extra,
   };
 }
+
+/** Skip reasons that only mean "not yet": a later run gets the recording. */
+const NOT_READY: ReadonlySet<string> = new Set(['transcoding-timeout', 'restore-requested', 'restoring']);
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   json: 'application/json',
@@ -110,9 +114,9 @@ export async function exportConversation(
   const conversationId = conversation.conversationId!;
   const { options, audit } = ctx;
   const result = emptyResult(conversationId, 'done');
-  const finish = (): ConversationResult => {
-    result.durationMs = Date.now() - started;
-    return result;
+  const finish = (r: ConversationResult = result): ConversationResult => {
+    r.durationMs = Date.now() - started;
+    return r;
   };
 
   // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
@@ -174,6 +178,16 @@ export async function exportConversation(
       const t = normaliseDigitalRecording(r.recording, conversation, { onWarnings: warn(r.recordingId) });
       if (t) transcripts.push(t);
     }
+  }
+
+  // Not ready yet: deliver the conversation whole in a later run rather than half now.
+  const notReady = [...new Set(result.skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
+  if (options.deferNotReady && notReady.length > 0) {
+    await audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
+    await rm(staging, { recursive: true, force: true });
+    return finish(
+      Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` }),
+    );
   }
 
   // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.

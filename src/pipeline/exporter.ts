@@ -27,6 +27,8 @@ export interface ExportSummary {
     done: number;
     skipped: number;
     failed: number;
+    /** Not ready yet (transcoding, restoring): pending for the next run, not counted as failed. */
+    deferred: number;
     alreadyExported: number;
   };
   successRate: number;
@@ -77,7 +79,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     const o = this.metrics.outcome;
     return {
       discovered: this.state.discovered,
-      finished: o.done + o.skipped + o.failed + this.state.alreadyExported,
+      finished: o.done + o.skipped + o.failed + o.deferred + this.state.alreadyExported,
       failed: o.failed,
       bytes: this.state.bytes,
       rateLimited: this.metrics.rateLimitedCount,
@@ -198,13 +200,14 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     const m = this.metrics;
     const o = m.outcome;
     const attempted = o.done + o.failed;
-    const worked = o.done + o.skipped + o.failed;
+    const worked = o.done + o.skipped + o.failed + o.deferred;
     return {
       conversations: {
         discovered: this.state.discovered,
         done: o.done,
         skipped: o.skipped,
         failed: o.failed,
+        deferred: o.deferred,
         alreadyExported: this.state.alreadyExported,
       },
       successRate: attempted === 0 ? 1 : o.done / attempted,

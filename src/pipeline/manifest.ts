@@ -34,7 +34,12 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Writes a staged text/JSON file and describes it for the bundle. */
-export async function stageText(path: string, name: string, contentType: string, text: string): Promise<BundleFile> {
+export async function stageText(
+  path: string,
+  name: string,
+  contentType: string,
+  text: string,
+): Promise<BundleFile> {
   await writeFile(path, text, 'utf8');
   return {
     name,

@@ -17,14 +17,19 @@ export const selectionSchema = z
     interval: z
       .string()
       .regex(/^[^/]+\/[^/]+$/, 'an interval is ISO-8601 start/end')
-      .refine((v) => v.split('/').every((p) => !Number.isNaN(Date.parse(p))), 'interval dates must be ISO-8601')
+      .refine(
+        (v) => v.split('/').every((p) => !Number.isNaN(Date.parse(p))),
+        'interval dates must be ISO-8601',
+      )
       .refine((v) => {
         const [a, b] = v.split('/').map(Date.parse);
         return a! < b!;
       }, 'interval start must be before its end')
       .optional(),
     mediaTypes: z.array(z.enum(MEDIA_TYPES)).optional(),
-    languages: z.array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language is a BCP-47 tag like en-US')).optional(),
+    languages: z
+      .array(z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language is a BCP-47 tag like en-US'))
+      .optional(),
     queueIds: z.array(conversationId).optional(),
     userIds: z.array(conversationId).optional(),
     divisionIds: z.array(conversationId).optional(),
@@ -51,6 +56,13 @@ export const exportOptionsSchema = z.object({
   auditHmacKey: z.string().optional(),
   /** Max time to wait for a transcoding recording before skipping it for a later run. */
   transcodeDeadlineMs: z.number().int().positive().default(60_000),
+  /**
+   * A conversation whose recording is not ready yet (still transcoding at the deadline, being
+   * restored) is not delivered half: it stays pending for the next run. Off: deliver what there is.
+   */
+  deferNotReady: z.boolean().default(true),
+  /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
+  restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
   /** Attempts per conversation inside one run (the transport already retries each request). */
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });

@@ -123,6 +123,8 @@ export async function createExportRuntime(
         const conversation = await resolveConversation(c);
         const result = await exportConversation(context, conversation);
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
+        else if (result.status === 'deferred')
+          checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');
         else checkpoint.markDone(conversationId);
         metrics.recordConversation(result.status, result.durationMs);
         return result;

@@ -2,32 +2,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import { configFor } from '../helpers/export.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
 import { safeName } from '../../src/util/safe-name.ts';
 
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) out.push(join(e.parentPath, e.name));
-  }
-  return out.sort();
-}
-
-export function configFor(emu: RunningEmulator) {
-  return loadConfig({
-    flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
-    env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-  });
-}
-
-async function runExport(emu: RunningEmulator, options: Partial<ExportOptionsInput> & { outDir: string; stateDir: string }) {
-  const exporter = new Exporter({ selection: { interval: emu.interval }, ...options }, { config: configFor(emu) });
+async function runExport(
+  emu: RunningEmulator,
+  options: Partial<ExportOptionsInput> & { outDir: string; stateDir: string },
+) {
+  const exporter = new Exporter(
+    { selection: { interval: emu.interval }, ...options },
+    { config: configFor(emu) },
+  );
   const results = [];
   for await (const r of exporter.run()) results.push(r);
   return { results, summary: exporter.summary() };
@@ -37,7 +28,13 @@ async function runExport(emu: RunningEmulator, options: Partial<ExportOptionsInp
 function conversationDir(out: string, conversationStart: string, conversationId: string): string {
   const d = new Date(conversationStart);
   const p = (n: number) => String(n).padStart(2, '0');
-  return join(out, String(d.getUTCFullYear()), p(d.getUTCMonth() + 1), p(d.getUTCDate()), safeName(conversationId));
+  return join(
+    out,
+    String(d.getUTCFullYear()),
+    p(d.getUTCMonth() + 1),
+    p(d.getUTCDate()),
+    safeName(conversationId),
+  );
 }
 
 /** What was said in a transcript file: segment and word texts, without timestamps and IDs (a
@@ -60,7 +57,12 @@ function standsIn(text: string, needle: string): boolean {
 }
 
 test('exports every conversation of the emulator: media byte-exact, transcripts redacted, manifests true', async (t) => {
-  const emu = await startEmulator({ conversations: 40, seed: 7, audioBytes: { min: 4096, max: 32768 }, transcodeMs: 200 });
+  const emu = await startEmulator({
+    conversations: 40,
+    seed: 7,
+    audioBytes: { min: 4096, max: 32768 },
+    transcodeMs: 200,
+  });
   const work = await mkdtemp(join(tmpdir(), 'gt-export-'));
   t.after(async () => {
     await emu.close();
@@ -68,7 +70,11 @@ test('exports every conversation of the emulator: media byte-exact, transcripts 
   });
   const out = join(work, 'out');
   const stateDir = join(work, 'state');
-  const { results, summary } = await runExport(emu, { outDir: out, stateDir, formats: ['json', 'txt', 'vtt', 'srt'] });
+  const { results, summary } = await runExport(emu, {
+    outDir: out,
+    stateDir,
+    formats: ['json', 'txt', 'vtt', 'srt'],
+  });
 
   const ids = emu.dataset.conversationIds();
   assert.equal(results.length, ids.length, 'one result per conversation');
@@ -104,11 +110,17 @@ test('exports every conversation of the emulator: media byte-exact, transcripts 
     // No planted PII survives in any transcript output; planted non-PII numbers do.
     const transcriptFiles = manifest.files.filter((f: { name: string }) => f.name.startsWith('transcript-'));
     const text = (
-      await Promise.all(transcriptFiles.map(async (f: { name: string }) => spokenText(f.name, await readFile(join(dir, f.name), 'utf8'))))
+      await Promise.all(
+        transcriptFiles.map(async (f: { name: string }) =>
+          spokenText(f.name, await readFile(join(dir, f.name), 'utf8')),
+        ),
+      )
     ).join('\n');
     const planted = emu.dataset.planted(id);
-    for (const p of planted.pii) assert.ok(!standsIn(text, p.text), `${p.entity} (${p.text.length} chars) leaked in ${id}`);
-    for (const k of planted.keep) assert.ok(standsIn(text, k), `planted non-PII "${k}" was redacted in ${id}`);
+    for (const p of planted.pii)
+      assert.ok(!standsIn(text, p.text), `${p.entity} (${p.text.length} chars) leaked in ${id}`);
+    for (const k of planted.keep)
+      assert.ok(standsIn(text, k), `planted non-PII "${k}" was redacted in ${id}`);
     if (transcriptFiles.length > 0) transcriptsChecked += 1;
   }
   assert.ok(mediaChecked > 5, `checked ${mediaChecked} recordings`);
@@ -130,7 +142,11 @@ test('--dry-run discovers and estimates but sends no recording, transcript or do
     await emu.close();
     await rm(work, { recursive: true, force: true });
   });
-  const { summary } = await runExport(emu, { outDir: join(work, 'out'), stateDir: join(work, 'state'), dryRun: true });
+  const { summary } = await runExport(emu, {
+    outDir: join(work, 'out'),
+    stateDir: join(work, 'state'),
+    dryRun: true,
+  });
   assert.equal(summary.dryRun?.conversations, 30);
   assert.ok((summary.dryRun?.estimatedApiCalls ?? 0) >= 30);
   const routes = Object.keys(emu.stats().requests);

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
-import { configFor, listFiles } from './export.test.ts';
+import { configFor, listFiles } from '../helpers/export.ts';
 
 const CLI = new URL('../../bin/genesys-transcripts.js', import.meta.url).pathname;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('resume-test-secret-0123456789').toString('base64')}`;
@@ -44,12 +44,23 @@ function startReceiver() {
       }
     });
   });
-  return new Promise<{ url: string; accepted: typeof accepted; conversations: typeof conversations; bad: () => number; close: () => void }>(
-    (resolve) =>
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        resolve({ url: `http://127.0.0.1:${port}/hook`, accepted, conversations, bad: () => badSignatures, close: () => server.close() });
-      }),
+  return new Promise<{
+    url: string;
+    accepted: typeof accepted;
+    conversations: typeof conversations;
+    bad: () => number;
+    close: () => void;
+  }>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}/hook`,
+        accepted,
+        conversations,
+        bad: () => badSignatures,
+        close: () => server.close(),
+      });
+    }),
   );
 }
 
@@ -105,7 +116,11 @@ test('killed three times with SIGKILL, resumed: same files as a clean run, one w
 
   // The reference: one clean, uninterrupted run in this process.
   const clean = new Exporter(
-    { selection: { interval: emu.interval }, outDir: join(work, 'clean'), stateDir: join(work, 'clean-state') },
+    {
+      selection: { interval: emu.interval },
+      outDir: join(work, 'clean'),
+      stateDir: join(work, 'clean-state'),
+    },
     { config: configFor(emu) },
   );
   for await (const _ of clean.run()) {
@@ -114,20 +129,29 @@ test('killed three times with SIGKILL, resumed: same files as a clean run, one w
   assert.equal(clean.summary().conversations.failed, 0, JSON.stringify(clean.summary().failures));
 
   const args = [
-    '--api-url', emu.baseUrl,
-    '--login-url', emu.loginUrl,
-    '--client-id', emu.clientId,
-    '--from', emu.interval.split('/')[0]!,
-    '--to', emu.interval.split('/')[1]!,
-    '--out', join(work, 'out'),
-    '--state-dir', join(work, 'state'),
-    '--sink', `webhook:${receiver.url}`,
-    '--concurrency', '4',
+    '--api-url',
+    emu.baseUrl,
+    '--login-url',
+    emu.loginUrl,
+    '--client-id',
+    emu.clientId,
+    '--from',
+    emu.interval.split('/')[0]!,
+    '--to',
+    emu.interval.split('/')[1]!,
+    '--out',
+    join(work, 'out'),
+    '--state-dir',
+    join(work, 'state'),
+    '--sink',
+    `webhook:${receiver.url}`,
+    '--concurrency',
+    '4',
     '--json',
   ];
   // Seeded "random" kill points, spread over the run.
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 3; i += 1) {
     const code = await runCli(emu, args, 800 + Math.floor(rand() * 2500));
     assert.notEqual(code, 0, 'the kill landed before the export finished (raise the dataset if this fails)');

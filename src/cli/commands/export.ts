@@ -15,7 +15,7 @@ import {
 } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
-import { addConnectionOptions, addSelectionOptions, list } from './shared-options.ts';
+import { addConnectionOptions, addSelectionOptions, list, positive } from './shared-options.ts';
 
 async function readIds(file: string): Promise<string[]> {
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -72,6 +72,7 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
   const c = s.conversations;
   const lines = [
     `conversations: ${c.discovered} discovered, ${c.done} exported, ${c.skipped} skipped, ${c.failed} failed` +
+      (c.deferred ? `, ${c.deferred} deferred (recording not ready: run again later)` : '') +
       (c.alreadyExported ? ` (${c.alreadyExported} already exported earlier)` : ''),
     `files: ${s.files} (${formatBytes(s.bytes)}) in ${outDir}`,
     `redacted: ${
@@ -118,6 +119,21 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
     )
     .option('--no-media', 'do not download recordings')
     .option('--no-transcript', 'do not fetch transcripts')
+    .option(
+      '--transcode-wait <seconds>',
+      'how long to wait for Genesys to transcode a recording',
+      positive,
+      60,
+    )
+    .option(
+      '--no-defer',
+      'deliver conversations whose recording is not ready (else they wait for the next run)',
+    )
+    .option(
+      '--restore-archived <days>',
+      'ask Genesys to restore archived recordings for this many days',
+      positive,
+    )
     .option('--out <dir>', 'output folder (the filesystem sink)', './export')
     .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
       'json',
@@ -187,6 +203,11 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           redact: Boolean(flags.redact),
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
+          transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+          deferNotReady: Boolean(flags.defer),
+          ...(flags.restoreArchived !== undefined
+            ? { restoreArchivedDays: Number(flags.restoreArchived) }
+            : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
           stateDir: String(flags.stateDir),
           ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),

@@ -2,8 +2,15 @@
 // Genesys Cloud (export, enqueue, worker). The client secret has no flag on purpose: a flag value
 // shows in `ps` and shell history. It comes from GENESYSCLOUD_OAUTHCLIENT_SECRET, a config file,
 // or --client-secret-file.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MEDIA_TYPES } from '../../pipeline/options.ts';
+
+/** A positive number flag: a typo is a usage error naming the flag, not a NaN deep inside. */
+export const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
 
 /** Comma-separated list flag; the last occurrence wins (so a default is replaced, not extended). */
 export const list = (v: string): string[] =>
@@ -23,15 +30,23 @@ export function addSelectionOptions(cmd: Command): Command {
     .option('--queue <list>', 'queue IDs', list)
     .option('--user <list>', 'agent user IDs', list)
     .option('--division <list>', 'division IDs', list)
-    .addOption(new Option('--direction <direction>', 'originating direction').choices(['inbound', 'outbound']));
+    .addOption(
+      new Option('--direction <direction>', 'originating direction').choices(['inbound', 'outbound']),
+    );
 }
 
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
-    .option('--region <region>', 'Genesys Cloud region, e.g. us-east-1, eu-west-1, or a domain like mypurecloud.ie')
+    .option(
+      '--region <region>',
+      'Genesys Cloud region, e.g. us-east-1, eu-west-1, or a domain like mypurecloud.ie',
+    )
     .option('--api-url <url>', 'explicit API base URL (gateways)')
     .option('--login-url <url>', 'explicit login base URL (gateways)')
     .option('--client-id <id>', 'OAuth client ID (or GENESYSCLOUD_OAUTHCLIENT_ID)')
-    .option('--client-secret-file <file>', 'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)')
+    .option(
+      '--client-secret-file <file>',
+      'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)',
+    )
     .option('--config <file>', 'JSON config file');
 }
