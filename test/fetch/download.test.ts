@@ -340,3 +340,44 @@ test('a body that stalls past the idle timeout is resumed with Range from the by
   assert.equal(r.attempts, 2);
   assert.deepEqual(ranges, [undefined, '150000']);
 });
+
+test('a chunked body with extensions and trailers, arriving in small pieces, is decoded byte-exact', async (t) => {
+  const body = makeData(90_000, 7);
+  const parts: Buffer[] = [Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: audio/wav\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1')];
+  for (let at = 0, i = 0; at < body.length; i += 1) {
+    const n = Math.min(body.length - at, 1 + ((i * 7919) % 20_000));
+    parts.push(Buffer.from(`${n.toString(16)}${i % 2 ? ';ext=1' : ''}\r\n`, 'latin1'), body.subarray(at, at + n), Buffer.from('\r\n', 'latin1'));
+    at += n;
+  }
+  parts.push(Buffer.from('0\r\nx-checksum: none\r\n\r\n', 'latin1'));
+  const wire = Buffer.concat(parts);
+  const url = await rawHost(t, (socket) => {
+    void (async () => {
+      // Odd-sized writes with a turn of the event loop between them: heads, sizes and CRLFs split across reads.
+      for (let at = 0, k = 0; at < wire.length; k += 1) {
+        const n = k < 40 ? 3 : 4099;
+        socket.write(wire.subarray(at, at + n));
+        at += n;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'w.wav');
+  const r = await downloadToFile({ path }, { resolveUrl: async () => url, backoff: FAST });
+  assert.equal(r.sha256, sha(body));
+  assert.deepEqual(await readFile(path), body);
+});
+
+test('a host that does not speak HTTP is retried, then DOWNLOAD_FAILED', async (t) => {
+  let requests = 0;
+  const url = await rawHost(t, (socket) => {
+    requests += 1;
+    socket.end('SSH-2.0-OpenSSH\r\n\r\n');
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await assert.rejects(downloadToFile({ path: join(dir, 'y.wav') }, { resolveUrl: async () => url, backoff: FAST, maxAttempts: 3 }), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  assert.equal(requests, 3);
+});

@@ -142,8 +142,6 @@ class Connection {
   readonly origin: string;
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   exchange: Exchange | undefined;
-  /** Has served an exchange before: a kept-alive connection the server may have closed meanwhile. */
-  used = false;
 
   constructor(url: URL, origin: string) {
     this.origin = origin;
@@ -250,7 +248,6 @@ class Exchange {
       this.rejectHead = reject;
     });
     conn.exchange = this;
-    conn.used = true;
     signal?.addEventListener('abort', this.onAbort, { once: true });
     this.armTimer();
     conn.socket.resume();
@@ -351,13 +348,13 @@ class Exchange {
       if (status === 101) this.fail(new HttpFailure('unexpected protocol switch'));
       return; // 100 Continue and friends: the real head follows
     }
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const line of lines) {
       const colon = line.indexOf(':');
       const name = line.slice(0, colon).toLowerCase();
       if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return this.fail(new HttpFailure('malformed response header'));
       const value = line.slice(colon + 1).trim();
-      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+      headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
     }
     this.status = status;
     this.headers = headers;
