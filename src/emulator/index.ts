@@ -54,7 +54,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientSecret: first.clientSecret,
     interval: o.interval,
     statsUrl: `${baseUrl}/__emulator/stats`,
-    dataset: dataset.oracle(),
+    dataset: dataset.oracle((rid) => ctx.restoreState(rid)?.state === 'RESTORED'),
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     scriptFault: (rule) =>

@@ -21,6 +21,8 @@ export interface ResolvedOptions {
   rangeSupport: boolean;
   signedUrlTtlSeconds: number;
   transcodeMs: number;
+  restoreMs: number;
+  restorationsAllowed: number;
   batchDelayMs: number;
   jobDelayMs: number;
   limits: EmulatorLimits;
@@ -103,6 +105,8 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     rangeSupport: o.rangeSupport ?? true,
     signedUrlTtlSeconds: o.signedUrlTtlSeconds ?? 600,
     transcodeMs: o.transcodeMs ?? 1500,
+    restoreMs: o.restoreMs ?? 2000,
+    restorationsAllowed: o.restorationsAllowed ?? 10_000,
     batchDelayMs: o.batchDelayMs ?? 300,
     jobDelayMs: o.jobDelayMs ?? 300,
     limits: {

@@ -15,6 +15,7 @@ export type RouteName =
   | 'analytics.jobs.availability'
   | 'recordings.list'
   | 'recordings.get'
+  | 'recordings.put'
   | 'recordingmetadata.list'
   | 'recordingmetadata.get'
   | 'batch.create'
@@ -54,6 +55,10 @@ export interface EmulatorOptions {
   rangeSupport?: boolean;
   signedUrlTtlSeconds?: number;
   transcodeMs?: number;
+  /** how long a restoration of an archived recording takes (RESTORING, then RESTORED); default 2000 */
+  restoreMs?: number;
+  /** restorations the org may request in this emulator's lifetime; default 10000 */
+  restorationsAllowed?: number;
   batchDelayMs?: number;
   jobDelayMs?: number;
   limits?: Partial<EmulatorLimits>;
@@ -94,6 +99,7 @@ export interface OracleRecording {
   fileState: 'AVAILABLE' | 'ARCHIVED' | 'DELETED' | 'ERROR';
   transcoding: boolean;
   sessionId?: string;
+  /** size and sha256 of the audio: AVAILABLE and ARCHIVED voice recordings (restored ones serve these bytes) */
   sizeBytes?: number;
   sha256?: string;
 }

@@ -4,6 +4,7 @@
 // field the real model lacks, and no value of the wrong kind. One file, sequential: the SDK's
 // ApiClient is a singleton.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
@@ -145,6 +146,17 @@ async function rawCalls(emu: RunningEmulator): Promise<[string, string, unknown]
       `/api/v2/conversations/${cid}/recordingmetadata`,
     );
   }
+  // Restoration: the PUT answers a Recording (RESTORING), a refusal an ErrorBody; once restored,
+  // the recording lists with media (restoreMs is short here).
+  const archived = voiceWith(emu, 'ARCHIVED')[0]!;
+  const archivedPath = `/api/v2/conversations/${archived}/recordings/${emu.dataset.recordings(archived)[0]!.recordingId}`;
+  const until = new Date(Date.now() + 86_400_000).toISOString();
+  await call('restore', 'Models.Recording', archivedPath, { method: 'PUT', body: { archiveDate: until } });
+  await call('restore 400', '', archivedPath, { method: 'PUT', body: { archiveDate: '2020-01-01T00:00:00Z' } });
+  await call('restoring', 'Models.Recording', `${archivedPath}?formatId=WAV`);
+  await call('restoring metadata', 'Array<Models.RecordingMetadata>', `/api/v2/conversations/${archived}/recordingmetadata`);
+  await sleep(420);
+  await call('restored', 'Models.Recording', `${archivedPath}?formatId=WAV`);
   const batch = (await call(
     'batch create',
     'Models.BatchDownloadJobSubmissionResult',
@@ -207,6 +219,7 @@ test('every JSON response the emulator sends uses only fields of its SDK model',
     jobDelayMs: 50,
     batchDelayMs: 50,
     transcodeMs: 60_000,
+    restoreMs: 400,
     rateLimit: null,
   });
   const calls = await rawCalls(emu);
@@ -227,6 +240,18 @@ test('every JSON response the emulator sends uses only fields of its SDK model',
   );
   assert.deepEqual([...media].sort(), ['audio', 'chat', 'email', 'message'], 'every media kind was walked');
   assert.ok(calls.some(([l, ty]) => l === 'query 400' && ty === 'Models.ErrorBody'));
+  const stateOf = (label: string) =>
+    (calls.find(([l]) => l === label)?.[2] as { fileState?: string } | undefined)?.fileState;
+  assert.deepEqual(
+    ['restore', 'restoring', 'restored'].map(stateOf),
+    ['RESTORING', 'RESTORING', 'RESTORED'],
+    'the restoration states were walked',
+  );
+  assert.ok(calls.some(([l, ty]) => l === 'restore 400' && ty === 'Models.ErrorBody'));
+  assert.ok(
+    (calls.find(([l]) => l === 'restored')?.[2] as { mediaUris?: unknown }).mediaUris,
+    'a restored recording has media',
+  );
 });
 
 test('a 429 ErrorBody conforms too', async (t) => {
@@ -244,6 +269,7 @@ test('the official SDK logs in and reads every endpoint through its own API clas
     jobDelayMs: 50,
     batchDelayMs: 50,
     transcodeMs: 50,
+    restoreMs: 50,
     rateLimit: null,
   });
   const platformClient = require('purecloud-platform-client-v2');
@@ -326,12 +352,39 @@ test('the official SDK logs in and reads every endpoint through its own API clas
   assert.equal(Number(media.headers.get('content-length')), emu.dataset.recordings(cid)[0]!.sizeBytes);
   await media.arrayBuffer();
   assert.equal((await tokens.getTokensMe()).OAuthClient.id, emu.clientId);
+
+  // Restoring an archived recording through the SDK: putConversationRecording with a later
+  // archiveDate; a past date is refused; once restored, the media is the archived bytes.
+  const acid = voiceWith(emu, 'ARCHIVED')[0]!;
+  assert.ok(acid, 'the dataset has an archived voice recording');
+  const arid = emu.dataset.recordings(acid)[0]!.recordingId;
+  const until = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  const restoring = await recordingApi.putConversationRecording(acid, arid, { archiveDate: until });
+  assert.equal(restoring.fileState, 'RESTORING');
+  assert.equal(new Date(restoring.restoreExpirationTime).toISOString(), until);
+  await assert.rejects(
+    recordingApi.putConversationRecording(acid, arid, { archiveDate: '2020-01-01T00:00:00Z' }),
+    (e: { status?: number }) => e.status === 400,
+  );
+  await sleep(60);
+  const restored = await recordingApi.getConversationRecording(acid, arid, { formatId: 'WAV' });
+  assert.equal(restored.fileState, 'RESTORED');
+  const restoredUrl = await downloads.getDownload(restored.mediaUris.S.mediaUri.split('/').pop(), {
+    issueRedirect: false,
+  });
+  const audio = Buffer.from(await (await fetch(restoredUrl.url)).arrayBuffer());
+  assert.equal(
+    createHash('sha256').update(audio).digest('hex'),
+    emu.dataset.recordings(acid)[0]!.sha256,
+    'the restored media is the archived recording, byte for byte',
+  );
   const s = emu.stats();
   for (const route of [
     'oauth.token',
     'analytics.details.query',
     'analytics.jobs.results',
     'recordings.get',
+    'recordings.put',
     'batch.get',
     'downloads.get',
     'tokens.me',

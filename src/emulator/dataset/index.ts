@@ -16,6 +16,12 @@ export type { ConversationPlan } from './plan.ts';
 
 const CACHE = 5000;
 
+/** A voice recording whose audio exists (available or archived; not deleted, not errored). */
+function hasAudio(plan: ConversationPlan): boolean {
+  const state = plan.recording?.fileState;
+  return plan.kind === 'voice' && (state === 'AVAILABLE' || state === 'ARCHIVED');
+}
+
 export class Dataset {
   readonly interval: string;
   readonly seed: number;
@@ -82,14 +88,22 @@ export class Dataset {
 
   /** The audio of a voice recording that has media (AVAILABLE), else undefined. */
   mediaOf(plan: ConversationPlan): MediaSource | undefined {
+    return plan.recording?.fileState === 'AVAILABLE' ? this.storedMediaOf(plan) : undefined;
+  }
+
+  /**
+   * The audio a voice recording holds, served or not: AVAILABLE, or ARCHIVED (what a restoration
+   * brings back, byte for byte). Deleted and errored recordings have none.
+   */
+  storedMediaOf(plan: ConversationPlan): MediaSource | undefined {
     const r = plan.recording;
-    if (plan.kind !== 'voice' || !r || r.fileState !== 'AVAILABLE') return undefined;
+    if (!r || !hasAudio(plan)) return undefined;
     return this.media.get(r.id, () => new MediaSource(this.seed, r.id, r.sizeBytes));
   }
 
   sha256Of(plan: ConversationPlan): string | undefined {
     const r = plan.recording;
-    const media = this.mediaOf(plan);
+    const media = this.storedMediaOf(plan);
     if (!r || !media) return undefined;
     let d = this.digests.get(r.id);
     if (d === undefined) {
@@ -119,14 +133,19 @@ export class Dataset {
       transcoding: r.transcoding,
       sessionId: plan.customer.sessionId,
     };
-    if (plan.kind !== 'voice' || r.fileState !== 'AVAILABLE') return [base];
+    // Archived audio has its size and sha256 too: a restoration must bring back these bytes.
+    if (!hasAudio(plan)) return [base];
     // sha256 is a lazy getter: hashing a 500 MB recording only happens if someone asks.
     Object.defineProperty(base, 'sizeBytes', { value: r.sizeBytes, enumerable: true });
     Object.defineProperty(base, 'sha256', { get: () => this.sha256Of(plan), enumerable: true });
     return [base];
   }
 
-  oracle(): EmulatorDataset {
+  /**
+   * The test oracle. `restored` tells which archived recordings are restored right now (state that
+   * lives in the server, not here): a restored digital recording serves its transcript again.
+   */
+  oracle(restored: (recordingId: string) => boolean = () => false): EmulatorDataset {
     return {
       interval: this.interval,
       conversationIds: () => [...this.ids],
@@ -138,7 +157,10 @@ export class Dataset {
       },
       planted: (id): { pii: PlantedItem[]; keep: string[] } => {
         const plan = this.plan(id);
-        return plan ? plantedOf(plan, this.seed) : { pii: [], keep: [] };
+        if (!plan) return { pii: [], keep: [] };
+        const r = plan.recording;
+        const digitalBack = plan.kind !== 'voice' && r?.fileState === 'ARCHIVED' && restored(r.id);
+        return plantedOf(plan, this.seed, plan.hasTranscript || digitalBack);
       },
     };
   }

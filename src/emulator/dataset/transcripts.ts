@@ -21,8 +21,13 @@ export function dialogueOf(plan: ConversationPlan, seed: number): Line[] {
   });
 }
 
-export function plantedOf(plan: ConversationPlan, seed: number): { pii: PlantedItem[]; keep: string[] } {
-  if (!plan.hasTranscript) return { pii: [], keep: [] };
+/** What is planted in the transcript served for `plan`; `served` says whether one is (default: the plan's own say). */
+export function plantedOf(
+  plan: ConversationPlan,
+  seed: number,
+  served = plan.hasTranscript,
+): { pii: PlantedItem[]; keep: string[] } {
+  if (!served) return { pii: [], keep: [] };
   const lines = dialogueOf(plan, seed);
   return { pii: lines.flatMap((l) => l.pii), keep: [...new Set(lines.flatMap((l) => l.keep))] };
 }

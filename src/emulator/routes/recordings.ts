@@ -1,11 +1,12 @@
-// Recordings of a conversation (RecordingApi): list, single, metadata, and bulk batch requests.
-// Voice recordings may be transcoding (202 until ready), archived or deleted (stubs without media)
-// or errored; digital ones carry their transcript inline.
+// Recordings of a conversation (RecordingApi): list, single, metadata, restoration (PUT) and bulk
+// batch requests. Voice recordings may be transcoding (202 until ready), archived or deleted (stubs
+// without media) or errored; digital ones carry their transcript inline. An archived recording
+// can be restored (RESTORING for restoreMs, then RESTORED with its media until the date asked).
 import type { Recording, RecordingMetadata } from '../../sdk/models.ts';
 import type { ConversationPlan } from '../dataset/index.ts';
 import { iso } from '../dataset/plan.ts';
 import { contentTypeOf } from '../dataset/media.ts';
-import type { EmulatorContext } from '../server/context.ts';
+import type { EmulatorContext, RestoreState } from '../server/context.ts';
 import { badRequest, notFound, sleep, type Reply } from '../server/http.ts';
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -25,25 +26,52 @@ function selfUri(plan: ConversationPlan, recordingId: string): string {
   return `/api/v2/conversations/${plan.id}/recordings/${recordingId}`;
 }
 
-/** The shared head of Recording and RecordingMetadata. */
-function head(plan: ConversationPlan) {
+type FileState = 'AVAILABLE' | 'ARCHIVED' | 'DELETED' | 'ERROR' | 'RESTORING' | 'RESTORED';
+
+/**
+ * A recording as a client sees it at one instant: the dataset's state, with a live restoration of
+ * an archived recording on top (restorations live in the context, not in the dataset).
+ */
+interface View {
+  fileState: FileState;
+  /** has media a client may download now (AVAILABLE or RESTORED) */
+  playable: boolean;
+  restore?: RestoreState;
+}
+
+function viewOf(ctx: EmulatorContext, plan: ConversationPlan, now = Date.now()): View {
   const r = plan.recording!;
-  const available = r.fileState === 'AVAILABLE';
+  const restore = r.fileState === 'ARCHIVED' ? ctx.restoreState(r.id, now) : undefined;
+  const fileState = restore?.state ?? r.fileState;
+  return {
+    fileState,
+    playable: fileState === 'AVAILABLE' || fileState === 'RESTORED',
+    ...(restore ? { restore } : {}),
+  };
+}
+
+/** The shared head of Recording and RecordingMetadata. */
+function head(ctx: EmulatorContext, plan: ConversationPlan, view: View) {
+  const r = plan.recording!;
   const archivedAt = plan.endMs + 2 * DAY;
   return {
     id: r.id,
     conversationId: plan.id,
-    ...(available || r.fileState === 'ARCHIVED'
+    ...(r.fileState === 'AVAILABLE' || r.fileState === 'ARCHIVED'
       ? { startTime: iso(plan.startMs), endTime: iso(plan.endMs) }
       : {}),
     media: mediaName(plan),
     ...(plan.kind === 'voice' ? { mediaSubtype: 'Trunk' } : {}),
-    fileState: r.fileState,
-    ...(r.fileState === 'ARCHIVED' ? { archiveDate: iso(archivedAt), archiveMedium: 'CLOUDARCHIVE' } : {}),
+    fileState: view.fileState,
+    // A restored recording is archived again on the date the restoration asked for.
+    ...(view.restore ? { restoreExpirationTime: iso(view.restore.expiresAt) } : {}),
+    ...(r.fileState === 'ARCHIVED'
+      ? { archiveDate: iso(view.restore?.expiresAt ?? archivedAt), archiveMedium: 'CLOUDARCHIVE' }
+      : {}),
     ...(r.fileState === 'DELETED' ? { deleteDate: iso(archivedAt) } : {}),
-    maxAllowedRestorationsForOrg: 10000,
-    remainingRestorationsAllowedForOrg: 10000,
-    ...(r.fileState === 'AVAILABLE' ? { sessionId: plan.customer.sessionId } : {}),
+    maxAllowedRestorationsForOrg: ctx.options.restorationsAllowed,
+    remainingRestorationsAllowedForOrg: ctx.restorationsRemaining,
+    ...(view.playable ? { sessionId: plan.customer.sessionId } : {}),
   };
 }
 
@@ -56,15 +84,16 @@ function recordingJson(
   plan: ConversationPlan,
   formatId: string,
   ready: boolean,
+  view: View = viewOf(ctx, plan),
 ): Recording {
   const r = plan.recording!;
-  const out: Recording = { ...head(plan), selfUri: selfUri(plan, r.id) };
-  // Archived, deleted and errored recordings are stubs: no media, no transcript.
-  if (r.fileState !== 'AVAILABLE') return out;
+  const out: Recording = { ...head(ctx, plan, view), selfUri: selfUri(plan, r.id) };
+  // Archived (or restoring), deleted and errored recordings are stubs: no media, no transcript.
+  if (!view.playable) return out;
   out.creationTime = iso(plan.endMs + 1000);
   out.recordingFileRole = 'CUSTOMER_EXPERIENCE';
   if (plan.kind === 'voice') {
-    const media = ctx.dataset.mediaOf(plan)!;
+    const media = ctx.dataset.storedMediaOf(plan)!;
     out.outputDurationMs = plan.endMs - plan.startMs;
     if (!ready) {
       out.estimatedTranscodeTimeMs = ctx.options.transcodeMs;
@@ -131,9 +160,9 @@ export async function recordingGet(
   return { status: ready ? 200 : 202, json: recordingJson(ctx, plan, formatId, ready) };
 }
 
-function metadataJson(plan: ConversationPlan): RecordingMetadata {
+function metadataJson(ctx: EmulatorContext, plan: ConversationPlan): RecordingMetadata {
   return {
-    ...head(plan),
+    ...head(ctx, plan, viewOf(ctx, plan)),
     region: 'us-east-1',
     selfUri: `/api/v2/conversations/${plan.id}/recordingmetadata/${plan.recording!.id}`,
   };
@@ -142,13 +171,54 @@ function metadataJson(plan: ConversationPlan): RecordingMetadata {
 export function metadataList(ctx: EmulatorContext, conversationId: string): Reply {
   const plan = ctx.dataset.plan(conversationId);
   if (!plan) return notFound(`Conversation ${conversationId} was not found.`);
-  return { status: 200, json: plan.recording ? [metadataJson(plan)] : [] };
+  return { status: 200, json: plan.recording ? [metadataJson(ctx, plan)] : [] };
 }
 
 export function metadataGet(ctx: EmulatorContext, conversationId: string, recordingId: string): Reply {
   const plan = ctx.dataset.plan(conversationId);
   if (!plan || plan.recording?.id !== recordingId) return notFound(`Recording ${recordingId} was not found.`);
-  return { status: 200, json: metadataJson(plan) };
+  return { status: 200, json: metadataJson(ctx, plan) };
+}
+
+// ---- retention: restoring an archived recording ----
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * PUT /api/v2/conversations/{cid}/recordings/{rid} with a Recording body: "A request to change
+ * the archival date of an archived recording will result in a restoration of the recording until
+ * the new date set." Only that is emulated: other retention edits (delete dates, the archive date
+ * of an available recording) are refused with a 400. Asking again while a restoration is live
+ * moves its end and costs no new restoration.
+ */
+export function recordingPut(
+  ctx: EmulatorContext,
+  conversationId: string,
+  recordingId: string,
+  body: unknown,
+): Reply {
+  const plan = ctx.dataset.plan(conversationId);
+  if (!plan || plan.recording?.id !== recordingId) return notFound(`Recording ${recordingId} was not found.`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return badRequest('A recording body is required.');
+  const raw = (body as { archiveDate?: unknown }).archiveDate;
+  const r = plan.recording;
+  if (r.fileState === 'DELETED')
+    return badRequest(`Recording ${recordingId} has been deleted and cannot be restored.`);
+  if (r.fileState === 'ERROR')
+    return badRequest(`Recording ${recordingId} is in an error state and cannot be restored.`);
+  if (r.fileState !== 'ARCHIVED') return badRequest(`Recording ${recordingId} is not archived.`);
+  if (raw === undefined || raw === null)
+    return badRequest('archiveDate is required to restore an archived recording.');
+  const at = typeof raw === 'string' && ISO_DATE.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(at)) return badRequest('archiveDate must be an ISO-8601 date-time.');
+  const now = Date.now();
+  if (at <= now) return badRequest('archiveDate must be in the future.');
+  if (ctx.restore(r.id, at, now) === 'exhausted')
+    return badRequest(
+      `The organization has no archive restorations left (maximum ${ctx.options.restorationsAllowed}).`,
+    );
+  return { status: 200, json: recordingJson(ctx, plan, 'NONE', true, viewOf(ctx, plan, now)) };
 }
 
 // ---- batch download requests ----
@@ -194,13 +264,16 @@ export function batchGet(ctx: EmulatorContext, clientId: string, id: string): Re
       });
       continue;
     }
-    if (r.fileState !== 'AVAILABLE') {
+    const state = viewOf(ctx, plan).fileState;
+    if (state !== 'AVAILABLE' && state !== 'RESTORED') {
       const why =
-        r.fileState === 'ARCHIVED'
+        state === 'ARCHIVED'
           ? 'Recording is archived'
-          : r.fileState === 'DELETED'
-            ? 'Recording has been deleted'
-            : 'Recording is in an error state';
+          : state === 'RESTORING'
+            ? 'Recording is being restored'
+            : state === 'DELETED'
+              ? 'Recording has been deleted'
+              : 'Recording is in an error state';
       results.push({ conversationId: plan.id, recordingId: r.id, errorMsg: why });
       continue;
     }

@@ -131,7 +131,7 @@ export async function serveMedia(
       Buffer.from(JSON.stringify(ctx.dataset.digitalTranscript(plan))),
       fault,
     );
-  const media = ctx.dataset.mediaOf(plan);
+  const media = ctx.servableMedia(plan);
   if (!media) return xml(res, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
   return serveBytes(ctx, req, res, media, contentTypeOf(target.formatId), fault);
 }

@@ -28,7 +28,7 @@ type ApiHandler = (ctx: EmulatorContext, r: ApiRequest) => Reply | Promise<Reply
 
 interface ApiRoute {
   name: RouteName;
-  method: 'GET' | 'POST' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
   pattern: RegExp;
   handler: ApiHandler;
 }
@@ -97,6 +97,12 @@ const API_ROUTES: ApiRoute[] = [
     method: 'GET',
     pattern: p(`/api/v2/conversations/${ID}/recordings/${ID}`),
     handler: (c, r) => recordings.recordingGet(c, r.params[0]!, r.params[1]!, r.url.searchParams),
+  },
+  {
+    name: 'recordings.put',
+    method: 'PUT',
+    pattern: p(`/api/v2/conversations/${ID}/recordings/${ID}`),
+    handler: (c, r) => recordings.recordingPut(c, r.params[0]!, r.params[1]!, r.body),
   },
   {
     name: 'recordingmetadata.list',
@@ -253,7 +259,8 @@ export function createApp(parts: AppParts): Server {
     params: string[],
   ): Promise<void> {
     const correlation = { 'ININ-Correlation-Id': randomUUID() };
-    const raw = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+    const withBody = req.method === 'POST' || req.method === 'PUT';
+    const raw = withBody ? await readBody(req) : Buffer.alloc(0);
     const head = req.method === 'HEAD';
     const finish = (reply: Reply, headers: Record<string, string>, fault?: Fault) => {
       send(res, reply, { ...correlation, ...headers }, fault, head);
@@ -297,7 +304,7 @@ export function createApp(parts: AppParts): Server {
     const early = fault ? faultReply(fault) : undefined;
     if (early) return finish(early, rateHeaders);
     let body: unknown;
-    if (req.method === 'POST') {
+    if (withBody) {
       if (raw === 'too-large')
         return finish(
           errorReply(

@@ -1,7 +1,8 @@
 // What every route handler can reach: the options, the data, URL signing and shared state
-// (download links, batch requests, analytics jobs, transcoding clocks).
+// (download links, batch requests, analytics jobs, transcoding clocks, restorations).
 import { createHmac } from 'node:crypto';
-import type { Dataset } from '../dataset/index.ts';
+import type { ConversationPlan, Dataset } from '../dataset/index.ts';
+import type { MediaSource } from '../dataset/media.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { UrlSigner } from './signing.ts';
 
@@ -23,6 +24,14 @@ export interface JobState {
   conversationIds: string[];
 }
 
+/** A restoration of an archived recording: RESTORING for restoreMs after `requestedAt`, then RESTORED until `expiresAt`. */
+export interface Restoration {
+  requestedAt: number;
+  expiresAt: number;
+}
+
+export type RestoreState = { state: 'RESTORING' | 'RESTORED'; expiresAt: number };
+
 export class EmulatorContext {
   readonly options: ResolvedOptions;
   readonly dataset: Dataset;
@@ -33,6 +42,10 @@ export class EmulatorContext {
   readonly jobs = new Map<string, JobState>();
   /** recordingId → when it was first asked for (transcoding starts then) */
   readonly transcodeStarted = new Map<string, number>();
+  /** recordingId → its live restoration (archived recordings only; not part of the dataset) */
+  readonly restorations = new Map<string, Restoration>();
+  /** restorations started so far, against options.restorationsAllowed */
+  restorationsUsed = 0;
   private readonly secret: string;
 
   constructor(options: ResolvedOptions, dataset: Dataset, signer: UrlSigner, secret: string) {
@@ -61,5 +74,50 @@ export class EmulatorContext {
       this.transcodeStarted.set(recordingId, now);
     }
     return Math.max(0, started + this.options.transcodeMs - now);
+  }
+
+  get restorationsRemaining(): number {
+    return Math.max(0, this.options.restorationsAllowed - this.restorationsUsed);
+  }
+
+  /**
+   * Where a recording's restoration stands: undefined when there is none, or when it has expired
+   * (the recording is archived again and a new restoration counts again).
+   */
+  restoreState(recordingId: string, now = Date.now()): RestoreState | undefined {
+    const r = this.restorations.get(recordingId);
+    if (!r) return undefined;
+    if (now >= r.expiresAt) {
+      this.restorations.delete(recordingId);
+      return undefined;
+    }
+    const state = now - r.requestedAt >= this.options.restoreMs ? 'RESTORED' : 'RESTORING';
+    return { state, expiresAt: r.expiresAt };
+  }
+
+  /**
+   * Restores an archived recording until `expiresAt`, or moves the end of a live restoration
+   * (which costs no new restoration). 'exhausted' when the org has none left.
+   */
+  restore(recordingId: string, expiresAt: number, now = Date.now()): 'started' | 'extended' | 'exhausted' {
+    const live = this.restoreState(recordingId, now) ? this.restorations.get(recordingId) : undefined;
+    if (live) {
+      live.expiresAt = expiresAt;
+      return 'extended';
+    }
+    if (this.restorationsRemaining === 0) return 'exhausted';
+    this.restorationsUsed += 1;
+    this.restorations.set(recordingId, { requestedAt: now, expiresAt });
+    return 'started';
+  }
+
+  /** The media a client may download now: an AVAILABLE recording's, or a RESTORED one's. */
+  servableMedia(plan: ConversationPlan, now = Date.now()): MediaSource | undefined {
+    const r = plan.recording;
+    if (r?.fileState === 'ARCHIVED')
+      return this.restoreState(r.id, now)?.state === 'RESTORED'
+        ? this.dataset.storedMediaOf(plan)
+        : undefined;
+    return this.dataset.mediaOf(plan);
   }
 }
