@@ -149,7 +149,10 @@ test('a restoration ends on its date: archived again, the old media link is gone
   const emu = await start(t, { conversations: 200, restoreMs: 20, restorationsAllowed: 10 });
   const bearer = await token(emu);
   const cid = voiceWith(emu, 'ARCHIVED')[0]!;
-  assert.equal((await put(emu, bearer, cid, { archiveDate: new Date(Date.now() + 400).toISOString() })).status, 200);
+  assert.equal(
+    (await put(emu, bearer, cid, { archiveDate: new Date(Date.now() + 400).toISOString() })).status,
+    200,
+  );
   await sleep(60);
   const url = await signedMediaUrl(emu, bearer, cid);
   assert.equal((await fetch(url, { method: 'HEAD' })).status, 200);
@@ -158,7 +161,11 @@ test('a restoration ends on its date: archived again, the old media link is gone
   assert.equal(again.fileState, 'ARCHIVED');
   assert.equal(again.restoreExpirationTime, undefined);
   assert.equal(again.mediaUris, undefined);
-  assert.equal((await fetch(url, { method: 'HEAD' })).status, 404, 'the signed URL no longer serves the audio');
+  assert.equal(
+    (await fetch(url, { method: 'HEAD' })).status,
+    404,
+    'the signed URL no longer serves the audio',
+  );
   const second = await json(await put(emu, bearer, cid, { archiveDate: inDays(1) }));
   assert.equal(second.fileState, 'RESTORING');
   assert.equal(second.remainingRestorationsAllowedForOrg, 8);

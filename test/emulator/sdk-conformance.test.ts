@@ -152,9 +152,16 @@ async function rawCalls(emu: RunningEmulator): Promise<[string, string, unknown]
   const archivedPath = `/api/v2/conversations/${archived}/recordings/${emu.dataset.recordings(archived)[0]!.recordingId}`;
   const until = new Date(Date.now() + 86_400_000).toISOString();
   await call('restore', 'Models.Recording', archivedPath, { method: 'PUT', body: { archiveDate: until } });
-  await call('restore 400', '', archivedPath, { method: 'PUT', body: { archiveDate: '2020-01-01T00:00:00Z' } });
+  await call('restore 400', '', archivedPath, {
+    method: 'PUT',
+    body: { archiveDate: '2020-01-01T00:00:00Z' },
+  });
   await call('restoring', 'Models.Recording', `${archivedPath}?formatId=WAV`);
-  await call('restoring metadata', 'Array<Models.RecordingMetadata>', `/api/v2/conversations/${archived}/recordingmetadata`);
+  await call(
+    'restoring metadata',
+    'Array<Models.RecordingMetadata>',
+    `/api/v2/conversations/${archived}/recordingmetadata`,
+  );
   await sleep(420);
   await call('restored', 'Models.Recording', `${archivedPath}?formatId=WAV`);
   const batch = (await call(

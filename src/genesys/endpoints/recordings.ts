@@ -123,3 +123,64 @@ export async function listRecordingMetadata(
     throw err;
   }
 }
+
+export interface PutRecordingOptions extends CallOptions {
+  /** Whether to clear the pending export for the recording (SDK `clearExport`). */
+  clearExport?: boolean;
+}
+
+/**
+ * PUT /api/v2/conversations/{id}/recordings/{recordingId}: updates a recording's retention dates
+ * (archiveDate, deleteDate). Answers the updated Recording. A refusal (past date, recording not
+ * eligible, the org's restorations spent, a missing permission) is an HTTP_ERROR carrying Genesys'
+ * message; an unknown recording is NOT_FOUND.
+ */
+export async function putRecording(
+  client: GenesysClient,
+  conversationId: string,
+  recordingId: string,
+  body: Recording,
+  opts: PutRecordingOptions = {},
+): Promise<Recording> {
+  const res = await client.request({
+    method: 'PUT',
+    path: `/api/v2/conversations/${pathId(conversationId, 'conversation ID')}/recordings/${pathId(recordingId, 'recording ID')}`,
+    query: { clearExport: opts.clearExport },
+    body,
+    family: FAMILY,
+    ...withSignal(opts),
+  });
+  return parseResponse<Recording>(recordingSchema, res.body ?? {}, 'recording update');
+}
+
+export interface RestoreRecordingOptions extends CallOptions {
+  /**
+   * The recording's current deleteDate, sent back unchanged: a retention update names both dates,
+   * and a restoration must not move (or drop) when the recording is deleted.
+   */
+  deleteDate?: string;
+}
+
+/**
+ * Asks Genesys to restore an archived recording until `until`: "a request to change the archival
+ * date of an archived recording will result in a restoration of the recording until the new date
+ * set". The answer is usually RESTORING; the media comes later (RESTORED). Each restoration counts
+ * against the org's limit; the permission `recording:recording:restore` is needed.
+ */
+export async function restoreRecording(
+  client: GenesysClient,
+  conversationId: string,
+  recordingId: string,
+  until: Date,
+  opts: RestoreRecordingOptions = {},
+): Promise<Recording> {
+  if (!Number.isFinite(until.getTime()))
+    throw new GtError('USAGE', 'restoreRecording: `until` is not a valid date');
+  return putRecording(
+    client,
+    conversationId,
+    recordingId,
+    { archiveDate: until.toISOString(), ...(opts.deleteDate ? { deleteDate: opts.deleteDate } : {}) },
+    withSignal(opts),
+  );
+}

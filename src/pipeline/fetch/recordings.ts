@@ -4,7 +4,10 @@
 //   backoff until a deadline; what is still transcoding then is skipped as 'transcoding-timeout'
 //   (a later run picks it up);
 // - retention: ARCHIVED and DELETED recordings are stubs without media: skipped with the reason;
-//   ERROR (or a recordingErrorStatus) is skipped with Genesys' reason;
+//   ERROR (or a recordingErrorStatus) is skipped with Genesys' reason. On request (restoreArchived)
+//   an ARCHIVED recording is restored instead: skipped as 'restore-requested', then 'restoring',
+//   and once RESTORED downloaded like an AVAILABLE one (a later run); Genesys refusing the
+//   restoration (limits, eligibility, permission) leaves it 'archived' with the refusal;
 // - AVAILABLE voice media: downloads link → fresh signed URL → downloadToFile (resumable);
 // - digital recordings (chat, message, email) carry their transcript in the Recording itself:
 //   returned as data for the transcript step, never downloaded as media.
@@ -14,7 +17,12 @@ import type { Recording } from '../../sdk/models.ts';
 import { GtError, isGtError } from '../../errors.ts';
 import type { GenesysClient } from '../../genesys/transport.ts';
 import { downloadIdOf, getDownloadUrl } from '../../genesys/endpoints/downloads.ts';
-import { getRecording, listRecordingMetadata, listRecordings } from '../../genesys/endpoints/recordings.ts';
+import {
+  getRecording,
+  listRecordingMetadata,
+  listRecordings,
+  restoreRecording,
+} from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
 import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
 import { sleep } from '../../util/sleep.ts';
@@ -27,7 +35,16 @@ export type RecordingOutcome =
   | {
       kind: 'skipped';
       recordingId: string;
-      reason: 'archived' | 'deleted' | 'error' | 'transcoding-timeout' | 'no-media' | 'not-requested' | 'restoring' | string;
+      reason:
+        | 'archived'
+        | 'deleted'
+        | 'error'
+        | 'transcoding-timeout'
+        | 'no-media'
+        | 'not-requested'
+        | 'restore-requested'
+        | 'restoring'
+        | string;
       detail?: string;
     };
 
@@ -55,7 +72,25 @@ export interface FetchRecordingsOptions {
   only?: (recordingId: string) => boolean;
   /** Passed to every download (backoff, attempts, timeouts). */
   download?: Pick<DownloadOptions, 'maxAttempts' | 'timeoutMs' | 'backoff' | 'onProgress'>;
+  /**
+   * Ask Genesys to restore ARCHIVED recordings until now + `days` (each counts against the org's
+   * restoration limit). Voice recordings are only restored when media is requested (format not
+   * NONE). Without it, archived recordings are skipped as 'archived'.
+   */
+  restoreArchived?: { days: number };
 }
+
+/**
+ * Skip reasons that only mean "not yet": the recording will be there in a later run (transcoding
+ * finishes, a restoration completes). A conversation with one of these is worth fetching again.
+ */
+export const TRANSIENT_SKIP_REASONS: readonly string[] = Object.freeze([
+  'transcoding-timeout',
+  'restore-requested',
+  'restoring',
+]);
+
+const DAY_MS = 86_400_000;
 
 export const DEFAULT_TRANSCODE_DEADLINE_MS = 60_000;
 const DEFAULT_MAX_WAIT_MS = 5_000;
@@ -178,6 +213,58 @@ export async function downloadRecording(
   }
 }
 
+/** Whether this recording should get a restore request rather than an 'archived' skip. */
+function shouldRestore(r: Recording, opts: FetchRecordingsOptions): boolean {
+  return (
+    opts.restoreArchived !== undefined &&
+    r.fileState === 'ARCHIVED' &&
+    !r.recordingErrorStatus &&
+    (opts.format !== 'NONE' || isDigital(r))
+  );
+}
+
+/** The part of a transport error worth keeping: Genesys' status, code and message, not our request line. */
+function refusalOf(err: GtError): string {
+  return err.message.replace(/^[A-Z]+ \S+: /, '');
+}
+
+/**
+ * Asks Genesys to restore one archived recording until now + days. Accepted: skipped as
+ * 'restore-requested' (a later run downloads it once RESTORED). Refused (400 limits or
+ * eligibility, 403 permission, 404, 409): skipped as 'archived' with the refusal, never a failed
+ * conversation. Transient failures (5xx, network, after the transport's retries) throw like any
+ * other fetch failure, so the conversation is retried.
+ */
+async function requestRestore(
+  client: GenesysClient,
+  rec: Recording & { id: string; conversationId: string },
+  restore: { days: number },
+  signal: AbortSignal | undefined,
+): Promise<RecordingOutcome> {
+  if (!(Number.isFinite(restore.days) && restore.days > 0))
+    throw new GtError('USAGE', `restoreArchived.days must be a positive number (got ${restore.days})`);
+  const until = new Date(Date.now() + restore.days * DAY_MS);
+  try {
+    const answer = await restoreRecording(client, rec.conversationId, rec.id, until, {
+      ...(rec.deleteDate ? { deleteDate: rec.deleteDate } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    // remainingRestorationsAllowedForOrg is deprecated (Genesys always says 10000): not quoted.
+    return {
+      kind: 'skipped',
+      recordingId: rec.id,
+      reason: 'restore-requested',
+      detail: `restoration requested until ${until.toISOString()}${answer.fileState ? ` (${answer.fileState})` : ''}`,
+    };
+  } catch (err) {
+    const status = isGtError(err) ? Number(err.details.status ?? 0) : 0;
+    if (isGtError(err, 'NOT_FOUND') || (isGtError(err, 'HTTP_ERROR') && status >= 400 && status < 500)) {
+      return { kind: 'skipped', recordingId: rec.id, reason: 'archived', detail: `restore refused: ${refusalOf(err)}` };
+    }
+    throw err;
+  }
+}
+
 /**
  * Every recording of a conversation, each ending in one outcome: downloaded, digital (data for the
  * transcript step) or skipped with a reason.
@@ -191,7 +278,9 @@ export async function fetchConversationRecordings(client: GenesysClient, convers
     seen.add(r.id);
     const rec = { ...r, id: r.id, conversationId: r.conversationId ?? conversationId };
     const unavailable = unavailableReason(rec);
-    if (unavailable) {
+    if (shouldRestore(rec, opts)) {
+      out.push(await requestRestore(client, rec, opts.restoreArchived!, opts.signal));
+    } else if (unavailable) {
       out.push({ kind: 'skipped', recordingId: rec.id, ...unavailable });
     } else if (isDigital(rec)) {
       out.push({ kind: 'digital', recordingId: rec.id, recording: rec });
