@@ -16,6 +16,7 @@ import {
   TRANSIENT_SKIP_REASONS,
   type RecordingOutcome,
 } from '../../src/pipeline/fetch/recordings.ts';
+import { fetchRecordingsBatch } from '../../src/pipeline/fetch/batch.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.ts';
 import { startTestEmulator } from '../helpers/emulator.ts';
 
@@ -154,4 +155,25 @@ test('a restore request that keeps failing with 5xx fails the fetch (retried lat
   );
   const { recordings } = await listRecordings(client, cid);
   assert.equal(recordings[0]?.fileState, 'ARCHIVED', 'nothing was restored');
+});
+
+test('bulk mode restores too: an archived batch result falls back to the lookup that asks for it', async (t) => {
+  const { emu, client, dir } = await setup(t, { seed: 26, batchDelayMs: 20, restoreMs: 60_000 });
+  const cid = archived(emu)[0]!;
+  const available = emu.dataset
+    .conversationIds()
+    .find((id) =>
+      emu.dataset
+        .recordings(id)
+        .some((r) => r.media === 'audio' && r.fileState === 'AVAILABLE' && !r.transcoding),
+    )!;
+  const out = await fetchRecordingsBatch(client, [cid, available], {
+    format: 'WAV',
+    dir,
+    batchPollMs: 20,
+    restoreArchived: { days: 1 },
+  });
+  assert.equal(skipped(only(out.get(cid)!)).reason, 'restore-requested');
+  assert.equal(only(out.get(available)!).kind, 'downloaded');
+  assert.deepEqual(puts(emu), { '200': 1 });
 });
