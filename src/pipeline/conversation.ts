@@ -9,7 +9,11 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import { fetchConversationRecordings, type RecordingOutcome } from './fetch/recordings.ts';
+import {
+  fetchConversationRecordings,
+  TRANSIENT_SKIP_REASONS,
+  type RecordingOutcome,
+} from './fetch/recordings.ts';
 import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
 import { normaliseVoiceTranscript } from './transform/voice.ts';
@@ -60,7 +64,7 @@ export function emptyResult(
 }
 
 /** Skip reasons that only mean "not yet": a later run gets the recording. */
-const NOT_READY: ReadonlySet<string> = new Set(['transcoding-timeout', 'restore-requested', 'restoring']);
+const NOT_READY: ReadonlySet<string> = new Set(TRANSIENT_SKIP_REASONS);
 
 const CONTENT_TYPES: Record<OutputFormat, string> = {
   json: 'application/json',
@@ -145,6 +149,7 @@ export async function exportConversation(
       format: options.media ? options.mediaFormat : 'NONE',
       dir: join(staging, 'recordings'),
       deadlineMs: options.transcodeDeadlineMs,
+      ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }

@@ -108,3 +108,58 @@ test('--no-defer semantics: deliver what there is, the recording skipped as tran
   assert.ok(timedOut.length > 0);
   assert.ok(timedOut.every((r) => r.status === 'done'));
 });
+
+test('--restore-archived: archived recordings are restored, the conversation deferred, then exported whole', async (t) => {
+  const emu = await startEmulator({
+    conversations: 60,
+    seed: 5,
+    audioBytes: { min: 4096, max: 8192 },
+    transcodeMs: 0,
+    restoreMs: 300,
+  });
+  const work = await mkdtemp(join(tmpdir(), 'gt-restore-'));
+  t.after(async () => {
+    await emu.close();
+    await rm(work, { recursive: true, force: true });
+  });
+  const archived = emu.dataset
+    .conversationIds()
+    .filter((id) => emu.dataset.recordings(id).some((r) => r.fileState === 'ARCHIVED'));
+  const archivedVoice = archived.filter((id) => emu.dataset.recordings(id).some((r) => r.media === 'audio'));
+  assert.ok(archivedVoice.length > 0, 'the dataset has archived voice recordings');
+  const opts = { outDir: join(work, 'out'), stateDir: join(work, 'state'), formats: ['json' as const] };
+
+  // Without the option: skipped with the reason, delivered without the recording.
+  const plain = await run(emu, { ...opts, outDir: join(work, 'plain'), stateDir: join(work, 'plain-state') });
+  for (const id of archived) {
+    const r = plain.results.find((x) => x.conversationId === id)!;
+    assert.equal(r.status, 'done');
+    assert.ok(r.skipped.some((s) => s.reason === 'archived'));
+  }
+
+  const first = await run(emu, { ...opts, restoreArchivedDays: 7 });
+  for (const id of archived) {
+    const r = first.results.find((x) => x.conversationId === id)!;
+    assert.equal(r.status, 'deferred', `${id}: ${r.reason}`);
+    assert.match(r.reason ?? '', /restore-requested/);
+  }
+  await delay(400);
+  const second = await run(emu, { ...opts, restoreArchivedDays: 7 });
+  const redone = second.results.filter((r) => r.reason !== 'already-exported');
+  assert.deepEqual(redone.map((r) => r.conversationId).sort(), [...archived].sort());
+  for (const id of archived) {
+    const r = redone.find((x) => x.conversationId === id)!;
+    assert.equal(r.status, 'done');
+    const oracle = emu.dataset.recordings(id).find((x) => x.media === 'audio');
+    if (!oracle) continue; // a restored chat/email: its transcript is checked by the transcript tests
+    assert.ok(
+      oracle.sha256 && r.files.some((f) => f.sha256 === oracle.sha256),
+      `restored recording of ${id} byte-exact`,
+    );
+  }
+  assert.equal(
+    emu.stats().requests['recordings.put']?.['200'],
+    archived.length,
+    'one restore request per archived recording',
+  );
+});
