@@ -6,10 +6,20 @@
 // Each worker PROCESS gets its own state directory (checkpoint, staging, audit log) under
 // <stateDir>/workers/<host>-<pid>: BullMQ is the source of truth for what is done, and a shared
 // SQLite checkpoint on a network filesystem is asking for trouble. Exactly-once at the sink comes
-// from the sinks writing deterministic paths (a re-run after a crash overwrites the same objects).
+// from the sinks: deterministic paths (fs, S3) and a deterministic webhook-id per conversation, so
+// a job redone after a crash rewrites the same objects and resends the same delivery ID.
+//
+// Two guards a single-process export does not need:
+//   - the same conversation twice in flight in one process (its job's lock was lost during a long
+//     stall and the job came back here): the second attempt fails as retryable instead of reading
+//     the first one's "in progress" checkpoint row as already exported;
+//   - failures that every following job would hit too (bad credentials, disk full, broken
+//     checkpoint): reported through onFatal so the worker stops taking jobs, rather than burning
+//     the queue's attempts. The job itself fails this attempt and is retried by another worker.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { GenesysConfig } from '../config/index.ts';
+import { isGtError, type ErrorCode, type GtError } from '../errors.ts';
 import type { RateLimiter } from '../genesys/rate-limiter.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { RuntimeOptionsInput } from '../pipeline/options.ts';
@@ -25,7 +35,12 @@ export interface PipelineProcessorOptions {
   /** Shared by all runtimes (and all processes): the Redis limiter. */
   limiter: RateLimiter;
   logger?: Logger;
+  /** A failure every following job would hit too (AUTH_FAILED, CONFIG_INVALID, DISK_FULL, CHECKPOINT). */
+  onFatal?: (err: GtError) => void;
 }
+
+/** The runtime throws these (instead of returning a failed result): no later job can succeed here. */
+const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
 
 export interface PipelineProcessor {
   processor: ConversationProcessor;
@@ -48,16 +63,28 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
     runtimes.push({ runtime, inFlight: 0 });
   }
 
+  const inFlight = new Set<string>();
   const processor: ConversationProcessor = async (conversationId) => {
+    if (inFlight.has(conversationId)) {
+      return { status: 'failed', errorCode: 'IN_PROGRESS', reason: 'this conversation is still being exported by this worker (its job lock was lost)' };
+    }
+    inFlight.add(conversationId);
     const slot = runtimes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     slot.inFlight += 1;
     try {
-      const r = await slot.runtime.exportOne(conversationId);
+      let r;
+      try {
+        r = await slot.runtime.exportOne(conversationId);
+      } catch (err) {
+        if (isGtError(err) && FATAL.has(err.code)) options.onFatal?.(err);
+        throw err;
+      }
       // Not ready yet (transcoding, restoring): fail this attempt so BullMQ retries it after its backoff.
       if (r.status === 'deferred') return { status: 'failed', errorCode: 'NOT_READY', reason: r.reason ?? 'recording not ready' };
       return { status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
     } finally {
       slot.inFlight -= 1;
+      inFlight.delete(conversationId);
     }
   };
 

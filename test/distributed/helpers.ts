@@ -7,9 +7,17 @@ import { connectRedis } from '../../src/distributed/redis.ts';
 
 export const REDIS_URL = process.env.GT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A connected client, closed after the test; throws REDIS_UNAVAILABLE with the start command. */
-export async function testRedis(t: TestContext): Promise<Redis> {
-  const redis = await connectRedis(REDIS_URL, { connectTimeoutMs: 2000 });
+/**
+ * A connected client, closed after the test. Without Redis the test fails with REDIS_UNAVAILABLE,
+ * the command that starts one, and the variable that points the tests at another.
+ */
+export async function testRedis(t: TestContext, url = REDIS_URL): Promise<Redis> {
+  let redis: Redis;
+  try {
+    redis = await connectRedis(url, { connectTimeoutMs: 2000 });
+  } catch (err) {
+    throw new Error(`this test needs Redis: ${(err as Error).message} (or set GT_TEST_REDIS_URL)`, { cause: err });
+  }
   t.after(() => redis.quit().catch(() => {}));
   return redis;
 }

@@ -1,11 +1,14 @@
 // `genesys-transcripts worker`: take conversation jobs from Redis and run each through the export
 // pipeline, delivering to the sinks given here (S3 or a shared filesystem). Run as many as the
 // budget allows, on any machine: they share one rate budget per OAuth client through Redis.
-// SIGTERM/SIGINT: stop taking jobs, finish the ones in flight, exit. A second signal exits at once
-// (the jobs in flight are then retaken by another worker after --lock-duration-ms).
+// SIGTERM/SIGINT: stop taking jobs, finish the ones in flight, exit 0. A second signal exits at once
+// (the jobs in flight are then retaken by another worker after --lock-duration-ms). A failure no
+// later job could survive (bad credentials, disk full, broken checkpoint) stops the worker the same
+// way with exit code 1, instead of failing every job of the queue in turn.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { SetExitCode } from './index.ts';
+import type { GtError as GtErrorType } from '../../errors.ts';
 import { MEDIA_FORMATS, OUTPUT_FORMATS } from '../../pipeline/options.ts';
 import { addConnectionOptions, list } from './shared-options.ts';
 import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
@@ -45,10 +48,14 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       const configs = typeof flags.clients === 'string' ? loadClientConfigs(flags.clients, base) : [loadConfig(base)];
       const redis = await connectRedis(String(flags.redis));
       const limiter = limiterFor(redis, configs[0]!, flags);
+      type StopReason = { signal?: NodeJS.Signals; fatal?: GtErrorType };
+      let stop: (why: StopReason) => void = () => {};
+      const stopped = new Promise<StopReason>((resolve) => (stop = resolve));
       const pipeline = await createPipelineProcessor({
         configs,
         limiter,
         logger,
+        onFatal: (err) => stop({ fatal: err }),
         exportOptions: {
           outDir: String(flags.out),
           formats: flags.formats as never,
@@ -75,20 +82,22 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       });
       logger.info({ clients: configs.length, concurrency, queue: String(flags.queueName) }, 'worker started');
 
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          logger.info({ signal }, 'stopping: finishing conversations in flight (signal again to exit now)');
-          process.once(signal, () => process.exit(130));
-          resolve();
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      const onSignal = (signal: NodeJS.Signals) => stop({ signal });
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      const why = await stopped;
+      if (why.fatal) logger.error({ code: why.fatal.code, reason: why.fatal.message }, 'stopping: no further conversation can succeed in this worker');
+      else logger.info({ signal: why.signal }, 'stopping: finishing conversations in flight (signal again to exit now)');
+      for (const s of ['SIGTERM', 'SIGINT'] as const) {
+        process.off(s, onSignal);
+        process.once(s, () => process.exit(130));
+      }
       await w.close();
       limiter.close();
       await pipeline.close();
       await redis.quit();
       logger.info({ failedAttempts: failed }, 'worker stopped');
+      if (why.fatal) throw why.fatal;
       setExitCode(0);
     });
 }
