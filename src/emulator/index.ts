@@ -32,7 +32,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const dataset = new Dataset(o);
   const secret = createHash('sha256').update(`signing:${o.seed}`).digest('hex');
   const ctx = new EmulatorContext(o, dataset, new UrlSigner(secret, o.signedUrlTtlSeconds), secret);
-  const tokens = new TokenStore(o.clients, o.tokenTtlSeconds);
+  const tokens = new TokenStore(o.clients, o.tokenTtlSeconds, o.tokenLifetimeSeconds);
   const limiter = o.rateLimit ? new FixedWindowLimiter(o.rateLimit.perWindow, o.rateLimit.windowMs) : null;
   const faults = new FaultPlanner(o.faults, o.faultSeed);
   const stats = new StatsCollector();
@@ -61,8 +61,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       faults.script(rule.route, rule.count, {
         kind: rule.fault,
         ...(rule.status !== undefined ? { status: rule.status } : {}),
+        ...(rule.variant !== undefined ? { variant: rule.variant } : {}),
       }),
     revokeTokens: () => tokens.revokeAll(),
+    issuedTokens: () => tokens.allIssued(),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

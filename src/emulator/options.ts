@@ -15,9 +15,11 @@ export interface ResolvedOptions {
   audioBytes: { min: number; max: number };
   clients: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds: number;
+  tokenLifetimeSeconds: number;
   rateLimit: { perWindow: number; windowMs: number } | null;
   faults: Partial<Record<FaultKind, number>>;
   faultSeed: number;
+  hugeBodyBytes: number;
   rangeSupport: boolean;
   signedUrlTtlSeconds: number;
   transcodeMs: number;
@@ -28,7 +30,19 @@ export interface ResolvedOptions {
   limits: EmulatorLimits;
 }
 
-const FAULT_KINDS: readonly FaultKind[] = ['5xx', '503', 'reset', 'truncate', 'slow', 'expire'];
+const FAULT_KINDS: readonly FaultKind[] = [
+  '5xx',
+  '503',
+  'reset',
+  'truncate',
+  'slow',
+  'expire',
+  'malformed',
+  'huge',
+  'content-type',
+  'hostile-id',
+  'control-chars',
+];
 const DAY_MS = 86_400_000;
 
 /** Parses '5xx=0.03,503=0.02' into rates; unknown kinds or bad numbers are a usage error. */
@@ -83,6 +97,10 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
   const audioBytes = o.audioBytes ?? { min: 16 * 1024, max: 256 * 1024 };
   if (audioBytes.min < 64 || audioBytes.max < audioBytes.min)
     throw new Error('audioBytes: need 64 <= min <= max');
+  if (o.tokenLifetimeSeconds !== undefined && !(o.tokenLifetimeSeconds > 0))
+    throw new Error('tokenLifetimeSeconds: need a positive number');
+  if (o.hugeBodyBytes !== undefined && !(Number.isInteger(o.hugeBodyBytes) && o.hugeBodyBytes >= 0))
+    throw new Error('hugeBodyBytes: need an integer >= 0');
   return {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
@@ -96,12 +114,14 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     audioBytes,
     clients: o.clients && o.clients.length > 0 ? o.clients : [defaultClient(seed)],
     tokenTtlSeconds: o.tokenTtlSeconds ?? 86_400,
+    tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? o.tokenTtlSeconds ?? 86_400,
     rateLimit:
       o.rateLimit === null
         ? null
         : { perWindow: o.rateLimit?.perWindow ?? 300, windowMs: o.rateLimit?.windowMs ?? 60_000 },
     faults: typeof o.faults === 'string' ? parseFaultSpec(o.faults) : (o.faults ?? {}),
     faultSeed: o.faultSeed ?? seed,
+    hugeBodyBytes: o.hugeBodyBytes ?? 80 * 1024 * 1024,
     rangeSupport: o.rangeSupport ?? true,
     signedUrlTtlSeconds: o.signedUrlTtlSeconds ?? 600,
     transcodeMs: o.transcodeMs ?? 1500,

@@ -2,7 +2,19 @@
 // names and shapes, so changes here must stay additive.
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 
-export type FaultKind = '5xx' | '503' | 'reset' | 'truncate' | 'slow' | 'expire';
+export type FaultKind =
+  | '5xx'
+  | '503'
+  | 'reset'
+  | 'truncate'
+  | 'slow'
+  | 'expire'
+  /** hostile responses (see server/tamper.ts) */
+  | 'malformed'
+  | 'huge'
+  | 'content-type'
+  | 'hostile-id'
+  | 'control-chars';
 export type RouteName =
   | 'oauth.token'
   | 'analytics.details.query'
@@ -49,9 +61,17 @@ export interface EmulatorOptions {
   audioBytes?: { min: number; max: number };
   clients?: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds?: number;
+  /**
+   * How long a token is really accepted, when that differs from the expires_in announced
+   * (tokenTtlSeconds): lower it to emulate a server whose clock runs ahead of the client's, or a
+   * token revoked early. Default: tokenTtlSeconds.
+   */
+  tokenLifetimeSeconds?: number;
   rateLimit?: { perWindow: number; windowMs?: number } | null;
   faults?: string | Partial<Record<FaultKind, number>>;
   faultSeed?: number;
+  /** Size of the padding a 'huge' fault sends (default 80 MiB: above any sane client cap). */
+  hugeBodyBytes?: number;
   rangeSupport?: boolean;
   signedUrlTtlSeconds?: number;
   transcodeMs?: number;
@@ -125,9 +145,21 @@ export interface RunningEmulator {
   dataset: EmulatorDataset;
   stats(): EmulatorStats;
   resetStats(): void;
-  /** the next `count` requests to `route` fail with `fault` (scripted, for tests); status overrides the HTTP status for 5xx */
-  scriptFault(rule: { route: RouteName; count: number; fault: FaultKind; status?: number }): void;
+  /**
+   * the next `count` requests to `route` fail with `fault` (scripted, for tests); status overrides
+   * the HTTP status for 5xx; variant picks the hostile form of a tamper fault (default: the next
+   * one in turn, so repeated scripted faults go through every form)
+   */
+  scriptFault(rule: {
+    route: RouteName;
+    count: number;
+    fault: FaultKind;
+    status?: number;
+    variant?: number;
+  }): void;
   /** invalidate every issued token now (the next API call gets a Genesys 401) */
   revokeTokens(): void;
+  /** every access token issued so far (for tests that check no token reaches a log) */
+  issuedTokens(): string[];
   close(): Promise<void>;
 }

@@ -8,10 +8,13 @@ import type { EmulatorContext } from '../server/context.ts';
 import type { Fault } from '../server/faults.ts';
 import { breakConnection } from '../server/http.ts';
 import { s3Error } from '../server/signing.ts';
+import { HTML_PAGE, HTML_TYPE, hugeLength, isTamper, streamHuge, tamperJson } from '../server/tamper.ts';
 
 export interface SignedOutcome {
   status: number;
   bytes: number;
+  /** a hostile-response fault changed what was sent */
+  tampered?: boolean;
 }
 
 function xml(res: ServerResponse, status: number, body: string): SignedOutcome {
@@ -126,13 +129,22 @@ export async function serveMedia(
   if (!target || !plan) return xml(res, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
   if (target.kind === 'digital')
     return serveJson(
+      ctx,
       res,
       req.method === 'HEAD',
-      Buffer.from(JSON.stringify(ctx.dataset.digitalTranscript(plan))),
+      ctx.dataset.digitalTranscript(plan),
       fault,
+      'signed.media',
     );
   const media = ctx.servableMedia(plan);
   if (!media) return xml(res, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
+  if (fault?.kind === 'content-type') {
+    // A proxy's "access denied" page where the audio should be: 200, text/html, no Range.
+    res.writeHead(200, { 'content-type': HTML_TYPE, 'content-length': HTML_PAGE.length });
+    if (req.method === 'HEAD') res.end();
+    else res.end(HTML_PAGE);
+    return { status: 200, bytes: req.method === 'HEAD' ? 0 : HTML_PAGE.length, tampered: true };
+  }
   return serveBytes(ctx, req, res, media, contentTypeOf(target.formatId), fault);
 }
 
@@ -185,12 +197,26 @@ async function serveBytes(
 }
 
 async function serveJson(
+  ctx: EmulatorContext,
   res: ServerResponse,
   head: boolean,
-  body: Buffer,
+  value: unknown,
   fault: Fault | undefined,
+  route: 'signed.media' | 'signed.transcript',
 ): Promise<SignedOutcome> {
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  const tampered =
+    isTamper(fault?.kind) && !head
+      ? tamperJson(fault.kind, route, structuredClone(value), fault.variant ?? 0, ctx.options.hugeBodyBytes)
+      : undefined;
+  if (tampered?.kind === 'huge') {
+    res.writeHead(200, { 'content-type': tampered.contentType, 'content-length': hugeLength(tampered) });
+    return { status: 200, bytes: await streamHuge(res, tampered), tampered: true };
+  }
+  const body = tampered ? tampered.body : Buffer.from(JSON.stringify(value));
+  res.writeHead(200, {
+    'content-type': tampered ? tampered.contentType : 'application/json',
+    'content-length': body.length,
+  });
   if (head) {
     res.end();
     return { status: 200, bytes: 0 };
@@ -204,7 +230,7 @@ async function serveJson(
     },
     fault,
   );
-  return { status: 200, bytes };
+  return { status: 200, bytes, ...(tampered ? { tampered: true } : {}) };
 }
 
 export async function serveTranscript(
@@ -219,5 +245,5 @@ export async function serveTranscript(
   const transcript = plan ? ctx.dataset.voiceTranscript(plan, communicationId) : undefined;
   if (transcript === undefined)
     return xml(res, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
-  return serveJson(res, req.method === 'HEAD', Buffer.from(JSON.stringify(transcript)), fault);
+  return serveJson(ctx, res, req.method === 'HEAD', transcript, fault, 'signed.transcript');
 }

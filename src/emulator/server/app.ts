@@ -12,6 +12,7 @@ import type { TokenStore } from './auth.ts';
 import type { EmulatorContext } from './context.ts';
 import type { Fault, FaultPlanner } from './faults.ts';
 import { breakConnection, errorReply, notFound, readBody, type Reply } from './http.ts';
+import { hugeLength, isTamper, streamHuge, tamperJson } from './tamper.ts';
 import type { FixedWindowLimiter } from './rate-limit.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -205,29 +206,51 @@ function faultReply(fault: Fault): Reply | undefined {
   }
 }
 
-/** Sends a JSON reply; reset/truncate faults cut the body half-way after advertising its length. */
+/**
+ * Sends a JSON reply; reset/truncate faults cut the body half-way after advertising its length,
+ * hostile (tamper) faults replace the body. Returns true when a tamper fault changed the reply.
+ */
 function send(
   res: ServerResponse,
   reply: Reply,
   headers: Record<string, string>,
   fault: Fault | undefined,
   head = false,
-): void {
-  const body = reply.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.json));
+  route: RouteName | 'oauth.token' = 'oauth.token',
+  hugeBodyBytes = 0,
+): boolean {
   const all: Record<string, string | number> = { ...headers, ...reply.headers };
-  if (reply.json !== undefined) all['content-type'] = 'application/json';
+  const tampered =
+    isTamper(fault?.kind) && !head && reply.json !== undefined
+      ? tamperJson(fault.kind, route, structuredClone(reply.json), fault.variant ?? 0, hugeBodyBytes)
+      : undefined;
+  if (tampered?.kind === 'huge') {
+    all['content-type'] = tampered.contentType;
+    all['content-length'] = hugeLength(tampered);
+    res.writeHead(reply.status, all);
+    void streamHuge(res, tampered);
+    return true;
+  }
+  const body = tampered
+    ? tampered.body
+    : reply.json === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(JSON.stringify(reply.json));
+  if (tampered) all['content-type'] = tampered.contentType;
+  else if (reply.json !== undefined) all['content-type'] = 'application/json';
   if (reply.status !== 204 && reply.status !== 304) all['content-length'] = body.length;
   res.writeHead(reply.status, all);
   if (head || body.length === 0) {
     res.end();
-    return;
+    return tampered !== undefined;
   }
   if (fault?.kind === 'reset' || fault?.kind === 'truncate') {
     res.write(body.subarray(0, Math.floor(body.length / 2)));
     breakConnection(res.socket, fault.kind);
-    return;
+    return false;
   }
   res.end(body);
+  return tampered !== undefined;
 }
 
 export function createApp(parts: AppParts): Server {
@@ -235,7 +258,7 @@ export function createApp(parts: AppParts): Server {
 
   async function handleOAuth(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const fault = faults.next('oauth.token', false);
-    if (fault) stats.fault(fault.kind);
+    if (fault && !isTamper(fault.kind)) stats.fault(fault.kind);
     if (fault?.kind === 'slow') await pause(SLOW_MS);
     const raw = await readBody(req);
     const early = fault ? faultReply(fault) : undefined;
@@ -247,7 +270,16 @@ export function createApp(parts: AppParts): Server {
     const form = new URLSearchParams(raw === 'too-large' ? '' : raw.toString('utf8'));
     const out = tokens.issue(req.headers.authorization, form);
     if (out.status === 200) stats.tokenIssued();
-    send(res, { status: out.status, json: out.json }, {}, fault);
+    const tampered = send(
+      res,
+      { status: out.status, json: out.json },
+      {},
+      fault,
+      false,
+      'oauth.token',
+      ctx.options.hugeBodyBytes,
+    );
+    if (tampered) stats.fault(fault!.kind);
     stats.response('oauth.token', out.status);
   }
 
@@ -263,7 +295,16 @@ export function createApp(parts: AppParts): Server {
     const raw = withBody ? await readBody(req) : Buffer.alloc(0);
     const head = req.method === 'HEAD';
     const finish = (reply: Reply, headers: Record<string, string>, fault?: Fault) => {
-      send(res, reply, { ...correlation, ...headers }, fault, head);
+      const tampered = send(
+        res,
+        reply,
+        { ...correlation, ...headers },
+        fault,
+        head,
+        route.name,
+        ctx.options.hugeBodyBytes,
+      );
+      if (tampered) stats.fault(fault!.kind);
       stats.response(route.name, reply.status);
     };
     const auth = tokens.check(req);
@@ -299,7 +340,8 @@ export function createApp(parts: AppParts): Server {
       stats.apiRequest(auth.clientId, now, false, 0);
     }
     const fault = faults.next(route.name, false);
-    if (fault) stats.fault(fault.kind);
+    // Hostile replies are counted once they changed something (see finish).
+    if (fault && !isTamper(fault.kind)) stats.fault(fault.kind);
     if (fault?.kind === 'slow') await pause(SLOW_MS);
     const early = fault ? faultReply(fault) : undefined;
     if (early) return finish(early, rateHeaders);
@@ -338,8 +380,9 @@ export function createApp(parts: AppParts): Server {
     route: 'signed.media' | 'signed.transcript',
     params: string[],
   ): Promise<void> {
-    const fault = faults.next(route, true);
-    if (fault) stats.fault(fault.kind);
+    const binary = route === 'signed.media' && ctx.downloads.get(params[0]!)?.kind === 'media';
+    const fault = faults.next(route, { signed: true, binary });
+    if (fault && !isTamper(fault.kind)) stats.fault(fault.kind);
     if (fault?.kind === 'slow') await pause(SLOW_MS);
     const early = fault && fault.kind !== 'expire' ? faultReply(fault) : undefined;
     if (early) {
@@ -356,6 +399,7 @@ export function createApp(parts: AppParts): Server {
       route === 'signed.media'
         ? await serveMedia(ctx, req, res, params[0]!, fault)
         : await serveTranscript(ctx, req, res, params[0]!, params[1]!, fault);
+    if (out.tampered) stats.fault(fault!.kind);
     stats.bytes(out.bytes);
     stats.response(route, out.status);
   }
@@ -364,11 +408,14 @@ export function createApp(parts: AppParts): Server {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
     const method = req.method ?? 'GET';
-    if (path === '/__emulator/stats' && method === 'GET')
-      return send(res, { status: 200, json: stats.snapshot() }, {}, undefined);
+    if (path === '/__emulator/stats' && method === 'GET') {
+      send(res, { status: 200, json: stats.snapshot() }, {}, undefined);
+      return;
+    }
     if (path === '/__emulator/stats/reset' && method === 'POST') {
       stats.reset();
-      return send(res, { status: 204 }, {}, undefined);
+      send(res, { status: 204 }, {}, undefined);
+      return;
     }
     if (path === '/oauth/token' && method === 'POST') return handleOAuth(req, res);
     let m = /^\/__signed\/media\/([^/]+)$/.exec(path);

@@ -4,14 +4,25 @@ import type { IncomingMessage } from 'node:http';
 
 export type TokenResult = { ok: true; clientId: string } | { ok: false };
 
+const MAX_REMEMBERED = 100_000;
+
 export class TokenStore {
   private readonly clients: Map<string, string>;
+  /** what expires_in announces */
   private readonly ttlMs: number;
+  /** how long a token is really accepted (shorter than ttlMs emulates a skewed clock) */
+  private readonly lifetimeMs: number;
   private tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  private readonly issued: string[] = [];
 
-  constructor(clients: { clientId: string; clientSecret: string }[], ttlSeconds: number) {
+  constructor(
+    clients: { clientId: string; clientSecret: string }[],
+    ttlSeconds: number,
+    lifetimeSeconds = ttlSeconds,
+  ) {
     this.clients = new Map(clients.map((c) => [c.clientId, c.clientSecret]));
     this.ttlMs = ttlSeconds * 1000;
+    this.lifetimeMs = lifetimeSeconds * 1000;
   }
 
   /**
@@ -45,7 +56,8 @@ export class TokenStore {
       };
     }
     const token = randomBytes(48).toString('base64url');
-    this.tokens.set(token, { clientId: id, expiresAt: Date.now() + this.ttlMs });
+    this.tokens.set(token, { clientId: id, expiresAt: Date.now() + this.lifetimeMs });
+    if (this.issued.length < MAX_REMEMBERED) this.issued.push(token);
     return {
       status: 200,
       json: { access_token: token, token_type: 'bearer', expires_in: Math.round(this.ttlMs / 1000) },
@@ -65,6 +77,11 @@ export class TokenStore {
 
   revokeAll(): void {
     this.tokens = new Map();
+  }
+
+  /** Every token issued (up to 100,000): lets tests check that none reached a log. */
+  allIssued(): string[] {
+    return [...this.issued];
   }
 }
 
