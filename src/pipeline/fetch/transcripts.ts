@@ -33,16 +33,37 @@ export function voiceCommunicationIds(conversation: AnalyticsConversationWithout
 async function readJsonCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > cap) throw new GtError('INVALID_RESPONSE', `transcript larger than ${cap} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > cap) throw new GtError('INVALID_RESPONSE', `transcript larger than ${cap} bytes`, { cap });
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof GtError) throw err;
+    // The connection broke mid-body (reset, premature close, body timeout): worth another try.
+    const code = (err as { code?: string }).code ?? 'error';
+    throw new GtError('NETWORK', `transcript body broke off after ${size} bytes (${code})`, {
+      cause: code,
+      transient: true,
+    });
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new GtError('INVALID_RESPONSE', 'transcript URL did not return JSON');
+    throw new GtError('INVALID_RESPONSE', 'transcript URL did not return JSON', { transient: true });
   }
+}
+
+/** Attempts per transcript: each asks the API for a fresh signed URL. */
+const TRANSCRIPT_ATTEMPTS = 3;
+
+/** A failure that another attempt with a fresh URL may cure. */
+function retryable(err: unknown): boolean {
+  return (
+    err instanceof GtError &&
+    (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.details.transient === true)
+  );
 }
 
 export async function fetchVoiceTranscripts(
@@ -53,31 +74,36 @@ export async function fetchVoiceTranscripts(
   const conversationId = conversation.conversationId!;
   const out: VoiceTranscriptFetch[] = [];
   for (const communicationId of voiceCommunicationIds(conversation)) {
-    // The signed URL may expire between issue and use (or a fault says it did): ask again once.
-    let raw: unknown;
-    for (let attempt = 1; raw === undefined; attempt += 1) {
+    // The signed URL may expire between issue and use (or a fault says it did), the body may
+    // break off or come back garbled: ask for a fresh URL and try again, a few times.
+    for (let attempt = 1; ; attempt += 1) {
       const link = await getTranscriptUrl(client, conversationId, communicationId);
       if (!link?.url) {
         out.push({ kind: 'missing', communicationId });
         break;
       }
-      const res = await client.fetchSigned(link.url, signal ? { signal } : {});
-      if (res.statusCode === 200) {
-        raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES);
-        out.push({ kind: 'found', communicationId, raw });
-        break;
-      }
-      await res.body.dump?.();
-      if (res.statusCode === 404) {
-        out.push({ kind: 'missing', communicationId });
-        break;
-      }
-      if (attempt >= 3) {
-        throw new GtError('DOWNLOAD_FAILED', `transcript download failed with HTTP ${res.statusCode}`, {
+      let failure: GtError;
+      try {
+        const res = await client.fetchSigned(link.url, signal ? { signal } : {});
+        if (res.statusCode === 200) {
+          const raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES);
+          out.push({ kind: 'found', communicationId, raw });
+          break;
+        }
+        await res.body.dump?.();
+        if (res.statusCode === 404) {
+          out.push({ kind: 'missing', communicationId });
+          break;
+        }
+        failure = new GtError('DOWNLOAD_FAILED', `transcript download failed with HTTP ${res.statusCode}`, {
           status: res.statusCode,
           conversationId,
         });
+      } catch (err) {
+        if (!retryable(err) || signal?.aborted) throw err;
+        failure = err as GtError;
       }
+      if (attempt >= TRANSCRIPT_ATTEMPTS) throw failure;
     }
   }
   return out;

@@ -1,0 +1,78 @@
+// Bugs the fault campaign found, each pinned by a focused test (the campaign itself is random;
+// these fail deterministically if a fix regresses).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import { Exporter } from '../../src/pipeline/exporter.ts';
+import { cleanText } from '../../src/pipeline/transform/text.ts';
+import { createFsSink } from '../../src/sinks/fs.ts';
+import { Capture } from './lib/logs.ts';
+import { listFiles, verifyExport } from './lib/oracle.ts';
+import { configFor, exportInProcess, workspace, type Workspace } from './lib/run.ts';
+
+async function setup(t: import('node:test').TestContext, options: Parameters<typeof startEmulator>[0] = {}) {
+  const emu = await startEmulator({
+    seed: 31,
+    conversations: 100,
+    mediaMix: { voice: 1 },
+    audioBytes: { min: 2000, max: 8000 },
+    transcodeMs: 50,
+    rateLimit: { perWindow: 50_000 },
+    ...options,
+  });
+  const ws = await workspace('gt-regress-');
+  t.after(async () => {
+    await emu.close();
+    await rm(ws.root, { recursive: true, force: true });
+  });
+  return { emu, ws };
+}
+
+/** A voice conversation with an available recording and a transcript. */
+function transcribed(emu: RunningEmulator, n = 1): string[] {
+  return emu.dataset
+    .conversationIds()
+    .filter((id) => {
+      const r = emu.dataset.recordings(id)[0];
+      return r?.fileState === 'AVAILABLE' && emu.dataset.transcript(id, r.sessionId!) !== undefined;
+    })
+    .slice(0, n);
+}
+
+async function exportIds(emu: RunningEmulator, ws: Workspace, ids: string[], conversationAttempts = 2) {
+  const exporter = new Exporter(
+    {
+      selection: { conversationIds: ids },
+      outDir: ws.out,
+      stateDir: ws.state,
+      formats: ['json', 'txt'],
+      concurrency: 1,
+      conversationAttempts,
+    },
+    { config: configFor(emu) },
+  );
+  const results = [];
+  for await (const r of exporter.run()) results.push(r);
+  return results;
+}
+
+test('a transcript body that breaks off is fetched again with a fresh URL; three breaks are a typed NETWORK failure', async (t) => {
+  const { emu, ws } = await setup(t);
+  const [id] = transcribed(emu);
+  emu.scriptFault({ route: 'signed.transcript', count: 1, fault: 'reset' });
+  emu.scriptFault({ route: 'signed.transcript', count: 1, fault: 'truncate' });
+  const [ok] = await exportIds(emu, ws, [id!], 1);
+  assert.equal(ok!.status, 'done', `${ok!.errorCode} ${ok!.reason}`);
+  await verifyExport(emu, ws.out, { ids: [id!], formats: ['json', 'txt'] });
+
+  // Used to fail as UNEXPECTED "read ECONNRESET" on the first broken body.
+  const { emu: emu2, ws: ws2 } = await setup(t);
+  emu2.scriptFault({ route: 'signed.transcript', count: 3, fault: 'reset' });
+  const [failed] = await exportIds(emu2, ws2, transcribed(emu2), 1);
+  assert.equal(failed!.status, 'failed');
+  assert.equal(failed!.errorCode, 'NETWORK');
+  assert.match(failed!.reason!, /transcript body broke off/);
+});
