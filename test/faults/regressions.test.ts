@@ -76,3 +76,25 @@ test('a transcript body that breaks off is fetched again with a fresh URL; three
   assert.equal(failed!.errorCode, 'NETWORK');
   assert.match(failed!.reason!, /transcript body broke off/);
 });
+
+test('an HTML page served where the audio should be is never delivered as the recording', async (t) => {
+  const { emu, ws } = await setup(t);
+  const [id] = transcribed(emu);
+  emu.scriptFault({ route: 'signed.media', count: 1, fault: 'content-type' });
+  // One attempt: the conversation fails with a typed code and nothing lands anywhere.
+  const [failed] = await exportIds(emu, ws, [id!], 1);
+  assert.equal(failed!.status, 'failed', 'used to be "done", with a 160-byte HTML page as the .wav');
+  assert.equal(failed!.errorCode, 'INVALID_RESPONSE');
+  assert.match(failed!.reason!, /text\/html, not media/);
+  assert.deepEqual(
+    (await listFiles(ws.root)).filter((f) => /\.(wav|part)$/.test(f)),
+    [],
+    'no media file, staged or delivered',
+  );
+  // The next run gets the real bytes.
+  emu.scriptFault({ route: 'signed.media', count: 1, fault: 'content-type' });
+  const [ok] = await exportIds(emu, ws, [id!]);
+  assert.equal(ok!.status, 'done');
+  const v = await verifyExport(emu, ws.out, { ids: [id!], formats: ['json', 'txt'] });
+  assert.equal(v.recordings, 1);
+});

@@ -26,6 +26,7 @@ import {
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
 import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
 import { sleep } from '../../util/sleep.ts';
+import { rm } from 'node:fs/promises';
 
 export type RecordingFormatChoice = MediaFormat | 'NONE';
 
@@ -99,6 +100,12 @@ const POLL_CAP_MS = 5_000;
 
 export function isDigital(r: Recording): boolean {
   return DIGITAL_MEDIA.has(r.media ?? '') || r.transcript !== undefined || r.emailTranscript !== undefined || r.messagingTranscript !== undefined;
+}
+
+/** The base content type when it is certainly not media (text, JSON, XML documents), else undefined. */
+function notMedia(contentType: string | undefined): string | undefined {
+  const base = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return base.startsWith('text/') || /^application\/([\w.+-]+\+)?(json|xml)$/.test(base) ? base : undefined;
 }
 
 /** The single combined file ('S', download format) or else the first channel. */
@@ -205,6 +212,17 @@ export async function downloadRecording(
         ...opts.download,
       },
     );
+    const served = notMedia(file.contentType);
+    if (served) {
+      // A proxy's "access denied" page or an error document answered 200 where the audio should be:
+      // that file is not the recording. Drop it; the conversation is retried (or fails) on this code.
+      await rm(file.path, { force: true });
+      throw new GtError('INVALID_RESPONSE', `media URL of recording ${recording.id} returned ${served}, not media`, {
+        conversationId,
+        recordingId: recording.id,
+        contentType: served,
+      });
+    }
     return { kind: 'downloaded', recordingId: recording.id, file, contentType: file.contentType ?? contentTypeForFormat(opts.format), media };
   } catch (err) {
     // The downloads link vanished (recording deleted/archived meanwhile): that is unavailability.
