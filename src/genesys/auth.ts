@@ -113,9 +113,11 @@ export class TokenManager {
     if (res.statusCode >= 200 && res.statusCode < 300) {
       const ok = tokenSchema.safeParse(json);
       if (!ok.success)
+        // Transient: a garbled answer from an intermediary is worth another try or two.
         throw new GtError('INVALID_RESPONSE', 'token response is not an OAuth token', {
           status: res.statusCode,
           route: 'oauth.token',
+          transient: true,
         });
       const ttlMs = ok.data.expires_in * 1000;
       // Refresh ahead of expiry so a request never leaves with a token that dies in flight.

@@ -70,7 +70,15 @@ export interface RequestEvent {
   attempt: number;
 }
 export interface RetryEvent {
-  reason: 'rate-limited' | 'unavailable' | 'server-error' | 'network' | 'timeout' | 'unauthorized';
+  reason:
+    | 'rate-limited'
+    | 'unavailable'
+    | 'server-error'
+    | 'network'
+    | 'timeout'
+    | 'unauthorized'
+    /** a 2xx whose body was not the JSON it should be (garbled, HTML from a proxy) */
+    | 'invalid-response';
   delayMs: number;
   attempt: number;
   method: HttpMethod;
@@ -207,10 +215,10 @@ function errorInfo(raw: Buffer): ErrorInfo {
 }
 
 class AttemptFailure {
-  readonly kind: 'network' | 'timeout';
+  readonly kind: 'network' | 'timeout' | 'invalid-response';
   readonly cause: unknown;
   readonly code: string;
-  constructor(kind: 'network' | 'timeout', code: string, cause: unknown) {
+  constructor(kind: 'network' | 'timeout' | 'invalid-response', code: string, cause: unknown) {
     this.kind = kind;
     this.code = code;
     this.cause = cause;
@@ -314,12 +322,17 @@ export function createGenesysClient(
         });
         const status = res.statusCode;
         if (status >= 200 && status < 300) {
+          let body: T;
+          try {
+            body = parseJsonBody<T>(raw, res.headers, { ...where, status });
+          } catch (err) {
+            // A garbled or non-JSON success body is most often an intermediary's glitch: an
+            // idempotent request is tried again (paid from the retry budget), others fail now.
+            if (!idempotent || !(err instanceof GtError)) throw err;
+            throw new AttemptFailure('invalid-response', 'INVALID_RESPONSE', err);
+          }
           bucket.release(spent);
-          return {
-            status,
-            headers: res.headers,
-            body: parseJsonBody<T>(raw, res.headers, { ...where, status }),
-          };
+          return { status, headers: res.headers, body };
         }
         const info = errorInfo(raw);
         const details = { status, contextId: info.contextId, genesysCode: info.genesysCode, ...where };
@@ -370,21 +383,26 @@ export function createGenesysClient(
         }
       } catch (err) {
         if (!(err instanceof AttemptFailure)) throw err;
-        events.emit('request', {
-          ...where,
-          status: 0,
-          durationMs: Math.round(performance.now() - started),
-          attempt,
-        });
-        const code = err.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK';
-        const error = new GtError(
-          code,
-          `${req.method} ${req.path}: ${err.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : `network error ${err.code}`}`,
-          { ...where, cause: err.code },
-          { cause: err.cause },
-        );
-        if (!idempotent) throw error;
-        failure = { reason: err.kind, error };
+        if (err.kind === 'invalid-response') {
+          // The request event was emitted with the real status above; the error is the parser's.
+          failure = { reason: 'invalid-response', error: err.cause as GtError };
+        } else {
+          events.emit('request', {
+            ...where,
+            status: 0,
+            durationMs: Math.round(performance.now() - started),
+            attempt,
+          });
+          const code = err.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK';
+          const error = new GtError(
+            code,
+            `${req.method} ${req.path}: ${err.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : `network error ${err.code}`}`,
+            { ...where, cause: err.code },
+            { cause: err.cause },
+          );
+          if (!idempotent) throw error;
+          failure = { reason: err.kind, error };
+        }
       }
 
       priority = 'retry';

@@ -98,3 +98,24 @@ test('an HTML page served where the audio should be is never delivered as the re
   const v = await verifyExport(emu, ws.out, { ids: [id!], formats: ['json', 'txt'] });
   assert.equal(v.recordings, 1);
 });
+
+test('a garbled JSON answer to an idempotent API call or to the token request is retried, not fatal', async (t) => {
+  const { emu, ws } = await setup(t);
+  const ids = transcribed(emu, 3);
+  // Discovery by ID (a GET): used to end the whole run with INVALID_RESPONSE.
+  emu.scriptFault({ route: 'analytics.details.multiget', count: 1, fault: 'malformed' });
+  emu.scriptFault({ route: 'oauth.token', count: 1, fault: 'content-type' });
+  emu.scriptFault({ route: 'recordings.list', count: 2, fault: 'malformed' });
+  const logs = new Capture();
+  const outcome = await exportInProcess(emu, ws, {
+    selection: { conversationIds: ids },
+    formats: ['json'],
+    concurrency: 2,
+    logs,
+  });
+  assert.equal(outcome.runError, undefined, JSON.stringify(outcome.runError));
+  assert.equal(outcome.summary!.conversations.done, 3, JSON.stringify(outcome.summary!.failures));
+  assert.ok(outcome.summary!.retries >= 3, `${outcome.summary!.retries} retries`);
+  assert.deepEqual(emu.stats().faultsInjected, { malformed: 3, 'content-type': 1 });
+  await verifyExport(emu, ws.out, { ids, formats: ['json'] });
+});
