@@ -119,3 +119,24 @@ test('a garbled JSON answer to an idempotent API call or to the token request is
   assert.deepEqual(emu.stats().faultsInjected, { malformed: 3, 'content-type': 1 });
   await verifyExport(emu, ws.out, { ids, formats: ['json'] });
 });
+
+test('zero-width characters cannot hide PII from redaction', async (t) => {
+  // The shapes that leaked: "9999<U+200B>99999", "999-99-99<U+200B>99", a spoken digit word with a
+  // zero-width space stuck to it. Cleaning takes invisible characters out before anything else.
+  assert.equal(cleanText('4111\u200b1111\ufeff 2222\u00ad3333').text, '41111111 22223333');
+  assert.equal(cleanText('12\u200d34 \u2060x').text, '1234 x');
+  assert.equal(
+    cleanText('می\u200cخواهم 👩\u200d💻').text,
+    'می\u200cخواهم 👩\u200d💻',
+    'joiners inside words stay',
+  );
+
+  const { emu, ws } = await setup(t);
+  const ids = transcribed(emu, 8);
+  emu.scriptFault({ route: 'signed.transcript', count: 8, fault: 'control-chars' });
+  const [..._results] = await exportIds(emu, ws, ids);
+  assert.equal(emu.stats().faultsInjected['control-chars'], 8);
+  // verifyExport checks for planted PII after taking control and format characters out.
+  const v = await verifyExport(emu, ws.out, { ids, formats: ['json', 'txt'] });
+  assert.equal(v.transcripts, 8);
+});

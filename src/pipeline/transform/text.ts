@@ -13,6 +13,14 @@ export const MAX_EMAIL_BODY_CHARS = 200_000;
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 // Bidi embeddings/overrides/isolates: they can make text display differently from what it is.
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
+// Invisible characters that split a token without showing: zero-width space, word joiner, BOM,
+// soft hyphen, Mongolian vowel separator, bidi marks. Left in, "4111<ZWSP>1111…" reads as a card
+// number while no pattern (PII redaction included) sees one.
+const INVISIBLE = /[\u00AD\u180E\u200B\u200E\u200F\u061C\u2060-\u2064\uFEFF]/g;
+// ZWNJ/ZWJ shape Persian, Indic and emoji sequences: kept between letters, marks or pictographs,
+// dropped elsewhere (between digits, at word edges), where they only hide what is next to them.
+const JOINER =
+  /(?<![\p{L}\p{M}\p{Extended_Pictographic}])[\u200C\u200D]|[\u200C\u200D](?![\p{L}\p{M}\p{Extended_Pictographic}])/gu;
 const LINE_BREAKS = /\r\n?|[\u2028\u2029\u0085]/g;
 
 export interface CleanResult {
@@ -30,6 +38,8 @@ export function cleanText(raw: string, opts: { multiline?: boolean; maxChars?: n
     .toWellFormed()
     .replace(LINE_BREAKS, '\n')
     .replace(BIDI, '')
+    .replace(INVISIBLE, '')
+    .replace(JOINER, '')
     .replace(/\t/g, ' ')
     .replace(CONTROL, '');
   if (opts.multiline) {
