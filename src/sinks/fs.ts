@@ -6,7 +6,7 @@
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
@@ -92,6 +92,13 @@ async function atomicWriteText(to: string, text: string): Promise<void> {
   }
 }
 
+/** Deletes `.tmp-*` files an interrupted delivery left in the folder or its subfolders. */
+async function removeStaleTemps(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.startsWith('.tmp-')) await rm(join(e.parentPath, e.name), { force: true });
+  }
+}
+
 async function readMarker(path: string): Promise<DeliveryMarker | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as DeliveryMarker;
@@ -144,6 +151,8 @@ export function createFsSink(options: FsSinkOptions): Sink {
       }
       // The folder may hold nothing but the manifest (a conversation with no transcript or media).
       await mkdir(dir, { recursive: true });
+      // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
+      await removeStaleTemps(dir);
       const synced = new Set<string>();
       for (const file of manifestLast(bundle.files)) {
         signal?.throwIfAborted();

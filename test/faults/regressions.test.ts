@@ -140,3 +140,30 @@ test('zero-width characters cannot hide PII from redaction', async (t) => {
   const v = await verifyExport(emu, ws.out, { ids, formats: ['json', 'txt'] });
   assert.equal(v.transcripts, 8);
 });
+
+test('a delivery killed mid-copy leaves no temp file behind once the conversation is delivered again', async (t) => {
+  const { ws } = await setup(t);
+  const sink = createFsSink({ root: ws.out });
+  const dir = join(ws.out, '2026', '11', '02', 'c-1');
+  // What a SIGKILL during atomicCopy leaves: temp files in the folder and in recordings/.
+  await mkdir(join(dir, 'recordings'), { recursive: true });
+  await writeFile(join(dir, '.tmp-0123456789ab'), 'half a transcript');
+  await writeFile(join(dir, 'recordings', '.tmp-ba9876543210'), 'half a recording');
+  const staged = join(ws.state, 'staged.txt');
+  await mkdir(ws.state, { recursive: true });
+  await writeFile(staged, 'hello');
+  const sha256 = createHash('sha256').update('hello').digest('hex');
+  await sink.deliver({
+    conversationId: 'c-1',
+    conversationStart: '2026-11-02T10:00:00.000Z',
+    deliveryId: 'gt_test',
+    files: [{ name: 'transcript-x.txt', path: staged, size: 5, sha256, contentType: 'text/plain' }],
+    manifest: { conversationId: 'c-1' },
+  });
+  assert.deepEqual((await readdir(dir, { recursive: true })).sort(), [
+    '.delivery.json',
+    'manifest.json',
+    'recordings',
+    'transcript-x.txt',
+  ]);
+});
