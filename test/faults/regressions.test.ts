@@ -9,6 +9,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import { cleanText } from '../../src/pipeline/transform/text.ts';
 import { createFsSink } from '../../src/sinks/fs.ts';
+import { safeName } from '../../src/util/safe-name.ts';
 import { Capture } from './lib/logs.ts';
 import { listFiles, verifyExport } from './lib/oracle.ts';
 import { configFor, exportInProcess, workspace, type Workspace } from './lib/run.ts';
@@ -166,4 +167,26 @@ test('a delivery killed mid-copy leaves no temp file behind once the conversatio
     'recordings',
     'transcript-x.txt',
   ]);
+});
+
+test('a recording ID that is a path lands under the name the manifest lists (safeName is idempotent)', async (t) => {
+  for (const raw of ['/etc/gt-escape-1', '..\\x', 'a~b', 'x'.repeat(300), 'CON', '.hidden', 'émoji-😀', '']) {
+    const once = safeName(raw);
+    assert.equal(safeName(once), once, `safeName(safeName(${JSON.stringify(raw.slice(0, 20))}))`);
+    for (const composed of [`${once}.wav`, `transcript-${once}.json`])
+      assert.equal(safeName(composed), composed, 'a safe name with a prefix or an extension stays as it is');
+  }
+  const { emu, ws } = await setup(t);
+  const [id] = transcribed(emu);
+  emu.scriptFault({ route: 'recordings.list', count: 1, fault: 'hostile-id', variant: 2 });
+  const [r] = await exportIds(emu, ws, [id!]);
+  assert.equal(r!.status, 'done');
+  assert.ok(
+    r!.files.some((f) => f.name.includes('gt-escape')),
+    'the media file is named after the hostile ID',
+  );
+  // Used to fail: the sink wrote "recordings/_etc_gt-escape…_<hash>.wav~<hash>" beside a manifest
+  // listing "recordings/_etc_gt-escape…~<hash>.wav".
+  const v = await verifyExport(emu, ws.out, { ids: [id!], formats: ['json', 'txt'] });
+  assert.equal(v.recordings, 1);
 });
