@@ -12,7 +12,8 @@ import { createFsSink } from '../../src/sinks/fs.ts';
 import { safeName } from '../../src/util/safe-name.ts';
 import { Capture } from './lib/logs.ts';
 import { listFiles, verifyExport } from './lib/oracle.ts';
-import { configFor, exportInProcess, workspace, type Workspace } from './lib/run.ts';
+import { assertContained, configFor, exportInProcess, workspace, type Workspace } from './lib/run.ts';
+import { runCli } from './lib/cli.ts';
 
 async function setup(t: import('node:test').TestContext, options: Parameters<typeof startEmulator>[0] = {}) {
   const emu = await startEmulator({
@@ -189,4 +190,18 @@ test('a recording ID that is a path lands under the name the manifest lists (saf
   // listing "recordings/_etc_gt-escape…~<hash>.wav".
   const v = await verifyExport(emu, ws.out, { ids: [id!], formats: ['json', 'txt'] });
   assert.equal(v.recordings, 1);
+});
+
+test('a conversation ID with terminal escapes is printed escaped in the CLI summary, never interpreted', async (t) => {
+  const { emu, ws } = await setup(t, { mediaMix: { voice: 0.5, chat: 0.5 } });
+  // Variant 12: the first conversation of the page gets "\x1b]0;gt-escape\x07\x1b[2J…" as its ID.
+  emu.scriptFault({ route: 'analytics.details.query', count: 1, fault: 'hostile-id', variant: 12 });
+  const from = emu.interval.split('/')[0]!;
+  const to = new Date(Date.parse(from) + 86_400_000).toISOString();
+  const run = await runCli(emu, ['--from', from, '--to', to, '--out', ws.out, '--state-dir', ws.state]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, /failed \\u001b\]0;gt-escape\\u0007\\u001b\[2J\w+: USAGE /);
+  // eslint-disable-next-line no-control-regex -- the point is that there are none
+  assert.doesNotMatch(run.stdout + run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  await assertContained(ws);
 });

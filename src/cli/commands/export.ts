@@ -68,6 +68,15 @@ export async function selectionFromFlags(
   return sel;
 }
 
+/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
+ *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
+function printable(text: string): string {
+  return text.replace(
+    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
+}
+
 function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: string): void {
   const c = s.conversations;
   const lines = [
@@ -86,7 +95,7 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
   ];
   for (const [k, v] of Object.entries(s.skipReasons)) lines.push(`  skipped ${k}: ${v}`);
   for (const f of s.failures.slice(0, 20))
-    lines.push(`  failed ${f.conversationId}: ${f.code ?? ''} ${f.reason ?? ''}`);
+    lines.push(`  failed ${printable(f.conversationId)}: ${f.code ?? ''} ${printable(f.reason ?? '')}`);
   if (s.dryRun) {
     lines.splice(
       0,
