@@ -46,3 +46,21 @@ export class GtError extends Error {
 export function isGtError(err: unknown, code?: ErrorCode): err is GtError {
   return err instanceof GtError && (code === undefined || err.code === code);
 }
+
+/** The storage is full: ENOSPC/EDQUOT from the filesystem, or SQLite's SQLITE_FULL (13). */
+export function isNoSpace(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  return (
+    e.code === 'ENOSPC' ||
+    e.code === 'EDQUOT' ||
+    e.errcode === 13 ||
+    (e.code === 'ERR_SQLITE_ERROR' && /database or disk is full/i.test(String(e.message)))
+  );
+}
+
+/** A no-space error as DISK_FULL naming what could not be written; anything else unchanged. */
+export function asDiskFull(err: unknown, what: string): unknown {
+  if (err instanceof GtError || !isNoSpace(err)) return err;
+  return new GtError('DISK_FULL', `no space left on the device holding ${what}`, {}, { cause: err });
+}

@@ -25,7 +25,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GtError } from '../errors.ts';
+import { asDiskFull, GtError } from '../errors.ts';
 
 export type AuditEventType =
   | 'run.start'
@@ -306,7 +306,11 @@ export class AuditLog {
     };
     const entry: AuditEntry = { ...body, hash: hashEntry(body, this.hmacKey) };
     // One write per line: a crash leaves whole lines plus at most one torn final line.
-    await this.fh.write(`${JSON.stringify(entry)}\n`);
+    try {
+      await this.fh.write(`${JSON.stringify(entry)}\n`);
+    } catch (err) {
+      throw asDiskFull(err, 'the audit log (state directory)');
+    }
     this.seq = entry.seq;
     this.prevHash = entry.hash;
     this.unsynced += 1;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { GtError } from '../errors.ts';
+import { asDiskFull, GtError } from '../errors.ts';
 
 export const DEFAULT_CHECKPOINT_PATH = './.genesys-transcripts/checkpoint.db';
 
@@ -111,6 +111,23 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** A prepared statement whose "disk is full" failures come out as DISK_FULL, not a bare SQLite error. */
+function guarded(stmt: StatementSync): StatementSync {
+  return new Proxy(stmt, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (err) {
+          throw asDiskFull(err, 'the checkpoint (state directory)');
+        }
+      };
+    },
+  });
+}
+
 function checkpointError(path: string, reason: string, cause?: unknown): GtError {
   return new GtError(
     'CHECKPOINT',
@@ -128,7 +145,7 @@ export class CheckpointStore {
 
   private constructor(db: DatabaseSync) {
     this.db = db;
-    const p = (sql: string) => db.prepare(sql);
+    const p = (sql: string) => guarded(db.prepare(sql));
     this.stmts = {
       insert: p(
         `INSERT INTO conversations (conversation_id, state, attempts, conversation_start, sort_start, updated_at)
@@ -298,7 +315,7 @@ export class CheckpointStore {
       return result;
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
+      throw asDiskFull(err, 'the checkpoint (state directory)');
     }
   }
 

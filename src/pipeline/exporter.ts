@@ -128,15 +128,19 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       }
     } finally {
       const summary = this.summary();
-      checkpoint.finishRun(runId, summary as unknown as Record<string, unknown>);
-      await audit.append('run.finish', {
-        runId,
-        done: summary.conversations.done,
-        skipped: summary.conversations.skipped,
-        failed: summary.conversations.failed,
-        apiCalls: summary.apiCalls,
-      });
-      await runtime.close();
+      try {
+        checkpoint.finishRun(runId, summary as unknown as Record<string, unknown>);
+        await audit.append('run.finish', {
+          runId,
+          done: summary.conversations.done,
+          skipped: summary.conversations.skipped,
+          failed: summary.conversations.failed,
+          apiCalls: summary.apiCalls,
+        });
+      } finally {
+        // Even when the run's end cannot be recorded (a full disk), files and sockets are closed.
+        await runtime.close();
+      }
     }
     return this.summary();
   }

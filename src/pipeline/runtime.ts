@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
-import { GtError, isGtError, type ErrorCode } from '../errors.ts';
+import { asDiskFull, GtError, isGtError, type ErrorCode } from '../errors.ts';
 import { createGenesysClient, type GenesysClient, type RateLimiter } from '../genesys/transport.ts';
 import type { GenesysConfig } from '../config/index.ts';
 import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
@@ -129,8 +129,9 @@ export async function createExportRuntime(
         metrics.recordConversation(result.status, result.durationMs);
         return result;
       } catch (err) {
-        lastError = err;
-        if (isGtError(err) && (FATAL.has(err.code) || err.code === 'NOT_FOUND')) break;
+        // Staging files live in the state directory: a full disk there is DISK_FULL too.
+        lastError = asDiskFull(err, 'the state directory (staging)');
+        if (isGtError(lastError) && (FATAL.has(lastError.code) || lastError.code === 'NOT_FOUND')) break;
         if (deps.signal?.aborted) break;
         logger.warn({ conversationId, attempt, ...failureText(err) }, 'conversation attempt failed');
       }

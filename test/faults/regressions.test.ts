@@ -6,6 +6,9 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
+import { isGtError, isNoSpace } from '../../src/errors.ts';
+import { AuditLog } from '../../src/pipeline/audit.ts';
+import { CheckpointStore } from '../../src/pipeline/checkpoint.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import { cleanText } from '../../src/pipeline/transform/text.ts';
 import { createFsSink } from '../../src/sinks/fs.ts';
@@ -204,4 +207,32 @@ test('a conversation ID with terminal escapes is printed escaped in the CLI summ
   // eslint-disable-next-line no-control-regex -- the point is that there are none
   assert.doesNotMatch(run.stdout + run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   await assertContained(ws);
+});
+
+test('a full disk under the state directory is DISK_FULL from the checkpoint and the audit log, not a bare error', async (t) => {
+  assert.equal(isNoSpace(Object.assign(new Error('x'), { code: 'ENOSPC' })), true);
+  assert.equal(isNoSpace(new Error('ENOENT')), false);
+  const { ws } = await setup(t);
+  // SQLite answers SQLITE_FULL once the database may not grow: what a full disk does to it.
+  const store = CheckpointStore.open(join(ws.state, 'checkpoint.db'));
+  t.after(() => store.close());
+  (store as unknown as { db: { exec(sql: string): void } }).db.exec('PRAGMA max_page_count = 12');
+  const full = (() => {
+    try {
+      for (let i = 0; i < 5000; i++) store.discovered(`c-${i}-${'x'.repeat(40)}`);
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  })();
+  // Used to escape as "Error: database or disk is full" and end the CLI with a stack trace.
+  assert.ok(isGtError(full, 'DISK_FULL'), String(full));
+  assert.match((full as Error).message, /no space left .*checkpoint/);
+
+  // /dev/full answers every write with ENOSPC.
+  const audit = await AuditLog.open('/dev/full');
+  t.after(() => audit.close().catch(() => undefined));
+  await assert.rejects(audit.append('run.start', { runId: 'r1' }), (err: unknown) =>
+    isGtError(err, 'DISK_FULL'),
+  );
 });
