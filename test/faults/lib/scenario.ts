@@ -106,7 +106,9 @@ export function scenarioFor(seed: number): Scenario {
   const r = new SeededRandom(seed);
   const kind = kindOf(seed);
   const rates: Partial<Record<FaultKind, number>> = {};
-  for (const k of r.sample(CLASSIC, r.int(2, CLASSIC.length))) rates[k] = rate(r, 0.01, 0.06);
+  for (const k of r.sample(CLASSIC, r.int(2, CLASSIC.length))) rates[k] = rate(r, 0.01, 0.05);
+  // A 503 pauses the whole client for its Retry-After (1 s): keep them rarer, or runs crawl.
+  if (rates['503'] !== undefined) rates['503'] = rate(r, 0.005, 0.015);
   if (r.chance(0.15)) rates.slow = 0.002;
   if (kind === 'hostile') {
     for (const k of r.sample(HOSTILE, r.int(2, 4))) rates[k] = rate(r, 0.02, 0.06);
@@ -150,7 +152,8 @@ export function scenarioFor(seed: number): Scenario {
   const formats = r.chance(0.3) ? [...FORMATS] : FORMATS.filter(() => r.chance(0.6));
   if (formats.length === 0) formats.push(r.pick(FORMATS));
   const kills: number[] = [];
-  if (kind === 'kill') for (let i = r.int(1, 3); i > 0; i--) kills.push(r.int(250, 1800));
+  // Node needs ~300 ms to start the CLI; an export of this size takes 1-2 s: kill inside that.
+  if (kind === 'kill') for (let i = r.int(1, 3); i > 0; i--) kills.push(r.int(350, 1300));
   return {
     seed,
     kind,
