@@ -19,7 +19,7 @@ import { startWebhookReceiver } from './webhook-receiver.ts';
 
 const CONVERSATIONS = 500;
 // The emulator's budget, sped up: Genesys counts 300 per minute per OAuth client.
-const PER_WINDOW = 375;
+const PER_WINDOW = 300;
 const WINDOW_MS = 5000;
 const CONCURRENCY = 4;
 
