@@ -9,7 +9,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts
 import { configFor } from '../helpers/export.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
-import { safeName } from '../../src/util/safe-name.ts';
+import { conversationDir, spokenText, standsIn } from '../faults/lib/oracle.ts';
 
 async function runExport(
   emu: RunningEmulator,
@@ -22,38 +22,6 @@ async function runExport(
   const results = [];
   for await (const r of exporter.run()) results.push(r);
   return { results, summary: exporter.summary() };
-}
-
-/** Folder of a conversation in the filesystem sink's layout. */
-function conversationDir(out: string, conversationStart: string, conversationId: string): string {
-  const d = new Date(conversationStart);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return join(
-    out,
-    String(d.getUTCFullYear()),
-    p(d.getUTCMonth() + 1),
-    p(d.getUTCDate()),
-    safeName(conversationId),
-  );
-}
-
-/** What was said in a transcript file: segment and word texts, without timestamps and IDs (a
- *  planted 3-digit CVV must not "match" the milliseconds of a caption cue or a UUID group). */
-function spokenText(name: string, content: string): string {
-  if (name.endsWith('.json')) {
-    const doc = JSON.parse(content) as { segments: { text: string; words?: { text: string }[] }[] };
-    return doc.segments.flatMap((s) => [s.text, ...(s.words ?? []).map((w) => w.text)]).join('\n');
-  }
-  return content
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ')
-    .replace(/\d{1,2}:\d{2}(:\d{2})?([.,]\d{1,3})?/g, ' ')
-    .replace(/^\d+$/gm, ' ');
-}
-
-/** `needle` occurs in `text` as a whole token (not inside a longer number or word). */
-function standsIn(text: string, needle: string): boolean {
-  const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu').test(text);
 }
 
 test('exports every conversation of the emulator: media byte-exact, transcripts redacted, manifests true', async (t) => {
