@@ -13,6 +13,8 @@
 //   - the same conversation twice in flight in one process (its job's lock was lost during a long
 //     stall and the job came back here): the second attempt fails as retryable instead of reading
 //     the first one's "in progress" checkpoint row as already exported;
+//   - a job carries only the conversation ID: the conversations are looked up in multi-gets shared
+//     with the next jobs of the queue (details-prefetch.ts) instead of one GET per job;
 //   - failures that every following job would hit too (bad credentials, disk full, broken
 //     checkpoint): reported through onFatal so the worker stops taking jobs, rather than burning
 //     the queue's attempts. The job itself fails this attempt and is retried by another worker.
@@ -21,11 +23,13 @@ import { join } from 'node:path';
 import type { GenesysConfig } from '../config/index.ts';
 import { isGtError, type ErrorCode, type GtError } from '../errors.ts';
 import type { RateLimiter } from '../genesys/rate-limiter.ts';
+import { getConversationsDetails } from '../genesys/endpoints/analytics.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { RuntimeOptionsInput } from '../pipeline/options.ts';
 import type { ExportRuntime } from '../pipeline/runtime.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { ConversationProcessor } from './worker.ts';
+import { DetailsPrefetcher, type PrefetchStats } from './details-prefetch.ts';
 
 export interface PipelineProcessorOptions {
   /** What to export and where to deliver (formats, media, sinks, outDir, stateDir). Selection is ignored. */
@@ -37,6 +41,13 @@ export interface PipelineProcessorOptions {
   logger?: Logger;
   /** A failure every following job would hit too (AUTH_FAILED, CONFIG_INVALID, DISK_FULL, CHECKPOINT). */
   onFatal?: (err: GtError) => void;
+  /**
+   * IDs of the next waiting jobs (DistributedWorker.upcoming). Given, conversations are looked up
+   * in multi-gets with them; absent, one GET per job.
+   */
+  upcoming?: (n: number) => Promise<string[]>;
+  /** IDs per multi-get (default 50). */
+  prefetchBatchSize?: number;
 }
 
 /** The runtime throws these (instead of returning a failed result): no later job can succeed here. */
@@ -44,6 +55,8 @@ const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 
 
 export interface PipelineProcessor {
   processor: ConversationProcessor;
+  /** Lookups served by multi-gets (undefined without `upcoming`). */
+  readonly prefetch: PrefetchStats | undefined;
   close(): Promise<void>;
 }
 
@@ -63,18 +76,30 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
     runtimes.push({ runtime, inFlight: 0 });
   }
 
+  const leastBusy = () => runtimes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+  const upcoming = options.upcoming;
+  const prefetcher = upcoming
+    ? new DetailsPrefetcher({
+        fetchMany: (ids) => getConversationsDetails(leastBusy().runtime.context.client, ids),
+        upcoming,
+        ...(options.prefetchBatchSize ? { batchSize: options.prefetchBatchSize } : {}),
+      })
+    : undefined;
+
   const inFlight = new Set<string>();
   const processor: ConversationProcessor = async (conversationId) => {
     if (inFlight.has(conversationId)) {
       return { status: 'failed', errorCode: 'IN_PROGRESS', reason: 'this conversation is still being exported by this worker (its job lock was lost)' };
     }
     inFlight.add(conversationId);
-    const slot = runtimes.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    const slot = leastBusy();
     slot.inFlight += 1;
     try {
       let r;
       try {
-        r = await slot.runtime.exportOne(conversationId);
+        // Never throws: without a prefetched conversation the runtime GETs it by ID.
+        const conversation = (await prefetcher?.get(conversationId)) ?? conversationId;
+        r = await slot.runtime.exportOne(conversation);
       } catch (err) {
         if (isGtError(err) && FATAL.has(err.code)) options.onFatal?.(err);
         throw err;
@@ -90,6 +115,7 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
 
   return {
     processor,
+    prefetch: prefetcher?.stats,
     async close() {
       await Promise.allSettled(runtimes.map((r) => r.runtime.close()));
     },

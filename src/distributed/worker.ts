@@ -10,7 +10,7 @@
 //   - close() stops taking jobs and waits for the ones in flight (graceful SIGTERM); a process
 //     killed hard leaves its jobs locked until `lockDurationMs` passes, then another worker's
 //     stalled check (every `stalledIntervalMs`) puts them back in the queue.
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isGtError, type ErrorCode } from '../errors.ts';
 import { connectRedis } from './redis.ts';
@@ -48,6 +48,8 @@ export interface StartWorkerOptions extends QueueLocation {
 export interface DistributedWorker {
   /** The BullMQ worker, for events ('completed', 'failed', 'stalled', 'error'). */
   readonly worker: Worker<ConversationJobData, ConversationJobResult>;
+  /** IDs of the next `n` jobs waiting in the queue, next first (for prefetching their data). */
+  upcoming(n: number): Promise<string[]>;
   /** Stops taking jobs, waits for the ones in flight, closes the connection if we opened it. */
   close(): Promise<void>;
 }
@@ -95,11 +97,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<Distribu
   // Without a listener an 'error' event (e.g. Redis blip) would crash the process.
   worker.on('error', () => {});
   await worker.waitUntilReady();
+  // Only read from (the waiting list); shares the worker's connection.
+  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX });
 
   return {
     worker,
+    upcoming: (n) => queue.getRanges(['wait'], 0, n - 1, true),
     async close() {
       await worker.close();
+      await queue.close();
       if (owned) await redis.quit().catch(() => {});
     },
   };

@@ -175,9 +175,14 @@ test('3 CLI workers export the emulator\'s 500 conversations exactly once throug
   assert.ok(peak <= PER_WINDOW, `${peak} requests in one ${WINDOW_MS} ms window (budget ${PER_WINDOW})`);
   assert.ok(peak >= PER_WINDOW * 0.8, `peak ${peak}: the workers never pressed against the budget`);
   assert.ok(stats.perClient[emu.clientId]!.maxInWindow <= PER_WINDOW);
+  // Jobs carry only IDs: the workers looked their conversations up in multi-gets shared with the
+  // next jobs of the queue, not one GET each.
+  const count = (route: string) => Object.values(stats.requests[route] ?? {}).reduce((a, b) => a + b, 0);
+  const lookups = count('analytics.details.get') + count('analytics.details.multiget');
+  assert.ok(lookups < CONVERSATIONS / 4, `${lookups} conversation lookups for ${CONVERSATIONS} jobs`);
   const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
   t.diagnostic(
-    `${times.length} API requests in ${seconds.toFixed(1)} s (${(times.length / seconds).toFixed(1)}/s, budget ${(PER_WINDOW / (WINDOW_MS / 1000)).toFixed(0)}/s), peak ${peak}/${PER_WINDOW} per window; ` +
+    `${times.length} API requests in ${seconds.toFixed(1)} s (${(times.length / seconds).toFixed(1)}/s, budget ${(PER_WINDOW / (WINDOW_MS / 1000)).toFixed(0)}/s), peak ${peak}/${PER_WINDOW} per window, ${lookups} lookups (${count('analytics.details.multiget')} multi-gets); ` +
       `w0 completed ${w0.completed().length} before SIGKILL, ${recovered.length} recovered, ${resent} webhooks resent, ${strayTemp} stray .tmp files; ` +
       `per worker ${workers.map((w) => `${w.tag}=${w.completed().length}`).join(' ')}`,
   );

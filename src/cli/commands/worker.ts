@@ -51,11 +51,14 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       type StopReason = { signal?: NodeJS.Signals; fatal?: GtErrorType };
       let stop: (why: StopReason) => void = () => {};
       const stopped = new Promise<StopReason>((resolve) => (stop = resolve));
+      // Bound once the worker exists; the processor only asks while jobs run.
+      let upcoming: (n: number) => Promise<string[]> = async () => [];
       const pipeline = await createPipelineProcessor({
         configs,
         limiter,
         logger,
         onFatal: (err) => stop({ fatal: err }),
+        upcoming: (n) => upcoming(n),
         exportOptions: {
           outDir: String(flags.out),
           formats: flags.formats as never,
@@ -74,6 +77,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
         lockDurationMs: Number(flags.lockDurationMs),
         ...(typeof flags.stalledIntervalMs === 'number' ? { stalledIntervalMs: flags.stalledIntervalMs } : {}),
       });
+      upcoming = (n) => w.upcoming(n);
       let failed = 0;
       w.worker.on('completed', (job, r) => logger.info({ conversationId: job.id, status: r.status }, 'conversation exported'));
       w.worker.on('failed', (job, err) => {
@@ -96,7 +100,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       limiter.close();
       await pipeline.close();
       await redis.quit();
-      logger.info({ failedAttempts: failed }, 'worker stopped');
+      logger.info({ failedAttempts: failed, detailsPrefetch: pipeline.prefetch }, 'worker stopped');
       if (why.fatal) throw why.fatal;
       setExitCode(0);
     });
