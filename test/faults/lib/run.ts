@@ -245,7 +245,10 @@ export async function runScenario(s: Scenario, tally: Tally): Promise<void> {
   const emu = await startEmulator(s.emulator);
   let receiver: Receiver | undefined;
   try {
-    if (s.webhook) receiver = await startReceiver();
+    if (s.webhook) {
+      receiver = await startReceiver();
+      receiver.failNext(s.webhookFailures);
+    }
     const sel = select(s, emu);
     assert.ok(sel.must.length > 0, 'the scenario selects some conversations');
     for (const f of s.scripted) emu.scriptFault(f);

@@ -70,6 +70,8 @@ export interface Scenario {
   maxRuns: number;
   /** revoke every token this many ms into each run ('skew') */
   revokeAfterMs?: number;
+  /** the webhook receiver answers 503 to its first N requests */
+  webhookFailures: number;
 }
 
 const CLASSIC: readonly FaultKind[] = ['5xx', '503', 'reset', 'truncate', 'expire'];
@@ -141,7 +143,7 @@ export function scenarioFor(seed: number): Scenario {
     // stretch a run (rate limiting has its own tests).
     rateLimit: { perWindow: 50_000, windowMs: 60_000 },
     ...(kind === 'skew'
-      ? { tokenTtlSeconds: 3600, tokenLifetimeSeconds: r.pick([2, 3, 5]) }
+      ? { tokenTtlSeconds: 3600, tokenLifetimeSeconds: r.pick([3, 5, 8]) }
       : r.chance(0.2)
         ? { tokenTtlSeconds: 3600, tokenLifetimeSeconds: 30 }
         : {}),
@@ -162,6 +164,7 @@ export function scenarioFor(seed: number): Scenario {
     formats,
     concurrency: r.pick([1, 2, 4, 8]),
     webhook: kind === 'kill' || r.chance(0.3),
+    webhookFailures: r.chance(0.4) ? r.int(1, 3) : 0,
     kills,
     scripted,
     maxRuns: 5,
@@ -174,5 +177,5 @@ export function describeScenario(s: Scenario): string {
   const sel = s.selection.kind === 'interval' ? `${s.selection.days}d` : `${s.selection.count} ids`;
   const faults = String(s.emulator.faults || 'none');
   const scripted = s.scripted.map((x) => `${x.route}:${x.fault}×${x.count}`).join(' ');
-  return `#${s.seed} ${s.kind} [${faults}]${scripted ? ` [${scripted}]` : ''} ${sel} ${s.formats.join('+')} c${s.concurrency}${s.webhook ? ' webhook' : ''}${s.kills.length ? ` kills@${s.kills.join('/')}ms` : ''}`;
+  return `#${s.seed} ${s.kind} [${faults}]${scripted ? ` [${scripted}]` : ''} ${sel} ${s.formats.join('+')} c${s.concurrency}${s.webhook ? ` webhook${s.webhookFailures ? `(503×${s.webhookFailures})` : ''}` : ''}${s.kills.length ? ` kills@${s.kills.join('/')}ms` : ''}`;
 }
