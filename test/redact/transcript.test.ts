@@ -186,3 +186,27 @@ test('the real Genesys voice transcript sample keeps its ordinary text untouched
   );
   assert.deepEqual(out.redaction, { applied: true, counts: {}, spans: [] });
 });
+
+test('a word the phrase text splits differently (text "0210 00021", word "021000021") is redacted with its span', () => {
+  const seg = segment(0, 'customer', 'my routing number is 0210 00021 thanks', 0);
+  // The speech engine's word list joins what the phrase text shows as two groups.
+  seg.words = [
+    ...seg.words!.slice(0, 4),
+    { text: '021000021', startMs: 2000, endMs: 2900, confidence: 0.9 },
+    { text: 'thanks', startMs: 3000, endMs: 3400, confidence: 0.9 },
+  ];
+  const out = redactTranscript(transcript([seg]));
+  assert.match(out.segments[0]!.text, /^my routing number is \[[A-Z_]+\] thanks$/);
+  const words = out.segments[0]!.words!.map((w) => w.text);
+  assert.ok(!words.some((w) => /\d{3}/.test(w)), `no digits left in words: ${words.join(' ')}`);
+  assert.equal(words[5], 'thanks');
+  // A lone number that is no part of any redacted span stays (an amount, an order number).
+  const keep = segment(0, 'customer', 'my order is 12 34 and my routing number is 0210 00021', 0);
+  keep.words = [
+    ...keep.words!.slice(0, 3),
+    { text: '1234', startMs: 1500, endMs: 1900, confidence: 0.9 },
+    ...keep.words!.slice(5),
+  ];
+  const kept = redactTranscript(transcript([keep])).segments[0]!.words!.map((w) => w.text);
+  assert.ok(kept.includes('1234'), kept.join(' '));
+});

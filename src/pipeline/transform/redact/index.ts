@@ -110,6 +110,8 @@ function wordOffsets(text: string, words: readonly Word[]): { start: number; end
   });
 }
 
+const digitsOf = (text: string): string => text.replace(/\D+/g, '');
+
 interface Piece {
   entity: PiiEntity;
   start: number;
@@ -145,10 +147,22 @@ function redactSegment(
         first = false;
       });
     });
-    // Words the text did not contain (speech engines differ): redact each on its own.
+    // Words the text did not contain (speech engines differ, e.g. text "4111 1111" for the word
+    // "41111111"). A word whose digits are part of a redacted span's digits is that span: the
+    // detector's context (cue words, checksums) lives in the text, not in a lone word.
+    const spanDigits = result.spans.map((s) => ({
+      entity: s.entity,
+      digits: digitsOf(segment.text.slice(s.originalStart, s.originalEnd)),
+    }));
     offsets.forEach((o, wi) => {
       if (o.start >= 0) return;
       const w = words[wi]!;
+      const digits = digitsOf(w.text);
+      const owner = digits.length >= 2 ? spanDigits.find((s) => s.digits.includes(digits)) : undefined;
+      if (owner) {
+        w.text = placeholder(owner.entity);
+        return;
+      }
       const r = redactText(w.text, options);
       if (r.spans.length) {
         w.text = r.text;
