@@ -50,6 +50,22 @@ if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARG
 return untilMs
 `;
 
+// A response said the server's window is spent (count >= allowed). If our own grants in the last
+// window explain that count, the limiter is already pacing for it and a pause would only waste
+// budget (up to a second per window: the reset header is whole seconds). If they do not, someone
+// outside this Redis uses the same client: pause everyone until the server's reset.
+// KEYS[1] = sent, KEYS[2] = pause; ARGV[1] = window ms, ARGV[2] = server count, ARGV[3] = pause ms.
+const FULL_WINDOW_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ours = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]), '+inf')
+if tonumber(ARGV[2]) <= ours then return 0 end
+local untilMs = now + tonumber(ARGV[3])
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if untilMs > current then redis.call('SET', KEYS[2], untilMs, 'PX', tonumber(ARGV[3]) + 1000) end
+return untilMs
+`;
+
 export interface RedisRateLimiterOptions {
   /** Budget per OAuth client assumed until inin-ratelimit-allowed says otherwise. Genesys: 300. */
   perWindow?: number;
@@ -143,10 +159,11 @@ export class RedisRateLimiter implements RateLimiter {
     }
     const count = Number(first(headers['inin-ratelimit-count']));
     const resetS = Number(first(headers['inin-ratelimit-reset']));
-    // The server says its window is spent (someone outside our Redis shares the client): wait for
-    // its reset rather than collect a 429.
+    // The server says its window is spent: unless our own grants explain it (FULL_WINDOW_LUA),
+    // someone outside our Redis shares the client; wait for its reset rather than collect a 429.
     if (Number.isFinite(count) && Number.isInteger(allowed) && allowed > 0 && count >= allowed && Number.isFinite(resetS) && resetS > 0) {
-      this.pauseUntil(key, Date.now() + resetS * 1000);
+      const [sent, pause] = this.keys(client);
+      this.redis.eval(FULL_WINDOW_LUA, 2, sent, pause, this.windowMs, count, resetS * 1000).catch(this.onError);
     }
   }
 

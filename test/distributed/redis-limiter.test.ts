@@ -59,13 +59,27 @@ test('the budget learnt from inin-ratelimit-allowed is shared', async (t) => {
   assert.equal(b.waiting, 0);
 });
 
-test('a full server window (count >= allowed) pauses everyone until its reset', async (t) => {
+test('a full server window our grants do not explain (another consumer of the client) pauses everyone until its reset', async (t) => {
   const { a, b } = await twoLimiters(t, 100, 60_000);
   const t0 = Date.now();
   a.observe('client-1:api', { 'inin-ratelimit-allowed': '100', 'inin-ratelimit-count': '100', 'inin-ratelimit-reset': '1' });
   await new Promise((r) => setTimeout(r, 20));
   await b.acquire('client-1:api');
   assert.ok(Date.now() - t0 >= 950, `granted after ${Date.now() - t0} ms despite a 1 s reset`);
+});
+
+test('a full server window our own grants explain is no reason to pause: the limiter already paces for it', async (t) => {
+  const { a, b, redis, prefix } = await twoLimiters(t, 3, 60_000);
+  for (let i = 0; i < 3; i += 1) await a.acquire('client-1:api');
+  // The server counted exactly our 3 requests: the window is full, as the limiter knows.
+  b.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '3', 'inin-ratelimit-reset': '60' });
+  await new Promise((r) => setTimeout(r, 20));
+  const pause = await redis.get(`${prefix}:{client-1}:pause`);
+  assert.equal(pause, null, 'no pause recorded');
+  // One more than we sent: someone else uses the client too.
+  b.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '4', 'inin-ratelimit-reset': '60' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(Number(await redis.get(`${prefix}:{client-1}:pause`)) > 0, 'pause recorded');
 });
 
 test('Redis going away fails waiting requests with REDIS_UNAVAILABLE instead of guessing', async () => {
