@@ -59,18 +59,37 @@ async function runWith(workerCount: number, budget = true): Promise<RunResult> {
   const workers: CliWorker[] = [];
   try {
     const configFile = join(dir, 'genesys.json');
-    writeFileSync(configFile, JSON.stringify({ apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId, rateLimitPerMinute: budget ? PER_WINDOW : 100_000 }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        apiUrl: emu.baseUrl,
+        loginUrl: emu.loginUrl,
+        clientId: emu.clientId,
+        rateLimitPerMinute: budget ? PER_WINDOW : 100_000,
+      }),
+    );
     const args = [
-      '--config', configFile,
-      '--redis', REDIS_URL,
-      '--prefix', prefix,
-      '--rate-window-ms', String(WINDOW_MS),
-      '--out', join(dir, 'out'),
-      '--state-dir', join(dir, 'state'),
-      '--concurrency', String(CONCURRENCY),
+      '--config',
+      configFile,
+      '--redis',
+      REDIS_URL,
+      '--prefix',
+      prefix,
+      '--rate-window-ms',
+      String(WINDOW_MS),
+      '--out',
+      join(dir, 'out'),
+      '--state-dir',
+      join(dir, 'state'),
+      '--concurrency',
+      String(CONCURRENCY),
     ];
     const env = { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret };
-    workers.push(...(await Promise.all(Array.from({ length: workerCount }, (_, i) => spawnCliWorker(`w${i}`, args, env)))));
+    workers.push(
+      ...(await Promise.all(
+        Array.from({ length: workerCount }, (_, i) => spawnCliWorker(`w${i}`, args, env)),
+      )),
+    );
     const ids = emu.dataset.conversationIds();
     const started = Date.now();
     await enqueueConversations({ redis, prefix, conversations: ids, chunkSize: 500 });
@@ -115,20 +134,52 @@ export default async function run(): Promise<BenchResult> {
     const ideal = CONVERSATIONS / r.idealSeconds;
     ratios[`workers_${r.workers}_vs_1`] = r.perSecond / one;
     ratios[`workers_${r.workers}_vs_ideal`] = r.perSecond / ideal;
-    explain[`workers_${r.workers}_vs_1`] = `conversations/s with ${r.workers} worker(s) ÷ with 1, same budget`;
-    explain[`workers_${r.workers}_vs_ideal`] = `conversations/s ÷ what the budget allows for the ${r.apiCalls} API calls made`;
-    return [r.workers, fmt(r.seconds), fmt(r.perSecond), fmt(ideal), fmt(r.perSecond / ideal, 2), fmt(r.apiCalls / CONVERSATIONS, 2), `${r.peakInWindow} / ${PER_WINDOW}`, r.rateLimited, r.failed];
+    explain[`workers_${r.workers}_vs_1`] =
+      `conversations/s with ${r.workers} worker(s) ÷ with 1, same budget`;
+    explain[`workers_${r.workers}_vs_ideal`] =
+      `conversations/s ÷ what the budget allows for the ${r.apiCalls} API calls made`;
+    return [
+      r.workers,
+      fmt(r.seconds),
+      fmt(r.perSecond),
+      fmt(ideal),
+      fmt(r.perSecond / ideal, 2),
+      fmt(r.apiCalls / CONVERSATIONS, 2),
+      `${r.peakInWindow} / ${PER_WINDOW}`,
+      r.rateLimited,
+      r.failed,
+    ];
   });
   const budgetRate = PER_WINDOW / (WINDOW_MS / 1000);
   const capacityRate = (capacity.apiCalls / CONVERSATIONS) * capacity.perSecond;
   ratios.one_worker_capacity_vs_budget = capacityRate / budgetRate;
   explain.one_worker_capacity_vs_budget = `API requests/s one worker makes without a budget (${fmt(capacityRate)}) ÷ the budget (${fmt(budgetRate)}/s); above 1, the budget sets the pace`;
-  rows.push(['1 (no budget)', fmt(capacity.seconds), fmt(capacity.perSecond), '–', '–', fmt(capacity.apiCalls / CONVERSATIONS, 2), `${capacity.peakInWindow} (unlimited)`, capacity.rateLimited, capacity.failed]);
+  rows.push([
+    '1 (no budget)',
+    fmt(capacity.seconds),
+    fmt(capacity.perSecond),
+    '–',
+    '–',
+    fmt(capacity.apiCalls / CONVERSATIONS, 2),
+    `${capacity.peakInWindow} (unlimited)`,
+    capacity.rateLimited,
+    capacity.failed,
+  ]);
   const markdown = [
     `Emulator: seed 21, ${CONVERSATIONS} conversations, audio 4–16 KiB, fixed-window budget ${PER_WINDOW} requests per ${WINDOW_MS / 1000} s (${fmt(budgetRate)}/s) per OAuth client (Genesys' 300/min, time sped up), one client shared by every worker through Redis. Each worker: \`genesys-transcripts worker\` (real pipeline: recordings, transcripts, redaction, fs sink), concurrency ${CONCURRENCY}, budget known from the config file. The clock runs from queueing the jobs to the last completion. The last row is one worker with no budget at all: what one process does on this machine (worker processes, Redis and the emulator share its cores).`,
     '',
     markdownTable(
-      ['workers', 'seconds', 'conv/s', 'ideal conv/s', 'vs ideal', 'API calls/conv', 'peak requests in a window', '429s', 'failed jobs'],
+      [
+        'workers',
+        'seconds',
+        'conv/s',
+        'ideal conv/s',
+        'vs ideal',
+        'API calls/conv',
+        'peak requests in a window',
+        '429s',
+        'failed jobs',
+      ],
       rows,
     ),
     '',

@@ -9,7 +9,11 @@ import { RedisRateLimiter } from './redis-limiter.ts';
 
 export function addQueueOptions(cmd: Command): Command {
   return cmd
-    .option('--redis <url>', 'Redis URL (or GT_REDIS_URL); a password in it is never printed', process.env.GT_REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option(
+      '--redis <url>',
+      'Redis URL (or GT_REDIS_URL); a password in it is never printed',
+      process.env.GT_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    )
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--prefix <prefix>', 'BullMQ key prefix in Redis', DEFAULT_PREFIX);
 }
@@ -19,7 +23,11 @@ export function queueLocationFromFlags(flags: Record<string, unknown>, redis: Re
 }
 
 /** The shared limiter: budget from the config (then learnt from headers), keys under the queue prefix. */
-export function limiterFor(redis: Redis, config: GenesysConfig, flags: Record<string, unknown>): RedisRateLimiter {
+export function limiterFor(
+  redis: Redis,
+  config: GenesysConfig,
+  flags: Record<string, unknown>,
+): RedisRateLimiter {
   return new RedisRateLimiter(redis, {
     perWindow: config.rateLimitPerMinute,
     windowMs: typeof flags.rateWindowMs === 'number' ? flags.rateWindowMs : 60_000,

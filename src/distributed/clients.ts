@@ -34,7 +34,10 @@ export function loadClientConfigs(file: string, base: LoadConfigInput): GenesysC
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    const why = err instanceof SyntaxError ? 'not valid JSON' : `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    const why =
+      err instanceof SyntaxError
+        ? 'not valid JSON'
+        : `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
     throw new GtError('CONFIG_INVALID', `clients file ${file}: ${why}`);
   }
   const parsed = clientsFileSchema.safeParse(raw);
@@ -45,7 +48,11 @@ export function loadClientConfigs(file: string, base: LoadConfigInput): GenesysC
   const env = base.env ?? {};
   return parsed.data.clients.map((c, i) => {
     const secret = c.clientSecret ?? (c.clientSecretEnv ? env[c.clientSecretEnv] : undefined);
-    if (c.clientSecretEnv && !secret) throw new GtError('CONFIG_INVALID', `clients file ${file}: clients.${i}: ${c.clientSecretEnv} is empty`);
+    if (c.clientSecretEnv && !secret)
+      throw new GtError(
+        'CONFIG_INVALID',
+        `clients file ${file}: clients.${i}: ${c.clientSecretEnv} is empty`,
+      );
     return loadConfig({
       ...base,
       flags: { ...base.flags, clientId: c.clientId, clientSecretFile: c.clientSecretFile },

@@ -52,7 +52,8 @@ export class DetailsPrefetcher {
       now: Date.now,
       ...options,
     };
-    if (this.options.batchSize < 1 || this.options.batchSize > 100) throw new RangeError('batchSize: 1 to 100');
+    if (this.options.batchSize < 1 || this.options.batchSize > 100)
+      throw new RangeError('batchSize: 1 to 100');
   }
 
   /** The conversation, from a multi-get shared with upcoming jobs; undefined: look it up alone. */
@@ -102,7 +103,8 @@ export class DetailsPrefetcher {
         const found = await this.options.fetchMany(ids);
         const at = this.options.now();
         for (const c of found) {
-          if (c.conversationId && ids.includes(c.conversationId)) this.cache.set(c.conversationId, { conversation: c, at });
+          if (c.conversationId && ids.includes(c.conversationId))
+            this.cache.set(c.conversationId, { conversation: c, at });
         }
         this.evict();
       } catch {

@@ -2,7 +2,13 @@
 // (one round trip per chunk instead of per job). Job ID = conversation ID, so running the same
 // enqueue twice (or two overlapping intervals) adds nothing the second time.
 import type { JobsOptions } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, jobDataSchema, openQueue, type ConversationJobData, type QueueLocation } from './queue.ts';
+import {
+  DEFAULT_JOB_OPTIONS,
+  jobDataSchema,
+  openQueue,
+  type ConversationJobData,
+  type QueueLocation,
+} from './queue.ts';
 import { GtError } from '../errors.ts';
 
 export interface EnqueueOptions extends QueueLocation {
@@ -45,7 +51,9 @@ export async function enqueueConversations(options: EnqueueOptions): Promise<Enq
     // the queue itself still holds it once.)
     const exists = await redis.pipeline(ids.map((id) => ['exists', queue.toKey(id)])).exec();
     const fresh = ids.filter((_, i) => exists?.[i]?.[1] !== 1);
-    await queue.addBulk(ids.map((id) => ({ name: 'export', data: chunk.get(id)!, opts: { ...jobOptions, jobId: id } })));
+    await queue.addBulk(
+      ids.map((id) => ({ name: 'export', data: chunk.get(id)!, opts: { ...jobOptions, jobId: id } })),
+    );
     result.added += fresh.length;
     result.alreadyQueued += ids.length - fresh.length;
     result.seen += ids.length;
@@ -55,10 +63,19 @@ export async function enqueueConversations(options: EnqueueOptions): Promise<Enq
 
   try {
     for await (const item of options.conversations) {
-      const data = typeof item === 'string' ? { conversationId: item } : { conversationId: item.conversationId, ...(item.conversationStart ? { conversationStart: item.conversationStart } : {}) };
+      const data =
+        typeof item === 'string'
+          ? { conversationId: item }
+          : {
+              conversationId: item.conversationId,
+              ...(item.conversationStart ? { conversationStart: item.conversationStart } : {}),
+            };
       const parsed = jobDataSchema.safeParse(data);
       if (!parsed.success) {
-        throw new GtError('USAGE', `not a conversation ID: "${String(data.conversationId).slice(0, 80)}" (letters, digits and dashes)`);
+        throw new GtError(
+          'USAGE',
+          `not a conversation ID: "${String(data.conversationId).slice(0, 80)}" (letters, digits and dashes)`,
+        );
       }
       chunk.set(parsed.data.conversationId, parsed.data);
       if (chunk.size >= chunkSize) await flush();

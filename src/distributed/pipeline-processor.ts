@@ -63,7 +63,11 @@ export interface PipelineProcessor {
 export async function createPipelineProcessor(options: PipelineProcessorOptions): Promise<PipelineProcessor> {
   // Loaded lazily: the pipeline pulls in sinks, SQLite and redaction, which enqueue/status never need.
   const { createExportRuntime } = await import('../pipeline/runtime.ts');
-  const stateRoot = join(options.exportOptions.stateDir ?? './.genesys-transcripts', 'workers', `${safeName(hostname())}-${process.pid}`);
+  const stateRoot = join(
+    options.exportOptions.stateDir ?? './.genesys-transcripts',
+    'workers',
+    `${safeName(hostname())}-${process.pid}`,
+  );
   const runtimes: { runtime: ExportRuntime; inFlight: number }[] = [];
   for (const config of options.configs) {
     const runtime = await createExportRuntime(
@@ -89,7 +93,11 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
   const inFlight = new Set<string>();
   const processor: ConversationProcessor = async (conversationId) => {
     if (inFlight.has(conversationId)) {
-      return { status: 'failed', errorCode: 'IN_PROGRESS', reason: 'this conversation is still being exported by this worker (its job lock was lost)' };
+      return {
+        status: 'failed',
+        errorCode: 'IN_PROGRESS',
+        reason: 'this conversation is still being exported by this worker (its job lock was lost)',
+      };
     }
     inFlight.add(conversationId);
     const slot = leastBusy();
@@ -105,8 +113,13 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
         throw err;
       }
       // Not ready yet (transcoding, restoring): fail this attempt so BullMQ retries it after its backoff.
-      if (r.status === 'deferred') return { status: 'failed', errorCode: 'NOT_READY', reason: r.reason ?? 'recording not ready' };
-      return { status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
+      if (r.status === 'deferred')
+        return { status: 'failed', errorCode: 'NOT_READY', reason: r.reason ?? 'recording not ready' };
+      return {
+        status: r.status,
+        ...(r.reason ? { reason: r.reason } : {}),
+        ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+      };
     } finally {
       slot.inFlight -= 1;
       inFlight.delete(conversationId);

@@ -49,13 +49,22 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 /** Opens a BullMQ Queue; `close()` also closes the Redis connection if we opened it. */
-export async function openQueue(location: QueueLocation): Promise<{ queue: Queue<ConversationJobData, ConversationJobResult>; redis: Redis; close(): Promise<void> }> {
+export async function openQueue(
+  location: QueueLocation,
+): Promise<{
+  queue: Queue<ConversationJobData, ConversationJobResult>;
+  redis: Redis;
+  close(): Promise<void>;
+}> {
   const owned = typeof location.redis === 'string';
   const redis = typeof location.redis === 'string' ? await connectRedis(location.redis) : location.redis;
-  const queue = new Queue<ConversationJobData, ConversationJobResult>(location.queueName ?? DEFAULT_QUEUE_NAME, {
-    connection: redis,
-    prefix: location.prefix ?? DEFAULT_PREFIX,
-  });
+  const queue = new Queue<ConversationJobData, ConversationJobResult>(
+    location.queueName ?? DEFAULT_QUEUE_NAME,
+    {
+      connection: redis,
+      prefix: location.prefix ?? DEFAULT_PREFIX,
+    },
+  );
   return {
     queue,
     redis,

@@ -161,9 +161,18 @@ export class RedisRateLimiter implements RateLimiter {
     const resetS = Number(first(headers['inin-ratelimit-reset']));
     // The server says its window is spent: unless our own grants explain it (FULL_WINDOW_LUA),
     // someone outside our Redis shares the client; wait for its reset rather than collect a 429.
-    if (Number.isFinite(count) && Number.isInteger(allowed) && allowed > 0 && count >= allowed && Number.isFinite(resetS) && resetS > 0) {
+    if (
+      Number.isFinite(count) &&
+      Number.isInteger(allowed) &&
+      allowed > 0 &&
+      count >= allowed &&
+      Number.isFinite(resetS) &&
+      resetS > 0
+    ) {
       const [sent, pause] = this.keys(client);
-      this.redis.eval(FULL_WINDOW_LUA, 2, sent, pause, this.windowMs, count, resetS * 1000).catch(this.onError);
+      this.redis
+        .eval(FULL_WINDOW_LUA, 2, sent, pause, this.windowMs, count, resetS * 1000)
+        .catch(this.onError);
     }
   }
 
@@ -202,10 +211,26 @@ export class RedisRateLimiter implements RateLimiter {
       while (!this.closed && q.retries.length + q.fresh.length > 0) {
         let waitMs: number;
         try {
-          waitMs = Number(await this.redis.eval(ACQUIRE_LUA, 3, sent, pause, allowed, this.windowMs, this.perWindow, randomUUID()));
+          waitMs = Number(
+            await this.redis.eval(
+              ACQUIRE_LUA,
+              3,
+              sent,
+              pause,
+              allowed,
+              this.windowMs,
+              this.perWindow,
+              randomUUID(),
+            ),
+          );
         } catch (err) {
           // Without Redis nobody can know the shared budget: fail the waiters rather than guess.
-          const failure = new GtError('REDIS_UNAVAILABLE', `rate limiter: Redis failed (${(err as Error).message})`, {}, { cause: err });
+          const failure = new GtError(
+            'REDIS_UNAVAILABLE',
+            `rate limiter: Redis failed (${(err as Error).message})`,
+            {},
+            { cause: err },
+          );
           for (const w of [...q.retries.splice(0), ...q.fresh.splice(0)]) settle(w, failure);
           return;
         }

@@ -5,7 +5,8 @@
 import { Redis } from 'ioredis';
 import { GtError } from '../errors.ts';
 
-export const REDIS_START_HINT = "start Redis: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no";
+export const REDIS_START_HINT =
+  "start Redis: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no";
 
 /** The URL without a password, for messages and logs. */
 export function redactRedisUrl(url: string): string {
@@ -25,8 +26,14 @@ export interface ConnectRedisOptions {
 
 /** Connects and waits until Redis answers, or fails with REDIS_UNAVAILABLE and how to start it. */
 export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
-  if (!/^rediss?:\/\//.test(url)) throw new GtError('USAGE', `--redis must be a redis:// or rediss:// URL, got ${redactRedisUrl(url)}`);
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 5000, retryStrategy: () => null });
+  if (!/^rediss?:\/\//.test(url))
+    throw new GtError('USAGE', `--redis must be a redis:// or rediss:// URL, got ${redactRedisUrl(url)}`);
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+    retryStrategy: () => null,
+  });
   // ioredis reports connection problems as 'error' events; without a listener they are printed
   // as "Unhandled error event". The first one is the real reason (e.g. ECONNREFUSED).
   let firstError: Error | undefined;
@@ -39,7 +46,12 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
   } catch (err) {
     redis.disconnect();
     const why = (firstError ?? (err as Error)).message;
-    throw new GtError('REDIS_UNAVAILABLE', `cannot reach Redis at ${redactRedisUrl(url)} (${why}); ${REDIS_START_HINT}`, {}, { cause: err });
+    throw new GtError(
+      'REDIS_UNAVAILABLE',
+      `cannot reach Redis at ${redactRedisUrl(url)} (${why}); ${REDIS_START_HINT}`,
+      {},
+      { cause: err },
+    );
   }
   firstError = undefined;
   // Connected: from now on reconnect after blips (a worker must survive a Redis restart).

@@ -11,7 +11,14 @@ export interface FailedJob {
 
 export interface QueueStatus {
   queueName: string;
-  counts: { waiting: number; active: number; completed: number; failed: number; delayed: number; prioritized: number };
+  counts: {
+    waiting: number;
+    active: number;
+    completed: number;
+    failed: number;
+    delayed: number;
+    prioritized: number;
+  };
   /** Most recent failures first, at most `failedLimit`. */
   failed: FailedJob[];
 }

@@ -14,7 +14,14 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isGtError, type ErrorCode } from '../errors.ts';
 import { connectRedis } from './redis.ts';
-import { DEFAULT_PREFIX, DEFAULT_QUEUE_NAME, jobDataSchema, type ConversationJobData, type ConversationJobResult, type QueueLocation } from './queue.ts';
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_QUEUE_NAME,
+  jobDataSchema,
+  type ConversationJobData,
+  type ConversationJobResult,
+  type QueueLocation,
+} from './queue.ts';
 
 export interface ProcessorContext {
   /** Aborted when the job is cancelled. A graceful close() does NOT abort: in-flight jobs finish. */
@@ -31,7 +38,10 @@ export interface ProcessorResult {
   errorCode?: string;
 }
 
-export type ConversationProcessor = (conversationId: string, context: ProcessorContext) => Promise<ProcessorResult>;
+export type ConversationProcessor = (
+  conversationId: string,
+  context: ProcessorContext,
+) => Promise<ProcessorResult>;
 
 export interface StartWorkerOptions extends QueueLocation {
   processor: ConversationProcessor;
@@ -55,7 +65,12 @@ export interface DistributedWorker {
 }
 
 /** Codes where another attempt would fail the same way. */
-const PERMANENT: ReadonlySet<string> = new Set<ErrorCode>(['NOT_FOUND', 'CONFIG_INVALID', 'USAGE', 'UNSAFE_NAME']);
+const PERMANENT: ReadonlySet<string> = new Set<ErrorCode>([
+  'NOT_FOUND',
+  'CONFIG_INVALID',
+  'USAGE',
+  'UNSAFE_NAME',
+]);
 
 function failureOf(code: string | undefined, reason: string | undefined): Error {
   const message = `${code ?? 'FAILED'}: ${reason ?? 'conversation export failed'}`;
@@ -66,7 +81,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<Distribu
   const owned = typeof options.redis === 'string';
   const redis: Redis = typeof options.redis === 'string' ? await connectRedis(options.redis) : options.redis;
 
-  async function run(job: Job<ConversationJobData, ConversationJobResult>, _token?: string, signal?: AbortSignal): Promise<ConversationJobResult> {
+  async function run(
+    job: Job<ConversationJobData, ConversationJobResult>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<ConversationJobResult> {
     const data = jobDataSchema.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError('USAGE: job data is not { conversationId }');
     let result: ProcessorResult;
@@ -85,20 +104,27 @@ export async function startWorker(options: StartWorkerOptions): Promise<Distribu
   }
 
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<ConversationJobData, ConversationJobResult>(options.queueName ?? DEFAULT_QUEUE_NAME, run, {
-    connection: redis,
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-    concurrency: options.concurrency ?? 4,
-    lockDuration,
-    stalledInterval: options.stalledIntervalMs ?? lockDuration,
-    // 2, not BullMQ's 1: one crash of an unrelated worker should not fail an innocent job.
-    maxStalledCount: options.maxStalledCount ?? 2,
-  });
+  const worker = new Worker<ConversationJobData, ConversationJobResult>(
+    options.queueName ?? DEFAULT_QUEUE_NAME,
+    run,
+    {
+      connection: redis,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      concurrency: options.concurrency ?? 4,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      // 2, not BullMQ's 1: one crash of an unrelated worker should not fail an innocent job.
+      maxStalledCount: options.maxStalledCount ?? 2,
+    },
+  );
   // Without a listener an 'error' event (e.g. Redis blip) would crash the process.
   worker.on('error', () => {});
   await worker.waitUntilReady();
   // Only read from (the waiting list); shares the worker's connection.
-  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: redis, prefix: options.prefix ?? DEFAULT_PREFIX });
+  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, {
+    connection: redis,
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+  });
 
   return {
     worker,

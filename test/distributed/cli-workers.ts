@@ -22,13 +22,25 @@ export interface CliWorker {
 const TAIL = 8000;
 
 /** Starts `genesys-transcripts worker <args>` and resolves once it logged "worker started". */
-export async function spawnCliWorker(tag: string, args: readonly string[], env: Record<string, string>): Promise<CliWorker> {
+export async function spawnCliWorker(
+  tag: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CliWorker> {
   const level = args[args.indexOf('--log-level') + 1];
   if (args.includes('--log-level') && !['info', 'debug', 'trace'].includes(level ?? '')) {
-    throw new Error('spawnCliWorker reads the info logs ("worker started", "conversation exported"): --log-level must be info or lower');
+    throw new Error(
+      'spawnCliWorker reads the info logs ("worker started", "conversation exported"): --log-level must be info or lower',
+    );
   }
-  const proc = spawn(process.execPath, [BIN, 'worker', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = once(proc, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const proc = spawn(process.execPath, [BIN, 'worker', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = once(proc, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   const completed: string[] = [];
   let tail = '';
   let partial = '';
@@ -57,7 +69,9 @@ export async function spawnCliWorker(tag: string, args: readonly string[], env: 
   await new Promise<void>((resolve, reject) => {
     if (started) return resolve();
     onStarted = resolve;
-    void exited.then(({ code, signal }) => reject(new Error(`worker ${tag} exited (${code ?? signal}) before it started:\n${tail}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`worker ${tag} exited (${code ?? signal}) before it started:\n${tail}`)),
+    );
   });
   return { tag, proc, exited, completed: () => [...completed], stderrTail: () => tail };
 }

@@ -35,7 +35,10 @@ test('a clients file yields one config per OAuth client, secrets from env, file 
       ],
     }),
   );
-  const configs = loadClientConfigs(file, { flags: { region: 'eu-west-1' }, env: { GT_TEST_SECRET_A: 'secret-a' } });
+  const configs = loadClientConfigs(file, {
+    flags: { region: 'eu-west-1' },
+    env: { GT_TEST_SECRET_A: 'secret-a' },
+  });
   assert.deepEqual(
     configs.map((c) => [c.clientId, c.clientSecret(), c.apiUrl]),
     [
@@ -52,20 +55,37 @@ test('a bad clients file is CONFIG_INVALID and never echoes a secret', (t) => {
     () => loadClientConfigs(typo, { flags: { region: 'eu-west-1' } }),
     (e) => isGtError(e, 'CONFIG_INVALID') && /clientSecrt/.test(e.message) && !e.message.includes('hunter2'),
   );
-  const emptyEnv = tempFile(t, JSON.stringify({ clients: [{ clientId: 'a', clientSecretEnv: 'GT_TEST_UNSET_VAR' }] }));
-  assert.throws(() => loadClientConfigs(emptyEnv, { flags: { region: 'eu-west-1' }, env: {} }), /GT_TEST_UNSET_VAR is empty/);
+  const emptyEnv = tempFile(
+    t,
+    JSON.stringify({ clients: [{ clientId: 'a', clientSecretEnv: 'GT_TEST_UNSET_VAR' }] }),
+  );
+  assert.throws(
+    () => loadClientConfigs(emptyEnv, { flags: { region: 'eu-west-1' }, env: {} }),
+    /GT_TEST_UNSET_VAR is empty/,
+  );
   const none = tempFile(t, JSON.stringify({ clients: [] }));
-  assert.throws(() => loadClientConfigs(none, { flags: { region: 'eu-west-1' } }), (e) => isGtError(e, 'CONFIG_INVALID'));
+  assert.throws(
+    () => loadClientConfigs(none, { flags: { region: 'eu-west-1' } }),
+    (e) => isGtError(e, 'CONFIG_INVALID'),
+  );
 });
 
 test('queue-status --json shows counts and failed jobs with reasons; exit code 1 when some failed', async (t) => {
   const redis = await testRedis(t);
   const prefix = uniquePrefix(t, 'cli-status');
-  await enqueueConversations({ redis, prefix, conversations: ['conv-ok-1', 'conv-ok-2', 'conv-bad-1'], jobOptions: { attempts: 1 } });
+  await enqueueConversations({
+    redis,
+    prefix,
+    conversations: ['conv-ok-1', 'conv-ok-2', 'conv-bad-1'],
+    jobOptions: { attempts: 1 },
+  });
   const w = await startWorker({
     redis,
     prefix,
-    processor: async (id) => (id === 'conv-bad-1' ? { status: 'failed', errorCode: 'DOWNLOAD_FAILED', reason: 'recording gone' } : { status: 'done' }),
+    processor: async (id) =>
+      id === 'conv-bad-1'
+        ? { status: 'failed', errorCode: 'DOWNLOAD_FAILED', reason: 'recording gone' }
+        : { status: 'done' },
   });
   t.after(() => w.close());
   const done = new Promise<void>((resolve) => {
@@ -75,7 +95,15 @@ test('queue-status --json shows counts and failed jobs with reasons; exit code 1
     w.worker.on('failed', tick);
   });
   await done;
-  const result = await run(process.execPath, [BIN, 'queue-status', '--redis', REDIS_URL, '--prefix', prefix, '--json']).then(
+  const result = await run(process.execPath, [
+    BIN,
+    'queue-status',
+    '--redis',
+    REDIS_URL,
+    '--prefix',
+    prefix,
+    '--json',
+  ]).then(
     () => assert.fail('exit code 0 despite a failed job'),
     (err: { code: number; stdout: string }) => err,
   );

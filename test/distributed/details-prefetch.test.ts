@@ -29,7 +29,11 @@ test('the next jobs of the queue ride on one multi-get; each is taken once', asy
   const p = new DetailsPrefetcher({ fetchMany: f.fetchMany, upcoming: f.upcoming });
   assert.equal((await p.get('a'))?.conversationId, 'a');
   assert.deepEqual(f.calls, [['a', 'b', 'c', 'd']]);
-  assert.deepEqual(await Promise.all(['b', 'c', 'd'].map(async (id) => (await p.get(id))?.conversationId)), ['b', 'c', 'd']);
+  assert.deepEqual(await Promise.all(['b', 'c', 'd'].map(async (id) => (await p.get(id))?.conversationId)), [
+    'b',
+    'c',
+    'd',
+  ]);
   assert.equal(f.calls.length, 1, 'no further call for prefetched conversations');
   // Taken means gone: a second job for the same conversation looks it up again.
   await p.get('b');
@@ -55,7 +59,10 @@ test('batches hold at most batchSize IDs, the requested one first, without IDs a
   assert.deepEqual(f.calls[0], ids.slice(0, 10));
   await p.get('id-20');
   assert.equal(f.calls[1]![0], 'id-20');
-  assert.ok(!f.calls[1]!.slice(1).some((id) => ids.slice(1, 10).includes(id)), 'cached IDs are not fetched again');
+  assert.ok(
+    !f.calls[1]!.slice(1).some((id) => ids.slice(1, 10).includes(id)),
+    'cached IDs are not fetched again',
+  );
   assert.equal(f.calls[1]!.length, 10);
 });
 
@@ -80,7 +87,13 @@ test('prefetched conversations expire after ttlMs and never exceed maxEntries', 
   let now = 1000;
   const ids = Array.from({ length: 20 }, (_, i) => `id-${i}`);
   const f = fake(ids, ids.slice(1));
-  const p = new DetailsPrefetcher({ fetchMany: f.fetchMany, upcoming: f.upcoming, ttlMs: 100, maxEntries: 5, now: () => now });
+  const p = new DetailsPrefetcher({
+    fetchMany: f.fetchMany,
+    upcoming: f.upcoming,
+    ttlMs: 100,
+    maxEntries: 5,
+    now: () => now,
+  });
   await p.get('id-0');
   // 19 fetched, 5 kept (the newest); id-1 was evicted, so it costs a call.
   assert.equal((p as unknown as { cache: Map<string, unknown> }).cache.size, 5);

@@ -16,7 +16,9 @@ export async function testRedis(t: TestContext, url = REDIS_URL): Promise<Redis>
   try {
     redis = await connectRedis(url, { connectTimeoutMs: 2000 });
   } catch (err) {
-    throw new Error(`this test needs Redis: ${(err as Error).message} (or set GT_TEST_REDIS_URL)`, { cause: err });
+    throw new Error(`this test needs Redis: ${(err as Error).message} (or set GT_TEST_REDIS_URL)`, {
+      cause: err,
+    });
   }
   t.after(() => redis.quit().catch(() => {}));
   return redis;

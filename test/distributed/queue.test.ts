@@ -2,7 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { enqueueConversations, queueStatus, startWorker, type ConversationProcessor } from '../../src/distributed/index.ts';
+import {
+  enqueueConversations,
+  queueStatus,
+  startWorker,
+  type ConversationProcessor,
+} from '../../src/distributed/index.ts';
 import { testRedis, uniquePrefix } from './helpers.ts';
 
 const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
@@ -36,7 +41,10 @@ test('enqueue is idempotent: job ID = conversation ID, a second run adds nothing
 test('enqueue rejects something that is not a conversation ID', async (t) => {
   const redis = await testRedis(t);
   const prefix = uniquePrefix(t, 'enqueue-bad');
-  await assert.rejects(enqueueConversations({ redis, prefix, conversations: ['ok-id', 'bad:id'] }), /not a conversation ID/);
+  await assert.rejects(
+    enqueueConversations({ redis, prefix, conversations: ['ok-id', 'bad:id'] }),
+    /not a conversation ID/,
+  );
 });
 
 test('a worker completes jobs, retries failures with backoff, and queue-status lists final failures with reasons', async (t) => {
@@ -46,7 +54,8 @@ test('a worker completes jobs, retries failures with backoff, and queue-status l
   const attempts = new Map<string, number>();
   const processor: ConversationProcessor = async (id, ctx) => {
     attempts.set(id, ctx.attempt);
-    if (id === flaky && ctx.attempt < 3) return { status: 'failed', errorCode: 'HTTP_ERROR', reason: 'server said 500' };
+    if (id === flaky && ctx.attempt < 3)
+      return { status: 'failed', errorCode: 'HTTP_ERROR', reason: 'server said 500' };
     if (id === broken) throw new Error('disk on fire');
     if (id === missing) return { status: 'failed', errorCode: 'NOT_FOUND', reason: 'no such conversation' };
     return { status: id === ok2 ? 'skipped' : 'done', reason: id === ok2 ? 'no recording' : undefined };

@@ -19,12 +19,18 @@ test('two processes share one budget per client: never more than perWindow grant
   const granted: number[] = [];
   const started = Date.now();
   const take = (l: RedisRateLimiter) => l.acquire('client-1:analytics').then(() => granted.push(Date.now()));
-  await Promise.all([...Array.from({ length: 8 }, () => take(a)), ...Array.from({ length: 7 }, () => take(b))]);
+  await Promise.all([
+    ...Array.from({ length: 8 }, () => take(a)),
+    ...Array.from({ length: 7 }, () => take(b)),
+  ]);
   assert.equal(granted.length, 15);
   // 15 grants at 5 per 400 ms need at least two full windows after the first five.
   assert.ok(granted.at(-1)! - started >= 780, `15 grants took only ${granted.at(-1)! - started} ms`);
   // Local resolve times trail Redis grant times by a few ms: check windows a little narrower.
-  assert.ok(maxInSlidingWindow(granted, 380) <= 5, `max ${maxInSlidingWindow(granted, 380)} grants in one window`);
+  assert.ok(
+    maxInSlidingWindow(granted, 380) <= 5,
+    `max ${maxInSlidingWindow(granted, 380)} grants in one window`,
+  );
 });
 
 test('different OAuth clients have separate budgets; families of one client share it', async (t) => {
@@ -49,7 +55,11 @@ test('a pause (429 Retry-After) seen by one process holds back the others', asyn
 
 test('the budget learnt from inin-ratelimit-allowed is shared', async (t) => {
   const { a, b } = await twoLimiters(t, 100, 60_000);
-  a.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '1', 'inin-ratelimit-reset': '60' });
+  a.observe('client-1:api', {
+    'inin-ratelimit-allowed': '3',
+    'inin-ratelimit-count': '1',
+    'inin-ratelimit-reset': '60',
+  });
   await new Promise((r) => setTimeout(r, 20));
   for (let i = 0; i < 3; i += 1) await b.acquire('client-1:api');
   const ac = new AbortController();
@@ -62,7 +72,11 @@ test('the budget learnt from inin-ratelimit-allowed is shared', async (t) => {
 test('a full server window our grants do not explain (another consumer of the client) pauses everyone until its reset', async (t) => {
   const { a, b } = await twoLimiters(t, 100, 60_000);
   const t0 = Date.now();
-  a.observe('client-1:api', { 'inin-ratelimit-allowed': '100', 'inin-ratelimit-count': '100', 'inin-ratelimit-reset': '1' });
+  a.observe('client-1:api', {
+    'inin-ratelimit-allowed': '100',
+    'inin-ratelimit-count': '100',
+    'inin-ratelimit-reset': '1',
+  });
   await new Promise((r) => setTimeout(r, 20));
   await b.acquire('client-1:api');
   assert.ok(Date.now() - t0 >= 950, `granted after ${Date.now() - t0} ms despite a 1 s reset`);
@@ -72,12 +86,20 @@ test('a full server window our own grants explain is no reason to pause: the lim
   const { a, b, redis, prefix } = await twoLimiters(t, 3, 60_000);
   for (let i = 0; i < 3; i += 1) await a.acquire('client-1:api');
   // The server counted exactly our 3 requests: the window is full, as the limiter knows.
-  b.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '3', 'inin-ratelimit-reset': '60' });
+  b.observe('client-1:api', {
+    'inin-ratelimit-allowed': '3',
+    'inin-ratelimit-count': '3',
+    'inin-ratelimit-reset': '60',
+  });
   await new Promise((r) => setTimeout(r, 20));
   const pause = await redis.get(`${prefix}:{client-1}:pause`);
   assert.equal(pause, null, 'no pause recorded');
   // One more than we sent: someone else uses the client too.
-  b.observe('client-1:api', { 'inin-ratelimit-allowed': '3', 'inin-ratelimit-count': '4', 'inin-ratelimit-reset': '60' });
+  b.observe('client-1:api', {
+    'inin-ratelimit-allowed': '3',
+    'inin-ratelimit-count': '4',
+    'inin-ratelimit-reset': '60',
+  });
   await new Promise((r) => setTimeout(r, 20));
   assert.ok(Number(await redis.get(`${prefix}:{client-1}:pause`)) > 0, 'pause recorded');
 });

@@ -32,8 +32,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       try {
-        const event = verifier.verify(body, req.headers as Record<string, string>) as { data: { conversationId: string; deliveryId: string } };
-        state.received.push({ webhookId: String(req.headers['webhook-id']), conversationId: event.data.conversationId, deliveryId: event.data.deliveryId });
+        const event = verifier.verify(body, req.headers as Record<string, string>) as {
+          data: { conversationId: string; deliveryId: string };
+        };
+        state.received.push({
+          webhookId: String(req.headers['webhook-id']),
+          conversationId: event.data.conversationId,
+          deliveryId: event.data.deliveryId,
+        });
         res.writeHead(204).end();
       } catch {
         state.badSignatures += 1;

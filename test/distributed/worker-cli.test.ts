@@ -20,35 +20,64 @@ function tempDir(t: import('node:test').TestContext): string {
   return dir;
 }
 
-test('a worker whose credentials are refused stops (exit 1, AUTH_FAILED) and leaves the jobs to retry', { timeout: 30_000 }, async (t) => {
-  const redis = await testRedis(t);
-  const prefix = uniquePrefix(t, 'fatal');
-  const emu = await startEmulator({ seed: 3, conversations: 10, rateLimit: null });
-  t.after(() => emu.close());
-  const dir = tempDir(t);
-  const ids = emu.dataset.conversationIds();
-  await enqueueConversations({ redis, prefix, conversations: ids });
-  const wrongSecret = 'not-the-secret-0123456789';
-  const w = await spawnCliWorker(
-    'w',
-    ['--api-url', emu.baseUrl, '--login-url', emu.loginUrl, '--client-id', emu.clientId, '--redis', REDIS_URL, '--prefix', prefix, '--out', join(dir, 'out'), '--state-dir', join(dir, 'state'), '--concurrency', '2'],
-    { GENESYSCLOUD_OAUTHCLIENT_SECRET: wrongSecret },
-  );
-  t.after(() => stopWorkers([w]));
-  const { code } = await w.exited;
-  assert.equal(code, 1, w.stderrTail());
-  assert.match(w.stderrTail(), /AUTH_FAILED/);
-  assert.ok(!w.stderrTail().includes(wrongSecret), 'the secret is never printed');
-  // It stopped at the first failures: at most its in-flight jobs used an attempt, none failed for good.
-  const s = await queueStatus({ redis, prefix });
-  assert.equal(s.counts.failed, 0);
-  assert.equal(s.counts.completed, 0);
-  assert.ok(s.counts.waiting + s.counts.delayed === ids.length, JSON.stringify(s.counts));
-  assert.ok(s.counts.delayed <= 2, `${s.counts.delayed} jobs used an attempt, more than the worker had in flight`);
-});
+test(
+  'a worker whose credentials are refused stops (exit 1, AUTH_FAILED) and leaves the jobs to retry',
+  { timeout: 30_000 },
+  async (t) => {
+    const redis = await testRedis(t);
+    const prefix = uniquePrefix(t, 'fatal');
+    const emu = await startEmulator({ seed: 3, conversations: 10, rateLimit: null });
+    t.after(() => emu.close());
+    const dir = tempDir(t);
+    const ids = emu.dataset.conversationIds();
+    await enqueueConversations({ redis, prefix, conversations: ids });
+    const wrongSecret = 'not-the-secret-0123456789';
+    const w = await spawnCliWorker(
+      'w',
+      [
+        '--api-url',
+        emu.baseUrl,
+        '--login-url',
+        emu.loginUrl,
+        '--client-id',
+        emu.clientId,
+        '--redis',
+        REDIS_URL,
+        '--prefix',
+        prefix,
+        '--out',
+        join(dir, 'out'),
+        '--state-dir',
+        join(dir, 'state'),
+        '--concurrency',
+        '2',
+      ],
+      { GENESYSCLOUD_OAUTHCLIENT_SECRET: wrongSecret },
+    );
+    t.after(() => stopWorkers([w]));
+    const { code } = await w.exited;
+    assert.equal(code, 1, w.stderrTail());
+    assert.match(w.stderrTail(), /AUTH_FAILED/);
+    assert.ok(!w.stderrTail().includes(wrongSecret), 'the secret is never printed');
+    // It stopped at the first failures: at most its in-flight jobs used an attempt, none failed for good.
+    const s = await queueStatus({ redis, prefix });
+    assert.equal(s.counts.failed, 0);
+    assert.equal(s.counts.completed, 0);
+    assert.ok(s.counts.waiting + s.counts.delayed === ids.length, JSON.stringify(s.counts));
+    assert.ok(
+      s.counts.delayed <= 2,
+      `${s.counts.delayed} jobs used an attempt, more than the worker had in flight`,
+    );
+  },
+);
 
 test('one conversation twice in flight in one worker: the second attempt fails as retryable, the first exports it', async (t) => {
-  const emu = await startEmulator({ seed: 4, conversations: 3, rateLimit: null, audioBytes: { min: 1024, max: 2048 } });
+  const emu = await startEmulator({
+    seed: 4,
+    conversations: 3,
+    rateLimit: null,
+    audioBytes: { min: 1024, max: 2048 },
+  });
   t.after(() => emu.close());
   const dir = tempDir(t);
   const p = await createPipelineProcessor({

@@ -8,7 +8,9 @@ import { addConnectionOptions, addSelectionOptions } from './shared-options.ts';
 import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerEnqueueCommand(program: Command, setExitCode: SetExitCode): void {
-  const cmd = program.command('enqueue').description('Discover conversations and queue one job each in Redis (BullMQ) for `worker` processes');
+  const cmd = program
+    .command('enqueue')
+    .description('Discover conversations and queue one job each in Redis (BullMQ) for `worker` processes');
   addSelectionOptions(cmd);
   addConnectionOptions(cmd);
   addQueueOptions(cmd);
@@ -29,8 +31,13 @@ export function registerEnqueueCommand(program: Command, setExitCode: SetExitCod
       const parsed = selectionSchema.safeParse(await selectionFromFlags(flags));
       if (!parsed.success) throw new GtError('USAGE', parsed.error.issues.map((i) => i.message).join('; '));
       const attempts = Number(flags.attempts);
-      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 50) throw new GtError('USAGE', '--attempts must be an integer from 1 to 50');
-      const config = loadConfig({ flags, env: process.env, ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}) });
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 50)
+        throw new GtError('USAGE', '--attempts must be an integer from 1 to 50');
+      const config = loadConfig({
+        flags,
+        env: process.env,
+        ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
+      });
       const redis = await connectRedis(String(flags.redis));
       const client = createGenesysClient(config, { limiter: limiterFor(redis, config, flags) });
       let missing = 0;
@@ -41,13 +48,16 @@ export function registerEnqueueCommand(program: Command, setExitCode: SetExitCod
           conversations: discovered,
           jobOptions: { attempts },
           onChunk: (p) => {
-            if (!flags.json && process.stderr.isTTY) process.stderr.write(`\rqueued ${p.added} new, ${p.alreadyQueued} already queued`);
+            if (!flags.json && process.stderr.isTTY)
+              process.stderr.write(`\rqueued ${p.added} new, ${p.alreadyQueued} already queued`);
           },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
         if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, missing })}\n`);
         else {
-          process.stdout.write(`enqueued ${result.added} new jobs on ${String(flags.queueName)} (${result.alreadyQueued} already queued)\n`);
+          process.stdout.write(
+            `enqueued ${result.added} new jobs on ${String(flags.queueName)} (${result.alreadyQueued} already queued)\n`,
+          );
           if (missing) process.stdout.write(`${missing} conversation IDs were not found\n`);
         }
         setExitCode(missing > 0 ? 1 : 0);

@@ -4,7 +4,11 @@ import type { SetExitCode } from './index.ts';
 import { addQueueOptions, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerQueueStatusCommand(program: Command, setExitCode: SetExitCode): void {
-  const cmd = program.command('queue-status').description('Show the distributed export queue: waiting, active, completed, failed, delayed, and why jobs failed');
+  const cmd = program
+    .command('queue-status')
+    .description(
+      'Show the distributed export queue: waiting, active, completed, failed, delayed, and why jobs failed',
+    );
   addQueueOptions(cmd);
   cmd
     .option('--failed-limit <n>', 'failed jobs to list (most recent first)', (v) => Number(v), 20)
@@ -14,7 +18,10 @@ export function registerQueueStatusCommand(program: Command, setExitCode: SetExi
       const { queueStatus } = await import('../../distributed/status.ts');
       const redis = await connectRedis(String(flags.redis));
       try {
-        const s = await queueStatus({ ...queueLocationFromFlags(flags, redis), failedLimit: Number(flags.failedLimit) });
+        const s = await queueStatus({
+          ...queueLocationFromFlags(flags, redis),
+          failedLimit: Number(flags.failedLimit),
+        });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
         } else {
@@ -23,7 +30,8 @@ export function registerQueueStatusCommand(program: Command, setExitCode: SetExi
             `queue ${s.queueName}`,
             `  waiting ${c.waiting + c.prioritized}, active ${c.active}, delayed (retry backoff) ${c.delayed}, completed ${c.completed}, failed ${c.failed}`,
           ];
-          for (const f of s.failed) lines.push(`  failed ${f.conversationId} after ${f.attempts} attempt(s): ${f.reason}`);
+          for (const f of s.failed)
+            lines.push(`  failed ${f.conversationId} after ${f.attempts} attempt(s): ${f.reason}`);
           process.stdout.write(`${lines.join('\n')}\n`);
         }
         setExitCode(s.counts.failed > 0 ? 1 : 0);

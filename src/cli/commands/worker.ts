@@ -14,21 +14,43 @@ import { addConnectionOptions, list } from './shared-options.ts';
 import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerWorkerCommand(program: Command, setExitCode: SetExitCode): void {
-  const cmd = program.command('worker').description('Export queued conversations (see `enqueue`); many workers share one rate budget per OAuth client');
+  const cmd = program
+    .command('worker')
+    .description(
+      'Export queued conversations (see `enqueue`); many workers share one rate budget per OAuth client',
+    );
   addConnectionOptions(cmd);
   addQueueOptions(cmd);
   cmd
-    .option('--clients <file>', 'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget')
+    .option(
+      '--clients <file>',
+      'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget',
+    )
     .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4)
-    .addOption(new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'))
+    .addOption(
+      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
+    )
     .option('--no-media', 'do not download recordings')
     .option('--no-transcript', 'do not fetch transcripts')
     .option('--out <dir>', 'output folder (a shared filesystem when several machines work)', './export')
-    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, ['json', 'txt', 'vtt'])
+    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
+      'json',
+      'txt',
+      'vtt',
+    ])
     .option('--no-redact', 'DANGER: write transcripts without PII redaction')
     .option('--sink <spec...>', 'extra sinks: s3://bucket/prefix?endpoint=…, webhook:https://…')
-    .option('--state-dir <dir>', 'local state (per-process checkpoint, staging, audit log)', './.genesys-transcripts')
-    .option('--lock-duration-ms <ms>', 'job lock; a crashed worker\'s jobs are retaken after it', (v) => Number(v), 30_000)
+    .option(
+      '--state-dir <dir>',
+      'local state (per-process checkpoint, staging, audit log)',
+      './.genesys-transcripts',
+    )
+    .option(
+      '--lock-duration-ms <ms>',
+      "job lock; a crashed worker's jobs are retaken after it",
+      (v) => Number(v),
+      30_000,
+    )
     .option('--stalled-interval-ms <ms>', 'how often to look for jobs of crashed workers', (v) => Number(v))
     .option('--log-level <level>', 'pino log level (logs go to stderr)', 'info')
     .addOption(new Option('--rate-window-ms <ms>', 'rate window length (tests)').argParser(Number).hideHelp())
@@ -42,10 +64,16 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       const { GtError } = await import('../../errors.ts');
 
       const concurrency = Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new GtError('USAGE', '--concurrency must be an integer from 1 to 256');
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+        throw new GtError('USAGE', '--concurrency must be an integer from 1 to 256');
       const logger = createLogger({ level: String(flags.logLevel) });
-      const base = { flags, env: process.env, ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}) };
-      const configs = typeof flags.clients === 'string' ? loadClientConfigs(flags.clients, base) : [loadConfig(base)];
+      const base = {
+        flags,
+        env: process.env,
+        ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
+      };
+      const configs =
+        typeof flags.clients === 'string' ? loadClientConfigs(flags.clients, base) : [loadConfig(base)];
       const redis = await connectRedis(String(flags.redis));
       const limiter = limiterFor(redis, configs[0]!, flags);
       type StopReason = { signal?: NodeJS.Signals; fatal?: GtErrorType };
@@ -75,14 +103,21 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
         processor: pipeline.processor,
         concurrency,
         lockDurationMs: Number(flags.lockDurationMs),
-        ...(typeof flags.stalledIntervalMs === 'number' ? { stalledIntervalMs: flags.stalledIntervalMs } : {}),
+        ...(typeof flags.stalledIntervalMs === 'number'
+          ? { stalledIntervalMs: flags.stalledIntervalMs }
+          : {}),
       });
       upcoming = (n) => w.upcoming(n);
       let failed = 0;
-      w.worker.on('completed', (job, r) => logger.info({ conversationId: job.id, status: r.status }, 'conversation exported'));
+      w.worker.on('completed', (job, r) =>
+        logger.info({ conversationId: job.id, status: r.status }, 'conversation exported'),
+      );
       w.worker.on('failed', (job, err) => {
         failed += 1;
-        logger.warn({ conversationId: job?.id, attempt: job?.attemptsMade, reason: err.message }, 'conversation attempt failed');
+        logger.warn(
+          { conversationId: job?.id, attempt: job?.attemptsMade, reason: err.message },
+          'conversation attempt failed',
+        );
       });
       logger.info({ clients: configs.length, concurrency, queue: String(flags.queueName) }, 'worker started');
 
@@ -90,8 +125,16 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       const why = await stopped;
-      if (why.fatal) logger.error({ code: why.fatal.code, reason: why.fatal.message }, 'stopping: no further conversation can succeed in this worker');
-      else logger.info({ signal: why.signal }, 'stopping: finishing conversations in flight (signal again to exit now)');
+      if (why.fatal)
+        logger.error(
+          { code: why.fatal.code, reason: why.fatal.message },
+          'stopping: no further conversation can succeed in this worker',
+        );
+      else
+        logger.info(
+          { signal: why.signal },
+          'stopping: finishing conversations in flight (signal again to exit now)',
+        );
       for (const s of ['SIGTERM', 'SIGINT'] as const) {
         process.off(s, onSignal);
         process.once(s, () => process.exit(130));
