@@ -77,7 +77,10 @@ export function generate(dts: string): string {
     '',
   ];
   for (const name of [...wanted].sort()) {
-    const body = models.get(name)!.replace(/Models\./g, '').replace(/^\t\t/gm, '  ');
+    const body = models
+      .get(name)!
+      .replace(/Models\./g, '')
+      .replace(/^\t\t/gm, '  ');
     out.push(`export interface ${name} {`, body, '}', '');
   }
   return out.join('\n');

@@ -49,9 +49,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 /** Opens a BullMQ Queue; `close()` also closes the Redis connection if we opened it. */
-export async function openQueue(
-  location: QueueLocation,
-): Promise<{
+export async function openQueue(location: QueueLocation): Promise<{
   queue: Queue<ConversationJobData, ConversationJobResult>;
   redis: Redis;
   close(): Promise<void>;

@@ -7,9 +7,9 @@ export async function* mapConcurrent<T, R>(
   limit: number,
   fn: (item: T) => Promise<R>,
 ): AsyncGenerator<R> {
-  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as
-    | AsyncIterator<T>
-    | Iterator<T>;
+  const iterator = (
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
   const running = new Map<number, Promise<{ id: number; value: R }>>();
   let nextId = 0;
   let exhausted = false;

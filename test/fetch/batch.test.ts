@@ -36,18 +36,41 @@ test('bulk: polls while the expected count grows, names files by contentType, fa
     if (url.pathname === '/api/v2/recording/batchrequests/job-1') {
       polls += 1;
       const results = [
-        { conversationId: C1, recordingId: 'r1', resultUrl: media.url(), contentType: 'audio/ogg; codecs=opus' },
+        {
+          conversationId: C1,
+          recordingId: 'r1',
+          resultUrl: media.url(),
+          contentType: 'audio/ogg; codecs=opus',
+        },
         { conversationId: C2, recordingId: 'r2', errorMsg: 'Recording is archived' },
         { conversationId: C3, recordingId: 'r3', resultUrl: media.url(), contentType: 'application/json' },
       ];
-      if (polls === 1) return json(res, 200, { id: 'job-1', status: 'InProgress', expectedResultCount: 1, resultCount: 1, results: results.slice(0, 1) });
-      return json(res, 200, { id: 'job-1', status: 'Completed', expectedResultCount: 3, resultCount: 3, errorCount: 1, results });
+      if (polls === 1)
+        return json(res, 200, {
+          id: 'job-1',
+          status: 'InProgress',
+          expectedResultCount: 1,
+          resultCount: 1,
+          results: results.slice(0, 1),
+        });
+      return json(res, 200, {
+        id: 'job-1',
+        status: 'Completed',
+        expectedResultCount: 3,
+        resultCount: 3,
+        errorCount: 1,
+        results,
+      });
     }
     const m = /^\/api\/v2\/conversations\/([^/]+)\/recordings$/.exec(url.pathname);
     if (m) {
       listed.push(m[1]!);
-      if (m[1] === C2) return json(res, 200, [{ id: 'r2', conversationId: C2, media: 'audio', fileState: 'ARCHIVED' }]);
-      if (m[1] === C3) return json(res, 200, [{ id: 'r3', conversationId: C3, media: 'chat', fileState: 'AVAILABLE', transcript: [] }]);
+      if (m[1] === C2)
+        return json(res, 200, [{ id: 'r2', conversationId: C2, media: 'audio', fileState: 'ARCHIVED' }]);
+      if (m[1] === C3)
+        return json(res, 200, [
+          { id: 'r3', conversationId: C3, media: 'chat', fileState: 'AVAILABLE', transcript: [] },
+        ]);
     }
     json(res, 404, {});
   });
@@ -61,8 +84,14 @@ test('bulk: polls while the expected count grows, names files by contentType, fa
     await rm(dir, { recursive: true, force: true });
   });
 
-  const out = await fetchRecordingsBatch(client, [C1, C2, C3], { format: 'WAV', dir: (cid) => join(dir, cid), batchPollMs: 5 });
-  assert.deepEqual(submitted, { batchDownloadRequestList: [{ conversationId: C1 }, { conversationId: C2 }, { conversationId: C3 }] });
+  const out = await fetchRecordingsBatch(client, [C1, C2, C3], {
+    format: 'WAV',
+    dir: (cid) => join(dir, cid),
+    batchPollMs: 5,
+  });
+  assert.deepEqual(submitted, {
+    batchDownloadRequestList: [{ conversationId: C1 }, { conversationId: C2 }, { conversationId: C3 }],
+  });
   assert.equal(polls, 2);
   const c1 = out.get(C1)!;
   assert.equal(c1.length, 1);

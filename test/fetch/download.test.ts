@@ -10,10 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isGtError } from '../../src/errors.ts';
-import { downloadToFile, existingDownload, partPathOf, sidecarPathOf, type DownloadOptions } from '../../src/pipeline/fetch/download.ts';
+import {
+  downloadToFile,
+  existingDownload,
+  partPathOf,
+  sidecarPathOf,
+  type DownloadOptions,
+} from '../../src/pipeline/fetch/download.ts';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { measuredDownload } from './helpers/measure.ts';
-import { makeData, startMediaServer, virtualSha256, type MediaServer, type MediaServerOptions } from './helpers/media-server.ts';
+import {
+  makeData,
+  startMediaServer,
+  virtualSha256,
+  type MediaServer,
+  type MediaServerOptions,
+} from './helpers/media-server.ts';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from './helpers/tls-fixture.ts';
 
 const FAST = { baseMs: 5, capMs: 20 };
@@ -39,7 +51,10 @@ test('downloads byte-exact, verifies size and sha256, leaves no .part and sends 
   const { server, dir } = await setup(t, { size: 300_000 });
   const path = join(dir, 'a.wav');
   const progress: number[] = [];
-  const r = await downloadToFile({ path, expectedSize: 300_000, expectedSha256: server.sha256() }, opts(server, { onProgress: (b) => progress.push(b) }));
+  const r = await downloadToFile(
+    { path, expectedSize: 300_000, expectedSha256: server.sha256() },
+    opts(server, { onProgress: (b) => progress.push(b) }),
+  );
   assert.equal(r.size, 300_000);
   assert.equal(r.sha256, server.sha256());
   assert.equal(r.contentType, 'audio/wav');
@@ -70,7 +85,12 @@ test('connection resets mid-body resume with Range + If-Range and give a byte-id
 });
 
 test('a server that ignores Range (200 instead of 206) restarts cleanly from zero', async (t) => {
-  const { server, dir } = await setup(t, { size: 500_000, noRange: true, breakAfterBytes: 150_000, breakCount: 2 });
+  const { server, dir } = await setup(t, {
+    size: 500_000,
+    noRange: true,
+    breakAfterBytes: 150_000,
+    breakCount: 2,
+  });
   const path = join(dir, 'c.wav');
   const r = await downloadToFile({ path, expectedSize: 500_000 }, opts(server));
   assert.deepEqual(await readFile(path), server.data());
@@ -83,7 +103,10 @@ test('an object that changed since the .part was written (If-Range mismatch) is 
   const { server, dir } = await setup(t, { size: 400_000 });
   const path = join(dir, 'd.wav');
   await writeFile(partPathOf(path), server.data().subarray(0, 100_000));
-  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 400_000 }));
+  await writeFile(
+    sidecarPathOf(path),
+    JSON.stringify({ version: 1, etag: server.etag(), totalSize: 400_000 }),
+  );
   server.replace(7);
   const r = await downloadToFile({ path }, opts(server));
   assert.equal(r.sha256, server.sha256());
@@ -95,7 +118,12 @@ test('an object that changed since the .part was written (If-Range mismatch) is 
 
 test('an expired signed URL is renewed through resolveUrl and the download continues', async (t) => {
   // Each URL works for one request: the retry after the broken body meets "Request has expired".
-  const { server, dir } = await setup(t, { size: 600_000, breakAfterBytes: 400_000, breakCount: 1, tokenUses: 1 });
+  const { server, dir } = await setup(t, {
+    size: 600_000,
+    breakAfterBytes: 400_000,
+    breakCount: 1,
+    tokenUses: 1,
+  });
   const path = join(dir, 'e.wav');
   const reasons: string[] = [];
   const r = await downloadToFile(
@@ -110,7 +138,10 @@ test('an expired signed URL is renewed through resolveUrl and the download conti
   assert.deepEqual(await readFile(path), server.data());
   assert.deepEqual(reasons, ['initial', 'expired']);
   assert.equal(r.urlRenewals, 1);
-  assert.deepEqual(server.requests.slice(0, 2).map((q) => q.status), [200, 403]);
+  assert.deepEqual(
+    server.requests.slice(0, 2).map((q) => q.status),
+    [200, 403],
+  );
   assert.equal(server.requests.length, 3);
 });
 
@@ -118,7 +149,10 @@ test('a .part that is already complete (416) is verified and moved into place', 
   const { server, dir } = await setup(t, { size: 200_000 });
   const path = join(dir, 'f.wav');
   await writeFile(partPathOf(path), server.data());
-  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 200_000 }));
+  await writeFile(
+    sidecarPathOf(path),
+    JSON.stringify({ version: 1, etag: server.etag(), totalSize: 200_000 }),
+  );
   const r = await downloadToFile({ path }, opts(server));
   assert.equal(r.sha256, server.sha256());
   assert.equal(server.requests[0]?.status, 416);
@@ -131,7 +165,9 @@ test('no Content-Length still works, and expectedSize is checked', async (t) => 
   const ok = await downloadToFile({ path: join(dir, 'g.wav'), expectedSize: 250_000 }, opts(server));
   assert.equal(ok.sha256, server.sha256());
   const path = join(dir, 'h.wav');
-  await assert.rejects(downloadToFile({ path, expectedSize: 250_001 }, opts(server)), (e) => isGtError(e, 'INTEGRITY'));
+  await assert.rejects(downloadToFile({ path, expectedSize: 250_001 }, opts(server)), (e) =>
+    isGtError(e, 'INTEGRITY'),
+  );
   assert.equal(existsSync(path), false);
   assert.equal(existsSync(partPathOf(path)), false);
 });
@@ -139,7 +175,10 @@ test('no Content-Length still works, and expectedSize is checked', async (t) => 
 test('a sha256 mismatch is INTEGRITY and discards the .part', async (t) => {
   const { server, dir } = await setup(t, { size: 100_000 });
   const path = join(dir, 'i.wav');
-  await assert.rejects(downloadToFile({ path, expectedSha256: sha(Buffer.from('other')) }, opts(server)), (e) => isGtError(e, 'INTEGRITY'));
+  await assert.rejects(
+    downloadToFile({ path, expectedSha256: sha(Buffer.from('other')) }, opts(server)),
+    (e) => isGtError(e, 'INTEGRITY'),
+  );
   assert.equal(existsSync(partPathOf(path)), false);
   assert.equal(existsSync(sidecarPathOf(path)), false);
   assert.equal(existsSync(path), false);
@@ -149,7 +188,10 @@ test('a .part left by an earlier process is resumed from the bytes on disk, a st
   const { server, dir } = await setup(t, { size: 800_000 });
   const path = join(dir, 'j.wav');
   await writeFile(partPathOf(path), server.data().subarray(0, 300_000));
-  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 800_000 }));
+  await writeFile(
+    sidecarPathOf(path),
+    JSON.stringify({ version: 1, etag: server.etag(), totalSize: 800_000 }),
+  );
   const r = await downloadToFile({ path }, opts(server));
   assert.equal(r.sha256, server.sha256());
   assert.equal(r.resumed, true);
@@ -167,7 +209,9 @@ test('a .part left by an earlier process is resumed from the bytes on disk, a st
 test('persistent failure gives DOWNLOAD_FAILED after maxAttempts without progress; .part kept', async (t) => {
   const { server, dir } = await setup(t, { size: 100_000, expiredTokens: new Set(['ok']) });
   const path = join(dir, 'l.wav');
-  await assert.rejects(downloadToFile({ path }, opts(server, { maxAttempts: 3 })), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  await assert.rejects(downloadToFile({ path }, opts(server, { maxAttempts: 3 })), (e) =>
+    isGtError(e, 'DOWNLOAD_FAILED'),
+  );
   assert.equal(server.requests.length, 3);
   assert.equal(existsSync(path), false);
 });
@@ -177,8 +221,14 @@ test('ENOSPC is DISK_FULL naming the path, with the sidecar kept for resume', as
   const path = join(dir, 'm.wav');
   // /dev/full answers every write with ENOSPC.
   await symlink('/dev/full', partPathOf(path));
-  await writeFile(sidecarPathOf(path), JSON.stringify({ version: 1, etag: server.etag(), totalSize: 100_000 }));
-  await assert.rejects(downloadToFile({ path }, opts(server)), (e) => isGtError(e, 'DISK_FULL') && e.details.path === path);
+  await writeFile(
+    sidecarPathOf(path),
+    JSON.stringify({ version: 1, etag: server.etag(), totalSize: 100_000 }),
+  );
+  await assert.rejects(
+    downloadToFile({ path }, opts(server)),
+    (e) => isGtError(e, 'DISK_FULL') && e.details.path === path,
+  );
   assert.equal(existsSync(sidecarPathOf(path)), true);
 });
 
@@ -187,7 +237,10 @@ test('abort stops the download with ABORTED and keeps the .part', async (t) => {
   const path = join(dir, 'n.wav');
   const ac = new AbortController();
   await assert.rejects(
-    downloadToFile({ path }, opts(server, { signal: ac.signal, onProgress: (b) => b > 300_000 && ac.abort() })),
+    downloadToFile(
+      { path },
+      opts(server, { signal: ac.signal, onProgress: (b) => b > 300_000 && ac.abort() }),
+    ),
     (e) => isGtError(e, 'ABORTED'),
   );
   assert.ok((await stat(partPathOf(path))).size > 300_000);
@@ -197,9 +250,15 @@ test('existingDownload reuses a finished file only when size and sha256 match', 
   const { server, dir } = await setup(t, { size: 50_000 });
   const path = join(dir, 'o.wav');
   await downloadToFile({ path }, opts(server));
-  assert.equal((await existingDownload({ path, expectedSize: 50_000, expectedSha256: server.sha256() }))?.sha256, server.sha256());
+  assert.equal(
+    (await existingDownload({ path, expectedSize: 50_000, expectedSha256: server.sha256() }))?.sha256,
+    server.sha256(),
+  );
   assert.equal(await existingDownload({ path, expectedSize: 50_001 }), undefined);
-  assert.equal(await existingDownload({ path, expectedSize: 50_000, expectedSha256: sha(Buffer.from('x')) }), undefined);
+  assert.equal(
+    await existingDownload({ path, expectedSize: 50_000, expectedSha256: sha(Buffer.from('x')) }),
+    undefined,
+  );
   assert.equal(await existingDownload({ path: join(dir, 'missing.wav'), expectedSize: 1 }), undefined);
 });
 
@@ -207,7 +266,11 @@ test('a process killed mid-download is resumed by the next process from the byte
   const size = 6_000_000;
   const { server, dir } = await setup(t, { size, chunkDelayMs: 3 });
   const path = join(dir, 'p.wav');
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'helpers/download-child.ts'), server.url(), path], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'helpers/download-child.ts'), server.url(), path],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   for (;;) {
     await new Promise((r) => setTimeout(r, 20));
@@ -231,11 +294,21 @@ test('a 300 MB download keeps the downloading process flat (RSS growth < 64 MB) 
   const { server, dir } = await setup(t, { size, virtual: true });
   const path = join(dir, 'big.wav');
   // The download runs in its own process, which reports its own memory (not the server's).
-  const { result, memory } = await measuredDownload<{ size: number; sha256: string }>({ kind: 'url', url: server.url(), path, expectedSize: size });
-  t.diagnostic(`downloader RSS growth ${memory.rssGrowthMb.toFixed(1)} MB (array buffers ${memory.arrayBuffersGrowthMb.toFixed(1)} MB)`);
+  const { result, memory } = await measuredDownload<{ size: number; sha256: string }>({
+    kind: 'url',
+    url: server.url(),
+    path,
+    expectedSize: size,
+  });
+  t.diagnostic(
+    `downloader RSS growth ${memory.rssGrowthMb.toFixed(1)} MB (array buffers ${memory.arrayBuffersGrowthMb.toFixed(1)} MB)`,
+  );
   assert.ok(memory.rssGrowthMb < 64, `RSS grew ${memory.rssGrowthMb.toFixed(1)} MB`);
   // Not one new buffer per socket read: the reads and slabs are reused.
-  assert.ok(memory.arrayBuffersGrowthMb < 16, `array buffers grew ${memory.arrayBuffersGrowthMb.toFixed(1)} MB`);
+  assert.ok(
+    memory.arrayBuffersGrowthMb < 16,
+    `array buffers grew ${memory.arrayBuffersGrowthMb.toFixed(1)} MB`,
+  );
   assert.equal(result.size, size);
   assert.equal(result.sha256, virtualSha256(size));
   await rm(path);
@@ -260,15 +333,24 @@ test('idle connections are kept alive and reused; one the server dropped meanwhi
 });
 
 test('an https signed host works, resets included (TLS through the same lean reader)', async (t) => {
-  const { server, dir } = await setup(t, { size: 3_000_000, tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT }, breakAfterBytes: 1_000_000, breakCount: 1 });
+  const { server, dir } = await setup(t, {
+    size: 3_000_000,
+    tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT },
+    breakAfterBytes: 1_000_000,
+    breakCount: 1,
+  });
   const ca = join(dir, 'ca.pem');
   await writeFile(ca, TEST_TLS_CERT);
   const path = join(dir, 's.wav');
   // A child process, so the test CA is trusted through NODE_EXTRA_CA_CERTS like a real deployment's.
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'helpers/download-child.ts'), server.url(), path, '3000000'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
-  });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'helpers/download-child.ts'), server.url(), path, '3000000'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
+    },
+  );
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   assert.equal(await new Promise((r) => child.once('close', r)), 0);
@@ -280,7 +362,10 @@ test('an https signed host works, resets included (TLS through the same lean rea
 });
 
 /** A raw TCP "signed host" answering each request with the bytes `answer` writes. */
-async function rawHost(t: TestContext, answer: (socket: Socket, request: string, index: number) => void): Promise<string> {
+async function rawHost(
+  t: TestContext,
+  answer: (socket: Socket, request: string, index: number) => void,
+): Promise<string> {
   let index = 0;
   const server = createNetServer((socket) => {
     let head = '';
@@ -307,12 +392,17 @@ async function rawHost(t: TestContext, answer: (socket: Socket, request: string,
 test('a body framed by connection close, after a 100 Continue, is read to the end', async (t) => {
   const body = makeData(700_000, 5);
   const url = await rawHost(t, (socket) => {
-    socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: audio/wav\r\nconnection: close\r\n\r\n');
+    socket.write(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: audio/wav\r\nconnection: close\r\n\r\n',
+    );
     socket.end(body);
   });
   const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const r = await downloadToFile({ path: join(dir, 'u.wav'), expectedSize: body.length }, { resolveUrl: async () => url, backoff: FAST });
+  const r = await downloadToFile(
+    { path: join(dir, 'u.wav'), expectedSize: body.length },
+    { resolveUrl: async () => url, backoff: FAST },
+  );
   assert.equal(r.sha256, sha(body));
   assert.equal(r.contentType, 'audio/wav');
 });
@@ -329,12 +419,17 @@ test('a body that stalls past the idle timeout is resumed with Range from the by
       return;
     }
     const start = Number(range ?? 0);
-    socket.write(`HTTP/1.1 206 Partial Content\r\ncontent-length: ${body.length - start}\r\ncontent-range: bytes ${start}-${body.length - 1}/${body.length}\r\netag: "v1"\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 206 Partial Content\r\ncontent-length: ${body.length - start}\r\ncontent-range: bytes ${start}-${body.length - 1}/${body.length}\r\netag: "v1"\r\n\r\n`,
+    );
     socket.write(body.subarray(start));
   });
   const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const r = await downloadToFile({ path: join(dir, 'v.wav') }, { resolveUrl: async () => url, backoff: FAST, timeoutMs: 300 });
+  const r = await downloadToFile(
+    { path: join(dir, 'v.wav') },
+    { resolveUrl: async () => url, backoff: FAST, timeoutMs: 300 },
+  );
   assert.equal(r.sha256, sha(body));
   assert.equal(r.resumed, true);
   assert.equal(r.attempts, 2);
@@ -343,10 +438,16 @@ test('a body that stalls past the idle timeout is resumed with Range from the by
 
 test('a chunked body with extensions and trailers, arriving in small pieces, is decoded byte-exact', async (t) => {
   const body = makeData(90_000, 7);
-  const parts: Buffer[] = [Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: audio/wav\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1')];
+  const parts: Buffer[] = [
+    Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: audio/wav\r\ntransfer-encoding: chunked\r\n\r\n', 'latin1'),
+  ];
   for (let at = 0, i = 0; at < body.length; i += 1) {
     const n = Math.min(body.length - at, 1 + ((i * 7919) % 20_000));
-    parts.push(Buffer.from(`${n.toString(16)}${i % 2 ? ';ext=1' : ''}\r\n`, 'latin1'), body.subarray(at, at + n), Buffer.from('\r\n', 'latin1'));
+    parts.push(
+      Buffer.from(`${n.toString(16)}${i % 2 ? ';ext=1' : ''}\r\n`, 'latin1'),
+      body.subarray(at, at + n),
+      Buffer.from('\r\n', 'latin1'),
+    );
     at += n;
   }
   parts.push(Buffer.from('0\r\nx-checksum: none\r\n\r\n', 'latin1'));
@@ -378,6 +479,12 @@ test('a host that does not speak HTTP is retried, then DOWNLOAD_FAILED', async (
   });
   const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await assert.rejects(downloadToFile({ path: join(dir, 'y.wav') }, { resolveUrl: async () => url, backoff: FAST, maxAttempts: 3 }), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  await assert.rejects(
+    downloadToFile(
+      { path: join(dir, 'y.wav') },
+      { resolveUrl: async () => url, backoff: FAST, maxAttempts: 3 },
+    ),
+    (e) => isGtError(e, 'DOWNLOAD_FAILED'),
+  );
   assert.equal(requests, 3);
 });

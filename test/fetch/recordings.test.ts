@@ -37,11 +37,41 @@ test('each retention state ends in its documented outcome; available voice is do
     const url = new URL(req.url!, api);
     if (url.pathname === `/api/v2/conversations/${CID}/recordings`) {
       return json(res, 200, [
-        { id: 'r-ok', conversationId: CID, media: 'audio', fileState: 'AVAILABLE', mediaUris: { S: { mediaUri: `${api}/api/v2/downloads/d-1` } } },
-        { id: 'r-arch', conversationId: CID, media: 'audio', fileState: 'ARCHIVED', archiveDate: '2024-01-01T00:00:00Z' },
-        { id: 'r-del', conversationId: CID, media: 'audio', fileState: 'DELETED', deleteDate: '2024-02-01T00:00:00Z' },
-        { id: 'r-err', conversationId: CID, media: 'email', fileState: 'AVAILABLE', recordingErrorStatus: 'EMAIL_TRANSCRIPT_TOO_LARGE' },
-        { id: 'r-chat', conversationId: CID, media: 'chat', fileState: 'AVAILABLE', transcript: [{ body: 'hi' }] },
+        {
+          id: 'r-ok',
+          conversationId: CID,
+          media: 'audio',
+          fileState: 'AVAILABLE',
+          mediaUris: { S: { mediaUri: `${api}/api/v2/downloads/d-1` } },
+        },
+        {
+          id: 'r-arch',
+          conversationId: CID,
+          media: 'audio',
+          fileState: 'ARCHIVED',
+          archiveDate: '2024-01-01T00:00:00Z',
+        },
+        {
+          id: 'r-del',
+          conversationId: CID,
+          media: 'audio',
+          fileState: 'DELETED',
+          deleteDate: '2024-02-01T00:00:00Z',
+        },
+        {
+          id: 'r-err',
+          conversationId: CID,
+          media: 'email',
+          fileState: 'AVAILABLE',
+          recordingErrorStatus: 'EMAIL_TRANSCRIPT_TOO_LARGE',
+        },
+        {
+          id: 'r-chat',
+          conversationId: CID,
+          media: 'chat',
+          fileState: 'AVAILABLE',
+          transcript: [{ body: 'hi' }],
+        },
       ]);
     }
     if (url.pathname === '/api/v2/downloads/d-1') {
@@ -58,9 +88,24 @@ test('each retention state ends in its documented outcome; available voice is do
     assert.equal(ok.file.sha256, media.sha256());
     assert.deepEqual(await readFile(ok.file.path), media.data());
   }
-  assert.deepEqual(out['r-arch'], { kind: 'skipped', recordingId: 'r-arch', reason: 'archived', detail: 'archived 2024-01-01T00:00:00Z' });
-  assert.deepEqual(out['r-del'], { kind: 'skipped', recordingId: 'r-del', reason: 'deleted', detail: 'deleted 2024-02-01T00:00:00Z' });
-  assert.deepEqual(out['r-err'], { kind: 'skipped', recordingId: 'r-err', reason: 'error', detail: 'EMAIL_TRANSCRIPT_TOO_LARGE' });
+  assert.deepEqual(out['r-arch'], {
+    kind: 'skipped',
+    recordingId: 'r-arch',
+    reason: 'archived',
+    detail: 'archived 2024-01-01T00:00:00Z',
+  });
+  assert.deepEqual(out['r-del'], {
+    kind: 'skipped',
+    recordingId: 'r-del',
+    reason: 'deleted',
+    detail: 'deleted 2024-02-01T00:00:00Z',
+  });
+  assert.deepEqual(out['r-err'], {
+    kind: 'skipped',
+    recordingId: 'r-err',
+    reason: 'error',
+    detail: 'EMAIL_TRANSCRIPT_TOO_LARGE',
+  });
   assert.equal(out['r-chat']?.kind, 'digital');
   // The bearer token went to the API only, never to the signed host.
   assert.ok(media.requests.every((q) => q.authorization === undefined));
@@ -76,12 +121,26 @@ test('202 while transcoding: waits server-side (maxWaitMs), polls, then download
       calls += 1;
       waits.push(url.searchParams.get('maxWaitMs') ?? '');
       assert.equal(url.searchParams.get('formatId'), 'MP3');
-      if (calls < 3) return json(res, 202, [{ id: 'r1', conversationId: CID, media: 'audio', fileState: 'AVAILABLE' }]);
-      return json(res, 200, [{ id: 'r1', conversationId: CID, media: 'audio', fileState: 'AVAILABLE', mediaUris: { S: { mediaUri: media.url() } } }]);
+      if (calls < 3)
+        return json(res, 202, [{ id: 'r1', conversationId: CID, media: 'audio', fileState: 'AVAILABLE' }]);
+      return json(res, 200, [
+        {
+          id: 'r1',
+          conversationId: CID,
+          media: 'audio',
+          fileState: 'AVAILABLE',
+          mediaUris: { S: { mediaUri: media.url() } },
+        },
+      ]);
     }
     json(res, 404, {});
   });
-  const out = await fetchConversationRecordings(client, CID, { format: 'MP3', dir, pollMs: 5, maxWaitMs: 2000 });
+  const out = await fetchConversationRecordings(client, CID, {
+    format: 'MP3',
+    dir,
+    pollMs: 5,
+    maxWaitMs: 2000,
+  });
   assert.equal(calls, 3);
   assert.deepEqual(waits, ['2000', '2000', '2000']);
   assert.equal(out[0]?.kind, 'downloaded');
@@ -96,11 +155,18 @@ test('still transcoding at the deadline → skipped transcoding-timeout (IDs fro
       calls += 1;
       return json(res, 202, []);
     }
-    if (url.pathname === `/api/v2/conversations/${CID}/recordingmetadata`) return json(res, 200, [{ id: 'r9', conversationId: CID }]);
+    if (url.pathname === `/api/v2/conversations/${CID}/recordingmetadata`)
+      return json(res, 200, [{ id: 'r9', conversationId: CID }]);
     json(res, 404, {});
   });
   const started = Date.now();
-  const out = await fetchConversationRecordings(client, CID, { format: 'WAV', dir, deadlineMs: 150, pollMs: 20, maxWaitMs: 5000 });
+  const out = await fetchConversationRecordings(client, CID, {
+    format: 'WAV',
+    dir,
+    deadlineMs: 150,
+    pollMs: 20,
+    maxWaitMs: 5000,
+  });
   assert.ok(Date.now() - started < 3000, 'the deadline bounds the wait');
   assert.ok(calls >= 2);
   assert.equal(out.length, 1);
@@ -114,7 +180,13 @@ test('format NONE returns digital data and downloads nothing', async (t) => {
     if (url.pathname === `/api/v2/conversations/${CID}/recordings`) {
       assert.equal(url.searchParams.get('formatId'), 'NONE');
       return json(res, 200, [
-        { id: 'v', conversationId: CID, media: 'audio', fileState: 'AVAILABLE', mediaUris: { S: { mediaUri: media.url() } } },
+        {
+          id: 'v',
+          conversationId: CID,
+          media: 'audio',
+          fileState: 'AVAILABLE',
+          mediaUris: { S: { mediaUri: media.url() } },
+        },
         { id: 'm', conversationId: CID, media: 'message', fileState: 'AVAILABLE', messagingTranscript: [] },
       ]);
     }

@@ -26,7 +26,10 @@ test('never runs more than the limit and pulls the source lazily', async () => {
     assert.ok(pulled - seen.length <= 3, `pulled ${pulled}, consumed ${seen.length}`);
   }
   assert.equal(maxActive, 3);
-  assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i * 2));
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i * 2),
+  );
 });
 
 test('a task error reaches the consumer', async () => {

@@ -18,7 +18,11 @@ import { safeName } from '../../util/safe-name.ts';
 import { mapConcurrent } from '../../util/concurrency.ts';
 import { downloadToFile } from './download.ts';
 import { extensionForContentType, recordingFilePath } from './naming.ts';
-import { fetchConversationRecordings, type FetchRecordingsOptions, type RecordingOutcome } from './recordings.ts';
+import {
+  fetchConversationRecordings,
+  type FetchRecordingsOptions,
+  type RecordingOutcome,
+} from './recordings.ts';
 import { sleep } from '../../util/sleep.ts';
 
 export interface BatchFetchOptions extends Omit<FetchRecordingsOptions, 'dir' | 'only'> {
@@ -39,13 +43,19 @@ const POLL_CAP_MS = 5_000;
 export function batchDone(s: BatchDownloadJobStatusResult): boolean {
   if (s.status === 'Completed') return true;
   const expected = s.expectedResultCount;
-  return s.status !== 'InProgress' && expected !== undefined && expected > 0 && (s.resultCount ?? 0) >= expected;
+  return (
+    s.status !== 'InProgress' && expected !== undefined && expected > 0 && (s.resultCount ?? 0) >= expected
+  );
 }
 
 /** Media we download from a batch; anything else (JSON, ZIP, EML) is a digital recording. */
 const isMediaResult = (r: BatchDownloadJobResult) => /^(audio|video)\//i.test(r.contentType ?? '');
 
-async function pollBatch(client: GenesysClient, jobId: string, opts: BatchFetchOptions): Promise<BatchDownloadJobStatusResult> {
+async function pollBatch(
+  client: GenesysClient,
+  jobId: string,
+  opts: BatchFetchOptions,
+): Promise<BatchDownloadJobStatusResult> {
   const deadline = Date.now() + (opts.batchDeadlineMs ?? DEFAULT_BATCH_DEADLINE_MS);
   let delay = opts.batchPollMs ?? 1_000;
   const call = opts.signal ? { signal: opts.signal } : {};
@@ -74,7 +84,11 @@ export async function fetchRecordingsBatch(
   const jobs: { id: string; items: string[] }[] = [];
   for (let i = 0; i < ids.length; i += BATCH_MAX_ITEMS) {
     const items = ids.slice(i, i + BATCH_MAX_ITEMS);
-    const job = await createBatchRequest(client, items.map((conversationId) => ({ conversationId })), call);
+    const job = await createBatchRequest(
+      client,
+      items.map((conversationId) => ({ conversationId })),
+      call,
+    );
     jobs.push({ id: job.id, items });
   }
 
@@ -82,7 +96,10 @@ export async function fetchRecordingsBatch(
     const status = await pollBatch(client, job.id, opts);
     const results = status.results ?? [];
     const withResults = new Set<string>();
-    const downloads: { result: BatchDownloadJobResult & { conversationId: string; recordingId: string; resultUrl: string }; index: number }[] = [];
+    const downloads: {
+      result: BatchDownloadJobResult & { conversationId: string; recordingId: string; resultUrl: string };
+      index: number;
+    }[] = [];
     const perRecording = new Map<string, number>();
     for (const r of results) {
       if (!r.conversationId || !out.has(r.conversationId)) continue;
@@ -95,7 +112,15 @@ export async function fetchRecordingsBatch(
       const key = `${r.conversationId}/${r.recordingId}`;
       const index = (perRecording.get(key) ?? 0) + 1;
       perRecording.set(key, index);
-      downloads.push({ result: { ...r, conversationId: r.conversationId, recordingId: r.recordingId, resultUrl: r.resultUrl }, index });
+      downloads.push({
+        result: {
+          ...r,
+          conversationId: r.conversationId,
+          recordingId: r.recordingId,
+          resultUrl: r.resultUrl,
+        },
+        index,
+      });
     }
     // Not finished (deadline), or nothing for a conversation: ask per conversation.
     for (const cid of job.items) if (!withResults.has(cid) || !batchDone(status)) needsLookup.add(cid);
@@ -103,7 +128,10 @@ export async function fetchRecordingsBatch(
     for await (const outcome of mapConcurrent(downloads, opts.concurrency ?? 4, async ({ result, index }) => {
       const ext = extensionForContentType(result.contentType);
       const name = index === 1 ? result.recordingId : `${result.recordingId}-${index}`;
-      const path = index === 1 ? recordingFilePath(dirOf(result.conversationId), result.recordingId, ext) : recordingFilePath(dirOf(result.conversationId), name, ext);
+      const path =
+        index === 1
+          ? recordingFilePath(dirOf(result.conversationId), result.recordingId, ext)
+          : recordingFilePath(dirOf(result.conversationId), name, ext);
       let resultUrl = result.resultUrl;
       const file = await downloadToFile(
         { path },
@@ -112,8 +140,15 @@ export async function fetchRecordingsBatch(
             if (reason === 'expired') {
               // A fresh status carries freshly signed result URLs.
               const again = (await getBatchRequest(client, job.id, call)).results ?? [];
-              const same = again.filter((r) => r.conversationId === result.conversationId && r.recordingId === result.recordingId)[index - 1];
-              if (!same?.resultUrl) throw new GtError('DOWNLOAD_FAILED', `batch result for recording ${safeName(result.recordingId)} is gone`, { jobId: job.id });
+              const same = again.filter(
+                (r) => r.conversationId === result.conversationId && r.recordingId === result.recordingId,
+              )[index - 1];
+              if (!same?.resultUrl)
+                throw new GtError(
+                  'DOWNLOAD_FAILED',
+                  `batch result for recording ${safeName(result.recordingId)} is gone`,
+                  { jobId: job.id },
+                );
               resultUrl = same.resultUrl;
             }
             const downloadId = downloadIdOf(resultUrl, client.apiUrl);

@@ -107,7 +107,9 @@ function strongEtag(v: string | undefined): string | undefined {
 }
 
 /** `bytes 100-199/1000` → {start, end, total}; total undefined for `*`. */
-export function parseContentRange(v: string | undefined): { start: number; end: number; total: number | undefined } | undefined {
+export function parseContentRange(
+  v: string | undefined,
+): { start: number; end: number; total: number | undefined } | undefined {
   const m = v ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(v.trim()) : null;
   if (!m) return undefined;
   return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? undefined : Number(m[3]) };
@@ -123,7 +125,8 @@ function unsatisfiedTotal(v: string | undefined): number | undefined {
 async function hashPrefix(path: string, length: number): Promise<Hash> {
   const hash = createHash('sha256');
   if (length === 0) return hash;
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1 }))
+    hash.update(chunk as Buffer);
   return hash;
 }
 
@@ -145,7 +148,10 @@ async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
 /** A .part made for a different expectation (another size or sha256) is not reused. */
 function sameExpectation(s: Sidecar, t: DownloadTarget): boolean {
   const differ = <T>(a: T | undefined, b: T | undefined) => a !== undefined && b !== undefined && a !== b;
-  return !differ(s.expectedSize, t.expectedSize) && !differ(s.expectedSha256?.toLowerCase(), t.expectedSha256?.toLowerCase());
+  return (
+    !differ(s.expectedSize, t.expectedSize) &&
+    !differ(s.expectedSha256?.toLowerCase(), t.expectedSha256?.toLowerCase())
+  );
 }
 
 /** Raised by the file side of the pipe, so it is not mistaken for a network failure. */
@@ -189,7 +195,7 @@ class PartFile {
   async append(chunk: Buffer): Promise<void> {
     const fh = this.handle();
     try {
-      for (let done = 0; done < chunk.byteLength; ) {
+      for (let done = 0; done < chunk.byteLength;) {
         const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, this.size + done);
         done += bytesWritten;
       }
@@ -217,9 +223,19 @@ class PartFile {
 
 function diskError(err: NodeJS.ErrnoException, path: string): GtError {
   if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
-    return new GtError('DISK_FULL', `no space left writing ${path}.part (kept for resume)`, { path, code: err.code }, { cause: err });
+    return new GtError(
+      'DISK_FULL',
+      `no space left writing ${path}.part (kept for resume)`,
+      { path, code: err.code },
+      { cause: err },
+    );
   }
-  return new GtError('DOWNLOAD_FAILED', `cannot write ${path}.part (${err.code ?? 'error'})`, { path, code: err.code }, { cause: err });
+  return new GtError(
+    'DOWNLOAD_FAILED',
+    `cannot write ${path}.part (${err.code ?? 'error'})`,
+    { path, code: err.code },
+    { cause: err },
+  );
 }
 
 /**
@@ -227,7 +243,10 @@ function diskError(err: NodeJS.ErrnoException, path: string): GtError {
  * left. Throws GtError: INTEGRITY (size/sha256 mismatch; .part discarded), DISK_FULL (.part kept),
  * DOWNLOAD_FAILED (no progress after maxAttempts, or a definitive HTTP answer), ABORTED.
  */
-export async function downloadToFile(target: DownloadTarget, options: DownloadOptions): Promise<DownloadResult> {
+export async function downloadToFile(
+  target: DownloadTarget,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
   const { path } = target;
   const partPath = partPathOf(path);
   const sidecarPath = sidecarPathOf(path);
@@ -285,7 +304,12 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
       if (signal?.aborted) return await fail(aborted());
       if (failuresInARow >= maxAttempts) {
         return await fail(
-          new GtError('DOWNLOAD_FAILED', `download of ${path} made no progress in ${maxAttempts} attempts`, { path, attempts, urlRenewals: renewals, bytesOnDisk: part.size }),
+          new GtError('DOWNLOAD_FAILED', `download of ${path} made no progress in ${maxAttempts} attempts`, {
+            path,
+            attempts,
+            urlRenewals: renewals,
+            bytesOnDisk: part.size,
+          }),
         );
       }
       if (failuresInARow > 0) await sleep(fullJitterDelay(failuresInARow, backoff), signal);
@@ -305,7 +329,10 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
         res = await leanGet(url, headers, timeoutMs, signal);
       } catch (err) {
         if (signal?.aborted) return await fail(aborted());
-        if (err instanceof UnusableUrl) return await fail(new GtError('DOWNLOAD_FAILED', `signed URL cannot be fetched: ${err.message}`, { path }));
+        if (err instanceof UnusableUrl)
+          return await fail(
+            new GtError('DOWNLOAD_FAILED', `signed URL cannot be fetched: ${err.message}`, { path }),
+          );
         failuresInARow += 1;
         continue;
       }
@@ -316,11 +343,22 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
         const location = res.headers.location;
         if (status >= 300 && status < 400 && location) {
           res.dump();
-          if (++redirects > MAX_REDIRECTS) return await fail(new GtError('DOWNLOAD_FAILED', `too many redirects downloading ${path}`, { path }));
+          if (++redirects > MAX_REDIRECTS)
+            return await fail(
+              new GtError('DOWNLOAD_FAILED', `too many redirects downloading ${path}`, { path }),
+            );
           url = new URL(location, url).toString();
           continue;
         }
-        if (status === 401 || status === 403 || (status >= 400 && status < 500 && status !== 416 && status !== 404 && /expired/i.test(await res.text(ERROR_BODY_CAP)))) {
+        if (
+          status === 401 ||
+          status === 403 ||
+          (status >= 400 &&
+            status < 500 &&
+            status !== 416 &&
+            status !== 404 &&
+            /expired/i.test(await res.text(ERROR_BODY_CAP)))
+        ) {
           // The signed URL expired (or the signature no longer holds): ask for a fresh one.
           res.dump();
           renewals += 1;
@@ -344,7 +382,12 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
         if (status !== 200 && status !== 206) {
           res.dump();
           if (status === 404 || status === 410) {
-            return await fail(new GtError('DOWNLOAD_FAILED', `signed host answered HTTP ${status} for ${path}`, { path, status }));
+            return await fail(
+              new GtError('DOWNLOAD_FAILED', `signed host answered HTTP ${status} for ${path}`, {
+                path,
+                status,
+              }),
+            );
           }
           failuresInARow += 1; // 5xx, 429 …: transient
           continue;
@@ -416,11 +459,19 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
     const expectedSize = target.expectedSize ?? total;
     if (expectedSize !== undefined && size !== expectedSize) {
       await discard();
-      throw new GtError('INTEGRITY', `downloaded ${size} bytes for ${path}, expected ${expectedSize}`, { path, size, expectedSize });
+      throw new GtError('INTEGRITY', `downloaded ${size} bytes for ${path}, expected ${expectedSize}`, {
+        path,
+        size,
+        expectedSize,
+      });
     }
     if (target.expectedSha256 !== undefined && sha256 !== target.expectedSha256.toLowerCase()) {
       await discard();
-      throw new GtError('INTEGRITY', `sha256 mismatch for ${path}`, { path, sha256, expectedSha256: target.expectedSha256 });
+      throw new GtError('INTEGRITY', `sha256 mismatch for ${path}`, {
+        path,
+        sha256,
+        expectedSha256: target.expectedSha256,
+      });
     }
     await part.sync();
     await part.close();
@@ -439,7 +490,8 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
     await part.close().catch(() => undefined);
     if (err instanceof GtError) throw err;
     const e = err as NodeJS.ErrnoException;
-    if (typeof e.code === 'string' && e.code.startsWith('E') && !e.code.startsWith('ERR_')) throw diskError(e, path);
+    if (typeof e.code === 'string' && e.code.startsWith('E') && !e.code.startsWith('ERR_'))
+      throw diskError(e, path);
     throw new GtError('DOWNLOAD_FAILED', `download of ${path} failed`, { path }, { cause: err });
   }
 }
@@ -448,7 +500,9 @@ export async function downloadToFile(target: DownloadTarget, options: DownloadOp
  * A file from an earlier run that can be reused as-is: it exists with the expected size and (when
  * known) sha256. Hashing streams the file once. Returns undefined when it must be downloaded.
  */
-export async function existingDownload(target: DownloadTarget & { expectedSize: number }): Promise<DownloadResult | undefined> {
+export async function existingDownload(
+  target: DownloadTarget & { expectedSize: number },
+): Promise<DownloadResult | undefined> {
   let size: number;
   try {
     const info = await stat(target.path);

@@ -52,7 +52,13 @@ class Connection {
     const onread: OnReadOpts = { buffer: this.readBuffer, callback: (n) => this.onRead(n) };
     this.socket =
       url.protocol === 'https:'
-        ? tlsConnect({ host, port, ALPNProtocols: ['http/1.1'], onread, ...(isIP(host) ? {} : { servername: host }) } as ConnectionOptions)
+        ? tlsConnect({
+            host,
+            port,
+            ALPNProtocols: ['http/1.1'],
+            onread,
+            ...(isIP(host) ? {} : { servername: host }),
+          } as ConnectionOptions)
         : netConnect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.on('error', (err) => (this.exchange ? this.exchange.fail(err) : this.socket.destroy()));
@@ -210,7 +216,9 @@ export class Exchange {
       this.phase = 'done';
       this.finish(false);
     } else {
-      this.fail(new HttpFailure(this.phase === 'head' ? 'connection closed before a response' : 'body ended early'));
+      this.fail(
+        new HttpFailure(this.phase === 'head' ? 'connection closed before a response' : 'body ended early'),
+      );
     }
   }
 
@@ -254,7 +262,8 @@ export class Exchange {
     for (const line of lines) {
       const colon = line.indexOf(':');
       const name = line.slice(0, colon).toLowerCase();
-      if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return this.fail(new HttpFailure('malformed response header'));
+      if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+        return this.fail(new HttpFailure('malformed response header'));
       const value = line.slice(colon + 1).trim();
       headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
     }
@@ -390,7 +399,10 @@ export class Exchange {
   private armTimer(): void {
     this.disarmTimer();
     const what = this.phase === 'head' ? 'headers' : 'body';
-    this.timer = setTimeout(() => this.fail(new HttpFailure(`${what} timeout after ${this.timeoutMs} ms`)), this.timeoutMs);
+    this.timer = setTimeout(
+      () => this.fail(new HttpFailure(`${what} timeout after ${this.timeoutMs} ms`)),
+      this.timeoutMs,
+    );
     this.timer.unref();
   }
 
@@ -404,14 +416,20 @@ export class Exchange {
  * GET `href` and resolve once the response head has arrived. Throws UnusableUrl for a URL that can
  * never work; anything else thrown (reset, timeout, protocol error, abort) is worth a retry.
  */
-export async function leanGet(href: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal | undefined): Promise<Exchange> {
+export async function leanGet(
+  href: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Exchange> {
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     throw new UnusableUrl('not a valid URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UnusableUrl(`unsupported protocol ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UnusableUrl(`unsupported protocol ${url.protocol}`);
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
   for (const [name, value] of Object.entries(headers)) {
     if (/[\r\n\0]/.test(name + value)) throw new UnusableUrl(`header ${name} cannot be sent`);
@@ -432,4 +450,3 @@ export async function leanGet(href: string, headers: Record<string, string>, tim
     }
   }
 }
-

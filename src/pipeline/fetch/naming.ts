@@ -6,7 +6,12 @@ import { safeName } from '../../util/safe-name.ts';
 export type MediaFormat = 'WAV' | 'WEBM' | 'OGG_OPUS' | 'MP3';
 
 const FORMAT_EXT: Record<MediaFormat, string> = { WAV: 'wav', WEBM: 'webm', OGG_OPUS: 'opus', MP3: 'mp3' };
-const FORMAT_TYPE: Record<MediaFormat, string> = { WAV: 'audio/wav', WEBM: 'audio/webm', OGG_OPUS: 'audio/ogg', MP3: 'audio/mpeg' };
+const FORMAT_TYPE: Record<MediaFormat, string> = {
+  WAV: 'audio/wav',
+  WEBM: 'audio/webm',
+  OGG_OPUS: 'audio/ogg',
+  MP3: 'audio/mpeg',
+};
 
 /** Content types a batch result may carry (original codec) → extension. */
 const TYPE_EXT: Record<string, string> = {

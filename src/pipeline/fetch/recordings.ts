@@ -99,7 +99,12 @@ const DIGITAL_MEDIA = new Set(['chat', 'message', 'messaging', 'email']);
 const POLL_CAP_MS = 5_000;
 
 export function isDigital(r: Recording): boolean {
-  return DIGITAL_MEDIA.has(r.media ?? '') || r.transcript !== undefined || r.emailTranscript !== undefined || r.messagingTranscript !== undefined;
+  return (
+    DIGITAL_MEDIA.has(r.media ?? '') ||
+    r.transcript !== undefined ||
+    r.emailTranscript !== undefined ||
+    r.messagingTranscript !== undefined
+  );
 }
 
 /** The base content type when it is certainly not media (text, JSON, XML documents), else undefined. */
@@ -120,7 +125,9 @@ function isPending(r: Recording, format: RecordingFormatChoice): boolean {
   if (format === 'NONE' || isDigital(r)) return false;
   const state = r.fileState ?? 'AVAILABLE';
   if (state === 'UPLOADING') return true;
-  return (state === 'AVAILABLE' || state === 'RESTORED') && !r.recordingErrorStatus && mediaUriOf(r) === undefined;
+  return (
+    (state === 'AVAILABLE' || state === 'RESTORED') && !r.recordingErrorStatus && mediaUriOf(r) === undefined
+  );
 }
 
 /** Why a recording cannot be fetched now, from its retention state; undefined when it can. */
@@ -134,7 +141,10 @@ export function unavailableReason(r: Recording): { reason: string; detail?: stri
     case 'ERROR':
       return { reason: 'error', detail: 'fileState ERROR' };
     case 'RESTORING':
-      return { reason: 'restoring', ...(r.restoreExpirationTime ? { detail: `restore expires ${r.restoreExpirationTime}` } : {}) };
+      return {
+        reason: 'restoring',
+        ...(r.restoreExpirationTime ? { detail: `restore expires ${r.restoreExpirationTime}` } : {}),
+      };
     default:
       return undefined;
   }
@@ -171,14 +181,25 @@ async function listUntilReady(
 }
 
 /** Signed-URL resolver for one recording: a downloads link is re-asked on expiry; a direct media URI is refreshed by re-reading the recording. */
-function urlResolver(client: GenesysClient, conversationId: string, recordingId: string, format: MediaFormat, firstUri: string, signal?: AbortSignal) {
+function urlResolver(
+  client: GenesysClient,
+  conversationId: string,
+  recordingId: string,
+  format: MediaFormat,
+  firstUri: string,
+  signal?: AbortSignal,
+) {
   const call = signal ? { signal } : {};
   let uri = firstUri;
   return async (reason: 'initial' | 'expired'): Promise<string> => {
     if (reason === 'expired') {
       const fresh = await getRecording(client, conversationId, recordingId, { formatId: format, ...call });
       const next = fresh.recording ? mediaUriOf(fresh.recording) : undefined;
-      if (!next) throw new GtError('DOWNLOAD_FAILED', `recording ${recordingId} has no media link any more`, { conversationId, recordingId });
+      if (!next)
+        throw new GtError('DOWNLOAD_FAILED', `recording ${recordingId} has no media link any more`, {
+          conversationId,
+          recordingId,
+        });
       uri = next;
     }
     const downloadId = downloadIdOf(uri, client.apiUrl);
@@ -199,12 +220,27 @@ export async function downloadRecording(
   const media = recording.media ?? 'audio';
   const known = opts.known?.(recording.id);
   if (known) {
-    const file = await existingDownload({ path, expectedSize: known.size, ...(known.sha256 ? { expectedSha256: known.sha256 } : {}) });
-    if (file) return { kind: 'downloaded', recordingId: recording.id, file, contentType: contentTypeForFormat(opts.format), media };
+    const file = await existingDownload({
+      path,
+      expectedSize: known.size,
+      ...(known.sha256 ? { expectedSha256: known.sha256 } : {}),
+    });
+    if (file)
+      return {
+        kind: 'downloaded',
+        recordingId: recording.id,
+        file,
+        contentType: contentTypeForFormat(opts.format),
+        media,
+      };
   }
   try {
     const file = await downloadToFile(
-      { path, ...(known ? { expectedSize: known.size } : {}), ...(known?.sha256 ? { expectedSha256: known.sha256 } : {}) },
+      {
+        path,
+        ...(known ? { expectedSize: known.size } : {}),
+        ...(known?.sha256 ? { expectedSha256: known.sha256 } : {}),
+      },
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, opts.signal),
         dispatcher: client.dispatcher,
@@ -217,16 +253,32 @@ export async function downloadRecording(
       // A proxy's "access denied" page or an error document answered 200 where the audio should be:
       // that file is not the recording. Drop it; the conversation is retried (or fails) on this code.
       await rm(file.path, { force: true });
-      throw new GtError('INVALID_RESPONSE', `media URL of recording ${recording.id} returned ${served}, not media`, {
-        conversationId,
-        recordingId: recording.id,
-        contentType: served,
-      });
+      throw new GtError(
+        'INVALID_RESPONSE',
+        `media URL of recording ${recording.id} returned ${served}, not media`,
+        {
+          conversationId,
+          recordingId: recording.id,
+          contentType: served,
+        },
+      );
     }
-    return { kind: 'downloaded', recordingId: recording.id, file, contentType: file.contentType ?? contentTypeForFormat(opts.format), media };
+    return {
+      kind: 'downloaded',
+      recordingId: recording.id,
+      file,
+      contentType: file.contentType ?? contentTypeForFormat(opts.format),
+      media,
+    };
   } catch (err) {
     // The downloads link vanished (recording deleted/archived meanwhile): that is unavailability.
-    if (isGtError(err, 'NOT_FOUND')) return { kind: 'skipped', recordingId: recording.id, reason: 'no-media', detail: 'download link not found' };
+    if (isGtError(err, 'NOT_FOUND'))
+      return {
+        kind: 'skipped',
+        recordingId: recording.id,
+        reason: 'no-media',
+        detail: 'download link not found',
+      };
     throw err;
   }
 }
@@ -277,7 +329,12 @@ async function requestRestore(
   } catch (err) {
     const status = isGtError(err) ? Number(err.details.status ?? 0) : 0;
     if (isGtError(err, 'NOT_FOUND') || (isGtError(err, 'HTTP_ERROR') && status >= 400 && status < 500)) {
-      return { kind: 'skipped', recordingId: rec.id, reason: 'archived', detail: `restore refused: ${refusalOf(err)}` };
+      return {
+        kind: 'skipped',
+        recordingId: rec.id,
+        reason: 'archived',
+        detail: `restore refused: ${refusalOf(err)}`,
+      };
     }
     throw err;
   }
@@ -287,7 +344,11 @@ async function requestRestore(
  * Every recording of a conversation, each ending in one outcome: downloaded, digital (data for the
  * transcript step) or skipped with a reason.
  */
-export async function fetchConversationRecordings(client: GenesysClient, conversationId: string, opts: FetchRecordingsOptions): Promise<RecordingOutcome[]> {
+export async function fetchConversationRecordings(
+  client: GenesysClient,
+  conversationId: string,
+  opts: FetchRecordingsOptions,
+): Promise<RecordingOutcome[]> {
   const { recordings, stillTranscoding } = await listUntilReady(client, conversationId, opts);
   const out: RecordingOutcome[] = [];
   const seen = new Set<string>();
@@ -303,19 +364,38 @@ export async function fetchConversationRecordings(client: GenesysClient, convers
     } else if (isDigital(rec)) {
       out.push({ kind: 'digital', recordingId: rec.id, recording: rec });
     } else if (opts.format === 'NONE') {
-      out.push({ kind: 'skipped', recordingId: rec.id, reason: 'not-requested', detail: 'media format NONE' });
+      out.push({
+        kind: 'skipped',
+        recordingId: rec.id,
+        reason: 'not-requested',
+        detail: 'media format NONE',
+      });
     } else if (isPending(rec, opts.format) || (stillTranscoding && !mediaUriOf(rec))) {
-      out.push({ kind: 'skipped', recordingId: rec.id, reason: 'transcoding-timeout', detail: `not ready within ${opts.deadlineMs ?? DEFAULT_TRANSCODE_DEADLINE_MS} ms` });
+      out.push({
+        kind: 'skipped',
+        recordingId: rec.id,
+        reason: 'transcoding-timeout',
+        detail: `not ready within ${opts.deadlineMs ?? DEFAULT_TRANSCODE_DEADLINE_MS} ms`,
+      });
     } else {
       out.push(await downloadRecording(client, rec, { ...opts, format: opts.format }));
     }
   }
   if (stillTranscoding && recordings.length === 0) {
     // A 202 with an empty list tells us nothing about which recordings exist: the metadata does.
-    for (const m of await listRecordingMetadata(client, conversationId, opts.signal ? { signal: opts.signal } : {})) {
+    for (const m of await listRecordingMetadata(
+      client,
+      conversationId,
+      opts.signal ? { signal: opts.signal } : {},
+    )) {
       if (!m.id || seen.has(m.id) || (opts.only && !opts.only(m.id))) continue;
       seen.add(m.id);
-      out.push({ kind: 'skipped', recordingId: m.id, reason: 'transcoding-timeout', detail: 'Genesys still transcoding at the deadline' });
+      out.push({
+        kind: 'skipped',
+        recordingId: m.id,
+        reason: 'transcoding-timeout',
+        detail: 'Genesys still transcoding at the deadline',
+      });
     }
   }
   return out;

@@ -10,8 +10,7 @@ import { GtError } from '../../errors.ts';
 export const MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024;
 
 export type VoiceTranscriptFetch =
-  | { kind: 'found'; communicationId: string; raw: unknown }
-  | { kind: 'missing'; communicationId: string };
+  { kind: 'found'; communicationId: string; raw: unknown } | { kind: 'missing'; communicationId: string };
 
 /**
  * The communications that can have a transcript: recorded voice sessions. Genesys keys STA

@@ -42,16 +42,7 @@ export interface Segment {
 }
 
 export type PiiEntity =
-  | 'CARD'
-  | 'CVV'
-  | 'EXPIRY'
-  | 'SSN'
-  | 'PHONE'
-  | 'EMAIL'
-  | 'BANK_ACCOUNT'
-  | 'ROUTING_NUMBER'
-  | 'IBAN'
-  | 'DOB';
+  'CARD' | 'CVV' | 'EXPIRY' | 'SSN' | 'PHONE' | 'EMAIL' | 'BANK_ACCOUNT' | 'ROUTING_NUMBER' | 'IBAN' | 'DOB';
 
 /** One redacted span, in the coordinates of the redacted segment text, with its audio time range. */
 export interface RedactionSpan {

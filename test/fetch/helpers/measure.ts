@@ -5,11 +5,18 @@ import type { MeasuredTask, MemoryReport } from './measured-download.ts';
 
 export type { MeasuredTask, MemoryReport };
 
-export async function measuredDownload<T>(task: MeasuredTask, env: Record<string, string> = {}): Promise<{ result: T; memory: MemoryReport }> {
-  const child = spawn(process.execPath, ['--expose-gc', join(import.meta.dirname, 'measured-download.ts'), JSON.stringify(task)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+export async function measuredDownload<T>(
+  task: MeasuredTask,
+  env: Record<string, string> = {},
+): Promise<{ result: T; memory: MemoryReport }> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', join(import.meta.dirname, 'measured-download.ts'), JSON.stringify(task)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -19,6 +26,7 @@ export async function measuredDownload<T>(task: MeasuredTask, env: Record<string
     child.once('close', resolve);
   });
   const line = out.trim().split('\n').at(-1) ?? '';
-  if (code !== 0 || !line.startsWith('{')) throw new Error(`measured download exited with ${code}: ${err.slice(-2000)}`);
+  if (code !== 0 || !line.startsWith('{'))
+    throw new Error(`measured download exited with ${code}: ${err.slice(-2000)}`);
   return JSON.parse(line) as { result: T; memory: MemoryReport };
 }

@@ -14,7 +14,14 @@ import { downloadToFile } from '../../../src/pipeline/fetch/download.ts';
 import { fetchConversationRecordings } from '../../../src/pipeline/fetch/recordings.ts';
 
 export type MeasuredTask =
-  | { kind: 'recording'; apiUrl: string; loginUrl: string; clientId: string; conversationId: string; dir: string }
+  | {
+      kind: 'recording';
+      apiUrl: string;
+      loginUrl: string;
+      clientId: string;
+      conversationId: string;
+      dir: string;
+    }
   | { kind: 'url'; url: string; path: string; expectedSize?: number };
 
 export interface MemoryReport {
@@ -49,9 +56,15 @@ function resetKernelHwm(): boolean {
 
 async function run(task: MeasuredTask): Promise<unknown> {
   if (task.kind === 'url') {
-    return downloadToFile({ path: task.path, ...(task.expectedSize !== undefined ? { expectedSize: task.expectedSize } : {}) }, { resolveUrl: async () => task.url });
+    return downloadToFile(
+      { path: task.path, ...(task.expectedSize !== undefined ? { expectedSize: task.expectedSize } : {}) },
+      { resolveUrl: async () => task.url },
+    );
   }
-  const config = loadConfig({ flags: { apiUrl: task.apiUrl, loginUrl: task.loginUrl, clientId: task.clientId }, env: process.env });
+  const config = loadConfig({
+    flags: { apiUrl: task.apiUrl, loginUrl: task.loginUrl, clientId: task.clientId },
+    env: process.env,
+  });
   const client = createGenesysClient(config);
   try {
     return await fetchConversationRecordings(client, task.conversationId, { format: 'WAV', dir: task.dir });

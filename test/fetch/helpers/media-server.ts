@@ -63,7 +63,7 @@ const BLOCK = 64 * 1024;
 /** Bytes [start, end) of a virtual object: block i is a fixed random block with i in its first 8 bytes. */
 export function* virtualBytes(start: number, end: number): Generator<Buffer> {
   const base = makeData(BLOCK, 3);
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const index = Math.floor(pos / BLOCK);
     const block = Buffer.from(base);
     block.writeBigUInt64LE(BigInt(index), 0);
@@ -82,7 +82,9 @@ export function virtualSha256(size: number): string {
 
 export async function startMediaServer(o: MediaServerOptions): Promise<MediaServer> {
   let data = o.virtual ? Buffer.alloc(0) : makeData(o.size);
-  let etag = o.virtual ? `"virtual-${o.size}"` : `"${createHash('sha256').update(data).digest('hex').slice(0, 16)}"`;
+  let etag = o.virtual
+    ? `"virtual-${o.size}"`
+    : `"${createHash('sha256').update(data).digest('hex').slice(0, 16)}"`;
   const size = () => (o.virtual ? o.size : data.length);
   let breaksLeft = o.breakCount ?? 0;
   let served = 0;

@@ -6,7 +6,8 @@ import { createGenesysClient } from '../../../src/genesys/transport.ts';
 import { fetchConversationRecordings } from '../../../src/pipeline/fetch/recordings.ts';
 
 const [apiUrl, clientId, conversationId, dir, killAt] = process.argv.slice(2);
-if (!apiUrl || !clientId || !conversationId || !dir || !killAt) throw new Error('usage: recording-child.ts <apiUrl> <clientId> <cid> <dir> <killAt>');
+if (!apiUrl || !clientId || !conversationId || !dir || !killAt)
+  throw new Error('usage: recording-child.ts <apiUrl> <clientId> <cid> <dir> <killAt>');
 const config = loadConfig({ flags: { apiUrl, loginUrl: apiUrl, clientId }, env: process.env });
 const client = createGenesysClient(config);
 await fetchConversationRecordings(client, conversationId, {
