@@ -1,8 +1,10 @@
-// Shared by the export tests: a config for an emulator, and the files under a folder.
+// Shared by the export tests: a config for an emulator, one library export run, the files under a folder.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningEmulator } from '../../src/emulator/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { Exporter } from '../../src/pipeline/exporter.ts';
+import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
 
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -17,4 +19,18 @@ export function configFor(emu: RunningEmulator) {
     flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
     env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
   });
+}
+
+/** One export through the library over the emulator's whole interval; every result and the summary. */
+export async function runExport(
+  emu: RunningEmulator,
+  options: Partial<ExportOptionsInput> & { outDir: string; stateDir: string },
+) {
+  const exporter = new Exporter(
+    { selection: { interval: emu.interval }, ...options },
+    { config: configFor(emu) },
+  );
+  const results = [];
+  for await (const r of exporter.run()) results.push(r);
+  return { results, summary: exporter.summary() };
 }

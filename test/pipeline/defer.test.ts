@@ -6,24 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { Exporter } from '../../src/pipeline/exporter.ts';
-import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
+import { startEmulator } from '../../src/emulator/index.ts';
 import { CheckpointStore } from '../../src/pipeline/checkpoint.ts';
-import { configFor, listFiles } from '../helpers/export.ts';
-
-async function run(
-  emu: RunningEmulator,
-  options: Partial<ExportOptionsInput> & { outDir: string; stateDir: string },
-) {
-  const exporter = new Exporter(
-    { selection: { interval: emu.interval }, ...options },
-    { config: configFor(emu) },
-  );
-  const results = [];
-  for await (const r of exporter.run()) results.push(r);
-  return { results, summary: exporter.summary() };
-}
+import { listFiles, runExport as run } from '../helpers/export.ts';
 
 test('conversations whose recording is still transcoding are deferred, then delivered whole by the next run', async (t) => {
   const emu = await startEmulator({

@@ -5,24 +5,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
-import { configFor } from '../helpers/export.ts';
-import { Exporter } from '../../src/pipeline/exporter.ts';
-import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
+import { startEmulator } from '../../src/emulator/index.ts';
+import { runExport } from '../helpers/export.ts';
 import { conversationDir, spokenText, standsIn } from '../faults/lib/oracle.ts';
-
-async function runExport(
-  emu: RunningEmulator,
-  options: Partial<ExportOptionsInput> & { outDir: string; stateDir: string },
-) {
-  const exporter = new Exporter(
-    { selection: { interval: emu.interval }, ...options },
-    { config: configFor(emu) },
-  );
-  const results = [];
-  for await (const r of exporter.run()) results.push(r);
-  return { results, summary: exporter.summary() };
-}
 
 test('exports every conversation of the emulator: media byte-exact, transcripts redacted, manifests true', async (t) => {
   const emu = await startEmulator({
