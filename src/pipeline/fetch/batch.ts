@@ -154,7 +154,6 @@ export async function fetchRecordingsBatch(
             const downloadId = downloadIdOf(resultUrl, client.apiUrl);
             return downloadId ? (await getDownloadUrl(client, downloadId, call)).url : resultUrl;
           },
-          dispatcher: client.dispatcher,
           ...call,
           ...opts.download,
         },

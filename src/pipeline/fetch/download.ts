@@ -18,7 +18,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { GtError } from '../../errors.ts';
 import { fullJitterDelay } from '../../genesys/retry.ts';
@@ -34,10 +33,6 @@ export interface DownloadTarget {
 export interface DownloadOptions {
   /** Gives a (fresh) signed URL; called again with 'expired' when the signed host says it expired. */
   resolveUrl: (reason: 'initial' | 'expired') => Promise<string>;
-  /** Not used for the media body any more: downloadToFile reads it with its own lean HTTP/1.1 GET
-   * (see "Lean GET" below: undici allocates a new buffer per socket read, which is what made a large
-   * download's RSS climb). Kept so existing callers still type-check. */
-  dispatcher?: Dispatcher;
   signal?: AbortSignal;
   /** Consecutive attempts WITHOUT progress before giving up (default 8). A long download over a
    * flaky link may need many requests in total; only a stalled one fails. */

@@ -243,7 +243,6 @@ export async function downloadRecording(
       },
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, opts.signal),
-        dispatcher: client.dispatcher,
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...opts.download,
       },
