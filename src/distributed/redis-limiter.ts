@@ -18,7 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GtError } from '../errors.ts';
-import { clientOfKey, type AcquireOptions, type Headers, type RateLimiter } from '../genesys/rate-limiter.ts';
+import {
+  clientOfKey,
+  readRateLimitHeaders,
+  type AcquireOptions,
+  type Headers,
+  type RateLimiter,
+} from '../genesys/rate-limiter.ts';
 
 const ACQUIRE_LUA = `
 local t = redis.call('TIME')
@@ -152,26 +158,15 @@ export class RedisRateLimiter implements RateLimiter {
 
   observe(key: string, headers: Headers): void {
     const client = clientOfKey(key);
-    const allowed = Number(first(headers['inin-ratelimit-allowed']));
-    if (Number.isInteger(allowed) && allowed > 0) {
-      // Expires so a budget raised later by Genesys support is not shadowed forever.
-      this.redis.set(this.keys(client)[2], allowed, 'EX', 3600).catch(this.onError);
-    }
-    const count = Number(first(headers['inin-ratelimit-count']));
-    const resetS = Number(first(headers['inin-ratelimit-reset']));
+    const { allowed, spent } = readRateLimitHeaders(headers);
+    // Expires so a budget raised later by Genesys support is not shadowed forever.
+    if (allowed !== undefined) this.redis.set(this.keys(client)[2], allowed, 'EX', 3600).catch(this.onError);
     // The server says its window is spent: unless our own grants explain it (FULL_WINDOW_LUA),
     // someone outside our Redis shares the client; wait for its reset rather than collect a 429.
-    if (
-      Number.isFinite(count) &&
-      Number.isInteger(allowed) &&
-      allowed > 0 &&
-      count >= allowed &&
-      Number.isFinite(resetS) &&
-      resetS > 0
-    ) {
+    if (spent) {
       const [sent, pause] = this.keys(client);
       this.redis
-        .eval(FULL_WINDOW_LUA, 2, sent, pause, this.windowMs, count, resetS * 1000)
+        .eval(FULL_WINDOW_LUA, 2, sent, pause, this.windowMs, spent.count, spent.resetMs)
         .catch(this.onError);
     }
   }
@@ -261,6 +256,3 @@ function settle(w: Waiter, err?: unknown): void {
   else w.resolve();
 }
 
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}

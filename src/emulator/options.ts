@@ -1,6 +1,7 @@
 // Fills in the documented defaults once, so the rest of the emulator reads plain values.
 import { createHash } from 'node:crypto';
 import type { EmulatorLimits, EmulatorOptions, FaultKind, MediaKind } from './types.ts';
+import { FAULT_KINDS } from './server/faults.ts';
 
 export interface ResolvedOptions {
   host: string;
@@ -30,19 +31,6 @@ export interface ResolvedOptions {
   limits: EmulatorLimits;
 }
 
-const FAULT_KINDS: readonly FaultKind[] = [
-  '5xx',
-  '503',
-  'reset',
-  'truncate',
-  'slow',
-  'expire',
-  'malformed',
-  'huge',
-  'content-type',
-  'hostile-id',
-  'control-chars',
-];
 const DAY_MS = 86_400_000;
 
 /** Parses '5xx=0.03,503=0.02' into rates; unknown kinds or bad numbers are a usage error. */

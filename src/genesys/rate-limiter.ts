@@ -112,22 +112,11 @@ export class InMemoryRateLimiter implements RateLimiter {
   }
 
   observe(key: string, headers: Headers): void {
-    const allowed = Number(first(headers['inin-ratelimit-allowed']));
-    if (Number.isInteger(allowed) && allowed > 0) this.budget(key).allowed = allowed;
-    const count = Number(first(headers['inin-ratelimit-count']));
-    const resetS = Number(first(headers['inin-ratelimit-reset']));
+    const { allowed, spent } = readRateLimitHeaders(headers);
+    if (allowed !== undefined) this.budget(key).allowed = allowed;
     // The server says this window's budget is spent (e.g. another process shares the client):
     // wait for its reset rather than collect a 429.
-    if (
-      Number.isFinite(count) &&
-      Number.isInteger(allowed) &&
-      allowed > 0 &&
-      count >= allowed &&
-      Number.isFinite(resetS) &&
-      resetS > 0
-    ) {
-      this.pauseUntil(key, this.now() + resetS * 1000);
-    }
+    if (spent) this.pauseUntil(key, this.now() + spent.resetMs);
   }
 
   pauseUntil(key: string, epochMs: number): void {
@@ -172,6 +161,22 @@ export class InMemoryRateLimiter implements RateLimiter {
       Math.max(1, Math.ceil(delayMs)),
     );
   }
+}
+
+/**
+ * What Genesys' inin-ratelimit-* headers say: the client's budget per window, and whether this
+ * window is spent (count ≥ allowed) with the time until it resets. Garbage is ignored.
+ */
+export function readRateLimitHeaders(headers: Headers): {
+  allowed?: number;
+  spent?: { count: number; resetMs: number };
+} {
+  const allowed = Number(first(headers['inin-ratelimit-allowed']));
+  if (!Number.isInteger(allowed) || allowed <= 0) return {};
+  const count = Number(first(headers['inin-ratelimit-count']));
+  const resetS = Number(first(headers['inin-ratelimit-reset']));
+  const spent = Number.isFinite(count) && count >= allowed && Number.isFinite(resetS) && resetS > 0;
+  return { allowed, ...(spent ? { spent: { count, resetMs: resetS * 1000 } } : {}) };
 }
 
 function first(v: string | string[] | undefined): string | undefined {

@@ -11,8 +11,8 @@ export interface Fault {
   variant?: number;
 }
 
-// New kinds go at the end: a spec without them rolls exactly as before.
-const ORDER: readonly FaultKind[] = [
+// Every fault kind, in rolling order. New kinds go at the end: a spec without them rolls exactly as before.
+export const FAULT_KINDS: readonly FaultKind[] = [
   '5xx',
   '503',
   'reset',
@@ -64,7 +64,7 @@ export class FaultPlanner {
     if (route === 'oauth.token') return undefined;
     const roll = this.rng.next();
     let acc = 0;
-    for (const kind of ORDER) {
+    for (const kind of FAULT_KINDS) {
       const rate = this.rates[kind] ?? 0;
       if (rate <= 0 || (kind === 'expire' && !signed)) continue;
       if (isTamper(kind) && !tamperApplies(kind, route, binary)) continue;

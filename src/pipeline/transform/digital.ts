@@ -85,14 +85,10 @@ function chatMessages(list: ChatMessage[], speakers: SpeakerIndex, w: TransformW
       continue;
     }
     const atMs = time(m.utc);
-    const user = isObject(m.user) ? m.user : undefined;
-    const speaker = resolveSpeaker(speakers, {
-      kind: 'message',
-      ...(atMs !== undefined ? { atMs } : {}),
-      ...(str(m.senderCommunicationId) ? { sessionId: str(m.senderCommunicationId)! } : {}),
-      ...(str(m.participantPurpose) ? { purpose: str(m.participantPurpose)! } : {}),
-      ...(user && str(user.id) ? { userId: str(user.id)! } : {}),
-      ...(user && str(user.name) ? { userName: str(user.name)! } : {}),
+    const speaker = senderOf(speakers, atMs, {
+      sessionId: m.senderCommunicationId,
+      purpose: m.participantPurpose,
+      user: m.user,
     });
     const meta: Record<string, string> = {};
     const bodyType = str(m.bodyType);
@@ -143,14 +139,10 @@ function messagingMessages(
       continue;
     }
     const atMs = time(m.timestamp);
-    const fromUser = isObject(m.fromUser) ? m.fromUser : undefined;
-    const speaker = resolveSpeaker(speakers, {
-      kind: 'message',
-      ...(atMs !== undefined ? { atMs } : {}),
-      ...(str(m.participantId) ? { participantId: str(m.participantId)! } : {}),
-      ...(str(m.purpose) ? { purpose: str(m.purpose)! } : {}),
-      ...(fromUser && str(fromUser.id) ? { userId: str(fromUser.id)! } : {}),
-      ...(fromUser && str(fromUser.name) ? { userName: str(fromUser.name)! } : {}),
+    const speaker = senderOf(speakers, atMs, {
+      participantId: m.participantId,
+      purpose: m.purpose,
+      user: m.fromUser,
     });
     const contentType = str(m.contentType);
     if (contentType && contentType !== 'Text') meta.contentType = cleanLabel(contentType, 64);
@@ -196,6 +188,32 @@ function emailMessages(
     out.push({ atMs, speaker: resolved, text, ...(Object.keys(meta).length ? { meta } : {}) });
   }
   return out;
+}
+
+/**
+ * The speaker of a chat or messaging message from whatever it names (each unvalidated: API data);
+ * chat names the sender's session, messaging its participant, both a purpose and maybe a user.
+ */
+function senderOf(
+  speakers: SpeakerIndex,
+  atMs: number | undefined,
+  from: { sessionId?: unknown; participantId?: unknown; purpose?: unknown; user?: unknown },
+): Speaker {
+  const user = isObject(from.user) ? from.user : undefined;
+  const sessionId = str(from.sessionId);
+  const participantId = str(from.participantId);
+  const purpose = str(from.purpose);
+  const userId = user ? str(user.id) : undefined;
+  const userName = user ? str(user.name) : undefined;
+  return resolveSpeaker(speakers, {
+    kind: 'message',
+    ...(atMs !== undefined ? { atMs } : {}),
+    ...(sessionId ? { sessionId } : {}),
+    ...(participantId ? { participantId } : {}),
+    ...(purpose ? { purpose } : {}),
+    ...(userId ? { userId } : {}),
+    ...(userName ? { userName } : {}),
+  });
 }
 
 function internalSender(speakers: SpeakerIndex, atMs: number | undefined): Speaker {

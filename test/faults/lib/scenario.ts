@@ -3,30 +3,15 @@
 // failing scenario is replayed exactly with `GT_FAULT_SEEDS=<seed>`.
 import type { EmulatorOptions, FaultKind, RouteName } from '../../../src/emulator/index.ts';
 import type { Format } from './oracle.ts';
+import { Rng } from '../../../src/emulator/random.ts';
 
-/** mulberry32: small, fast, deterministic. */
-export class SeededRandom {
-  private state: number;
+/** The emulator's PRNG (mulberry32), plus the few draws a scenario needs. The seed is spread the
+ *  same way as always, so a scenario seed keeps naming the same scenario. */
+export class SeededRandom extends Rng {
   constructor(seed: number) {
-    this.state = (seed * 0x9e3779b1) >>> 0;
+    super((seed * 0x9e3779b1) >>> 0);
   }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  /** `n` distinct items, in a seeded order. */
+  /** n distinct items, in a seeded order. */
   sample<T>(items: readonly T[], n: number): T[] {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {
