@@ -252,6 +252,26 @@ function inSlice(c: AnalyticsConversationWithoutAttributes, a: number, b: number
   return t >= a && t < b;
 }
 
+/** The conversations of a page that start in [a, b) and were not yielded yet; the rest are counted as overlap. */
+function* newInSlice(
+  page: readonly AnalyticsConversationWithoutAttributes[],
+  a: number,
+  b: number,
+  seen: Set<string>,
+  stats: DiscoveryStats,
+): Generator<AnalyticsConversationWithoutAttributes> {
+  for (const c of page) {
+    const id = c.conversationId!;
+    if (!inSlice(c, a, b) || seen.has(id)) {
+      stats.skippedOverlap += 1;
+      continue;
+    }
+    seen.add(id);
+    stats.yielded += 1;
+    yield c;
+  }
+}
+
 async function* syncSlice(
   client: GenesysClient,
   filters: ReturnType<typeof filtersOf>,
@@ -294,16 +314,7 @@ async function* syncSlice(
       return;
     }
     const conversations = page.conversations ?? [];
-    for (const c of conversations) {
-      const id = c.conversationId!;
-      if (!inSlice(c, a, b) || seen.has(id)) {
-        stats.skippedOverlap += 1;
-        continue;
-      }
-      seen.add(id);
-      stats.yielded += 1;
-      yield c;
-    }
+    yield* newInSlice(conversations, a, b, seen, stats);
     if (conversations.length < pageSize) return;
     if ((pageNumber + 1) * pageSize > maxRecords) {
       // totalHits under-reported and the cap is reached with pages still full: never drop the
@@ -364,16 +375,7 @@ async function* jobSlice(
     do {
       stats.apiCalls += 1;
       const page = await getDetailsJobResults(client, jobId, cursor, o.jobPageSize ?? 1000, call);
-      for (const c of page.conversations ?? []) {
-        const id = c.conversationId!;
-        if (!inSlice(c, a, b) || seen.has(id)) {
-          stats.skippedOverlap += 1;
-          continue;
-        }
-        seen.add(id);
-        stats.yielded += 1;
-        yield c as AnalyticsConversationWithoutAttributes;
-      }
+      yield* newInSlice(page.conversations ?? [], a, b, seen, stats);
       cursor = page.cursor;
     } while (cursor);
   } finally {
