@@ -14,14 +14,19 @@
 // Needs Redis at 127.0.0.1:6379. Run alone: npx node bench/distributed.bench.ts
 // (GT_BENCH_PER_WINDOW and GT_BENCH_CONVERSATIONS override the budget and the dataset size.)
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRedis } from '../src/distributed/redis.ts';
 import { enqueueConversations, queueStatus } from '../src/distributed/index.ts';
 import { deleteKeys, maxInSlidingWindow, REDIS_URL } from '../test/distributed/helpers.ts';
-import { spawnCliWorker, stopWorkers, type CliWorker } from '../test/distributed/cli-workers.ts';
+import {
+  queueCliArgs,
+  spawnCliWorker,
+  stopWorkers,
+  type CliWorker,
+} from '../test/distributed/cli-workers.ts';
 import { apiCost, startBenchEmulator } from './lib/emulator.ts';
 import { fmt, markdownTable, ratioLines, type BenchResult } from './lib/report.ts';
 
@@ -58,25 +63,15 @@ async function runWith(workerCount: number, budget = true): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'gt-bench-dist-'));
   const workers: CliWorker[] = [];
   try {
-    const configFile = join(dir, 'genesys.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        apiUrl: emu.baseUrl,
-        loginUrl: emu.loginUrl,
-        clientId: emu.clientId,
-        rateLimitPerMinute: budget ? PER_WINDOW : 100_000,
-      }),
-    );
     const args = [
-      '--config',
-      configFile,
-      '--redis',
-      REDIS_URL,
-      '--prefix',
-      prefix,
-      '--rate-window-ms',
-      String(WINDOW_MS),
+      ...queueCliArgs({
+        dir,
+        emu,
+        rateLimitPerMinute: budget ? PER_WINDOW : 100_000,
+        redisUrl: REDIS_URL,
+        prefix,
+        windowMs: WINDOW_MS,
+      }),
       '--out',
       join(dir, 'out'),
       '--state-dir',

@@ -3,6 +3,8 @@
 // listens on the queue, "conversation exported" names each job it completed.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -97,4 +99,39 @@ export async function runCli(args: readonly string[], env: Record<string, string
     const e = err as { code?: number; stderr?: string };
     throw new Error(`genesys-transcripts ${args[0]} exited ${e.code}:\n${e.stderr ?? ''}`, { cause: err });
   }
+}
+
+/**
+ * The Redis/queue flags every queue CLI (enqueue, worker, queue-status) takes for one emulator:
+ * writes the client config (its budget known up front, so the limiter never learns it from a 429)
+ * into `dir` and returns the flags that point at it.
+ */
+export function queueCliArgs(opts: {
+  dir: string;
+  emu: { baseUrl: string; loginUrl: string; clientId: string };
+  rateLimitPerMinute: number;
+  redisUrl: string;
+  prefix: string;
+  windowMs: number;
+}): string[] {
+  const configFile = join(opts.dir, 'genesys.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      apiUrl: opts.emu.baseUrl,
+      loginUrl: opts.emu.loginUrl,
+      clientId: opts.emu.clientId,
+      rateLimitPerMinute: opts.rateLimitPerMinute,
+    }),
+  );
+  return [
+    '--config',
+    configFile,
+    '--redis',
+    opts.redisUrl,
+    '--prefix',
+    opts.prefix,
+    '--rate-window-ms',
+    String(opts.windowMs),
+  ];
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator/index.ts';
@@ -14,8 +14,8 @@ import { queueStatus } from '../../src/distributed/index.ts';
 import { openQueue } from '../../src/distributed/queue.ts';
 import { conversationSegments } from '../../src/sinks/layout.ts';
 import { maxInSlidingWindow, REDIS_URL, testRedis, uniquePrefix } from './helpers.ts';
-import { runCli, spawnCliWorker, stopWorkers, type CliWorker } from './cli-workers.ts';
-import { startWebhookReceiver } from './webhook-receiver.ts';
+import { queueCliArgs, runCli, spawnCliWorker, stopWorkers, type CliWorker } from './cli-workers.ts';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const CONVERSATIONS = 500;
 // The emulator's budget, sped up: Genesys counts 300 per minute per OAuth client.
@@ -49,28 +49,16 @@ test(
     t.after(() => rmSync(work, { recursive: true, force: true }));
     const out = join(work, 'out');
     const stateDir = join(work, 'state');
-    // The budget is known (config file): the limiter never has to learn it from a 429.
-    const configFile = join(work, 'genesys.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        apiUrl: emu.baseUrl,
-        loginUrl: emu.loginUrl,
-        clientId: emu.clientId,
-        rateLimitPerMinute: PER_WINDOW,
-      }),
-    );
     const env = { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret, GT_WEBHOOK_SECRET: hooks.secret };
-    const queueArgs = [
-      '--config',
-      configFile,
-      '--redis',
-      REDIS_URL,
-      '--prefix',
+    // The budget is known (config file): the limiter never has to learn it from a 429.
+    const queueArgs = queueCliArgs({
+      dir: work,
+      emu,
+      rateLimitPerMinute: PER_WINDOW,
+      redisUrl: REDIS_URL,
       prefix,
-      '--rate-window-ms',
-      String(WINDOW_MS),
-    ];
+      windowMs: WINDOW_MS,
+    });
     const workerArgs = [
       ...queueArgs,
       '--out',
@@ -207,7 +195,7 @@ test(
 
     // Webhooks: all signatures valid, exactly one delivery ID per conversation. Raw POSTs may
     // repeat an ID only for a conversation w0 had delivered but not yet marked complete.
-    assert.equal(hooks.badSignatures, 0);
+    assert.equal(hooks.badSignatures(), 0);
     const idsByConversation = new Map<string, Set<string>>();
     for (const r of hooks.received) {
       assert.equal(r.webhookId, r.deliveryId);

@@ -5,64 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Webhook } from 'standardwebhooks';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import { configFor, listFiles } from '../helpers/export.ts';
+import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const CLI = new URL('../../bin/genesys-transcripts.js', import.meta.url).pathname;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('resume-test-secret-0123456789').toString('base64')}`;
-
-function startReceiver() {
-  const verifier = new Webhook(WEBHOOK_SECRET);
-  const accepted = new Map<string, number>(); // webhook-id -> accepted deliveries
-  const conversations = new Map<string, Set<string>>(); // conversationId -> webhook-ids
-  let badSignatures = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      try {
-        const payload = verifier.verify(body, req.headers as Record<string, string>) as {
-          data: { conversationId: string };
-        };
-        const id = String(req.headers['webhook-id']);
-        accepted.set(id, (accepted.get(id) ?? 0) + 1);
-        const set = conversations.get(payload.data.conversationId) ?? new Set();
-        set.add(id);
-        conversations.set(payload.data.conversationId, set);
-        res.writeHead(204).end();
-      } catch {
-        badSignatures += 1;
-        res.writeHead(400).end();
-      }
-    });
-  });
-  return new Promise<{
-    url: string;
-    accepted: typeof accepted;
-    conversations: typeof conversations;
-    bad: () => number;
-    close: () => void;
-  }>((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${port}/hook`,
-        accepted,
-        conversations,
-        bad: () => badSignatures,
-        close: () => server.close(),
-      });
-    }),
-  );
-}
 
 function runCli(emu: RunningEmulator, args: string[], killAfterMs?: number): Promise<number | null> {
   const child = spawn(process.execPath, [CLI, 'export', ...args], {
@@ -106,10 +59,10 @@ test('killed three times with SIGKILL, resumed: same files as a clean run, one w
     transcodeMs: 300,
     faults: '5xx=0.02,reset=0.01,truncate=0.01',
   });
-  const receiver = await startReceiver();
+  const receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
   const work = await mkdtemp(join(tmpdir(), 'gt-resume-'));
   t.after(async () => {
-    receiver.close();
+    await receiver.close();
     await emu.close();
     await rm(work, { recursive: true, force: true });
   });
@@ -160,7 +113,7 @@ test('killed three times with SIGKILL, resumed: same files as a clean run, one w
   await runCli(emu, args);
 
   assert.deepEqual(await snapshot(join(work, 'out')), await snapshot(join(work, 'clean')));
-  assert.equal(receiver.bad(), 0, 'every webhook signature verified');
+  assert.equal(receiver.badSignatures(), 0, 'every webhook signature verified');
   const ids = emu.dataset.conversationIds();
   for (const id of ids) {
     const hooks = receiver.conversations.get(id);
