@@ -1,22 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isGtError } from '../../src/errors.ts';
 import { AuditLog, canonicalJSON, verifyAuditFile, type AuditEntry } from '../../src/pipeline/audit.ts';
+import { tempWorkdir } from '../helpers/emulator.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'genesys-transcripts.js');
 const CONV = '550e8400-e29b-41d4-a716-446655440000';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gt-audit-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function writeLog(path: string, n: number, hmacKey?: string): Promise<void> {
   const log = await AuditLog.open(path, { actor: 'tester', ...(hmacKey ? { hmacKey } : {}) });
@@ -36,7 +30,7 @@ const lines = async (path: string) => (await readFile(path, 'utf8')).split('\n')
 const save = (path: string, ls: string[]) => writeFile(path, `${ls.join('\n')}\n`);
 
 test('entries chain by hash, reopening continues the chain, verify counts them', async (t) => {
-  const path = join(await tempDir(t), 'a', 'audit.jsonl');
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'a', 'audit.jsonl');
   await writeLog(path, 5);
   await writeLog(path, 3);
   assert.deepEqual(await verifyAuditFile(path), { ok: true, entries: 8 });
@@ -59,7 +53,7 @@ test('entries chain by hash, reopening continues the chain, verify counts them',
 });
 
 test('concurrent appends keep order and a valid chain', async (t) => {
-  const path = join(await tempDir(t), 'audit.jsonl');
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'audit.jsonl');
   const log = await AuditLog.open(path);
   await Promise.all(
     Array.from({ length: 250 }, (_, i) =>
@@ -77,7 +71,7 @@ test('concurrent appends keep order and a valid chain', async (t) => {
 });
 
 test('each tamper mode is reported at its line', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-audit-');
   const original = join(dir, 'orig.jsonl');
   await writeLog(original, 6);
   const base = await lines(original);
@@ -132,7 +126,7 @@ test('each tamper mode is reported at its line', async (t) => {
 });
 
 test('HMAC: verifies only with the key, and a re-hashed chain is caught', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-audit-');
   const path = join(dir, 'audit.jsonl');
   await writeLog(path, 4, 'k3y-secret');
   assert.deepEqual(await verifyAuditFile(path, { hmacKey: 'k3y-secret' }), { ok: true, entries: 4 });
@@ -164,7 +158,7 @@ test('HMAC: verifies only with the key, and a re-hashed chain is caught', async 
 });
 
 test('a torn final line is reported, then truncated on reopen with an audit.recovered entry', async (t) => {
-  const path = join(await tempDir(t), 'audit.jsonl');
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'audit.jsonl');
   await writeLog(path, 4);
   await appendFile(path, '{"seq":5,"ts":"2026-01-01T00:00:00.000Z","type":"deliv');
   const torn = await verifyAuditFile(path);
@@ -187,7 +181,7 @@ test('a torn final line is reported, then truncated on reopen with an audit.reco
 });
 
 test('reopening a log whose last entry was edited refuses to continue the chain', async (t) => {
-  const path = join(await tempDir(t), 'audit.jsonl');
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'audit.jsonl');
   await writeLog(path, 3);
   const ls = await lines(path);
   ls[2] = ls[2]!.replace('"done":1', '"done":7');
@@ -196,7 +190,7 @@ test('reopening a log whose last entry was edited refuses to continue the chain'
 });
 
 test('PII and content are refused; IDs, digests, counts are fine', async (t) => {
-  const path = join(await tempDir(t), 'audit.jsonl');
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'audit.jsonl');
   const log = await AuditLog.open(path);
   t.after(() => log.close());
   for (const key of [
@@ -242,7 +236,7 @@ test('PII and content are refused; IDs, digests, counts are fine', async (t) => 
 });
 
 test('CLI verify-audit: exit 0 with OK, exit 1 with the broken line; key from an env var', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-audit-');
   const path = join(dir, 'audit.jsonl');
   await writeLog(path, 4, 'cli-key');
   const run = (args: string[]) =>

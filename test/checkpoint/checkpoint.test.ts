@@ -1,21 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { isGtError } from '../../src/errors.ts';
 import { CheckpointStore } from '../../src/pipeline/checkpoint.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gt-checkpoint-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempWorkdir } from '../helpers/emulator.ts';
 
 test('state machine: discover, claim, done/failed/skipped, deliveries, counts', async (t) => {
-  const store = CheckpointStore.open(join(await tempDir(t), 'c.db'));
+  const store = CheckpointStore.open(join(await tempWorkdir(t, 'gt-checkpoint-'), 'c.db'));
   t.after(() => store.close());
 
   assert.equal(store.discovered('a', '2026-01-02T00:00:00.000Z'), true);
@@ -61,7 +55,7 @@ test('state machine: discover, claim, done/failed/skipped, deliveries, counts', 
 });
 
 test('toDo: pending, failed and stale in_progress, oldest conversation first, safe to modify while iterating', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-checkpoint-');
   const path = join(dir, 'c.db');
   const first = CheckpointStore.open(path);
   // 1200 rows (more than one page), inserted newest first so ordering is by start, not insertion.
@@ -105,7 +99,7 @@ test('toDo: pending, failed and stale in_progress, oldest conversation first, sa
 });
 
 test('runs are recorded with params and summary', async (t) => {
-  const store = CheckpointStore.open(join(await tempDir(t), 'c.db'));
+  const store = CheckpointStore.open(join(await tempWorkdir(t, 'gt-checkpoint-'), 'c.db'));
   t.after(() => store.close());
   const id = store.startRun({ formats: ['json'], media: false });
   const id2 = store.startRun({ formats: ['txt'] });
@@ -121,7 +115,7 @@ test('runs are recorded with params and summary', async (t) => {
 });
 
 test('open refuses files that are not a checkpoint, and persists across reopen', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-checkpoint-');
   const text = join(dir, 'notes.txt');
   await writeFile(
     text,
@@ -161,7 +155,7 @@ test('open refuses files that are not a checkpoint, and persists across reopen',
 });
 
 test('100k conversations: batched inserts, counts and a streamed toDo', async (t) => {
-  const store = CheckpointStore.open(join(await tempDir(t), 'c.db'));
+  const store = CheckpointStore.open(join(await tempWorkdir(t, 'gt-checkpoint-'), 'c.db'));
   t.after(() => store.close());
   const N = 100_000;
   for (let page = 0; page < N; page += 1000) {
@@ -182,7 +176,7 @@ test('100k conversations: batched inserts, counts and a streamed toDo', async (t
 });
 
 test('kill -9 mid-write loses nothing committed and leaves a healthy database', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-checkpoint-');
   const path = join(dir, 'c.db');
   const child = spawn(process.execPath, [join(import.meta.dirname, 'crash-writer.ts'), path], {
     stdio: ['ignore', 'pipe', 'inherit'],

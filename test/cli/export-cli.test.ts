@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createProgressView } from '../../src/observe/progress.ts';
+import { tempWorkdir } from '../helpers/emulator.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/genesys-transcripts.js');
 
@@ -28,12 +28,6 @@ function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   });
 }
 
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gt-cli-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** Metric value from a Prometheus text exposition, e.g. gt_conversations_total{status="done"}. */
 function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
@@ -42,7 +36,7 @@ function metric(text: string, name: string, labels = ''): number {
 }
 
 test("README's first command exports a browsable folder; summary and metrics match the files", async (t) => {
-  const cwd = await tempDir(t);
+  const cwd = await tempWorkdir(t, 'gt-cli-');
   const r = await run(
     ['export', '--emulator', '--out', './export', '--json', '--metrics-file', 'metrics.prom'],
     cwd,
@@ -90,7 +84,7 @@ test("README's first command exports a browsable folder; summary and metrics mat
 });
 
 test('bad usage exits 2 with one clear message; unknown IDs exit 1 as NOT_FOUND', async (t) => {
-  const cwd = await tempDir(t);
+  const cwd = await tempWorkdir(t, 'gt-cli-');
   const half = await run(['export', '--emulator', '--from', '2026-11-01'], cwd);
   assert.equal(half.code, 2);
   assert.match(half.stderr, /--from and --to go together/);

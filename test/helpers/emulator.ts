@@ -1,5 +1,8 @@
 // Starts the in-repo Genesys emulator for a test and builds a GenesysConfig pointing at it.
 // Every emulator-backed test uses this, so the close() is never forgotten.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadConfig, type GenesysConfig } from '../../src/config/index.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.ts';
@@ -16,9 +19,20 @@ export async function startTestEmulator(
   const { startEmulator } = await import('../../src/emulator/index.ts');
   const emu = await startEmulator(options);
   t.after(() => emu.close());
-  const config = loadConfig({
+  return { emu, config: configFor(emu) };
+}
+
+/** A GenesysConfig pointing at a running emulator (the secret comes the way a user's does: env). */
+export function configFor(emu: RunningEmulator): GenesysConfig {
+  return loadConfig({
     flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
     env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
   });
-  return { emu, config };
+}
+
+/** A fresh temporary folder, removed when the test ends. */
+export async function tempWorkdir(t: TestContext, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }

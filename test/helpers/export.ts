@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningEmulator } from '../../src/emulator/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import { configFor } from './emulator.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
 
@@ -14,12 +14,7 @@ export async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-export function configFor(emu: RunningEmulator) {
-  return loadConfig({
-    flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
-    env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-  });
-}
+export { configFor };
 
 /** One export through the library over the emulator's whole interval; every result and the summary. */
 export async function runExport(

@@ -2,26 +2,21 @@
 // pending (with the reason) and the next run delivers it whole, once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startEmulator } from '../../src/emulator/index.ts';
+import { startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
 import { CheckpointStore } from '../../src/pipeline/checkpoint.ts';
 import { listFiles, runExport as run } from '../helpers/export.ts';
 
 test('conversations whose recording is still transcoding are deferred, then delivered whole by the next run', async (t) => {
-  const emu = await startEmulator({
+  const { emu } = await startTestEmulator(t, {
     conversations: 40,
     seed: 21,
     audioBytes: { min: 4096, max: 8192 },
     transcodeMs: 1500,
   });
-  const work = await mkdtemp(join(tmpdir(), 'gt-defer-'));
-  t.after(async () => {
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const work = await tempWorkdir(t, 'gt-defer-');
   const transcoding = emu.dataset
     .conversationIds()
     .filter((id) => emu.dataset.recordings(id).some((r) => r.fileState === 'AVAILABLE' && r.transcoding));
@@ -70,17 +65,13 @@ test('conversations whose recording is still transcoding are deferred, then deli
 });
 
 test('--no-defer semantics: deliver what there is, the recording skipped as transcoding-timeout', async (t) => {
-  const emu = await startEmulator({
+  const { emu } = await startTestEmulator(t, {
     conversations: 40,
     seed: 21,
     audioBytes: { min: 4096, max: 8192 },
     transcodeMs: 5000,
   });
-  const work = await mkdtemp(join(tmpdir(), 'gt-nodefer-'));
-  t.after(async () => {
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const work = await tempWorkdir(t, 'gt-nodefer-');
   const { results, summary } = await run(emu, {
     outDir: join(work, 'out'),
     stateDir: join(work, 'state'),
@@ -95,18 +86,14 @@ test('--no-defer semantics: deliver what there is, the recording skipped as tran
 });
 
 test('--restore-archived: archived recordings are restored, the conversation deferred, then exported whole', async (t) => {
-  const emu = await startEmulator({
+  const { emu } = await startTestEmulator(t, {
     conversations: 60,
     seed: 5,
     audioBytes: { min: 4096, max: 8192 },
     transcodeMs: 0,
     restoreMs: 300,
   });
-  const work = await mkdtemp(join(tmpdir(), 'gt-restore-'));
-  t.after(async () => {
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const work = await tempWorkdir(t, 'gt-restore-');
   const archived = emu.dataset
     .conversationIds()
     .filter((id) => emu.dataset.recordings(id).some((r) => r.fileState === 'ARCHIVED'));

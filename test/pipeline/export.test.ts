@@ -2,25 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator/index.ts';
+import { startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
 import { runExport } from '../helpers/export.ts';
 import { conversationDir, spokenText, standsIn } from '../faults/lib/oracle.ts';
 
 test('exports every conversation of the emulator: media byte-exact, transcripts redacted, manifests true', async (t) => {
-  const emu = await startEmulator({
+  const { emu } = await startTestEmulator(t, {
     conversations: 40,
     seed: 7,
     audioBytes: { min: 4096, max: 32768 },
     transcodeMs: 200,
   });
-  const work = await mkdtemp(join(tmpdir(), 'gt-export-'));
-  t.after(async () => {
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const work = await tempWorkdir(t, 'gt-export-');
   const out = join(work, 'out');
   const stateDir = join(work, 'state');
   const { results, summary } = await runExport(emu, {
@@ -89,12 +84,8 @@ test('exports every conversation of the emulator: media byte-exact, transcripts 
 });
 
 test('--dry-run discovers and estimates but sends no recording, transcript or download request', async (t) => {
-  const emu = await startEmulator({ conversations: 30, seed: 3 });
-  const work = await mkdtemp(join(tmpdir(), 'gt-dry-'));
-  t.after(async () => {
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const { emu } = await startTestEmulator(t, { conversations: 30, seed: 3 });
+  const work = await tempWorkdir(t, 'gt-dry-');
   const { summary } = await runExport(emu, {
     outDir: join(work, 'out'),
     stateDir: join(work, 'state'),

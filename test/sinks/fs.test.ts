@@ -8,12 +8,7 @@ import { isGtError } from '../../src/errors.ts';
 import { createFsSink } from '../../src/sinks/fs.ts';
 import { safeName } from '../../src/util/safe-name.ts';
 import { sha256, stageBundle } from './helpers.ts';
-
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gt-fs-sink-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempWorkdir } from '../helpers/emulator.ts';
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -23,7 +18,7 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 test('layout YYYY/MM/DD/<safe id>/ (UTC), byte-exact files, manifest present', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
   const root = join(dir, 'out');
   const sink = createFsSink({ root });
   const bundle = await stageBundle(join(dir, 'staging'), 'abc-123', {
@@ -49,7 +44,7 @@ test('layout YYYY/MM/DD/<safe id>/ (UTC), byte-exact files, manifest present', a
 });
 
 test('re-delivery of the same deliveryId and content is a no-op; changed content is rewritten', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
   const sink = createFsSink({ root: join(dir, 'out') });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-1');
   const first = await sink.deliver(bundle);
@@ -73,7 +68,7 @@ test('re-delivery of the same deliveryId and content is a no-op; changed content
 });
 
 test('manifest is written last: an interrupted delivery leaves no manifest, the retry completes it', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
   const sink = createFsSink({ root: join(dir, 'out') });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-2', { media: Buffer.alloc(1000, 1) });
   const media = bundle.files.find((f) => f.name.endsWith('.wav'))!;
@@ -89,7 +84,7 @@ test('manifest is written last: an interrupted delivery leaves no manifest, the 
 });
 
 test('hostile conversation IDs and file names stay inside the root, each in its own folder', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
   const root = join(dir, 'nest', 'out');
   await mkdir(root, { recursive: true });
   const sink = createFsSink({ root });
@@ -159,7 +154,7 @@ test('ENOSPC on a real 256 KiB tmpfs becomes DISK_FULL and leaves no temp files'
 });
 
 test('a bundle holding only its manifest, or no staged manifest at all, is delivered complete', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
   const sink = createFsSink({ root: join(dir, 'out') });
   const onlyManifest = await stageBundle(join(dir, 'staging'), 'conv-empty');
   onlyManifest.files = onlyManifest.files.filter((f) => f.name === 'manifest.json');

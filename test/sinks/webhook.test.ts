@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { isGtError } from '../../src/errors.ts';
 import { createWebhookSink, replayDeadLetters } from '../../src/sinks/webhook.ts';
 import { stageBundle } from './helpers.ts';
+import { tempWorkdir } from '../helpers/emulator.ts';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
@@ -62,14 +62,8 @@ async function startReceiver(behaviour: Behaviour = () => false) {
   };
 }
 
-async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'gt-webhook-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 test('retries 503s with the same webhook-id: exactly one accepted delivery per conversation, signed', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((n, _req, res) => (n <= 2 ? (res.writeHead(503).end(), true) : false));
   t.after(receiver.close);
   const sink = createWebhookSink({
@@ -109,7 +103,7 @@ test('retries 503s with the same webhook-id: exactly one accepted delivery per c
 });
 
 test('a permanent 4xx is dead-lettered at once; replay resends the same id and payload', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((_n, _req, res) => (res.writeHead(422).end(), true));
   t.after(receiver.close);
   const sink = createWebhookSink({
@@ -141,7 +135,7 @@ test('a permanent 4xx is dead-lettered at once; replay resends the same id and p
 });
 
 test('exhausted retries (5xx, then connection refused) are dead-lettered; failed replays stay', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((_n, _req, res) => (res.writeHead(500).end(), true));
   const sink = createWebhookSink({
     url: receiver.url,
@@ -170,7 +164,7 @@ test('exhausted retries (5xx, then connection refused) are dead-lettered; failed
 });
 
 test('a receiver that hangs past timeoutMs is retried', { timeout: 20_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((n) => n === 1); // first attempt: never answer
   t.after(receiver.close); // the sink's timeout aborts the hung request, so close() does not wait
   const sink = createWebhookSink({
@@ -187,7 +181,7 @@ test('a receiver that hangs past timeoutMs is retried', { timeout: 20_000 }, asy
 });
 
 test('Retry-After on 429 overrides the backoff', { timeout: 20_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((n, _req, res) =>
     n === 1 ? (res.writeHead(429, { 'retry-after': '0' }).end(), true) : false,
   );
@@ -206,7 +200,7 @@ test('Retry-After on 429 overrides the backoff', { timeout: 20_000 }, async (t) 
 });
 
 test('transcripts beyond maxInlineBytes are left out (all or nothing), the manifest stays', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver();
   t.after(receiver.close);
   const sink = createWebhookSink({
