@@ -13,6 +13,7 @@ import { InMemoryRateLimiter } from '../../src/genesys/rate-limiter.ts';
 import { configFor } from '../helpers/export.ts';
 import { REDIS_URL, testRedis, uniquePrefix } from './helpers.ts';
 import { spawnCliWorker, stopWorkers } from './cli-workers.ts';
+import { connectionArgs } from '../helpers/emulator.ts';
 
 function tempDir(t: import('node:test').TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'gt-worker-'));
@@ -35,12 +36,7 @@ test(
     const w = await spawnCliWorker(
       'w',
       [
-        '--api-url',
-        emu.baseUrl,
-        '--login-url',
-        emu.loginUrl,
-        '--client-id',
-        emu.clientId,
+        ...connectionArgs(emu),
         '--redis',
         REDIS_URL,
         '--prefix',

@@ -4,33 +4,22 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { createGenesysClient } from '../../src/genesys/transport.ts';
 import { fetchConversationRecordings, type RecordingOutcome } from '../../src/pipeline/fetch/recordings.ts';
 import { fetchRecordingsBatch } from '../../src/pipeline/fetch/batch.ts';
 import { partPathOf } from '../../src/pipeline/fetch/download.ts';
 import { recordingFilePath } from '../../src/pipeline/fetch/naming.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { startTestClient } from '../helpers/emulator.ts';
 import { measuredDownload } from './helpers/measure.ts';
 
 const EMULATOR = new URL('../../src/emulator/index.ts', import.meta.url);
 const skip = existsSync(EMULATOR) ? false : 'the emulator (src/emulator/index.ts) is not built yet';
 const FAST = { baseMs: 5, capMs: 50 };
 
-async function setup(t: TestContext, options: EmulatorOptions) {
-  const { emu, config } = await startTestEmulator(t, options);
-  const client = createGenesysClient(config, { backoff: FAST });
-  const dir = await mkdtemp(join(tmpdir(), 'gt-emu-rec-'));
-  t.after(async () => {
-    await client.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { emu, client, dir };
-}
+const setup = (t: TestContext, options: EmulatorOptions) => startTestClient(t, options, 'gt-emu-rec-');
 
 type State = 'AVAILABLE' | 'ARCHIVED' | 'DELETED' | 'ERROR';
 /** Conversations whose every recording is voice in `state` (and, for AVAILABLE, transcoding as asked). */

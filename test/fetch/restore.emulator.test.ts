@@ -3,14 +3,11 @@
 // 'restoring', then (a later fetch, once RESTORED) the archived bytes, byte-exact. Genesys refusing
 // (the org's restorations spent) leaves the recording 'archived' with the reason, never a failure.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isGtError } from '../../src/errors.ts';
 import { listRecordings } from '../../src/genesys/endpoints/recordings.ts';
-import { createGenesysClient } from '../../src/genesys/transport.ts';
 import {
   fetchConversationRecordings,
   TRANSIENT_SKIP_REASONS,
@@ -18,21 +15,12 @@ import {
 } from '../../src/pipeline/fetch/recordings.ts';
 import { fetchRecordingsBatch } from '../../src/pipeline/fetch/batch.ts';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.ts';
-import { startTestEmulator } from '../helpers/emulator.ts';
+import { startTestClient } from '../helpers/emulator.ts';
 
-const FAST = { baseMs: 5, capMs: 50 };
 const DAY_MS = 86_400_000;
 
-async function setup(t: TestContext, options: EmulatorOptions) {
-  const { emu, config } = await startTestEmulator(t, { conversations: 200, ...options });
-  const client = createGenesysClient(config, { backoff: FAST });
-  const dir = await mkdtemp(join(tmpdir(), 'gt-restore-'));
-  t.after(async () => {
-    await client.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { emu, client, dir };
-}
+const setup = (t: TestContext, options: EmulatorOptions) =>
+  startTestClient(t, { conversations: 200, ...options }, 'gt-restore-');
 
 /** Conversations whose every recording is `media` and ARCHIVED. */
 function archived(emu: RunningEmulator, media = 'audio'): string[] {

@@ -6,10 +6,15 @@ import { configFor } from './emulator.ts';
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../src/pipeline/options.ts';
 
+/** Every file under `dir`, sorted; none when it does not exist. */
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) out.push(join(e.parentPath, e.name));
+  try {
+    for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+      if (e.isFile()) out.push(join(e.parentPath, e.name));
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   return out.sort();
 }

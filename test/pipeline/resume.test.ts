@@ -13,6 +13,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts
 import { Exporter } from '../../src/pipeline/exporter.ts';
 import { configFor, listFiles } from '../helpers/export.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { connectionArgs } from '../helpers/emulator.ts';
 
 const CLI = new URL('../../bin/genesys-transcripts.js', import.meta.url).pathname;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('resume-test-secret-0123456789').toString('base64')}`;
@@ -82,12 +83,7 @@ test('killed three times with SIGKILL, resumed: same files as a clean run, one w
   assert.equal(clean.summary().conversations.failed, 0, JSON.stringify(clean.summary().failures));
 
   const args = [
-    '--api-url',
-    emu.baseUrl,
-    '--login-url',
-    emu.loginUrl,
-    '--client-id',
-    emu.clientId,
+    ...connectionArgs(emu),
     '--from',
     emu.interval.split('/')[0]!,
     '--to',

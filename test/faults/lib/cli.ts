@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { RunningEmulator } from '../../../src/emulator/index.ts';
 import { WEBHOOK_SECRET } from './receiver.ts';
+import { connectionArgs } from '../../helpers/emulator.ts';
 
 const CLI = new URL('../../../bin/genesys-transcripts.js', import.meta.url).pathname;
 
@@ -16,9 +17,7 @@ export interface CliRun {
   ms: number;
 }
 
-export function connectionArgs(emu: RunningEmulator): string[] {
-  return ['--api-url', emu.baseUrl, '--login-url', emu.loginUrl, '--client-id', emu.clientId];
-}
+export { connectionArgs };
 
 export function runCli(
   emu: RunningEmulator,

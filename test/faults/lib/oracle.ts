@@ -6,24 +6,15 @@
 // Shared by the fault campaign; the helpers mirror test/pipeline/export.test.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { RunningEmulator } from '../../../src/emulator/index.ts';
 import { safeName } from '../../../src/util/safe-name.ts';
+import { listFiles } from '../../helpers/export.ts';
 
 export type Format = 'json' | 'txt' | 'vtt' | 'srt';
 
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-      if (e.isFile()) out.push(join(e.parentPath, e.name));
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  return out.sort();
-}
+export { listFiles };
 
 /** The conversation folder in the filesystem sink's layout: YYYY/MM/DD/<safe id>. */
 export function conversationDir(out: string, conversationStart: string, conversationId: string): string {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { loadConfig } from '../../../src/config/index.ts';
+import { configFor } from '../../helpers/emulator.ts';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
 import { isGtError } from '../../../src/errors.ts';
 import { createLogger } from '../../../src/observe/logger.ts';
@@ -126,12 +126,7 @@ export async function assertContained(ws: Workspace): Promise<void> {
   }
 }
 
-export function configFor(emu: RunningEmulator) {
-  return loadConfig({
-    flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
-    env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-  });
-}
+export { configFor };
 
 export interface RunOutcome {
   summary?: ExportSummary;
