@@ -255,4 +255,3 @@ function settle(w: Waiter, err?: unknown): void {
   if (err) w.reject(err);
   else w.resolve();
 }
-
