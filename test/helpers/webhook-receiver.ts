@@ -1,10 +1,11 @@
 // The one Standard Webhooks receiver the tests use, on loopback: verifies every signature, counts
 // deliveries per webhook-id and per conversation, keeps each POST (to check exactly-once and to
-// scan payloads for PII), and can be told to fail the next N requests (a flaky receiver).
+// scan payloads for PII), and can be told to fail the next N requests (a flaky receiver) or be
+// given any behaviour per attempt (the webhook sink's own tests).
 // A receiver dedupes by webhook-id; tests count both raw POSTs (a resend after a crash shows up
 // there) and distinct IDs.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
@@ -14,12 +15,17 @@ export interface ReceivedWebhook {
   deliveryId: string;
 }
 
+/** Answers a POST itself and returns true, or returns false to verify and accept it. */
+export type ReceiverBehaviour = (attempt: number, req: IncomingMessage, res: ServerResponse) => boolean;
+
 export interface WebhookReceiver {
   url: string;
   /** whsec_… to give the exporter as GT_WEBHOOK_SECRET */
   secret: string;
   /** every verified POST, in arrival order */
   received: ReceivedWebhook[];
+  /** webhook-id → POSTs seen, failed ones included */
+  attempts: Map<string, number>;
   /** webhook-id → accepted deliveries (a resend after a crash reuses the id) */
   accepted: Map<string, number>;
   /** conversationId → webhook-ids */
@@ -30,22 +36,32 @@ export interface WebhookReceiver {
   badSignatures(): number;
   /** answer 503 to the next `n` requests */
   failNext(n: number): void;
+  /** from now on, let `behaviour` answer first */
+  setBehaviour(behaviour: ReceiverBehaviour): void;
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(options: { secret?: string } = {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  options: { secret?: string; behaviour?: ReceiverBehaviour } = {},
+): Promise<WebhookReceiver> {
   const secret = options.secret ?? `whsec_${randomBytes(24).toString('base64')}`;
   const verifier = new Webhook(secret);
   const received: ReceivedWebhook[] = [];
+  const attempts = new Map<string, number>();
   const accepted = new Map<string, number>();
   const conversations = new Map<string, Set<string>>();
   const payloads: string[] = [];
   let bad = 0;
   let failing = 0;
+  let behaviour: ReceiverBehaviour = options.behaviour ?? (() => false);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const webhookId = String(req.headers['webhook-id']);
+      const attempt = (attempts.get(webhookId) ?? 0) + 1;
+      attempts.set(webhookId, attempt);
+      if (behaviour(attempt, req, res)) return;
       if (failing > 0) {
         failing -= 1;
         res.writeHead(503, { 'retry-after': '0' }).end();
@@ -60,7 +76,6 @@ export async function startWebhookReceiver(options: { secret?: string } = {}): P
         res.writeHead(401).end();
         return;
       }
-      const webhookId = String(req.headers['webhook-id']);
       received.push({
         webhookId,
         conversationId: event.data.conversationId,
@@ -79,11 +94,13 @@ export async function startWebhookReceiver(options: { secret?: string } = {}): P
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/genesys`,
     secret,
     received,
+    attempts,
     accepted,
     conversations,
     payloads,
     badSignatures: () => bad,
     failNext: (n) => (failing = n),
+    setBehaviour: (b) => (behaviour = b),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

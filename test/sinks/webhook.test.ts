@@ -1,81 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { isGtError } from '../../src/errors.ts';
-import { createWebhookSink, replayDeadLetters } from '../../src/sinks/webhook.ts';
+import { createWebhookSink, replayDeadLetters, type WebhookSinkOptions } from '../../src/sinks/webhook.ts';
+import {
+  startWebhookReceiver,
+  type ReceiverBehaviour,
+  type WebhookReceiver,
+} from '../helpers/webhook-receiver.ts';
 import { stageBundle } from './helpers.ts';
 import { tempWorkdir } from '../helpers/emulator.ts';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
-type Behaviour = (attempt: number, req: IncomingMessage, res: ServerResponse) => boolean; // true = handled
+/** The shared receiver (verifies signatures, dedupes by webhook-id), answering `behaviour` first. */
+const startReceiver = (behaviour?: ReceiverBehaviour) =>
+  startWebhookReceiver({ secret: SECRET, ...(behaviour ? { behaviour } : {}) });
 
-/** A Standard Webhooks receiver: verifies signatures, dedupes by webhook-id, counts attempts. */
-async function startReceiver(behaviour: Behaviour = () => false) {
-  const verifier = new Webhook(SECRET);
-  const attempts = new Map<string, number>();
-  const accepted = new Map<string, number>();
-  const idsByConversation = new Map<string, Set<string>>();
-  const payloads: Record<string, unknown>[] = [];
-  let bad = 0;
-  let current = behaviour;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const id = String(req.headers['webhook-id']);
-      const n = (attempts.get(id) ?? 0) + 1;
-      attempts.set(id, n);
-      if (current(n, req, res)) return;
-      let payload: { data: { conversationId: string } };
-      try {
-        payload = verifier.verify(body, req.headers as Record<string, string>) as typeof payload;
-      } catch {
-        bad += 1;
-        res.writeHead(400).end();
-        return;
-      }
-      if (!accepted.has(id)) payloads.push(payload as unknown as Record<string, unknown>); // dedupe by webhook-id
-      accepted.set(id, (accepted.get(id) ?? 0) + 1);
-      const ids = idsByConversation.get(payload.data.conversationId) ?? new Set();
-      ids.add(id);
-      idsByConversation.set(payload.data.conversationId, ids);
-      res.writeHead(204).end();
-    });
+/** A sink to `receiver`, dead letters under `dir`; the URL carries a token in its query. */
+function sinkFor(receiver: WebhookReceiver, dir: string, options: Partial<WebhookSinkOptions> = {}) {
+  return createWebhookSink({
+    url: `${receiver.url}?token=abc`,
+    secret: SECRET,
+    deadLetterDir: join(dir, 'dead'),
+    ...options,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks?token=abc`,
-    attempts,
-    accepted,
-    idsByConversation,
-    payloads,
-    bad: () => bad,
-    setBehaviour: (b: Behaviour) => (current = b),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 test('retries 503s with the same webhook-id: exactly one accepted delivery per conversation, signed', async (t) => {
   const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((n, _req, res) => (n <= 2 ? (res.writeHead(503).end(), true) : false));
   t.after(receiver.close);
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    baseDelayMs: 5,
-    maxAttempts: 4,
-  });
+  const sink = sinkFor(receiver, dir, { baseDelayMs: 5, maxAttempts: 4 });
   assert.equal(
     sink.name,
-    `webhook:${new URL(receiver.url).origin}/hooks`,
+    `webhook:${new URL(receiver.url).origin}/hooks/genesys`,
     'no query string (may hold a token) in the name',
   );
   const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
@@ -86,15 +46,16 @@ test('retries 503s with the same webhook-id: exactly one accepted delivery per c
   // A re-run (crash after the 2xx, before the checkpoint) resends with the same id.
   await sink.deliver(bundles[0]!);
 
-  assert.equal(receiver.bad(), 0, 'every signature verified');
+  assert.equal(receiver.badSignatures(), 0, 'every signature verified');
   for (const [i, id] of ids.entries()) {
-    const hookIds = receiver.idsByConversation.get(id)!;
+    const hookIds = receiver.conversations.get(id)!;
     assert.deepEqual([...hookIds], [bundles[i]!.deliveryId], 'webhook-id is the deliveryId');
     assert.equal(receiver.attempts.get(bundles[i]!.deliveryId), i === 0 ? 4 : 3);
     assert.equal(receipts[i]!.deliveryId, bundles[i]!.deliveryId);
   }
-  assert.equal(receiver.payloads.length, ids.length, 'one accepted delivery per conversation after dedupe');
-  const p = receiver.payloads[0] as { type: string; data: Record<string, unknown> };
+  assert.equal(receiver.accepted.size, ids.length, 'one accepted delivery per conversation after dedupe');
+  assert.equal(receiver.payloads.length, ids.length + 1, 'the resend reached the receiver');
+  const p = JSON.parse(receiver.payloads[0]!) as { type: string; data: Record<string, unknown> };
   assert.equal(p.type, 'conversation.exported');
   assert.ok(p.data.manifest && p.data.transcripts, 'manifest and (small) transcripts inline');
   assert.deepEqual(Object.keys(p.data.transcripts as object), ['transcript.json']);
@@ -106,12 +67,7 @@ test('a permanent 4xx is dead-lettered at once; replay resends the same id and p
   const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((_n, _req, res) => (res.writeHead(422).end(), true));
   t.after(receiver.close);
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    baseDelayMs: 5,
-  });
+  const sink = sinkFor(receiver, dir, { baseDelayMs: 5 });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-perm');
   await assert.rejects(
     sink.deliver(bundle),
@@ -137,13 +93,7 @@ test('a permanent 4xx is dead-lettered at once; replay resends the same id and p
 test('exhausted retries (5xx, then connection refused) are dead-lettered; failed replays stay', async (t) => {
   const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((_n, _req, res) => (res.writeHead(500).end(), true));
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    baseDelayMs: 2,
-    maxAttempts: 3,
-  });
+  const sink = sinkFor(receiver, dir, { baseDelayMs: 2, maxAttempts: 3 });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-5xx');
   await assert.rejects(
     sink.deliver(bundle),
@@ -167,13 +117,7 @@ test('a receiver that hangs past timeoutMs is retried', { timeout: 20_000 }, asy
   const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver((n) => n === 1); // first attempt: never answer
   t.after(receiver.close); // the sink's timeout aborts the hung request, so close() does not wait
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    baseDelayMs: 5,
-    timeoutMs: 300,
-  });
+  const sink = sinkFor(receiver, dir, { baseDelayMs: 5, timeoutMs: 300 });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-slow');
   await sink.deliver(bundle);
   assert.equal(receiver.attempts.get(bundle.deliveryId), 2);
@@ -187,13 +131,7 @@ test('Retry-After on 429 overrides the backoff', { timeout: 20_000 }, async (t) 
   );
   t.after(receiver.close);
   // A backoff of 10 minutes: the test only finishes because Retry-After: 0 is honoured.
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    baseDelayMs: 600_000,
-    maxDelayMs: 600_000,
-  });
+  const sink = sinkFor(receiver, dir, { baseDelayMs: 600_000, maxDelayMs: 600_000 });
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-429');
   await sink.deliver(bundle);
   assert.equal(receiver.accepted.get(bundle.deliveryId), 1);
@@ -203,14 +141,9 @@ test('transcripts beyond maxInlineBytes are left out (all or nothing), the manif
   const dir = await tempWorkdir(t, 'gt-webhook-');
   const receiver = await startReceiver();
   t.after(receiver.close);
-  const sink = createWebhookSink({
-    url: receiver.url,
-    secret: SECRET,
-    deadLetterDir: join(dir, 'dead'),
-    maxInlineBytes: 1000,
-  });
+  const sink = sinkFor(receiver, dir, { maxInlineBytes: 1000 });
   await sink.deliver(await stageBundle(join(dir, 'staging'), 'conv-big', { transcript: 'x'.repeat(5000) }));
-  const data = (receiver.payloads[0] as { data: Record<string, unknown> }).data;
+  const data = (JSON.parse(receiver.payloads[0]!) as { data: Record<string, unknown> }).data;
   assert.equal(data.transcripts, undefined);
   assert.equal(data.conversationId, 'conv-big');
   assert.ok(data.manifest);

@@ -65,6 +65,23 @@ function names(list: unknown): string | undefined {
   return n.length ? n.join(', ') : undefined;
 }
 
+/** The items of a transcript list that are objects; anything else is dropped and counted. */
+function* objectsOf(list: readonly unknown[], w: TransformWarnings): Generator<Record<string, unknown>> {
+  for (const m of list) {
+    if (isObject(m)) yield m;
+    else w.droppedItems++;
+  }
+}
+
+function message(
+  atMs: number | undefined,
+  speaker: Speaker,
+  text: string,
+  meta: Record<string, string>,
+): Message {
+  return { atMs, speaker, text, ...(Object.keys(meta).length ? { meta } : {}) };
+}
+
 function withText(text: string, w: TransformWarnings, multiline: boolean, maxChars?: number): string {
   const c = cleanText(text, { multiline, ...(maxChars ? { maxChars } : {}) });
   if (c.truncated) w.truncatedTexts++;
@@ -73,11 +90,7 @@ function withText(text: string, w: TransformWarnings, multiline: boolean, maxCha
 
 function chatMessages(list: ChatMessage[], speakers: SpeakerIndex, w: TransformWarnings): Message[] {
   const out: Message[] = [];
-  for (const m of list as unknown[]) {
-    if (!isObject(m)) {
-      w.droppedItems++;
-      continue;
-    }
+  for (const m of objectsOf(list, w)) {
     const text = withText(str(m.body) ?? '', w, true);
     if (!text) {
       // typing indicators, joins/leaves without a body
@@ -93,7 +106,7 @@ function chatMessages(list: ChatMessage[], speakers: SpeakerIndex, w: TransformW
     const meta: Record<string, string> = {};
     const bodyType = str(m.bodyType);
     if (bodyType && bodyType !== 'standard') meta.bodyType = cleanLabel(bodyType, 64);
-    out.push({ atMs, speaker, text, ...(Object.keys(meta).length ? { meta } : {}) });
+    out.push(message(atMs, speaker, text, meta));
   }
   return out;
 }
@@ -116,11 +129,7 @@ function messagingMessages(
   w: TransformWarnings,
 ): Message[] {
   const out: Message[] = [];
-  for (const m of list as unknown[]) {
-    if (!isObject(m)) {
-      w.droppedItems++;
-      continue;
-    }
+  for (const m of objectsOf(list, w)) {
     const meta: Record<string, string> = {};
     const attachments = names(m.messageMediaAttachments);
     if (attachments) meta.attachments = attachments;
@@ -146,7 +155,7 @@ function messagingMessages(
     });
     const contentType = str(m.contentType);
     if (contentType && contentType !== 'Text') meta.contentType = cleanLabel(contentType, 64);
-    out.push({ atMs, speaker, text, ...(Object.keys(meta).length ? { meta } : {}) });
+    out.push(message(atMs, speaker, text, meta));
   }
   return out;
 }
@@ -157,11 +166,7 @@ function emailMessages(
   w: TransformWarnings,
 ): Message[] {
   const out: Message[] = [];
-  for (const m of list as unknown[]) {
-    if (!isObject(m)) {
-      w.droppedItems++;
-      continue;
-    }
+  for (const m of objectsOf(list, w)) {
     const body = str(m.textBody) ?? (str(m.htmlBody) ? htmlToText(str(m.htmlBody)!) : '');
     const text = withText(body, w, true, MAX_EMAIL_BODY_CHARS);
     const meta: Record<string, string> = {};
@@ -185,7 +190,7 @@ function emailMessages(
       speaker.role === 'unknown' && from && speakers.customerAddresses.size > 0
         ? internalSender(speakers, atMs)
         : speaker;
-    out.push({ atMs, speaker: resolved, text, ...(Object.keys(meta).length ? { meta } : {}) });
+    out.push(message(atMs, resolved, text, meta));
   }
   return out;
 }
