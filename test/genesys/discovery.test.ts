@@ -1,7 +1,7 @@
 // Discovery against a scripted analytics backend with the real API's "started on a day touched
 // by the interval" semantics and a records-per-query cap, so slicing, halving, the jobs fallback
 // and dedupe are exercised precisely. (The 10,000-conversation run is in discovery.emulator.test.ts.)
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGenesysClient } from '../../src/genesys/transport.ts';
 import { discoverConversations, newDiscoveryStats, parseInterval } from '../../src/genesys/discovery.ts';
@@ -23,7 +23,8 @@ function makeDataset(n: number, spanMs: number, seed = 1) {
 
 type Conv = ReturnType<typeof makeDataset>[number];
 
-async function analyticsBackend(data: Conv[], maxRecords: number, reportedHits?: number) {
+/** The scripted backend and a client to it, both closed after the test. */
+async function analyticsBackend(t: TestContext, data: Conv[], maxRecords: number, reportedHits?: number) {
   const bodies: Record<string, unknown>[] = [];
   const jobs = new Map<string, Conv[]>();
   const fake = await startFakeGenesys((req, res, raw) => {
@@ -77,7 +78,15 @@ async function analyticsBackend(data: Conv[], maxRecords: number, reportedHits?:
     }
     json(res, 404, {});
   });
-  return { fake, bodies };
+  const client = createGenesysClient(fake.config());
+  t.after(async () => (await client.close(), await fake.close()));
+  return { client, bodies };
+}
+
+/** Discovery yielded every conversation of the dataset, each exactly once. */
+function assertExactlyOnce(got: string[], data: Conv[]): void {
+  assert.equal(new Set(got).size, got.length, 'no conversation yielded twice');
+  assert.deepEqual([...got].sort(), data.map((c) => c.conversationId).sort());
 }
 
 async function collect(it: AsyncIterable<{ conversationId?: string }>): Promise<string[]> {
@@ -88,9 +97,7 @@ async function collect(it: AsyncIterable<{ conversationId?: string }>): Promise<
 
 test('interval over 7 days: day slices, each conversation exactly once, in start order', async (t) => {
   const data = makeDataset(600, 9 * DAY + 3_600_000);
-  const { fake, bodies } = await analyticsBackend(data, 10_000);
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client, bodies } = await analyticsBackend(t, data, 10_000);
   const stats = newDiscoveryStats();
   // Starts mid-day and ends mid-day: the touched-day overlap must not leak conversations outside.
   const start = T0 + 6 * 3_600_000;
@@ -121,9 +128,7 @@ test('interval over 7 days: day slices, each conversation exactly once, in start
 
 test('a slice over the records cap is halved; a day that cannot shrink goes to an async job', async (t) => {
   const data = makeDataset(400, 2 * DAY);
-  const { fake } = await analyticsBackend(data, 100); // cap far below one day's volume
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client } = await analyticsBackend(t, data, 100); // cap far below one day's volume
   const stats = newDiscoveryStats();
   const got = await collect(
     discoverConversations(
@@ -132,17 +137,14 @@ test('a slice over the records cap is halved; a day that cannot shrink goes to a
       { stats, pageSize: 25, maxRecordsPerQuery: 100, jobPollMs: 5 },
     ),
   );
-  assert.deepEqual([...got].sort(), data.map((c) => c.conversationId).sort());
-  assert.equal(new Set(got).size, got.length);
+  assertExactlyOnce(got, data);
   // This backend answers per touched day, so halving never shrinks a day: jobs take over.
   assert.ok(stats.jobs >= 1);
 });
 
 test('old intervals (> maxDaysBack) use the async jobs flow', async (t) => {
   const data = makeDataset(120, 3 * DAY);
-  const { fake, bodies } = await analyticsBackend(data, 10_000);
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client, bodies } = await analyticsBackend(t, data, 10_000);
   const stats = newDiscoveryStats();
   const got = await collect(
     discoverConversations(
@@ -151,16 +153,14 @@ test('old intervals (> maxDaysBack) use the async jobs flow', async (t) => {
       { stats, now: () => T0 + 60 * DAY, jobPageSize: 50, jobPollMs: 1 },
     ),
   );
-  assert.deepEqual([...got].sort(), data.map((c) => c.conversationId).sort());
+  assertExactlyOnce(got, data);
   assert.equal(bodies.length, 0, 'no sync query');
   assert.equal(stats.jobs, 1);
 });
 
 test('explicit IDs: multi-get chunks of 100, duplicates once, unknown IDs reported, invalid IDs refused', async (t) => {
   const data = makeDataset(250, DAY);
-  const { fake } = await analyticsBackend(data, 10_000);
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client } = await analyticsBackend(t, data, 10_000);
   const missing: string[] = [];
   const stats = newDiscoveryStats();
   async function* ids() {
@@ -184,9 +184,7 @@ test('explicit IDs: multi-get chunks of 100, duplicates once, unknown IDs report
 });
 
 test('filters become analytics predicates; an invalid interval is one clear error', async (t) => {
-  const { fake, bodies } = await analyticsBackend([], 10_000);
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client, bodies } = await analyticsBackend(t, [], 10_000);
   await collect(
     discoverConversations(client, {
       interval: '2026-11-01T00:00:00Z/2026-11-01T12:00:00Z',
@@ -223,9 +221,7 @@ test('filters become analytics predicates; an invalid interval is one clear erro
 
 test('under-reported totalHits: reaching the records cap mid-slice hands over to a job, nothing dropped or repeated', async (t) => {
   const data = makeDataset(260, DAY);
-  const { fake } = await analyticsBackend(data, 100, 5); // claims 5 hits, holds 260
-  const client = createGenesysClient(fake.config());
-  t.after(async () => (await client.close(), await fake.close()));
+  const { client } = await analyticsBackend(t, data, 100, 5); // claims 5 hits, holds 260
   const stats = newDiscoveryStats();
   const got = await collect(
     discoverConversations(
@@ -234,7 +230,6 @@ test('under-reported totalHits: reaching the records cap mid-slice hands over to
       { stats, pageSize: 50, maxRecordsPerQuery: 100, jobPollMs: 1 },
     ),
   );
-  assert.equal(new Set(got).size, got.length);
-  assert.deepEqual([...got].sort(), data.map((c) => c.conversationId).sort());
+  assertExactlyOnce(got, data);
   assert.equal(stats.jobs, 1, JSON.stringify(stats));
 });
