@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import S3rver from 's3rver';
 import { isGtError } from '../../src/errors.ts';
 import { createSink } from '../../src/sinks/index.ts';
-import { createS3Sink } from '../../src/sinks/s3.ts';
+import { createS3Sink, type S3SinkOptions } from '../../src/sinks/s3.ts';
 import { sha256, stageBundle } from './helpers.ts';
 
 const BUCKET = 'exports';
@@ -41,6 +41,20 @@ async function startS3(t: { after: (fn: () => Promise<void>) => void }) {
     await rm(dir, { recursive: true, force: true });
   });
   return { dir, endpoint, client };
+}
+
+/** An S3 sink to `endpoint` with the test bucket and credentials, closed after the test. */
+function sinkTo(t: TestContext, endpoint: string, options: Partial<S3SinkOptions> = {}) {
+  const sink = createS3Sink({
+    endpoint,
+    region: 'us-east-1',
+    bucket: BUCKET,
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    ...options,
+  });
+  t.after(() => sink.close());
+  return sink;
 }
 
 /** A loopback pass-through proxy in front of S3 that records request lines: proves multipart happened. */
@@ -88,16 +102,7 @@ test(
   async (t) => {
     const { dir, endpoint, client } = await startS3(t);
     const proxy = await startCountingProxy(t, endpoint);
-    const sink = createS3Sink({
-      endpoint: proxy.url,
-      region: 'us-east-1',
-      bucket: BUCKET,
-      prefix: 'archive/v1',
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-      partSizeBytes: 5 * 1024 * 1024,
-    });
-    t.after(() => sink.close());
+    const sink = sinkTo(t, proxy.url, { prefix: 'archive/v1', partSizeBytes: 5 * 1024 * 1024 });
     // 12 MiB of non-repeating bytes: three parts of 5 + 5 + 2 MiB.
     const media = Buffer.alloc(12 * 1024 * 1024);
     for (let i = 0; i < media.length; i += 32) createHash('sha256').update(String(i)).digest().copy(media, i);
@@ -137,14 +142,7 @@ test(
   { timeout: 60_000 },
   async (t) => {
     const { dir, endpoint, client } = await startS3(t);
-    const sink = createS3Sink({
-      endpoint,
-      region: 'us-east-1',
-      bucket: BUCKET,
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    });
-    t.after(() => sink.close());
+    const sink = sinkTo(t, endpoint);
     const bundle = await stageBundle(join(dir, 'staging'), 'conv-1');
     await sink.deliver(bundle);
     const before = await client.send(
@@ -166,14 +164,7 @@ test(
 
 test('manifest last: a failed delivery leaves no manifest object', { timeout: 60_000 }, async (t) => {
   const { dir, endpoint, client } = await startS3(t);
-  const sink = createS3Sink({
-    endpoint,
-    region: 'us-east-1',
-    bucket: BUCKET,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
-  t.after(() => sink.close());
+  const sink = sinkTo(t, endpoint);
   const bundle = await stageBundle(join(dir, 'staging'), 'conv-2', { media: Buffer.alloc(1000, 2) });
   bundle.files.find((f) => f.name.endsWith('.wav'))!.path = join(dir, 'missing.wav');
   await assert.rejects(sink.deliver(bundle), (e) => isGtError(e, 'SINK_FAILED'));
