@@ -3,19 +3,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
-import {
-  MEDIA_FORMATS,
-  OUTPUT_FORMATS,
-  type ExportOptionsInput,
-  type Selection,
-} from '../../pipeline/options.ts';
+import type { ExportOptionsInput, Selection } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
-import { addConnectionOptions, addSelectionOptions, list, positive } from './shared-options.ts';
+import { addConnectionOptions, addOutputOptions, addSelectionOptions, positive } from './shared-options.ts';
 
 async function readIds(file: string): Promise<string[]> {
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -122,12 +116,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
     .option('--emulator', 'run against a built-in Genesys Cloud emulator (no credentials needed)')
     .option('--emulator-conversations <n>', 'conversations in the built-in emulator', (v) => Number(v), 60)
     .option('--emulator-seed <n>', 'seed of the built-in emulator dataset', (v) => Number(v), 1)
-    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01')
-    .addOption(
-      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
-    )
-    .option('--no-media', 'do not download recordings')
-    .option('--no-transcript', 'do not fetch transcripts')
+    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01');
+  addOutputOptions(cmd, {
+    out: 'output folder (the filesystem sink)',
+    sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
+  });
+  cmd
     .option(
       '--transcode-wait <seconds>',
       'how long to wait for Genesys to transcode a recording',
@@ -142,17 +136,6 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--restore-archived <days>',
       'ask Genesys to restore archived recordings for this many days',
       positive,
-    )
-    .option('--out <dir>', 'output folder (the filesystem sink)', './export')
-    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
-      'json',
-      'txt',
-      'vtt',
-    ])
-    .option('--no-redact', 'DANGER: write transcripts without PII redaction')
-    .option(
-      '--sink <spec...>',
-      'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
     )
     .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')

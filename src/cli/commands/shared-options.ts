@@ -1,9 +1,9 @@
-// Flags shared by the commands that select conversations (export, enqueue) and that talk to
-// Genesys Cloud (export, enqueue, worker). The client secret has no flag on purpose: a flag value
+// Flags shared by the commands that select conversations (export, enqueue), that talk to
+// Genesys Cloud (export, enqueue, worker) and that write exports (export, worker). The client secret has no flag on purpose: a flag value
 // shows in `ps` and shell history. It comes from GENESYSCLOUD_OAUTHCLIENT_SECRET, a config file,
 // or --client-secret-file.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { MEDIA_TYPES } from '../../pipeline/options.ts';
+import { MEDIA_FORMATS, MEDIA_TYPES, OUTPUT_FORMATS } from '../../pipeline/options.ts';
 
 /** A positive number flag: a typo is a usage error naming the flag, not a NaN deep inside. */
 export const positive = (v: string): number => {
@@ -49,4 +49,22 @@ export function addConnectionOptions(cmd: Command): Command {
       'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)',
     )
     .option('--config <file>', 'JSON config file');
+}
+
+/** What an export writes and where: media, transcripts, formats, redaction, sinks. */
+export function addOutputOptions(cmd: Command, help: { out: string; sink: string }): Command {
+  return cmd
+    .addOption(
+      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
+    )
+    .option('--no-media', 'do not download recordings')
+    .option('--no-transcript', 'do not fetch transcripts')
+    .option('--out <dir>', help.out, './export')
+    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
+      'json',
+      'txt',
+      'vtt',
+    ])
+    .option('--no-redact', 'DANGER: write transcripts without PII redaction')
+    .option('--sink <spec...>', help.sink);
 }

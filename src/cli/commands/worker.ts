@@ -9,8 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { SetExitCode } from './index.ts';
 import type { GtError as GtErrorType } from '../../errors.ts';
-import { MEDIA_FORMATS, OUTPUT_FORMATS } from '../../pipeline/options.ts';
-import { addConnectionOptions, list } from './shared-options.ts';
+import { addConnectionOptions, addOutputOptions } from './shared-options.ts';
 import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerWorkerCommand(program: Command, setExitCode: SetExitCode): void {
@@ -26,20 +25,12 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       '--clients <file>',
       'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget',
     )
-    .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4)
-    .addOption(
-      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
-    )
-    .option('--no-media', 'do not download recordings')
-    .option('--no-transcript', 'do not fetch transcripts')
-    .option('--out <dir>', 'output folder (a shared filesystem when several machines work)', './export')
-    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
-      'json',
-      'txt',
-      'vtt',
-    ])
-    .option('--no-redact', 'DANGER: write transcripts without PII redaction')
-    .option('--sink <spec...>', 'extra sinks: s3://bucket/prefix?endpoint=…, webhook:https://…')
+    .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4);
+  addOutputOptions(cmd, {
+    out: 'output folder (a shared filesystem when several machines work)',
+    sink: 'extra sinks: s3://bucket/prefix?endpoint=…, webhook:https://…',
+  });
+  cmd
     .option(
       '--state-dir <dir>',
       'local state (per-process checkpoint, staging, audit log)',
