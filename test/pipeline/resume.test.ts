@@ -52,73 +52,83 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-test('killed three times with SIGKILL, resumed: same files as a clean run, one webhook delivery per conversation', async (t) => {
-  const emu = await startEmulator({
-    conversations: 120,
-    seed: 11,
-    audioBytes: { min: 64 * 1024, max: 512 * 1024 },
-    transcodeMs: 300,
-    faults: '5xx=0.02,reset=0.01,truncate=0.01',
-  });
-  const receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
-  const work = await mkdtemp(join(tmpdir(), 'gt-resume-'));
-  t.after(async () => {
-    await receiver.close();
-    await emu.close();
-    await rm(work, { recursive: true, force: true });
-  });
+// The emulator keeps Genesys' default budget (300 requests a minute), so the runs are paced by the
+// rate limiter, not the CPU: about a minute here, hence a timeout above the suite's default.
+test(
+  'killed three times with SIGKILL, resumed: same files as a clean run, one webhook delivery per conversation',
+  { timeout: 300_000 },
+  async (t) => {
+    const emu = await startEmulator({
+      conversations: 120,
+      seed: 11,
+      audioBytes: { min: 64 * 1024, max: 512 * 1024 },
+      transcodeMs: 300,
+      faults: '5xx=0.02,reset=0.01,truncate=0.01',
+    });
+    const receiver = await startWebhookReceiver({ secret: WEBHOOK_SECRET });
+    const work = await mkdtemp(join(tmpdir(), 'gt-resume-'));
+    t.after(async () => {
+      await receiver.close();
+      await emu.close();
+      await rm(work, { recursive: true, force: true });
+    });
 
-  // The reference: one clean, uninterrupted run in this process.
-  const clean = new Exporter(
-    {
-      selection: { interval: emu.interval },
-      outDir: join(work, 'clean'),
-      stateDir: join(work, 'clean-state'),
-    },
-    { config: configFor(emu) },
-  );
-  for await (const _ of clean.run()) {
-    // drain
-  }
-  assert.equal(clean.summary().conversations.failed, 0, JSON.stringify(clean.summary().failures));
+    // The reference: one clean, uninterrupted run in this process.
+    const clean = new Exporter(
+      {
+        selection: { interval: emu.interval },
+        outDir: join(work, 'clean'),
+        stateDir: join(work, 'clean-state'),
+      },
+      { config: configFor(emu) },
+    );
+    for await (const _ of clean.run()) {
+      // drain
+    }
+    assert.equal(clean.summary().conversations.failed, 0, JSON.stringify(clean.summary().failures));
 
-  const args = [
-    ...connectionArgs(emu),
-    '--from',
-    emu.interval.split('/')[0]!,
-    '--to',
-    emu.interval.split('/')[1]!,
-    '--out',
-    join(work, 'out'),
-    '--state-dir',
-    join(work, 'state'),
-    '--sink',
-    `webhook:${receiver.url}`,
-    '--concurrency',
-    '4',
-    '--json',
-  ];
-  // Seeded "random" kill points, spread over the run.
-  let seed = 12345;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  for (let i = 0; i < 3; i += 1) {
-    const code = await runCli(emu, args, 800 + Math.floor(rand() * 2500));
-    assert.notEqual(code, 0, 'the kill landed before the export finished (raise the dataset if this fails)');
-    await sleep(50);
-  }
-  await runCli(emu, args);
+    const args = [
+      ...connectionArgs(emu),
+      '--from',
+      emu.interval.split('/')[0]!,
+      '--to',
+      emu.interval.split('/')[1]!,
+      '--out',
+      join(work, 'out'),
+      '--state-dir',
+      join(work, 'state'),
+      '--sink',
+      `webhook:${receiver.url}`,
+      '--concurrency',
+      '4',
+      '--json',
+    ];
+    // Seeded "random" kill points, spread over the run.
+    let seed = 12345;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 3; i += 1) {
+      const code = await runCli(emu, args, 800 + Math.floor(rand() * 2500));
+      assert.notEqual(
+        code,
+        0,
+        'the kill landed before the export finished (raise the dataset if this fails)',
+      );
+      await sleep(50);
+    }
+    await runCli(emu, args);
 
-  assert.deepEqual(await snapshot(join(work, 'out')), await snapshot(join(work, 'clean')));
-  assert.equal(receiver.badSignatures(), 0, 'every webhook signature verified');
-  const ids = emu.dataset.conversationIds();
-  for (const id of ids) {
-    const hooks = receiver.conversations.get(id);
-    assert.ok(hooks, `conversation ${id} was delivered to the webhook`);
-    assert.equal(hooks.size, 1, `one delivery id for ${id}`);
-  }
-  // A kill can land between the receiver's 2xx and the checkpoint write; the re-run then resends
-  // with the SAME webhook-id, which a Standard Webhooks receiver dedupes. So: one delivery id per
-  // conversation always, and at most one resend per kill.
-  const resends = [...receiver.accepted.values()].reduce((a, n) => a + (n - 1), 0);
-  assert.ok(resends <= 3, `${resends} resends for 3 kills`);
-});
+    assert.deepEqual(await snapshot(join(work, 'out')), await snapshot(join(work, 'clean')));
+    assert.equal(receiver.badSignatures(), 0, 'every webhook signature verified');
+    const ids = emu.dataset.conversationIds();
+    for (const id of ids) {
+      const hooks = receiver.conversations.get(id);
+      assert.ok(hooks, `conversation ${id} was delivered to the webhook`);
+      assert.equal(hooks.size, 1, `one delivery id for ${id}`);
+    }
+    // A kill can land between the receiver's 2xx and the checkpoint write; the re-run then resends
+    // with the SAME webhook-id, which a Standard Webhooks receiver dedupes. So: one delivery id per
+    // conversation always, and at most one resend per kill.
+    const resends = [...receiver.accepted.values()].reduce((a, n) => a + (n - 1), 0);
+    assert.ok(resends <= 3, `${resends} resends for 3 kills`);
+  },
+);
