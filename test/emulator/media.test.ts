@@ -202,6 +202,7 @@ test('a 500 MB recording streams with flat memory and matches the oracle sha256'
   assert.match(got.head, /content-length: 500000000/i);
   assert.equal(got.bodyBytes, size);
   const growthMb = (peak - base) / 1048576;
+  t.diagnostic(`RSS growth while serving 500 MB: ${growthMb.toFixed(1)} MB`);
   assert.ok(growthMb < 50, `RSS grew ${growthMb.toFixed(1)} MB while serving 500 MB`);
   assert.equal(
     got.sha256,
