@@ -18,8 +18,10 @@ import { queueCliArgs, runCli, spawnCliWorker, stopWorkers, type CliWorker } fro
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const CONVERSATIONS = 500;
-// The emulator's budget, sped up: Genesys counts 300 per minute per OAuth client.
-const PER_WINDOW = 300;
+// The emulator's budget, sped up: Genesys counts 300 per minute per OAuth client. 40/s sits well
+// under what 3 workers can offer even on a loaded 2-core machine (~47/s with 3 CPU hogs running),
+// so the budget, not the CPU, is the bottleneck the test asserts.
+const PER_WINDOW = 200;
 const WINDOW_MS = 5000;
 const CONCURRENCY = 4;
 
