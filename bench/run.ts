@@ -4,7 +4,8 @@
 // own markdown. A benchmark that is missing or throws is reported in the file; the others still run.
 //
 //   npm run bench                     # all of them
-//   npm run bench -- export download  # only these (the file is still written)
+//   npm run bench -- export download  # only these, written to bench/results/export+download.md
+//                                     # (latest.md keeps the last full run, which the README quotes)
 import { cpus, freemem, totalmem, type, release, arch } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -105,7 +106,7 @@ export async function main(argv: readonly string[]): Promise<BenchOutcome[]> {
     );
     outcomes.push(o);
   }
-  const file = new URL('./results/latest.md', import.meta.url);
+  const file = new URL(`./results/${only.length === 0 ? 'latest' : names.join('+')}.md`, import.meta.url);
   await mkdir(new URL('./', file), { recursive: true });
   await writeFile(file, renderResults(outcomes));
   console.error(`[bench] wrote ${fileURLToPath(file)}`);
