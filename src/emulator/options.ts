@@ -70,9 +70,20 @@ function defaultClient(seed: number): { clientId: string; clientSecret: string }
   };
 }
 
+/**
+ * The default dataset: the 7 full UTC days before today. Real Genesys data is recent, and a client
+ * rightly sends intervals that start more than 35 days back to the async jobs API: a dataset
+ * pinned to fixed dates would quietly move every default run onto that path as the calendar moves.
+ * Pass `interval` for a dataset that is the same on every day (the seed decides the rest).
+ */
+export function recentWeek(nowMs: number = Date.now()): string {
+  const end = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  return `${new Date(end - 7 * DAY_MS).toISOString()}/${new Date(end).toISOString()}`;
+}
+
 export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
   const seed = o.seed ?? 1;
-  const interval = o.interval ?? '2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z';
+  const interval = o.interval ?? recentWeek();
   const parsed = parseInterval(interval);
   if (!parsed) throw new Error(`bad emulator interval "${interval}"`);
   const nowMs = o.now !== undefined ? Date.parse(o.now) : parsed.endMs + DAY_MS;

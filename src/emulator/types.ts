@@ -55,7 +55,9 @@ export interface EmulatorOptions {
   port?: number;
   seed?: number;
   conversations?: number;
+  /** ISO-8601 interval the dataset covers; default: the 7 full UTC days before today */
   interval?: string;
+  /** the emulator's "now" for its analytics limits; default: the interval's end + 1 day */
   now?: string;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };

@@ -3,8 +3,11 @@
 import type { TestContext } from 'node:test';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.ts';
 
+/** The emulator's own tests use one pinned week, so their literal dates hold on any day. */
+export const PINNED_INTERVAL = '2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z';
+
 export async function start(t: TestContext, options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const emu = await startEmulator(options);
+  const emu = await startEmulator({ interval: PINNED_INTERVAL, ...options });
   t.after(() => emu.close());
   return emu;
 }

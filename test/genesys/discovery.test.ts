@@ -10,6 +10,8 @@ import { json, startFakeGenesys } from '../helpers/fake-genesys.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
+/** "Now" for discovery: soon after the dataset, so its intervals are recent (sync query) on any day. */
+const RECENT = () => T0 + 12 * DAY;
 
 function makeDataset(n: number, spanMs: number, seed = 1) {
   let x = seed;
@@ -106,7 +108,7 @@ test('interval over 7 days: day slices, each conversation exactly once, in start
     discoverConversations(
       client,
       { interval: `${new Date(start).toISOString()}/${new Date(end).toISOString()}` },
-      { stats, pageSize: 50 },
+      { stats, pageSize: 50, now: RECENT },
     ),
   );
   const want = data
@@ -134,7 +136,7 @@ test('a slice over the records cap is halved; a day that cannot shrink goes to a
     discoverConversations(
       client,
       { interval: '2026-11-01T00:00:00Z/2026-11-03T00:00:00Z' },
-      { stats, pageSize: 25, maxRecordsPerQuery: 100, jobPollMs: 5 },
+      { stats, pageSize: 25, maxRecordsPerQuery: 100, jobPollMs: 5, now: RECENT },
     ),
   );
   assertExactlyOnce(got, data);
@@ -186,13 +188,17 @@ test('explicit IDs: multi-get chunks of 100, duplicates once, unknown IDs report
 test('filters become analytics predicates; an invalid interval is one clear error', async (t) => {
   const { client, bodies } = await analyticsBackend(t, [], 10_000);
   await collect(
-    discoverConversations(client, {
-      interval: '2026-11-01T00:00:00Z/2026-11-01T12:00:00Z',
-      mediaTypes: ['voice', 'chat'],
-      direction: 'inbound',
-      queueIds: ['q-1'],
-      divisionIds: ['d-1'],
-    }),
+    discoverConversations(
+      client,
+      {
+        interval: '2026-11-01T00:00:00Z/2026-11-01T12:00:00Z',
+        mediaTypes: ['voice', 'chat'],
+        direction: 'inbound',
+        queueIds: ['q-1'],
+        divisionIds: ['d-1'],
+      },
+      { now: RECENT },
+    ),
   );
   const q = bodies[0] as {
     segmentFilters: { type: string; predicates: { dimension: string; value: string }[] }[];
@@ -227,7 +233,7 @@ test('under-reported totalHits: reaching the records cap mid-slice hands over to
     discoverConversations(
       client,
       { interval: '2026-11-01T00:00:00Z/2026-11-02T00:00:00Z' },
-      { stats, pageSize: 50, maxRecordsPerQuery: 100, jobPollMs: 1 },
+      { stats, pageSize: 50, maxRecordsPerQuery: 100, jobPollMs: 1, now: RECENT },
     ),
   );
   assertExactlyOnce(got, data);

@@ -2,6 +2,7 @@
 // where to reach it ({baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl}), then serves
 // until SIGTERM/SIGINT and closes cleanly (exit 0).
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseInterval } from '../../emulator/options.ts';
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -12,6 +13,14 @@ function integer(name: string, min: number) {
   };
 }
 
+function interval(value: string): string {
+  if (!parseInterval(value))
+    throw new InvalidArgumentError(
+      'expected ISO-8601 start/end, e.g. 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+    );
+  return value;
+}
+
 export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
@@ -20,6 +29,11 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--seed <n>', 'dataset seed (same seed, same data)', integer('--seed', 0), 1)
     .option('--conversations <n>', 'number of conversations', integer('--conversations', 0), 200)
+    .option(
+      '--interval <start/end>',
+      'ISO-8601 interval the dataset covers (default: the 7 full UTC days before today)',
+      interval,
+    )
     .option(
       '--rate-limit <n>',
       'API requests per minute per OAuth client (0 = no limit)',
@@ -38,6 +52,7 @@ export function registerEmulatorCommand(program: Command): void {
         host: string;
         seed: number;
         conversations: number;
+        interval?: string;
         rateLimit: number;
         faults?: string;
         tokenTtl: number;
@@ -48,6 +63,7 @@ export function registerEmulatorCommand(program: Command): void {
           port: flags.port,
           host: flags.host,
           seed: flags.seed,
+          ...(flags.interval !== undefined ? { interval: flags.interval } : {}),
           conversations: flags.conversations,
           rateLimit: flags.rateLimit === 0 ? null : { perWindow: flags.rateLimit, windowMs: 60_000 },
           tokenTtlSeconds: flags.tokenTtl,
