@@ -41,7 +41,11 @@ const CHECKPOINT_TIMED = 1_000;
 const CHECKPOINT_CHUNKS = 5;
 const DISCOVERY_PAGE = 1_000;
 const SEED = 11;
-const INTERVAL = '2026-10-25T00:00:00.000Z/2026-11-08T00:00:00.000Z';
+// The 14 full UTC days before today: recent, so discovery takes the sync query as it would for a
+// fresh export (fixed dates drifted past the 35-day limit and measured the async jobs path instead).
+const DAY_MS = 86_400_000;
+const INTERVAL_END_MS = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+const INTERVAL = `${new Date(INTERVAL_END_MS - 14 * DAY_MS).toISOString()}/${new Date(INTERVAL_END_MS).toISOString()}`;
 const CHILD_TIMEOUT_MS = 150_000;
 
 type Part = 'discovery' | 'checkpoint' | 'pipeline';
