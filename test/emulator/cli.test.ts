@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { recentWeek } from '../../src/emulator/options.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/genesys-transcripts.js', import.meta.url));
 
@@ -43,6 +44,7 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
       'statsUrl',
     ]);
     assert.match(info.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(info.interval, recentWeek(), 'by default, the 7 full UTC days before today');
     assert.equal(info.statsUrl, `${info.baseUrl}/__emulator/stats`);
 
     const tok = await fetch(`${info.loginUrl}/oauth/token`, {
@@ -75,10 +77,44 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
   assert.equal(code, 0, stderr);
 });
 
-test('a bad option is a usage error (exit 2)', async () => {
-  const child = spawn(process.execPath, [BIN, 'emulator', '--port', 'abc'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+test('a bad option is a usage error (exit 2) naming the option', async () => {
+  for (const args of [
+    ['--port', 'abc'],
+    ['--interval', '2026-11-08T00:00:00Z/2026-11-01T00:00:00Z'],
+  ]) {
+    const child = spawn(process.execPath, [BIN, 'emulator', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, new RegExp(`option '${args[0]}`));
+  }
+});
+
+test('--interval pins the interval the dataset covers', async () => {
+  const interval = '2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z';
+  const child = spawn(process.execPath, [BIN, 'emulator', '--interval', interval, '--conversations', '5'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const [code] = (await once(child, 'exit')) as [number];
-  assert.equal(code, 2);
+  const exited = once(child, 'exit');
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    assert.equal(JSON.parse(line).interval, interval);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(((await exited) as [number])[0], 0);
+});
+
+test('recentWeek: the 7 full UTC days before the given instant', () => {
+  assert.equal(
+    recentWeek(Date.parse('2027-03-10T23:59:59.999Z')),
+    '2027-03-03T00:00:00.000Z/2027-03-10T00:00:00.000Z',
+  );
+  assert.equal(
+    recentWeek(Date.parse('2027-03-10T00:00:00.000Z')),
+    '2027-03-03T00:00:00.000Z/2027-03-10T00:00:00.000Z',
+  );
 });
