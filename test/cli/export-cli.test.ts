@@ -111,6 +111,29 @@ test('bad usage exits 2 with one clear message; unknown IDs exit 1 as NOT_FOUND'
   assert.match(status.stdout, /NOT_FOUND/);
 });
 
+test('--emulator-interval pins the built-in dataset; a reversed interval is a usage error', async (t) => {
+  const cwd = await tempWorkdir(t, 'gt-cli-');
+  const reversed = await run(
+    ['export', '--emulator', '--emulator-interval', '2026-01-06T00:00:00Z/2026-01-05T00:00:00Z'],
+    cwd,
+  );
+  assert.equal(reversed.code, 2, reversed.stderr);
+  assert.match(reversed.stderr, /invalid interval .*start must be before the end/);
+  assert.deepEqual(await readdir(cwd), [], 'nothing written for a rejected run');
+
+  const interval = '2026-01-05T00:00:00.000Z/2026-01-06T00:00:00.000Z';
+  const r = await run(
+    ['export', '--emulator', '--emulator-conversations', '6', '--emulator-interval', interval, '--json'],
+    cwd,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`interval ${interval.replace(/\./g, '\\.')}`));
+  assert.equal(JSON.parse(r.stdout).conversations.discovered, 6);
+  // Folders are YYYY/MM/DD of each conversation's start: all inside the pinned day.
+  assert.deepEqual(await readdir(join(cwd, 'export')), ['2026']);
+  assert.deepEqual(await readdir(join(cwd, 'export', '2026', '01')), ['05']);
+});
+
 test('the progress bar on a terminal shows conversations, bytes, failures and 429s', () => {
   const stream = Object.assign(new PassThrough(), {
     isTTY: true,

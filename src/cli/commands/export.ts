@@ -116,6 +116,10 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
     .option('--emulator', 'run against a built-in Genesys Cloud emulator (no credentials needed)')
     .option('--emulator-conversations <n>', 'conversations in the built-in emulator', (v) => Number(v), 60)
     .option('--emulator-seed <n>', 'seed of the built-in emulator dataset', (v) => Number(v), 1)
+    .option(
+      '--emulator-interval <start/end>',
+      'ISO-8601 interval of the built-in emulator dataset (default: the 7 full UTC days before today)',
+    )
     .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01');
   addOutputOptions(cmd, {
     out: 'output folder (the filesystem sink)',
@@ -158,9 +162,13 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       if (flags.emulator) {
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
         const { startEmulator } = await import('../../emulator/index.ts');
+        const { parseInterval } = await import('../../genesys/discovery.ts');
+        const pinned = typeof flags.emulatorInterval === 'string' ? flags.emulatorInterval : undefined;
+        if (pinned !== undefined) parseInterval(pinned); // a USAGE error naming the interval
         const emu = await startEmulator({
           conversations: Number(flags.emulatorConversations),
           seed: Number(flags.emulatorSeed),
+          ...(pinned !== undefined ? { interval: pinned } : {}),
           ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
         });
         stopEmulator = () => emu.close();
