@@ -70,11 +70,10 @@ export function registerEmulatorCommand(program: Command): void {
           rangeSupport: flags.range,
           ...(flags.faults !== undefined ? { faults: flags.faults } : {}),
         });
-        const { baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl } = emu;
-        process.stdout.write(
-          `${JSON.stringify({ baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl })}\n`,
-        );
-        await new Promise<void>((resolve) => {
+        // The handlers go in before the JSON line: the line tells a supervisor the emulator is
+        // ready, and a SIGTERM sent the instant it reads it must close cleanly, not kill (the
+        // default action, which is what a signal arriving before process.on would get).
+        const stopped = new Promise<void>((resolve) => {
           const stop = () => {
             process.off('SIGTERM', stop);
             process.off('SIGINT', stop);
@@ -83,6 +82,11 @@ export function registerEmulatorCommand(program: Command): void {
           process.on('SIGTERM', stop);
           process.on('SIGINT', stop);
         });
+        const { baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl } = emu;
+        process.stdout.write(
+          `${JSON.stringify({ baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl })}\n`,
+        );
+        await stopped;
         await emu.close();
       },
     );

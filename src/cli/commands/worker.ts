@@ -110,11 +110,11 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           'conversation attempt failed',
         );
       });
-      logger.info({ clients: configs.length, concurrency, queue: String(flags.queueName) }, 'worker started');
-
+      // Handlers before the "worker started" line: a supervisor may signal the instant it reads it.
       const onSignal = (signal: NodeJS.Signals) => stop({ signal });
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
+      logger.info({ clients: configs.length, concurrency, queue: String(flags.queueName) }, 'worker started');
       const why = await stopped;
       if (why.fatal)
         logger.error(
