@@ -23,7 +23,6 @@ export interface Normalised {
 }
 
 // Anything outside printable ASCII (and NUL/DEL/C0 controls other than whitespace) needs a look.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const NEEDS_WORK = /[^\t\n\r\u0020-\u007e]/;
 const FORMAT_OR_CONTROL = /[\p{Cf}\p{Cc}]/u;
 const SPACE_CONTROL = /\s/;
