@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { discoverConversations } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
+import { isGtError } from '../errors.ts';
+import { unbatched, withRecordingBatches } from './fetch/batch-prefetch.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
@@ -111,8 +113,18 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
-        for await (const result of mapConcurrent(discovered, this.options.concurrency, (c) =>
-          runtime.exportOne(c),
+        const work = this.options.recordingBatches
+          ? withRecordingBatches(discovered, client, {
+              wanted: (c) => runtime.wantsBatch(c),
+              onJobError: (err) =>
+                runtime.context.logger.warn(
+                  { code: isGtError(err) ? err.code : 'UNEXPECTED' },
+                  'recording batch request failed: its conversations are looked up one by one',
+                ),
+            })
+          : unbatched(discovered);
+        for await (const result of mapConcurrent(work, this.options.concurrency, (p) =>
+          runtime.exportOne(p.conversation, p.batch),
         )) {
           this.account(result);
           this.emit('conversation', result);

@@ -63,6 +63,11 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /**
+   * Recordings through recording batch requests (≤ 100 conversations per job) instead of a
+   * recordings list per conversation; what a batch cannot answer is still looked up one by one.
+   */
+  recordingBatches: z.boolean().default(true),
   /** Attempts per conversation inside one run (the transport already retries each request). */
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });

@@ -19,6 +19,8 @@ import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
 import { emptyResult, exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
+import type { ConversationBatch } from './fetch/batch.ts';
+import { wantsRecordings } from './fetch/conversation-recordings.ts';
 
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
@@ -36,8 +38,16 @@ export interface RuntimeDeps {
 export interface ExportRuntime {
   readonly context: PipelineContext;
   readonly options: RuntimeOptions;
-  /** Exports one conversation (given by ID or as the analytics conversation already discovered). */
-  exportOne(conversation: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult>;
+  /**
+   * Exports one conversation (given by ID or as the analytics conversation already discovered),
+   * with its recording batch answer when one was asked for (fetch/batch-prefetch.ts).
+   */
+  exportOne(
+    conversation: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+  ): Promise<ConversationResult>;
+  /** Whether a discovered conversation should go into a recording batch request (not exported yet, recordings wanted). */
+  wantsBatch(conversation: AnalyticsConversationWithoutAttributes): boolean;
   close(): Promise<void>;
 }
 
@@ -106,7 +116,15 @@ export async function createExportRuntime(
     return found;
   }
 
-  async function exportOne(c: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult> {
+  function wantsBatch(c: AnalyticsConversationWithoutAttributes): boolean {
+    const state = checkpoint.get(c.conversationId!)?.state;
+    return state !== 'done' && state !== 'skipped' && wantsRecordings(options, c);
+  }
+
+  async function exportOne(
+    c: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+  ): Promise<ConversationResult> {
     const conversationId = typeof c === 'string' ? c : c.conversationId!;
     checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
     if (!checkpoint.claim(conversationId)) {
@@ -121,7 +139,7 @@ export async function createExportRuntime(
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
         const conversation = await resolveConversation(c);
-        const result = await exportConversation(context, conversation);
+        const result = await exportConversation(context, conversation, batch);
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
           checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');
@@ -153,6 +171,7 @@ export async function createExportRuntime(
     context,
     options,
     exportOne,
+    wantsBatch,
     async close() {
       await Promise.allSettled(sinks.map((s) => s.close()));
       await audit.close();

@@ -141,6 +141,10 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
+    .option(
+      '--no-recording-batches',
+      'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
+    )
     .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
@@ -210,6 +214,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
           deferNotReady: Boolean(flags.defer),
+          recordingBatches: Boolean(flags.recordingBatches),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
             : {}),

@@ -29,7 +29,7 @@ export function voiceCommunicationIds(conversation: AnalyticsConversationWithout
   return [...new Set(customer.length > 0 ? customer : other)];
 }
 
-async function readJsonCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<unknown> {
+export async function readJsonCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
