@@ -180,16 +180,14 @@ async function downloadMedia(
       ...ctx.opts.download,
     },
   );
-  if (file.contentType && !/^(audio|video)\/|^application\/octet-stream/i.test(file.contentType)) {
+  const served = (file.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (served && !/^(audio|video)\/|^application\/octet-stream$/.test(served)) {
     // An error page where the audio should be: not the recording. The conversation is retried.
     await rm(file.path, { force: true });
     throw new GtError(
       'INVALID_RESPONSE',
-      `batch result of recording ${safeName(result.recordingId)} is not media`,
-      {
-        conversationId: ctx.conversationId,
-        contentType: file.contentType.slice(0, 80),
-      },
+      `media URL of recording ${safeName(result.recordingId)} returned ${served.slice(0, 80)}, not media`,
+      { conversationId: ctx.conversationId, contentType: served.slice(0, 80) },
     );
   }
   return {
@@ -256,7 +254,7 @@ export async function outcomesFromBatch(
   if (!batch.done || (batch.results.length === 0 && opts.recorded === true))
     return fetchConversationRecordings(client, conversationId, opts);
   const out: RecordingOutcome[] = [];
-  const lookup = new Set<string>(); // recording IDs the lookup must answer
+  const lookup = new Set<string>(); // recording IDs the batch could not answer
   let lookupAll = false;
   const seen = new Map<string, number>();
   for (const r of batch.results) {
@@ -298,11 +296,13 @@ export async function outcomesFromBatch(
     }
   }
   if (lookupAll || lookup.size > 0) {
+    // The whole list, less what the batch already answered: the list may name a recording
+    // differently from the batch (it is the list's word that counts for what is left).
     const answered = new Set(out.map((o) => o.recordingId));
     out.push(
       ...(await fetchConversationRecordings(client, conversationId, {
         ...opts,
-        only: (rid) => !answered.has(rid) && (lookupAll || lookup.has(rid)),
+        only: (rid) => !answered.has(rid),
       })),
     );
   }
