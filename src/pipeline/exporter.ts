@@ -116,6 +116,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
         const work = this.options.recordingBatches
           ? withRecordingBatches(discovered, client, {
               wanted: (c) => runtime.wantsBatch(c),
+              clientFor: () => runtime.nextClient(),
               onJobError: (err) =>
                 runtime.context.logger.warn(
                   { code: isGtError(err) ? err.code : 'UNEXPECTED' },
@@ -124,7 +125,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
             })
           : unbatched(discovered);
         for await (const result of mapConcurrent(work, this.options.concurrency, (p) =>
-          runtime.exportOne(p.conversation, p.batch),
+          runtime.exportOne(p.conversation, p.batch, p.client),
         )) {
           this.account(result);
           this.emit('conversation', result);

@@ -21,12 +21,19 @@ import { emptyResult, exportConversation, type ConversationResult } from './conv
 import type { PipelineContext } from './context.ts';
 import type { ConversationBatch } from './fetch/batch.ts';
 import { wantsRecordings } from './fetch/conversation-recordings.ts';
+import { ClientSpread } from './client-spread.ts';
 
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
 
 export interface RuntimeDeps {
   config: GenesysConfig;
+  /**
+   * More OAuth clients of the same org (each its own token and budget): conversations are spread
+   * across all of them. Genesys counts the budget per client, so N clients export N× as fast
+   * under a binding budget.
+   */
+  moreClients?: readonly GenesysConfig[];
   logger?: Logger;
   limiter?: RateLimiter;
   metrics?: ExportMetrics;
@@ -45,7 +52,13 @@ export interface ExportRuntime {
   exportOne(
     conversation: string | AnalyticsConversationWithoutAttributes,
     batch?: ConversationBatch,
+    /** The client that asked for the batch (only it may read the job again); default: the least busy. */
+    client?: GenesysClient,
   ): Promise<ConversationResult>;
+  /** Every OAuth client of this runtime (the first is context.client): batch jobs are spread over them. */
+  readonly clients: readonly GenesysClient[];
+  /** The OAuth client the next batch job goes to (round robin). */
+  nextClient(): GenesysClient;
   /** Whether a discovered conversation should go into a recording batch request (not exported yet, recordings wanted). */
   wantsBatch(conversation: AnalyticsConversationWithoutAttributes): boolean;
   close(): Promise<void>;
@@ -77,14 +90,16 @@ export async function createExportRuntime(
   const stateDir = resolve(options.stateDir);
   await mkdir(join(stateDir, 'staging'), { recursive: true });
 
-  const client: GenesysClient = createGenesysClient(
-    deps.config,
-    deps.limiter ? { limiter: deps.limiter } : {},
-  );
-  client.events.on('request', (e) =>
-    metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0),
-  );
-  client.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
+  const clients = [deps.config, ...(deps.moreClients ?? [])].map((config) => {
+    const c = createGenesysClient(config, deps.limiter ? { limiter: deps.limiter } : {});
+    c.events.on('request', (e) =>
+      metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0),
+    );
+    c.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
+    return c;
+  });
+  const client: GenesysClient = clients[0]!;
+  const spread = new ClientSpread(clients);
 
   const checkpoint = CheckpointStore.open(join(stateDir, 'checkpoint.db'));
   const audit = await AuditLog.open(join(stateDir, 'audit.jsonl'), {
@@ -109,7 +124,10 @@ export async function createExportRuntime(
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 
-  async function resolveConversation(c: string | AnalyticsConversationWithoutAttributes) {
+  async function resolveConversation(
+    client: GenesysClient,
+    c: string | AnalyticsConversationWithoutAttributes,
+  ) {
     if (typeof c !== 'string') return c;
     const found = await getConversationDetails(client, c);
     if (!found) throw new GtError('NOT_FOUND', `conversation ${c} not found`, { conversationId: c });
@@ -124,7 +142,20 @@ export async function createExportRuntime(
   async function exportOne(
     c: string | AnalyticsConversationWithoutAttributes,
     batch?: ConversationBatch,
+    via?: GenesysClient,
   ): Promise<ConversationResult> {
+    const use = via ?? spread.leastBusy();
+    return spread.using(use, () =>
+      exportWith(use === client ? context : { ...context, client: use }, c, batch),
+    );
+  }
+
+  async function exportWith(
+    context: PipelineContext,
+    c: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+  ): Promise<ConversationResult> {
+    const { client } = context;
     const conversationId = typeof c === 'string' ? c : c.conversationId!;
     checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
     if (!checkpoint.claim(conversationId)) {
@@ -138,7 +169,7 @@ export async function createExportRuntime(
     let lastError: unknown;
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
-        const conversation = await resolveConversation(c);
+        const conversation = await resolveConversation(client, c);
         const result = await exportConversation(context, conversation, batch);
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
@@ -172,11 +203,13 @@ export async function createExportRuntime(
     options,
     exportOne,
     wantsBatch,
+    clients,
+    nextClient: () => spread.next(),
     async close() {
       await Promise.allSettled(sinks.map((s) => s.close()));
       await audit.close();
       checkpoint.close();
-      await client.close?.();
+      await Promise.allSettled(clients.map((c) => c.close()));
     },
   };
 }

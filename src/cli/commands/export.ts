@@ -142,6 +142,10 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       positive,
     )
     .option(
+      '--clients <file>',
+      'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}): each adds its own rate budget, conversations are spread across them',
+    )
+    .option(
       '--no-recording-batches',
       'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
     )
@@ -161,6 +165,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       const { createProgressView } = await import('../../observe/progress.ts');
       const logger = createLogger({ level: String(flags.logLevel) });
       let config: GenesysConfig;
+      let configs: GenesysConfig[] = [];
       let stopEmulator: (() => Promise<void>) | undefined;
       let defaultInterval: string | undefined;
       if (flags.emulator) {
@@ -190,11 +195,16 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
         );
       } else {
-        config = loadConfig({
+        const base = {
           flags,
           env: process.env,
           ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
-        });
+        };
+        configs =
+          typeof flags.clients === 'string'
+            ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
+            : [loadConfig(base)];
+        config = configs[0]!;
       }
       // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
       // or its open server would keep the process alive.
@@ -222,7 +232,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           stateDir: String(flags.stateDir),
           ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
         };
-        const exporter = new Exporter(options, { config, logger });
+        const exporter = new Exporter(options, { config, moreClients: configs.slice(1), logger });
         const metricsServer =
           typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
         const progress = flags.json ? { update() {}, stop() {} } : createProgressView();

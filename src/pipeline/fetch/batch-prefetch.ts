@@ -15,6 +15,8 @@ export interface Prefetched {
   conversation: AnalyticsConversationWithoutAttributes;
   /** The batch's answer for this conversation; undefined: none asked (or the job failed). */
   batch?: ConversationBatch;
+  /** The OAuth client that submitted the job (only it may read the job again). */
+  client?: GenesysClient;
 }
 
 export interface BatchPrefetchOptions extends BatchJobOptions {
@@ -24,6 +26,8 @@ export interface BatchPrefetchOptions extends BatchJobOptions {
   ahead?: number;
   /** Conversations per job (default and maximum 100). */
   batchSize?: number;
+  /** The client each job goes to, e.g. round robin over several OAuth clients (default: `client`). */
+  clientFor?: () => GenesysClient;
   /** A job failed (the conversations fall back to per-conversation lookups). */
   onJobError?: (err: unknown) => void;
 }
@@ -60,10 +64,11 @@ export async function* withRecordingBatches(
     Prefetched[]
   > {
     let answers = new Map<string, ConversationBatch>();
+    const via = opts.clientFor?.() ?? client;
     if (batched!.length > 0) {
       try {
         answers = await runBatchJob(
-          client,
+          via,
           batched!.map((c) => c.conversationId!),
           opts,
         );
@@ -74,7 +79,7 @@ export async function* withRecordingBatches(
     }
     return items!.map((conversation) => {
       const batch = answers.get(conversation.conversationId!);
-      return batch ? { conversation, batch } : { conversation };
+      return batch ? { conversation, batch, client: via } : { conversation };
     });
   }
 
