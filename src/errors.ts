@@ -23,7 +23,11 @@ export type ErrorCode =
   | 'ABORTED'
   | 'REDIS_UNAVAILABLE'
   /** A recording is still transcoding or being restored: try the conversation again later. */
-  | 'NOT_READY';
+  | 'NOT_READY'
+  /** A check before any work failed (output/state folder, credentials, API reachability): exit 2. */
+  | 'PREFLIGHT'
+  /** Another export holds the state folder's lock. */
+  | 'STATE_LOCKED';
 
 export class GtError extends Error {
   readonly code: ErrorCode;

@@ -283,7 +283,7 @@ export async function exportConversation(
     manifest: manifest as unknown as Record<string, unknown>,
   };
   for (const sink of ctx.sinks) {
-    if (ctx.checkpoint.isDelivered(conversationId, sink.name)) {
+    if (ctx.checkpoint.isDelivered(conversationId, sink.name, bundle.deliveryId)) {
       result.alreadyDelivered.push(sink.name);
       continue;
     }
