@@ -441,8 +441,7 @@ export class CheckpointStore {
 
   delivery(conversationId: string, sink: string): DeliveryRecord | undefined {
     const row = this.stmts.delivery!.get(conversationId, sink) as
-      | { sink: string; delivery_id: string; receipt: string; delivered_at: string }
-      | undefined;
+      { sink: string; delivery_id: string; receipt: string; delivered_at: string } | undefined;
     return row ? toDelivery(row) : undefined;
   }
 
@@ -454,7 +453,13 @@ export class CheckpointStore {
   /** Every conversation recorded as delivered to `sink` (for `verify`). */
   *deliveredTo(sink: string): IterableIterator<{ conversationId: string } & DeliveryRecord> {
     for (const row of this.stmts.deliveredToSink!.iterate(sink)) {
-      const r = row as { conversation_id: string; sink: string; delivery_id: string; receipt: string; delivered_at: string };
+      const r = row as {
+        conversation_id: string;
+        sink: string;
+        delivery_id: string;
+        receipt: string;
+        delivered_at: string;
+      };
       yield { conversationId: r.conversation_id, ...toDelivery(r) };
     }
   }
@@ -606,7 +611,12 @@ export class CheckpointStore {
   }
 }
 
-function toDelivery(r: { sink: string; delivery_id: string; receipt: string; delivered_at: string }): DeliveryRecord {
+function toDelivery(r: {
+  sink: string;
+  delivery_id: string;
+  receipt: string;
+  delivered_at: string;
+}): DeliveryRecord {
   let receipt: unknown = null;
   try {
     receipt = JSON.parse(r.receipt);

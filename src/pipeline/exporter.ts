@@ -12,7 +12,12 @@ import { discoverConversations } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
-import { parseExportOptions, type ExportOptions, type ExportOptionsInput, type Selection } from './options.ts';
+import {
+  parseExportOptions,
+  type ExportOptions,
+  type ExportOptionsInput,
+  type Selection,
+} from './options.ts';
 import { startRun } from './run-start.ts';
 import type { StateLock } from './lock.ts';
 import type { ConnectionHints } from './preflight.ts';
@@ -163,7 +168,8 @@ export class Exporter extends EventEmitter<ExporterEvents> {
         await this.dryRun(discovered);
       } else {
         yield* this.exportAll(runtime, discovered);
-        if (this.options.selection.since === 'last') yield* this.exportAll(runtime, this.carryOver(checkpoint, seen));
+        if (this.options.selection.since === 'last')
+          yield* this.exportAll(runtime, this.carryOver(checkpoint, seen));
         for (const conversationId of missing) {
           const result = await this.notFound(runtime, conversationId);
           this.account(result);
@@ -195,7 +201,10 @@ export class Exporter extends EventEmitter<ExporterEvents> {
   }
 
   /** Pending (deferred) and failed conversations of earlier runs that this run's interval did not see. */
-  private *carryOver(checkpoint: ExportRuntime['context']['checkpoint'], seen: Set<string>): Iterable<string> {
+  private *carryOver(
+    checkpoint: ExportRuntime['context']['checkpoint'],
+    seen: Set<string>,
+  ): Iterable<string> {
     for (const rec of checkpoint.toDo()) {
       if (seen.has(rec.conversationId)) continue;
       this.state.carriedOver += 1;
@@ -316,7 +325,8 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       bump(this.state.skipReasons, r.reason);
       bump(this.state.skippedConversations, r.reason);
     }
-    if (r.status === 'done' && r.reason?.startsWith('no-files')) bump(this.state.skippedConversations, 'no-files');
+    if (r.status === 'done' && r.reason?.startsWith('no-files'))
+      bump(this.state.skippedConversations, 'no-files');
     for (const s of r.skipped) {
       const key = `${s.kind}:${s.reason}`;
       bump(this.state.skipReasons, key);

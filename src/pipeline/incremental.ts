@@ -49,7 +49,11 @@ export function runOutcome(r: RunRecord): 'finished' | 'failed' | 'interrupted' 
 }
 
 /** The end of the last finished run of this selection to this destination, if any. */
-export function lastCoveredEnd(checkpoint: CheckpointStore, selKey: string, destKey: string): number | undefined {
+export function lastCoveredEnd(
+  checkpoint: CheckpointStore,
+  selKey: string,
+  destKey: string,
+): number | undefined {
   let best: number | undefined;
   for (const r of checkpoint.runs()) {
     const p = r.params as RunParams;

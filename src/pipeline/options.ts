@@ -43,13 +43,10 @@ export const selectionSchema = z
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
   })
-  .refine(
-    (s) => (s.conversationIds?.length ?? 0) > 0 || s.interval !== undefined || s.since === 'last',
-    {
-      message:
-        'select conversations by ID (--conversation, --ids-file), by interval (--from/--to) or with --since last',
-    },
-  )
+  .refine((s) => (s.conversationIds?.length ?? 0) > 0 || s.interval !== undefined || s.since === 'last', {
+    message:
+      'select conversations by ID (--conversation, --ids-file), by interval (--from/--to) or with --since last',
+  })
   .refine((s) => s.since === undefined || (s.conversationIds === undefined && s.interval === undefined), {
     message: '--since last selects by interval: use --from/--to with it, not --conversation or --ids-file',
   });
@@ -84,7 +81,11 @@ export const exportOptionsSchema = z.object({
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
-  lagMs: z.number().int().min(0).default(6 * 3_600_000),
+  lagMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(6 * 3_600_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });
@@ -121,7 +122,8 @@ export interface OptionProblem {
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
-  for (const key of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   return v;
 }
 
@@ -131,12 +133,21 @@ const quote = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): OptionProblem {
   const option = issue.path.filter((k) => typeof k !== 'number').join('.') || 'options';
   const value = valueAt(input, issue.path);
-  const i = issue as z.core.$ZodIssue & { values?: unknown[]; expected?: string; minimum?: unknown; maximum?: unknown };
+  const i = issue as z.core.$ZodIssue & {
+    values?: unknown[];
+    expected?: string;
+    minimum?: unknown;
+    maximum?: unknown;
+  };
   let message = issue.message;
-  if (issue.code === 'invalid_value' && i.values) message = `${quote(value)} is not one of ${i.values.join(', ')}`;
-  else if (issue.code === 'invalid_type' && value !== undefined) message = `${quote(value)} is not a ${i.expected}`;
-  else if (issue.code === 'too_small' && typeof value === 'number') message = `${value} is below the minimum ${String(i.minimum)}`;
-  else if (issue.code === 'too_big' && typeof value === 'number') message = `${value} is above the maximum ${String(i.maximum)}`;
+  if (issue.code === 'invalid_value' && i.values)
+    message = `${quote(value)} is not one of ${i.values.join(', ')}`;
+  else if (issue.code === 'invalid_type' && value !== undefined)
+    message = `${quote(value)} is not a ${i.expected}`;
+  else if (issue.code === 'too_small' && typeof value === 'number')
+    message = `${value} is below the minimum ${String(i.minimum)}`;
+  else if (issue.code === 'too_big' && typeof value === 'number')
+    message = `${value} is above the maximum ${String(i.maximum)}`;
   else if (value !== undefined && typeof value !== 'object') message = `${quote(value)}: ${issue.message}`;
   return { option, message };
 }

@@ -36,7 +36,8 @@ export function checkWritableFolder({ dir, flag, mode }: FolderCheck): void {
   try {
     mkdirSync(abs, { recursive: true, ...(mode !== undefined ? { mode } : {}) });
   } catch (err) {
-    const why = errnoOf(err) === 'ENOTDIR' ? 'a part of the path is a file' : `cannot be created (${errnoOf(err)})`;
+    const why =
+      errnoOf(err) === 'ENOTDIR' ? 'a part of the path is a file' : `cannot be created (${errnoOf(err)})`;
     throw fail(why, `choose another ${flag} or fix the permissions of its parent`);
   }
   const probe = join(abs, `.gt-write-check-${randomBytes(4).toString('hex')}`);

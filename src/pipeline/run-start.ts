@@ -26,7 +26,10 @@ export async function startRun(
     runtime = await createExportRuntime(options, deps);
     await checkGenesys(runtime.context.client, deps.connectionHints, deps.signal);
     if (lock.tookOver)
-      deps.logger?.warn({ stateDir: options.stateDir, ...lock.tookOver }, 'took over the lock of a dead export');
+      deps.logger?.warn(
+        { stateDir: options.stateDir, ...lock.tookOver },
+        'took over the lock of a dead export',
+      );
     return { runtime, lock };
   } catch (err) {
     try {

@@ -73,7 +73,8 @@ function skipsOf(r: ConversationResult) {
     ...(s.detail ? { detail: s.detail } : {}),
   }));
   if (r.status === 'skipped') items.unshift({ kind: 'conversation', reason: r.reason ?? 'skipped' });
-  if (r.status === 'done' && r.reason?.startsWith('no-files')) items.unshift({ kind: 'conversation', reason: 'no-files' });
+  if (r.status === 'done' && r.reason?.startsWith('no-files'))
+    items.unshift({ kind: 'conversation', reason: 'no-files' });
   return items;
 }
 

@@ -48,7 +48,9 @@ export async function checkFile(
     size = (await stat(path)).size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { name: f.name, problem: 'missing' } : { name: f.name, problem: 'unreadable', detail: code };
+    return code === 'ENOENT'
+      ? { name: f.name, problem: 'missing' }
+      : { name: f.name, problem: 'unreadable', detail: code };
   }
   if (size !== f.size) return { name: f.name, problem: 'size', detail: `${size} bytes, expected ${f.size}` };
   if (deep && (await sha256Of(path)) !== f.sha256) return { name: f.name, problem: 'sha256' };
@@ -56,7 +58,11 @@ export async function checkFile(
 }
 
 /** The files of a delivery that are missing or differ from the marker. */
-export async function damagedFiles(dir: string, marker: DeliveryMarker, deep: boolean): Promise<FileProblem[]> {
+export async function damagedFiles(
+  dir: string,
+  marker: DeliveryMarker,
+  deep: boolean,
+): Promise<FileProblem[]> {
   const problems: FileProblem[] = [];
   for (const f of marker.files) {
     const p = await checkFile(dir, f, deep);
@@ -68,7 +74,9 @@ export async function damagedFiles(dir: string, marker: DeliveryMarker, deep: bo
 /** manifest.json is there, parses, and lists exactly the files of the marker. */
 export async function manifestMatches(dir: string, marker: DeliveryMarker): Promise<boolean> {
   try {
-    const m = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as { files?: { name?: unknown }[] };
+    const m = JSON.parse(await readFile(join(dir, MANIFEST_NAME), 'utf8')) as {
+      files?: { name?: unknown }[];
+    };
     const listed = (m.files ?? []).map((f) => String(f.name)).sort();
     const expected = marker.files.map((f) => f.name).sort();
     return JSON.stringify(listed) === JSON.stringify(expected);

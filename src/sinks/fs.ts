@@ -24,7 +24,6 @@ export interface FsSinkOptions {
   root: string;
 }
 
-
 function markerFor(bundle: ConversationBundle): DeliveryMarker {
   const files = bundle.files
     .filter((f) => f.name !== MANIFEST_NAME)
@@ -106,7 +105,11 @@ async function removeStaleTemps(dir: string): Promise<void> {
  * (a deleted file, a flipped byte), and the manifest only when it no longer matches. True when
  * anything was written.
  */
-async function repairInPlace(dir: string, bundle: ConversationBundle, marker: DeliveryMarker): Promise<boolean> {
+async function repairInPlace(
+  dir: string,
+  bundle: ConversationBundle,
+  marker: DeliveryMarker,
+): Promise<boolean> {
   const damaged = new Set((await damagedFiles(dir, marker, true)).map((p) => p.name));
   const manifestOk = await manifestMatches(dir, marker);
   if (damaged.size === 0 && manifestOk) return false;
