@@ -9,7 +9,14 @@ import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput, Selection } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
-import { addConnectionOptions, addOutputOptions, addSelectionOptions, positive } from './shared-options.ts';
+import {
+  addConnectionOptions,
+  addDeadlineOption,
+  addOutputOptions,
+  addSelectionOptions,
+  NETWORK_LIMIT_FLAGS,
+  positive,
+} from './shared-options.ts';
 
 async function readIds(file: string): Promise<string[]> {
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -141,7 +148,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
-    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
+    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4);
+  addDeadlineOption(cmd)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--state-dir <dir>', 'checkpoint, staging and audit log', './.genesys-transcripts')
@@ -173,8 +181,9 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         });
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
+        const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
         config = loadConfig({
-          flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
+          flags: { ...limits, apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
         process.stderr.write(
@@ -204,6 +213,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }

@@ -24,6 +24,7 @@ import {
   restoreRecording,
 } from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
+import { downloadGuards } from './guards.ts';
 import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
 import { sleep } from '../../util/sleep.ts';
 import { rm } from 'node:fs/promises';
@@ -243,6 +244,7 @@ export async function downloadRecording(
       },
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, opts.signal),
+        ...downloadGuards(client, recording),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...opts.download,
       },
