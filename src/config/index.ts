@@ -33,20 +33,45 @@ export interface GenesysConfig {
 
 export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerMinute: 300, maxAttempts: 4 } as const;
 
-/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored. */
-const fileSchema = z
+/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored.
+ * The descriptions end up in the published JSON Schema (json-schema.ts, `config-schema`). */
+export const configFileSchema = z
   .object({
-    region: z.string().optional(),
-    apiUrl: z.string().optional(),
-    loginUrl: z.string().optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    clientSecretFile: z.string().optional(),
-    requestTimeoutMs: z.number().optional(),
-    rateLimitPerMinute: z.number().optional(),
-    maxAttempts: z.number().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe('this schema, for editors: node_modules/genesys-transcripts/dist/config.schema.json'),
+    region: z
+      .string()
+      .optional()
+      .describe('Genesys Cloud region (us-east-1, eu-west-1, …) or domain (mypurecloud.ie)'),
+    apiUrl: z.string().optional().describe('explicit API base URL (gateways); https, http only for loopback'),
+    loginUrl: z
+      .string()
+      .optional()
+      .describe('explicit login base URL; default: apiUrl with api. replaced by login.'),
+    clientId: z.string().optional().describe('OAuth client ID (grant type Client Credentials)'),
+    clientSecret: z
+      .string()
+      .optional()
+      .describe('OAuth client secret; prefer clientSecretFile or the environment'),
+    clientSecretFile: z.string().optional().describe('file holding the OAuth client secret'),
+    requestTimeoutMs: z
+      .number()
+      .optional()
+      .describe(`per-request timeout in ms (default ${CONFIG_DEFAULTS.requestTimeoutMs})`),
+    rateLimitPerMinute: z
+      .number()
+      .optional()
+      .describe(`starting API budget per minute (default ${CONFIG_DEFAULTS.rateLimitPerMinute})`),
+    maxAttempts: z
+      .number()
+      .optional()
+      .describe(`attempts per request, first included (default ${CONFIG_DEFAULTS.maxAttempts})`),
   })
-  .strict();
+  .strict()
+  .describe('genesys-transcripts config file (--config FILE)');
+const fileSchema = configFileSchema;
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 
