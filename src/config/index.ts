@@ -23,15 +23,19 @@ export interface GenesysConfig {
   readonly clientId: string;
   /** Per-request timeout (headers and idle body), ms. */
   readonly requestTimeoutMs: number;
-  /** Starting API budget per client; the transport then learns the real one from inin-ratelimit-allowed. */
-  readonly rateLimitPerMinute: number;
+  /**
+   * Ceiling on API requests per minute for this client (`--rate-limit`): the limiter paces to the
+   * smaller of it and the budget Genesys announces minus a headroom (src/genesys/budget.ts).
+   * Undefined: the announced budget minus the headroom.
+   */
+  readonly rateLimitPerMinute: number | undefined;
   /** Attempts per request for transient failures (5xx, network, timeouts), first try included. */
   readonly maxAttempts: number;
   /** Returns the OAuth client secret. A function so that JSON/inspect/logs never contain it. */
   readonly clientSecret: () => string;
 }
 
-export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerMinute: 300, maxAttempts: 4 } as const;
+export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, maxAttempts: 4 } as const;
 
 /** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored.
  * The descriptions end up in the published JSON Schema (json-schema.ts, `config-schema`). */
@@ -105,7 +109,12 @@ const finalSchema = z.object({
       'is missing (GENESYSCLOUD_OAUTHCLIENT_SECRET, the config file, or --client-secret-file; never a flag value)',
     ),
   requestTimeoutMs: z.number().int().min(100).max(600_000),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000),
+  rateLimitPerMinute: z
+    .number()
+    .int('must be a whole number of requests per minute (--rate-limit)')
+    .min(1, 'must be at least 1 request per minute (--rate-limit)')
+    .max(100_000)
+    .optional(),
   maxAttempts: z.number().int().min(1).max(20),
 });
 
@@ -206,8 +215,7 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
     clientSecret: clientSecret ?? '',
     requestTimeoutMs:
       num(flags.requestTimeoutMs) ?? file.requestTimeoutMs ?? CONFIG_DEFAULTS.requestTimeoutMs,
-    rateLimitPerMinute:
-      num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute,
+    rateLimitPerMinute: num(flags.rateLimit) ?? num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute,
     maxAttempts: num(flags.maxAttempts) ?? file.maxAttempts ?? CONFIG_DEFAULTS.maxAttempts,
   };
   const parsed = finalSchema.safeParse(candidate);

@@ -31,6 +31,7 @@ import {
   type NumberWord,
 } from './lexicon.ts';
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
+import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -106,7 +107,17 @@ function written(
   }
 }
 
+/** PII in `text` as ranges of `text` itself. The text is normalised first (./normalize.ts), so
+ * every caller sees full-width digits, Unicode dashes and hidden format characters the same way. */
 export function detect(text: string, options: DetectOptions): Detection[] {
+  const n = normaliseForDetection(text);
+  if (!n.from) return detectNormalised(text, options);
+  const breaks = options.breaks?.map((b) => fromOriginal(n, b));
+  const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
+  return found.map((d) => ({ entity: d.entity, ...toOriginal(n, d.start, d.end) }));
+}
+
+function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
   if (text.includes('@')) written(text, EMAIL_RE, 'EMAIL', () => true, found);
   if (/\d{2}/.test(text)) written(text, IBAN_RE, 'IBAN', ibanValid, found);

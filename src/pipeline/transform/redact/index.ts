@@ -4,6 +4,7 @@
 import type { PiiEntity, RedactionSpan, Segment, Transcript, Word } from '../model.ts';
 import { detect, type Detection } from './detect.ts';
 import { resolveLocale } from './lexicon.ts';
+import { digitsOf } from './normalize.ts';
 
 export interface RedactOptions {
   /** Entities to redact; default all. */
@@ -109,8 +110,6 @@ function wordOffsets(text: string, words: readonly Word[]): { start: number; end
     return { start: at, end: at + needle.length };
   });
 }
-
-const digitsOf = (text: string): string => text.replace(/\D+/g, '');
 
 interface Piece {
   entity: PiiEntity;
