@@ -67,7 +67,9 @@ export const configFileSchema = z
     rateLimitPerMinute: z
       .number()
       .optional()
-      .describe(`starting API budget per minute (default ${CONFIG_DEFAULTS.rateLimitPerMinute})`),
+      .describe(
+        'ceiling on API requests per minute (like --rate-limit); default: the budget Genesys announces, minus a headroom',
+      ),
     maxAttempts: z
       .number()
       .optional()
