@@ -4,6 +4,17 @@
 // or --client-secret-file.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MEDIA_FORMATS, MEDIA_TYPES, OUTPUT_FORMATS } from '../../pipeline/options.ts';
+import { parseVariantSpec } from '../../emulator/options.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
+
+/** An emulator variant spec (`mediaUri=signed,mediaUris=perChannel`): a bad name or value is a usage error naming it. */
+export const variantSpec = (v: string): Partial<EmulatorVariants> => {
+  try {
+    return parseVariantSpec(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 
 /** A positive number flag: a typo is a usage error naming the flag, not a NaN deep inside. */
 export const positive = (v: string): number => {
