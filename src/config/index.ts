@@ -23,30 +23,61 @@ export interface GenesysConfig {
   readonly clientId: string;
   /** Per-request timeout (headers and idle body), ms. */
   readonly requestTimeoutMs: number;
-  /** Starting API budget per client; the transport then learns the real one from inin-ratelimit-allowed. */
-  readonly rateLimitPerMinute: number;
+  /**
+   * Ceiling on API requests per minute for this client (`--rate-limit`): the limiter paces to the
+   * smaller of it and the budget Genesys announces minus a headroom (src/genesys/budget.ts).
+   * Undefined: the announced budget minus the headroom.
+   */
+  readonly rateLimitPerMinute: number | undefined;
   /** Attempts per request for transient failures (5xx, network, timeouts), first try included. */
   readonly maxAttempts: number;
   /** Returns the OAuth client secret. A function so that JSON/inspect/logs never contain it. */
   readonly clientSecret: () => string;
 }
 
-export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerMinute: 300, maxAttempts: 4 } as const;
+export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, maxAttempts: 4 } as const;
 
-/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored. */
-const fileSchema = z
+/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored.
+ * The descriptions end up in the published JSON Schema (json-schema.ts, `config-schema`). */
+export const configFileSchema = z
   .object({
-    region: z.string().optional(),
-    apiUrl: z.string().optional(),
-    loginUrl: z.string().optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    clientSecretFile: z.string().optional(),
-    requestTimeoutMs: z.number().optional(),
-    rateLimitPerMinute: z.number().optional(),
-    maxAttempts: z.number().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe('this schema, for editors: node_modules/genesys-transcripts/dist/config.schema.json'),
+    region: z
+      .string()
+      .optional()
+      .describe('Genesys Cloud region (us-east-1, eu-west-1, …) or domain (mypurecloud.ie)'),
+    apiUrl: z.string().optional().describe('explicit API base URL (gateways); https, http only for loopback'),
+    loginUrl: z
+      .string()
+      .optional()
+      .describe('explicit login base URL; default: apiUrl with api. replaced by login.'),
+    clientId: z.string().optional().describe('OAuth client ID (grant type Client Credentials)'),
+    clientSecret: z
+      .string()
+      .optional()
+      .describe('OAuth client secret; prefer clientSecretFile or the environment'),
+    clientSecretFile: z.string().optional().describe('file holding the OAuth client secret'),
+    requestTimeoutMs: z
+      .number()
+      .optional()
+      .describe(`per-request timeout in ms (default ${CONFIG_DEFAULTS.requestTimeoutMs})`),
+    rateLimitPerMinute: z
+      .number()
+      .optional()
+      .describe(
+        'ceiling on API requests per minute (like --rate-limit); default: the budget Genesys announces, minus a headroom',
+      ),
+    maxAttempts: z
+      .number()
+      .optional()
+      .describe(`attempts per request, first included (default ${CONFIG_DEFAULTS.maxAttempts})`),
   })
-  .strict();
+  .strict()
+  .describe('genesys-transcripts config file (--config FILE)');
+const fileSchema = configFileSchema;
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 
@@ -80,7 +111,12 @@ const finalSchema = z.object({
       'is missing (GENESYSCLOUD_OAUTHCLIENT_SECRET, the config file, or --client-secret-file; never a flag value)',
     ),
   requestTimeoutMs: z.number().int().min(100).max(600_000),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000),
+  rateLimitPerMinute: z
+    .number()
+    .int('must be a whole number of requests per minute (--rate-limit)')
+    .min(1, 'must be at least 1 request per minute (--rate-limit)')
+    .max(100_000)
+    .optional(),
   maxAttempts: z.number().int().min(1).max(20),
 });
 
@@ -181,8 +217,7 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
     clientSecret: clientSecret ?? '',
     requestTimeoutMs:
       num(flags.requestTimeoutMs) ?? file.requestTimeoutMs ?? CONFIG_DEFAULTS.requestTimeoutMs,
-    rateLimitPerMinute:
-      num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute,
+    rateLimitPerMinute: num(flags.rateLimit) ?? num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute,
     maxAttempts: num(flags.maxAttempts) ?? file.maxAttempts ?? CONFIG_DEFAULTS.maxAttempts,
   };
   const parsed = finalSchema.safeParse(candidate);

@@ -133,7 +133,7 @@ export interface GenesysClient {
 }
 
 export interface GenesysClientOptions {
-  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter at config.rateLimitPerMinute. */
+  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter capped at config.rateLimitPerMinute. */
   limiter?: RateLimiter;
   /** Injectable dispatcher; not closed by client.close(). */
   dispatcher?: Dispatcher;
@@ -244,7 +244,7 @@ export function createGenesysClient(
       keepAliveMaxTimeout: 60_000,
     });
   const limiter =
-    options.limiter ?? new InMemoryRateLimiter({ perWindow: config.rateLimitPerMinute, windowMs: 60_000 });
+    options.limiter ?? new InMemoryRateLimiter({ ceiling: config.rateLimitPerMinute, windowMs: 60_000 });
   const bucket =
     options.retryBucket instanceof RetryTokenBucket
       ? options.retryBucket

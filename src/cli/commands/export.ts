@@ -174,7 +174,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
         config = loadConfig({
-          flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
+          flags: {
+            apiUrl: emu.baseUrl,
+            loginUrl: emu.loginUrl,
+            clientId: emu.clientId,
+            rateLimit: flags.rateLimit,
+          },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
         process.stderr.write(

@@ -12,6 +12,13 @@ export const positive = (v: string): number => {
   return n;
 };
 
+/** A whole number ≥ 1 (requests, items): a typo is a usage error naming the flag. */
+export const wholePositive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+};
+
 /** Comma-separated list flag; the last occurrence wins (so a default is replaced, not extended). */
 export const list = (v: string): string[] =>
   v
@@ -48,7 +55,12 @@ export function addConnectionOptions(cmd: Command): Command {
       '--client-secret-file <file>',
       'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)',
     )
-    .option('--config <file>', 'JSON config file');
+    .option('--config <file>', 'JSON config file')
+    .option(
+      '--rate-limit <n>',
+      'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
+      wholePositive,
+    );
 }
 
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */
