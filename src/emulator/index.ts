@@ -20,13 +20,14 @@ export type {
   EmulatorDataset,
   EmulatorOptions,
   EmulatorStats,
+  EmulatorVariants,
   FaultKind,
   OracleRecording,
   PlantedItem,
   RouteName,
   RunningEmulator,
 } from './types.ts';
-export { parseFaultSpec } from './options.ts';
+export { eachVariant, parseFaultSpec, parseVariantSpec, VARIANTS } from './options.ts';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const o = resolveOptions(options);
@@ -57,6 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientId: first.clientId,
     clientSecret: first.clientSecret,
     interval: o.interval,
+    variants: o.variants,
     statsUrl: `${baseUrl}/__emulator/stats`,
     dataset: dataset.oracle((rid) => ctx.restoreState(rid)?.state === 'RESTORED'),
     stats: () => stats.snapshot(),

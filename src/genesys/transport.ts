@@ -39,7 +39,10 @@ export interface ApiRequest {
   method: HttpMethod;
   /** Path under the API base, starting with /api/v2/. IDs in it must already be encoded (see endpoints/ids.ts). */
   path: string;
-  /** Arrays become repeated parameters (`id=a&id=b`); undefined values are left out. */
+  /**
+   * Arrays become ONE comma-separated parameter (`id=a,b`), as the official SDK's serializer sends
+   * every collection; undefined values are left out.
+   */
   query?: Record<string, QueryValue>;
   /** JSON-encoded when present. */
   body?: unknown;
@@ -137,7 +140,7 @@ export interface GenesysClient {
 }
 
 export interface GenesysClientOptions {
-  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter at config.rateLimitPerMinute. */
+  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter capped at config.rateLimitPerMinute. */
   limiter?: RateLimiter;
   /** Injectable dispatcher; not closed by client.close(). */
   dispatcher?: Dispatcher;
@@ -169,16 +172,19 @@ const NETWORK_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Builds `?a=1&id=x&id=y` from a query object. */
+/**
+ * Builds `?a=1&id=x,y` from a query object. Arrays are joined with commas, like the SDK's
+ * ApiClient.serialize(); commas stay literal (as axios leaves them), which is what the service
+ * is known to accept from the SDK.
+ */
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
-    if (Array.isArray(v)) for (const item of v) sp.append(k, String(item));
-    else sp.append(k, String(v));
+    sp.append(k, Array.isArray(v) ? v.map(String).join(',') : String(v));
   }
-  const s = sp.toString();
+  const s = sp.toString().replace(/%2C/gi, ',');
   return s ? `?${s}` : '';
 }
 
@@ -250,7 +256,7 @@ export function createGenesysClient(
       keepAliveMaxTimeout: 60_000,
     });
   const limiter =
-    options.limiter ?? new InMemoryRateLimiter({ perWindow: config.rateLimitPerMinute, windowMs: 60_000 });
+    options.limiter ?? new InMemoryRateLimiter({ ceiling: config.rateLimitPerMinute, windowMs: 60_000 });
   const bucket =
     options.retryBucket instanceof RetryTokenBucket
       ? options.retryBucket

@@ -9,13 +9,15 @@ import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput, Selection } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
 import {
   addConnectionOptions,
-  addDeadlineOption,
   addOutputOptions,
   addSelectionOptions,
+  addDeadlineOption,
   NETWORK_LIMIT_FLAGS,
   positive,
+  variantSpec,
 } from './shared-options.ts';
 
 async function readIds(file: string): Promise<string[]> {
@@ -127,7 +129,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--emulator-interval <start/end>',
       'ISO-8601 interval of the built-in emulator dataset (default: the 7 full UTC days before today)',
     )
-    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01');
+    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01')
+    .option(
+      '--emulator-variant <spec>',
+      'behaviour variants of the built-in emulator, e.g. mediaUris=perChannel,mediaUri=signed',
+      variantSpec,
+    );
   addOutputOptions(cmd, {
     out: 'output folder (the filesystem sink)',
     sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
@@ -178,12 +185,19 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           seed: Number(flags.emulatorSeed),
           ...(pinned !== undefined ? { interval: pinned } : {}),
           ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
+          ...(flags.emulatorVariant ? { variants: flags.emulatorVariant as Partial<EmulatorVariants> } : {}),
         });
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
         const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
         config = loadConfig({
-          flags: { ...limits, apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
+          flags: {
+            ...limits,
+            apiUrl: emu.baseUrl,
+            loginUrl: emu.loginUrl,
+            clientId: emu.clientId,
+            rateLimit: flags.rateLimit,
+          },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
         process.stderr.write(

@@ -4,11 +4,29 @@
 // or --client-secret-file.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MEDIA_FORMATS, MEDIA_TYPES, OUTPUT_FORMATS } from '../../pipeline/options.ts';
+import { parseVariantSpec } from '../../emulator/options.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
+
+/** An emulator variant spec (`mediaUri=signed,mediaUris=perChannel`): a bad name or value is a usage error naming it. */
+export const variantSpec = (v: string): Partial<EmulatorVariants> => {
+  try {
+    return parseVariantSpec(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 
 /** A positive number flag: a typo is a usage error naming the flag, not a NaN deep inside. */
 export const positive = (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+
+/** A whole number ≥ 1 (requests, items): a typo is a usage error naming the flag. */
+export const wholePositive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
 };
 
@@ -48,7 +66,12 @@ export function addConnectionOptions(cmd: Command): Command {
       '--client-secret-file <file>',
       'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)',
     )
-    .option('--config <file>', 'JSON config file');
+    .option('--config <file>', 'JSON config file')
+    .option(
+      '--rate-limit <n>',
+      'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
+      wholePositive,
+    );
   return addNetworkLimitOptions(cmd);
 }
 

@@ -87,7 +87,7 @@ const API_ROUTES: ApiRoute[] = [
     name: 'analytics.details.multiget',
     method: 'GET',
     pattern: p('/api/v2/analytics/conversations/details'),
-    handler: (c, r) => analytics.detailsMultiGet(c, r.url.searchParams.getAll('id')),
+    handler: (c, r) => analytics.detailsMultiGet(c, analytics.idList(r.url.searchParams)),
   },
   {
     name: 'analytics.details.get',
