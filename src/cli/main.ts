@@ -2,6 +2,7 @@
 // 0 success (skips with a reason are not failures), 1 some work failed, 2 bad usage/configuration.
 import { Command, CommanderError } from 'commander';
 import { isGtError } from '../errors.ts';
+import { TOOL_VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
 
 /** Nothing was done and the fix is on the caller's side: bad flags, config, a failed check before work, a busy state folder. */
@@ -10,6 +11,7 @@ const USAGE_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'PREFLIGHT', 'STATE_LOCK
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('genesys-transcripts')
     .description('Export Genesys Cloud conversations: recordings, transcripts, redacted, delivered.')
+    .version(TOOL_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let exitCode = 0;

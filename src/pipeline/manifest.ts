@@ -28,7 +28,15 @@ export interface Manifest {
   redaction: { applied: boolean; counts: Record<string, number> };
   /** Set when the export ran with --no-redact: the transcripts may hold PII. */
   warning?: string;
-  files: { name: string; size: number; sha256: string; contentType: string }[];
+  files: {
+    name: string;
+    size: number;
+    sha256: string;
+    contentType: string;
+    /** Recording files: which recording, and which of its files ('merged': every channel in one; else the channel key Genesys gave, e.g. "0", "1"). */
+    recordingId?: string;
+    channel?: string;
+  }[];
   skipped: ManifestSkip[];
 }
 

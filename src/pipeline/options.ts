@@ -86,6 +86,8 @@ export const exportOptionsSchema = z.object({
     .int()
     .min(0)
     .default(6 * 3_600_000),
+  /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
+  conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });

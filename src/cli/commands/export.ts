@@ -7,6 +7,7 @@ import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
 import {
   addConnectionOptions,
   addOutputOptions,
@@ -15,6 +16,10 @@ import {
   integer,
   oneOf,
   positive,
+  printable,
+  addDeadlineOption,
+  NETWORK_LIMIT_FLAGS,
+  variantSpec,
   selectionFromFlags,
 } from './shared-options.ts';
 import { parseDuration } from '../dates.ts';
@@ -28,15 +33,6 @@ export const NO_REDACT_BANNER =
 /** Up to `max` lines, then "…and N more". */
 function capped(lines: string[], max = SUMMARY_LIST_MAX): string[] {
   return lines.length <= max ? lines : [...lines.slice(0, max), `  …and ${lines.length - max} more`];
-}
-
-/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
- *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
-function printable(text: string): string {
-  return text.replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
-  );
 }
 
 function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: string): void {
@@ -112,7 +108,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--emulator-interval <start/end>',
       'ISO-8601 interval of the built-in emulator dataset (default: the 7 full UTC days before today)',
     )
-    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01');
+    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01')
+    .option(
+      '--emulator-variant <spec>',
+      'behaviour variants of the built-in emulator, e.g. mediaUris=perChannel,mediaUri=signed',
+      variantSpec,
+    );
   addOutputOptions(cmd, {
     out: 'output folder (the filesystem sink)',
     sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
@@ -153,7 +154,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'off a terminal: print a progress line this often',
       integer('--progress-every', 1, 86_400),
       30,
-    )
+    );
+  addDeadlineOption(cmd)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--state-dir <dir>', 'checkpoint, staging and audit log (default: <out>/.genesys-transcripts)')
@@ -186,11 +188,19 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           seed: Number(flags.emulatorSeed),
           ...(pinned !== undefined ? { interval: pinned } : {}),
           ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
+          ...(flags.emulatorVariant ? { variants: flags.emulatorVariant as Partial<EmulatorVariants> } : {}),
         });
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
+        const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
         config = loadConfig({
-          flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
+          flags: {
+            ...limits,
+            apiUrl: emu.baseUrl,
+            loginUrl: emu.loginUrl,
+            clientId: emu.clientId,
+            rateLimit: flags.rateLimit,
+          },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
         process.stderr.write(
@@ -220,6 +230,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
