@@ -8,7 +8,7 @@
 //   console.log(exporter.summary());
 import { EventEmitter } from 'node:events';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
-import { discoverConversations } from '../genesys/discovery.ts';
+import { discoverConversations, type IncompleteSlice } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
@@ -43,6 +43,11 @@ export interface ExportSummary {
   durationMs: number;
   failures: { conversationId: string; code?: string; reason?: string }[];
   skipReasons: Record<string, number>;
+  /**
+   * Parts of the interval discovery could not serve completely (e.g. after the data lake's
+   * availability date with more conversations than a sync query returns): run again later for them.
+   */
+  incomplete?: IncompleteSlice[];
   dryRun?: { conversations: number; mediaTypes: Record<string, number>; estimatedApiCalls: number };
 }
 
@@ -63,6 +68,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     redactions: {} as Record<string, number>,
     failures: [] as ExportSummary['failures'],
     skipReasons: {} as Record<string, number>,
+    incomplete: [] as IncompleteSlice[],
     started: 0,
     finished: 0,
     dryRun: undefined as ExportSummary['dryRun'],
@@ -106,7 +112,10 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       // Explicit IDs the API does not know are failures the user must see, not silent gaps.
       const missing: string[] = [];
       const discovered = this.countDiscovered(
-        discoverConversations(client, this.options.selection, { onMissing: (id) => missing.push(id) }),
+        discoverConversations(client, this.options.selection, {
+          onMissing: (id) => missing.push(id),
+          onIncomplete: (slice) => this.state.incomplete.push(slice),
+        }),
       );
       if (this.options.dryRun) {
         await this.dryRun(discovered);
@@ -119,6 +128,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
           this.emit('progress', this.snapshot());
           yield result;
         }
+        for (const slice of this.state.incomplete) await audit.append('discovery.incomplete', { ...slice });
         for (const conversationId of missing) {
           const result = await this.notFound(runtime, conversationId);
           this.account(result);
@@ -231,6 +241,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       durationMs: (this.state.finished || Date.now()) - this.state.started,
       failures: this.state.failures.slice(0, 100),
       skipReasons: this.state.skipReasons,
+      ...(this.state.incomplete.length ? { incomplete: this.state.incomplete } : {}),
       ...(this.state.dryRun ? { dryRun: this.state.dryRun } : {}),
     };
   }
