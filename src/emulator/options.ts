@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   faults: Partial<Record<FaultKind, number>>;
   faultSeed: number;
   hugeBodyBytes: number;
+  trickleIntervalMs: number;
   rangeSupport: boolean;
   signedUrlTtlSeconds: number;
   transcodeMs: number;
@@ -176,6 +177,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     faults: typeof o.faults === 'string' ? parseFaultSpec(o.faults) : (o.faults ?? {}),
     faultSeed: o.faultSeed ?? seed,
     hugeBodyBytes: o.hugeBodyBytes ?? 80 * 1024 * 1024,
+    trickleIntervalMs: o.trickleIntervalMs ?? 1000,
     rangeSupport: o.rangeSupport ?? true,
     signedUrlTtlSeconds: o.signedUrlTtlSeconds ?? 600,
     transcodeMs: o.transcodeMs ?? 1500,

@@ -14,7 +14,12 @@ export type FaultKind =
   | 'huge'
   | 'content-type'
   | 'hostile-id'
-  | 'control-chars';
+  | 'control-chars'
+  /** a hostile network or broken upstream (see server/hostile-net.ts) */
+  | 'internal-url'
+  | 'endless'
+  | 'trickle'
+  | 'retry-after-long';
 export type RouteName =
   | 'oauth.token'
   | 'analytics.details.query'
@@ -105,6 +110,8 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Size of the padding a 'huge' fault sends (default 80 MiB: above any sane client cap). */
   hugeBodyBytes?: number;
+  /** Pause between the bytes of a 'trickle' body (default 1000 ms). */
+  trickleIntervalMs?: number;
   rangeSupport?: boolean;
   signedUrlTtlSeconds?: number;
   transcodeMs?: number;
@@ -128,6 +135,8 @@ export interface EmulatorStats {
   bytesServed: number;
   faultsInjected: Record<string, number>;
   tokensIssued: number;
+  /** requests the emulator's "internal service" got (an 'internal-url' fault that was followed) */
+  internalFetches: number;
   perClient: Record<string, { requests: number; rateLimited: number; maxInWindow: number }>;
   /** request timestamps per client for API routes (ms epoch), so tests can check a sliding-window budget; cap at 200k entries */
   apiRequestTimes: Record<string, number[]>;

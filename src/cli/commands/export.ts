@@ -14,6 +14,8 @@ import {
   addConnectionOptions,
   addOutputOptions,
   addSelectionOptions,
+  addDeadlineOption,
+  NETWORK_LIMIT_FLAGS,
   positive,
   variantSpec,
 } from './shared-options.ts';
@@ -153,7 +155,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
-    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
+    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4);
+  addDeadlineOption(cmd)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--state-dir <dir>', 'checkpoint, staging and audit log', './.genesys-transcripts')
@@ -186,8 +189,10 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         });
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
+        const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
         config = loadConfig({
           flags: {
+            ...limits,
             apiUrl: emu.baseUrl,
             loginUrl: emu.loginUrl,
             clientId: emu.clientId,
@@ -222,6 +227,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }

@@ -72,6 +72,60 @@ export function addConnectionOptions(cmd: Command): Command {
       'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
       wholePositive,
     );
+  return addNetworkLimitOptions(cmd);
+}
+
+/** Keys of the network limits, as loadConfig reads them from flags (also for --emulator runs). */
+export const NETWORK_LIMIT_FLAGS = [
+  'allowPrivateDownloads',
+  'maxRetryAfter',
+  'minTransferRate',
+  'minTransferWindow',
+  'maxMediaBytes',
+] as const;
+
+/** Limits that keep a hostile network or upstream from hanging an export or filling a disk. */
+function addNetworkLimitOptions(cmd: Command): Command {
+  const whole = (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+    return n;
+  };
+  return cmd
+    .option(
+      '--allow-private-downloads',
+      'allow media/transcript URLs on loopback, private or link-local addresses (on-premises storage)',
+    )
+    .option(
+      '--max-retry-after <seconds>',
+      'longest Retry-After honoured; a longer one fails the conversation as RATE_LIMITED (default 120)',
+      whole,
+    )
+    .option(
+      '--min-transfer-rate <bytes/s>',
+      'a body slower than this (over --min-transfer-window) fails as TOO_SLOW; 0 = off (default 1024)',
+      whole,
+    )
+    .addOption(
+      new Option('--min-transfer-window <seconds>', 'window of --min-transfer-rate (default 30)').argParser(
+        positive,
+      ),
+    )
+    .option(
+      '--max-media-bytes <n>',
+      'absolute cap on one media file, whatever its metadata says (default 4 GiB)',
+      positive,
+    );
+}
+
+/** The per-conversation deadline flag (export, worker). */
+export function addDeadlineOption(cmd: Command): Command {
+  return cmd.option(
+    '--conversation-deadline <seconds>',
+    'a conversation not finished within this ends as DEADLINE (default 900)',
+    positive,
+    900,
+  );
 }
 
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */

@@ -5,6 +5,7 @@ import type { ConversationPlan, Dataset } from '../dataset/index.ts';
 import type { MediaSource } from '../dataset/media.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { UrlSigner } from './signing.ts';
+import type { InternalService } from './hostile-net.ts';
 
 export type DownloadTarget =
   | {
@@ -44,6 +45,8 @@ export class EmulatorContext {
   readonly dataset: Dataset;
   readonly signer: UrlSigner;
   baseUrl = '';
+  /** The internal service 'internal-url' faults point at (set once it listens). */
+  internal: InternalService | undefined;
   readonly downloads = new Map<string, DownloadTarget>();
   readonly batches = new Map<string, BatchState>();
   readonly jobs = new Map<string, JobState>();

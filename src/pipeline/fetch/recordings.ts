@@ -24,6 +24,7 @@ import {
   restoreRecording,
 } from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
+import { downloadGuards } from './guards.ts';
 import {
   channelFilePath,
   contentTypeForFormat,
@@ -297,6 +298,7 @@ async function downloadMediaFile(
       },
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, channel, opts.signal),
+        ...downloadGuards(client, recording),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...opts.download,
       },
