@@ -91,8 +91,8 @@ export interface EmulatorOptions {
   now?: string;
   /**
    * How far the data lake (what async jobs read) lags behind: GET …/details/jobs/availability
-   * answers min(now, the real clock) − dataLagMs, and jobs only return conversations that ended
-   * before it. Default 3 hours.
+   * answers the real clock − dataLagMs, and jobs only return conversations that ended before it.
+   * Default 3 hours.
    */
   dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;

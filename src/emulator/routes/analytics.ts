@@ -242,11 +242,12 @@ export function jobDelete(ctx: EmulatorContext, id: string): Reply {
 }
 
 /**
- * The data lake is complete up to the emulator's now (pinned, or the real clock when that is
- * earlier) less dataLagMs: never a date in the future.
+ * The data lake is complete up to the real clock less dataLagMs: never a date in the future, and
+ * a dataset pinned in the past is all there. (The emulator's `now` only moves its sync query
+ * limits, so that a pinned dataset stays queryable on any day.)
  */
 export function dataAvailability(ctx: EmulatorContext): number {
-  return Math.min(ctx.options.nowMs, Date.now()) - ctx.options.dataLagMs;
+  return Date.now() - ctx.options.dataLagMs;
 }
 
 export function jobsAvailability(ctx: EmulatorContext): Reply {
