@@ -134,7 +134,7 @@ export function addSelectionOptions(cmd: Command): Command {
 }
 
 export function addConnectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option(
       '--region <region>',
       'Genesys Cloud region, e.g. us-east-1, eu-west-1, or a domain like mypurecloud.ie',
