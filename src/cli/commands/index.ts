@@ -9,6 +9,7 @@ import { registerEmulatorCommand } from './emulator.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
 import { registerConfigSchemaCommand } from './config-schema.ts';
+import { registerDlqCommand } from './dlq.ts';
 
 /** `setExitCode` lets a command report partial failure (1) without throwing. */
 export type SetExitCode = (code: number) => void;
@@ -23,6 +24,7 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerStatusCommand(program, setExitCode);
   registerVerifyAuditCommand(program, setExitCode);
   registerConfigSchemaCommand(program);
+  registerDlqCommand(program, setExitCode);
   // Subcommands are added here as they are built: emulator, export, status, redact, verify-audit,
   // enqueue, worker.
 }
