@@ -48,6 +48,8 @@ export type MediaKind = 'voice' | 'chat' | 'message' | 'email';
 
 export interface EmulatorLimits {
   maxIntervalDays: number;
+  /** the sync query's longest interval when it has a conversation or segment filter (31) */
+  maxIntervalDaysFiltered: number;
   maxDaysBack: number;
   maxRecordsPerQuery: number;
   maxPageSize: number;
@@ -87,6 +89,12 @@ export interface EmulatorOptions {
   interval?: string;
   /** the emulator's "now" for its analytics limits; default: the interval's end + 1 day */
   now?: string;
+  /**
+   * How far the data lake (what async jobs read) lags behind: GET …/details/jobs/availability
+   * answers the real clock − dataLagMs, and jobs only return conversations that ended before it.
+   * Default 3 hours.
+   */
+  dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };
   clients?: { clientId: string; clientSecret: string }[];

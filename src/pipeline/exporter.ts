@@ -8,7 +8,7 @@
 //   console.log(exporter.summary());
 import { EventEmitter } from 'node:events';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
-import { discoverConversations } from '../genesys/discovery.ts';
+import { discoverConversations, type IncompleteSlice } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
@@ -53,6 +53,11 @@ export interface ExportSummary {
   failures: { conversationId: string; code?: string; reason?: string }[];
   /** Every skip: whole conversations by reason, and `kind:reason` for recordings and transcripts. */
   skipReasons: Record<string, number>;
+  /**
+   * Parts of the interval discovery could not serve completely (e.g. after the data lake's
+   * availability date with more conversations than a sync query returns): run again later for them.
+   */
+  incomplete?: IncompleteSlice[];
   /** Whole conversations skipped, by reason (language-mismatch, no-files …). */
   skippedConversations: Record<string, number>;
   /** Recordings and transcripts skipped inside exported conversations, by `kind:reason`. */
@@ -96,6 +101,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     redactions: {} as Record<string, number>,
     failures: [] as ExportSummary['failures'],
     skipReasons: {} as Record<string, number>,
+    incomplete: [] as IncompleteSlice[],
     started: 0,
     finished: 0,
     dryRun: undefined as ExportSummary['dryRun'],
@@ -161,13 +167,17 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       const missing: string[] = [];
       const seen = new Set<string>();
       const discovered = this.countDiscovered(
-        discoverConversations(client, selection, { onMissing: (id) => missing.push(id) }),
+        discoverConversations(client, selection, {
+          onMissing: (id) => missing.push(id),
+          onIncomplete: (slice) => this.state.incomplete.push(slice),
+        }),
         seen,
       );
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
         yield* this.exportAll(runtime, discovered);
+        for (const slice of this.state.incomplete) await audit.append('discovery.incomplete', { ...slice });
         if (this.options.selection.since === 'last')
           yield* this.exportAll(runtime, this.carryOver(checkpoint, seen));
         for (const conversationId of missing) {
@@ -365,6 +375,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       durationMs: (this.state.finished || Date.now()) - this.state.started,
       failures: this.state.failures.slice(0, 100),
       skipReasons: this.state.skipReasons,
+      ...(this.state.incomplete.length ? { incomplete: this.state.incomplete } : {}),
       skippedConversations: this.state.skippedConversations,
       skippedItems: this.state.skippedItems,
       redacted: this.options.redact,

@@ -283,7 +283,9 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         const summary = exporter.summary();
         if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else printSummary(summary, process.stdout, String(flags.out));
-        setExitCode(summary.conversations.failed > 0 ? 1 : 0);
+        for (const slice of summary.incomplete ?? [])
+          process.stderr.write(`incomplete: ${slice.interval}: ${slice.reason}; run again later for it\n`);
+        setExitCode(summary.conversations.failed > 0 || (summary.incomplete?.length ?? 0) > 0 ? 1 : 0);
       } finally {
         await stopEmulator?.();
       }
