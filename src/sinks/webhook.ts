@@ -23,7 +23,7 @@ import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
 import { GtError } from '../errors.ts';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
-import { listDeadLetters, removeDeadLetter, writeDeadLetter, type DeadLetter } from './dead-letters.ts';
+import { listDeadLetters, removeDeadLetter, writeDeadLetter } from './dead-letters.ts';
 import { MANIFEST_NAME } from './layout.ts';
 import type { ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 
@@ -217,7 +217,9 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
       } catch (err) {
         // A payload the receiver rejects (a 4xx) says nothing about the receiver being down.
         const rejected = err instanceof PermanentFailure && err.status >= 400;
-        if (!isGtAbort(err)) rejected ? breaker.success() : breaker.failure();
+        if (isGtAbort(err)) throw err;
+        if (rejected) breaker.success();
+        else breaker.failure();
         throw err;
       }
       breaker.success();
