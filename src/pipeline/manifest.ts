@@ -7,6 +7,9 @@ import type { BundleFile } from '../sinks/types.ts';
 
 export const MANIFEST_VERSION = 1;
 
+export const NOT_REDACTED_WARNING =
+  'NOT REDACTED: exported with --no-redact; these transcripts may contain PII (card numbers, SSNs, phone numbers, emails)';
+
 export interface ManifestSkip {
   kind: 'recording' | 'transcript' | 'conversation';
   id?: string;
@@ -23,7 +26,17 @@ export interface Manifest {
   exportedAt: string;
   tool: { name: 'genesys-transcripts'; version: string };
   redaction: { applied: boolean; counts: Record<string, number> };
-  files: { name: string; size: number; sha256: string; contentType: string }[];
+  /** Set when the export ran with --no-redact: the transcripts may hold PII. */
+  warning?: string;
+  files: {
+    name: string;
+    size: number;
+    sha256: string;
+    contentType: string;
+    /** Recording files: which recording, and which of its files ('merged': every channel in one; else the channel key Genesys gave, e.g. "0", "1"). */
+    recordingId?: string;
+    channel?: string;
+  }[];
   skipped: ManifestSkip[];
 }
 

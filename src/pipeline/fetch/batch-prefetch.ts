@@ -103,8 +103,8 @@ export async function* withRecordingBatches(
 }
 
 /** The same stream without batch requests (--no-recording-batches). */
-export async function* unbatched(
-  source: AsyncIterable<AnalyticsConversationWithoutAttributes>,
-): AsyncGenerator<Prefetched> {
+export async function* unbatched<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+): AsyncGenerator<{ conversation: T; batch?: undefined; client?: undefined }> {
   for await (const conversation of source) yield { conversation };
 }

@@ -28,6 +28,8 @@ import {
   recordingFilePath,
   type MediaFormat,
 } from './naming.ts';
+import { downloadGuards } from './guards.ts';
+import { RateFloor } from '../../util/rate-floor.ts';
 import {
   fetchConversationRecordings,
   type FetchRecordingsOptions,
@@ -176,6 +178,8 @@ async function downloadMedia(
     { path },
     {
       resolveUrl: resultUrlResolver(ctx, result, nth),
+      // URL policy, absolute size cap, minimum rate (batch results carry no size to check against).
+      ...downloadGuards(ctx.client, {}),
       ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
       ...ctx.opts.download,
     },
@@ -217,7 +221,9 @@ async function readDigital(
     await res.body.dump?.();
     return undefined;
   }
-  const body = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES).catch(() => undefined);
+  const { minTransferRate, rateWindowMs } = ctx.client.transferLimits;
+  const floor = new RateFloor({ minBytesPerSecond: minTransferRate, windowMs: rateWindowMs });
+  const body = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES, floor).catch(() => undefined);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   for (const [field, media] of Object.entries(TRANSCRIPT_FIELDS)) {
     const list = (body as Record<string, unknown>)[field];
