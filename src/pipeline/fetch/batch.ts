@@ -200,6 +200,7 @@ async function downloadMedia(
     file,
     contentType: result.contentType ?? file.contentType ?? 'application/octet-stream',
     media: 'audio',
+    channel: 'merged', // a batch result is the original recording, every channel in one file
   };
 }
 
