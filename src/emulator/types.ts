@@ -14,7 +14,12 @@ export type FaultKind =
   | 'huge'
   | 'content-type'
   | 'hostile-id'
-  | 'control-chars';
+  | 'control-chars'
+  /** a hostile network or broken upstream (see server/hostile-net.ts) */
+  | 'internal-url'
+  | 'endless'
+  | 'trickle'
+  | 'retry-after-long';
 export type RouteName =
   | 'oauth.token'
   | 'analytics.details.query'
@@ -43,6 +48,8 @@ export type MediaKind = 'voice' | 'chat' | 'message' | 'email';
 
 export interface EmulatorLimits {
   maxIntervalDays: number;
+  /** the sync query's longest interval when it has a conversation or segment filter (31) */
+  maxIntervalDaysFiltered: number;
   maxDaysBack: number;
   maxRecordsPerQuery: number;
   maxPageSize: number;
@@ -50,7 +57,30 @@ export interface EmulatorLimits {
   batchMaxItems: number;
 }
 
+/**
+ * Named variants for behaviours the public material leaves uncertain; a client must export the
+ * same data under each. Defaults in brackets.
+ * - mediaUri: a Recording's `mediaUris[k].mediaUri` (and a batch `resultUrl`) is an
+ *   `/api/v2/downloads/{id}` link that redirects to a signed URL [downloads], or the signed URL
+ *   itself (signed).
+ * - mediaUris: a voice recording lists one merged file under key "S" [merged], or one file per
+ *   channel under "0" and "1" (perChannel; the single-recording GET with download=true then
+ *   answers the merged "S", as third-party scripts report).
+ * - transcriptUrl: a communication without a transcript answers 404 [withUrl: a 200 always has
+ *   `url`], or 200 with no `url` (withoutUrl).
+ * - chatBodyType: chat messages' bodyType in the model's enum case, STANDARD/MEMBERJOIN … [upper],
+ *   or in lower case (lower).
+ */
+export interface EmulatorVariants {
+  mediaUri: 'downloads' | 'signed';
+  mediaUris: 'merged' | 'perChannel';
+  transcriptUrl: 'withUrl' | 'withoutUrl';
+  chatBodyType: 'upper' | 'lower';
+}
+
 export interface EmulatorOptions {
+  /** behaviours the public material leaves uncertain (see EmulatorVariants) */
+  variants?: Partial<EmulatorVariants>;
   host?: string;
   port?: number;
   seed?: number;
@@ -59,6 +89,12 @@ export interface EmulatorOptions {
   interval?: string;
   /** the emulator's "now" for its analytics limits; default: the interval's end + 1 day */
   now?: string;
+  /**
+   * How far the data lake (what async jobs read) lags behind: GET …/details/jobs/availability
+   * answers the real clock − dataLagMs, and jobs only return conversations that ended before it.
+   * Default 3 hours.
+   */
+  dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };
   /**
@@ -80,12 +116,18 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Size of the padding a 'huge' fault sends (default 80 MiB: above any sane client cap). */
   hugeBodyBytes?: number;
+  /** Pause between the bytes of a 'trickle' body (default 1000 ms). */
+  trickleIntervalMs?: number;
   rangeSupport?: boolean;
   signedUrlTtlSeconds?: number;
   transcodeMs?: number;
   /** how long a restoration of an archived recording takes (RESTORING, then RESTORED); default 2000 */
   restoreMs?: number;
-  /** restorations the org may request in this emulator's lifetime; default 10000 */
+  /**
+   * restorations the org may request in this emulator's lifetime, to emulate a refusal; default
+   * unlimited: Genesys documents the org restoration limit as no longer enforced (the deprecated
+   * max/remainingRestorationsAllowedForOrg fields always say 10000, and so does the emulator)
+   */
   restorationsAllowed?: number;
   batchDelayMs?: number;
   jobDelayMs?: number;
@@ -99,6 +141,8 @@ export interface EmulatorStats {
   bytesServed: number;
   faultsInjected: Record<string, number>;
   tokensIssued: number;
+  /** requests the emulator's "internal service" got (an 'internal-url' fault that was followed) */
+  internalFetches: number;
   perClient: Record<string, { requests: number; rateLimited: number; maxInWindow: number }>;
   /** request timestamps per client for API routes (ms epoch), so tests can check a sliding-window budget; cap at 200k entries */
   apiRequestTimes: Record<string, number[]>;
@@ -130,6 +174,8 @@ export interface OracleRecording {
   /** size and sha256 of the audio: AVAILABLE and ARCHIVED voice recordings (restored ones serve these bytes) */
   sizeBytes?: number;
   sha256?: string;
+  /** with the perChannel variant: the per-channel files the recordings list offers besides the merged one */
+  channels?: { channel: string; sizeBytes: number; sha256: string }[];
 }
 
 export interface EmulatorDataset {
@@ -149,6 +195,8 @@ export interface RunningEmulator {
   clientId: string;
   clientSecret: string;
   interval: string;
+  /** the variants this emulator runs with (defaults filled in) */
+  variants: EmulatorVariants;
   statsUrl: string;
   dataset: EmulatorDataset;
   stats(): EmulatorStats;

@@ -23,7 +23,14 @@ import { redactTranscript } from './transform/redact/index.ts';
 import { redactRecordingFiles, type RecordingFile } from './transform/audio-redact.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
 import type { Transcript } from './transform/model.ts';
-import { describeFile, stageText, MANIFEST_VERSION, type Manifest, type ManifestSkip } from './manifest.ts';
+import {
+  describeFile,
+  stageText,
+  MANIFEST_VERSION,
+  NOT_REDACTED_WARNING,
+  type Manifest,
+  type ManifestSkip,
+} from './manifest.ts';
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 
@@ -154,11 +161,14 @@ export async function exportConversation(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }
+  // Which recording (and which channel of it) each media file is, for the manifest.
+  const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
   // With redaction on, audio waits for the transcripts: its redacted words are silenced first.
   const audio: RecordingFile[] = [];
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
+      recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
       const described = await describeFile(r.file.path, name, r.contentType, {
         size: r.file.size,
         sha256: r.file.sha256,
@@ -205,7 +215,12 @@ export async function exportConversation(
   if (options.transcripts && mediaTypes.includes('voice')) {
     for (const v of await fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)) {
       if (v.kind === 'missing') {
-        result.skipped.push({ kind: 'transcript', id: v.communicationId, reason: 'no-transcript' });
+        result.skipped.push({
+          kind: 'transcript',
+          id: v.communicationId,
+          reason: 'no-transcript',
+          ...(v.detail ? { detail: v.detail } : {}),
+        });
         await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
         continue;
       }
@@ -280,7 +295,14 @@ export async function exportConversation(
       counts: result.redactions,
       ...(audioRedaction ? { audio: audioRedaction.entries } : {}),
     },
-    files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),
+    ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
+    files: files.map((f) => ({
+      name: f.name,
+      size: f.size,
+      sha256: f.sha256,
+      contentType: f.contentType,
+      ...recordingFiles.get(f.name),
+    })),
     skipped: result.skipped,
   };
   files.push(
@@ -301,7 +323,7 @@ export async function exportConversation(
     manifest: manifest as unknown as Record<string, unknown>,
   };
   for (const sink of ctx.sinks) {
-    if (ctx.checkpoint.isDelivered(conversationId, sink.name)) {
+    if (ctx.checkpoint.isDelivered(conversationId, sink.name, bundle.deliveryId)) {
       result.alreadyDelivered.push(sink.name);
       continue;
     }

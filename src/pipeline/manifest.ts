@@ -8,6 +8,9 @@ import type { AudioRedactionEntry } from './transform/audio-redact.ts';
 
 export const MANIFEST_VERSION = 1;
 
+export const NOT_REDACTED_WARNING =
+  'NOT REDACTED: exported with --no-redact; these transcripts may contain PII (card numbers, SSNs, phone numbers, emails)';
+
 export interface ManifestSkip {
   kind: 'recording' | 'transcript' | 'conversation';
   id?: string;
@@ -29,7 +32,17 @@ export interface Manifest {
     /** Per delivered recording: the time ranges silenced (ms from its start) and the delivered sha256. */
     audio?: AudioRedactionEntry[];
   };
-  files: { name: string; size: number; sha256: string; contentType: string }[];
+  /** Set when the export ran with --no-redact: the transcripts may hold PII. */
+  warning?: string;
+  files: {
+    name: string;
+    size: number;
+    sha256: string;
+    contentType: string;
+    /** Recording files: which recording, and which of its files ('merged': every channel in one; else the channel key Genesys gave, e.g. "0", "1"). */
+    recordingId?: string;
+    channel?: string;
+  }[];
   skipped: ManifestSkip[];
 }
 

@@ -33,6 +33,7 @@ export const queryResponseSchema = z.looseObject({
 });
 export const multiGetSchema = z.looseObject({ conversations: z.array(conversationSchema).optional() });
 export const jobCreatedSchema = z.looseObject({ jobId: z.string().min(1) });
+export const availabilitySchema = z.looseObject({ dataAvailabilityDate: z.string().optional() });
 export const jobStatusSchema = z.looseObject({ state: z.string(), errorMessage: z.string().optional() });
 export const jobResultsSchema = z.looseObject({
   conversations: z.array(conversationSchema).optional(),
@@ -73,6 +74,8 @@ export const batchStatusSchema = z.looseObject({
 });
 
 export const urlSchema = z.looseObject({ url: z.string().min(1) });
+/** TranscriptUrl: `url` is optional in the model, and answers without it are met in practice. */
+export const transcriptUrlSchema = z.looseObject({ url: z.string().optional() });
 export const transcriptUrlsSchema = z.looseObject({
   communicationId: z.string().optional(),
   urls: z

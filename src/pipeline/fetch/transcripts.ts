@@ -5,12 +5,14 @@ import type { AnalyticsConversationWithoutAttributes } from '../../sdk/models.ts
 import type { GenesysClient } from '../../genesys/transport.ts';
 import { getTranscriptUrl } from '../../genesys/endpoints/transcripts.ts';
 import { GtError } from '../../errors.ts';
+import { RateFloor } from '../../util/rate-floor.ts';
 
 /** Transcript JSON bigger than this is refused (an hour-long call is a few MB). */
 export const MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024;
 
 export type VoiceTranscriptFetch =
-  { kind: 'found'; communicationId: string; raw: unknown } | { kind: 'missing'; communicationId: string };
+  | { kind: 'found'; communicationId: string; raw: unknown }
+  | { kind: 'missing'; communicationId: string; detail?: string };
 
 /**
  * The communications that can have a transcript: recorded voice sessions. Genesys keys STA
@@ -29,13 +31,19 @@ export function voiceCommunicationIds(conversation: AnalyticsConversationWithout
   return [...new Set(customer.length > 0 ? customer : other)];
 }
 
-async function readJsonCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<unknown> {
+async function readJsonCapped(
+  body: AsyncIterable<Uint8Array>,
+  cap: number,
+  floor: RateFloor,
+): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
       size += chunk.byteLength;
       if (size > cap) throw new GtError('INVALID_RESPONSE', `transcript larger than ${cap} bytes`, { cap });
+      if (floor.add(chunk.byteLength))
+        throw new GtError('TOO_SLOW', `transcript body ${floor.describe()}`, { bytes: size });
       chunks.push(chunk);
     }
   } catch (err) {
@@ -77,15 +85,21 @@ export async function fetchVoiceTranscripts(
     // break off or come back garbled: ask for a fresh URL and try again, a few times.
     for (let attempt = 1; ; attempt += 1) {
       const link = await getTranscriptUrl(client, conversationId, communicationId);
-      if (!link?.url) {
+      if (!link) {
         out.push({ kind: 'missing', communicationId });
+        break;
+      }
+      if (!link.url) {
+        out.push({ kind: 'missing', communicationId, detail: 'transcript URL answer without url' });
         break;
       }
       let failure: GtError;
       try {
         const res = await client.fetchSigned(link.url, signal ? { signal } : {});
         if (res.statusCode === 200) {
-          const raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES);
+          const { minTransferRate, rateWindowMs } = client.transferLimits;
+          const floor = new RateFloor({ minBytesPerSecond: minTransferRate, windowMs: rateWindowMs });
+          const raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES, floor);
           out.push({ kind: 'found', communicationId, raw });
           break;
         }
