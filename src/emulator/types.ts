@@ -213,6 +213,13 @@ export interface RunningEmulator {
     status?: number;
     variant?: number;
   }): void;
+  /**
+   * Moves the emulator's analytics clock (tests of scheduled runs): from now on queries see only
+   * conversations that ended, and whose data arrived (see delayArrival), by `iso`.
+   */
+  setClock(iso: string): void;
+  /** This conversation's analytics data arrives `ms` after it ended (late data); with setClock. */
+  delayArrival(conversationId: string, ms: number): void;
   /** invalidate every issued token now (the next API call gets a Genesys 401) */
   revokeTokens(): void;
   /** every access token issued so far (for tests that check no token reaches a log) */

@@ -63,6 +63,8 @@ export const exportOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
+  /** Allow webhook sinks on plain http:// to hosts other than loopback (transcripts in clear). */
+  allowInsecureWebhook: z.boolean().default(false),
   /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */
   stateDir: z.string().min(1).optional(),
   /**

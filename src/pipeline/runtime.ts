@@ -105,7 +105,12 @@ export async function createExportRuntime(
   });
   const sinks: Sink[] = [
     createFsSink({ root: resolve(options.outDir) }),
-    ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') })),
+    ...options.sinks.map((s) =>
+      createSink(s, {
+        deadLetterDir: join(stateDir, 'dead-letters'),
+        allowInsecureWebhook: options.allowInsecureWebhook,
+      }),
+    ),
   ];
 
   const context: PipelineContext = {

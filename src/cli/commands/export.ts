@@ -236,6 +236,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
+          allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
           ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
           force: Boolean(flags.force),
           lagMs: parseDuration(String(flags.lag), '--lag'),

@@ -230,7 +230,11 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       '--no-redact',
       'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
     )
-    .option('--sink <spec...>', help.sink);
+    .option('--sink <spec...>', help.sink)
+    .option(
+      '--allow-insecure-webhook',
+      'allow a webhook sink on plain http:// to a host other than loopback (transcripts sent unencrypted)',
+    );
 }
 
 async function readIds(file: string): Promise<string[]> {
@@ -296,11 +300,5 @@ export async function selectionFromFlags(
   return sel;
 }
 
-/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
- *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
-export function printable(text: string): string {
-  return text.replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
-  );
-}
+/** Text from outside shown on a terminal: escaped and truncated (../terminal.ts). */
+export { printable } from '../terminal.ts';

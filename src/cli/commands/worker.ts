@@ -87,6 +87,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           transcripts: Boolean(flags.transcript),
           redact: Boolean(flags.redact),
           sinks: (flags.sink as string[] | undefined) ?? [],
+          allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
           stateDir: String(flags.stateDir),
           conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
         },
