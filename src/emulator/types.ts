@@ -97,6 +97,12 @@ export interface EmulatorOptions {
   dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };
+  /**
+   * Voice recordings with a transcript: 'speech' (default unless audioBytes is given) makes them
+   * as long as the transcript, with a tone burst at every word's time; 'noise' sizes them by
+   * audioBytes (for tests that need a given file size).
+   */
+  audio?: 'speech' | 'noise';
   clients?: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds?: number;
   /**
@@ -207,6 +213,13 @@ export interface RunningEmulator {
     status?: number;
     variant?: number;
   }): void;
+  /**
+   * Moves the emulator's analytics clock (tests of scheduled runs): from now on queries see only
+   * conversations that ended, and whose data arrived (see delayArrival), by `iso`.
+   */
+  setClock(iso: string): void;
+  /** This conversation's analytics data arrives `ms` after it ended (late data); with setClock. */
+  delayArrival(conversationId: string, ms: number): void;
   /** invalidate every issued token now (the next API call gets a Genesys 401) */
   revokeTokens(): void;
   /** every access token issued so far (for tests that check no token reaches a log) */

@@ -65,7 +65,7 @@ function select(
   const hits: number[] = [];
   const filtered = (q.conversationFilters?.length ?? 0) + (q.segmentFilters?.length ?? 0) > 0;
   for (let i = 0; i < d.size; i++) {
-    if (!inRange(d.startMs[i]!, d.endMs[i]!)) continue;
+    if (!inRange(d.startMs[i]!, d.endMs[i]!) || !ctx.arrived(i)) continue;
     if (filtered && !matchesFilters(d.conversationAt(i), q.conversationFilters, q.segmentFilters)) continue;
     hits.push(i);
   }
