@@ -14,6 +14,7 @@ export interface ResolvedOptions {
   nowMs: number;
   mediaMix: Record<MediaKind, number>;
   audioBytes: { min: number; max: number };
+  audio: 'speech' | 'noise';
   clients: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds: number;
   tokenLifetimeSeconds: number;
@@ -167,6 +168,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     nowMs,
     mediaMix,
     audioBytes,
+    audio: o.audio ?? (o.audioBytes ? 'noise' : 'speech'),
     clients: o.clients && o.clients.length > 0 ? o.clients : [defaultClient(seed)],
     tokenTtlSeconds: o.tokenTtlSeconds ?? 86_400,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? o.tokenTtlSeconds ?? 86_400,

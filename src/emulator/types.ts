@@ -97,6 +97,12 @@ export interface EmulatorOptions {
   dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };
+  /**
+   * Voice recordings with a transcript: 'speech' (default unless audioBytes is given) makes them
+   * as long as the transcript, with a tone burst at every word's time; 'noise' sizes them by
+   * audioBytes (for tests that need a given file size).
+   */
+  audio?: 'speech' | 'noise';
   clients?: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds?: number;
   /**

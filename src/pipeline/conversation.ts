@@ -20,6 +20,7 @@ import { normaliseVoiceTranscript } from './transform/voice.ts';
 import type { TransformWarnings } from './transform/warnings.ts';
 import { mergeTurns } from './transform/turns.ts';
 import { redactTranscript } from './transform/redact/index.ts';
+import { redactRecordingFiles, type RecordingFile } from './transform/audio-redact.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
 import type { Transcript } from './transform/model.ts';
 import {
@@ -162,13 +163,18 @@ export async function exportConversation(
   }
   // Which recording (and which channel of it) each media file is, for the manifest.
   const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
+  // With redaction on, audio waits for the transcripts: its redacted words are silenced first.
+  const audio: RecordingFile[] = [];
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
       recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
-      files.push(
-        await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }),
-      );
+      const described = await describeFile(r.file.path, name, r.contentType, {
+        size: r.file.size,
+        sha256: r.file.sha256,
+      });
+      if (options.redact && r.media === 'audio') audio.push({ recordingId: r.recordingId, file: described });
+      else files.push(described);
       result.bytes += r.file.size;
       ctx.metrics.recordBytes(r.file.size);
       await audit.append('recording.downloaded', {
@@ -239,10 +245,13 @@ export async function exportConversation(
     return finish();
   }
 
+  const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
   for (const raw of transcripts) {
     let t = mergeTurns(raw);
     if (options.redact) {
+      const before = t;
       t = redactTranscript(t, t.language ? { locale: t.language } : {});
+      if (t.mediaType === 'voice') voiceRedactions.push({ before, after: t });
       for (const [entity, n] of Object.entries(t.redaction.counts))
         result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
@@ -262,6 +271,11 @@ export async function exportConversation(
       );
     }
   }
+  const audioRedaction = audio.length ? await redactRecordingFiles(audio, voiceRedactions) : undefined;
+  if (audioRedaction) {
+    files.unshift(...audioRedaction.files);
+    result.skipped.push(...audioRedaction.skipped);
+  }
   if (options.redact) {
     const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
     await audit.append('redaction.applied', { conversationId, items: total });
@@ -276,7 +290,11 @@ export async function exportConversation(
     mediaTypes,
     exportedAt: new Date().toISOString(),
     tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
-    redaction: { applied: options.redact, counts: result.redactions },
+    redaction: {
+      applied: options.redact,
+      counts: result.redactions,
+      ...(audioRedaction ? { audio: audioRedaction.entries } : {}),
+    },
     ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
     files: files.map((f) => ({
       name: f.name,
