@@ -27,7 +27,7 @@ test('off a terminal: a progress line with count, failures, bytes, rate and ETA;
     'progress: 30/90 conversations, 2 failed, 5.0 MB, 15/min, ETA 4m00s (of those discovered so far), 7 429s\n',
   );
   view.tick();
-  assert.equal(written.split('\n').length, 2, 'an unchanged snapshot is not repeated');
+  assert.equal((written as string).split('\n').length, 2, 'an unchanged snapshot is not repeated');
   view.stop();
 });
 
