@@ -63,6 +63,9 @@ export const exportOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
+  /** Modes of delivered files and created folders under outDir (personal data: owner only). */
+  outputFileMode: z.number().int().min(0).max(0o777).default(0o600),
+  outputDirMode: z.number().int().min(0).max(0o777).default(0o700),
   /** Allow webhook sinks on plain http:// to hosts other than loopback (transcripts in clear). */
   allowInsecureWebhook: z.boolean().default(false),
   /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */

@@ -104,7 +104,11 @@ export async function createExportRuntime(
     force: options.force,
   });
   const sinks: Sink[] = [
-    createFsSink({ root: resolve(options.outDir) }),
+    createFsSink({
+      root: resolve(options.outDir),
+      fileMode: options.outputFileMode,
+      dirMode: options.outputDirMode,
+    }),
     ...options.sinks.map((s) =>
       createSink(s, {
         deadLetterDir: join(stateDir, 'dead-letters'),

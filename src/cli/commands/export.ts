@@ -237,6 +237,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
           allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+          outputFileMode: Number(flags.fileMode),
+          outputDirMode: Number(flags.dirMode),
           ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
           force: Boolean(flags.force),
           lagMs: parseDuration(String(flags.lag), '--lag'),
