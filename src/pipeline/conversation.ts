@@ -168,7 +168,8 @@ export async function exportConversation(
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
-      recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
+      // A file without a channel key (a batch result) is the original recording: every channel in one.
+      recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
       const described = await describeFile(r.file.path, name, r.contentType, {
         size: r.file.size,
         sha256: r.file.sha256,

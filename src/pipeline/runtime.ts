@@ -24,6 +24,11 @@ import { conversationDeadline } from './deadline.ts';
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
 
+/** Fatal by code, or flagged by its source (a sink whose destination refuses every write). */
+function isFatal(err: unknown): boolean {
+  return isGtError(err) && (FATAL.has(err.code) || err.details.fatal === true);
+}
+
 export interface RuntimeDeps {
   config: GenesysConfig;
   logger?: Logger;
@@ -167,7 +172,7 @@ export async function createExportRuntime(
       } catch (err) {
         // Staging files live in the state directory: a full disk there is DISK_FULL too.
         lastError = deadline.explain(asDiskFull(err, 'the state directory (staging)'));
-        if (isGtError(lastError) && (FATAL.has(lastError.code) || lastError.code === 'NOT_FOUND')) break;
+        if (isFatal(lastError) || isGtError(lastError, 'NOT_FOUND')) break;
         if (isGtError(lastError, 'DEADLINE')) break;
         if (deps.signal?.aborted) break;
         logger.warn({ conversationId, attempt, ...failureText(err) }, 'conversation attempt failed');
@@ -178,7 +183,7 @@ export async function createExportRuntime(
     await audit.append('conversation.failed', { conversationId, code: failure.code });
     const durationMs = Date.now() - started;
     metrics.recordConversation('failed', durationMs);
-    if (isGtError(lastError) && FATAL.has(lastError.code)) throw lastError;
+    if (isFatal(lastError)) throw lastError;
     return emptyResult(conversationId, 'failed', {
       reason: failure.message,
       errorCode: failure.code,

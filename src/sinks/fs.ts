@@ -50,6 +50,8 @@ function markerFor(bundle: ConversationBundle): DeliveryMarker {
   return { deliveryId: bundle.deliveryId, files };
 }
 
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
+
 function translate(err: unknown, sinkName: string): never {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
@@ -61,10 +63,13 @@ function translate(err: unknown, sinkName: string): never {
     );
   }
   if (err instanceof GtError) throw err;
+  // The folder itself refuses writes (permissions, read-only, a file in the way): every following
+  // conversation would fail the same way, so the run stops with this one root cause.
+  const folderProblem = code !== undefined && UNWRITABLE.has(code);
   throw new GtError(
     'SINK_FAILED',
-    `filesystem delivery failed (${code ?? 'error'})`,
-    { sink: sinkName },
+    `filesystem delivery to ${sinkName.slice(3)} failed (${code ?? 'error'})${folderProblem ? ': the export folder is not writable; check --out' : ''}`,
+    { sink: sinkName, ...(folderProblem ? { fatal: true } : {}) },
     { cause: err },
   );
 }
