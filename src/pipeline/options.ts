@@ -85,6 +85,11 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /**
+   * Recordings through recording batch requests (≤ 100 conversations per job) instead of a
+   * recordings list per conversation; what a batch cannot answer is still looked up one by one.
+   */
+  recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
   lagMs: z
     .number()
