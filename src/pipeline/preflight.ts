@@ -30,8 +30,7 @@ export function checkWritableFolder({ dir, flag, mode }: FolderCheck): void {
     if (!statSync(abs).isDirectory()) throw fail('is a file, not a folder', `give ${flag} a folder`);
   } catch (err) {
     if (isGtError(err)) throw err;
-    if (errnoOf(err) === 'ENOTDIR')
-      throw fail('a part of the path is a file', `choose another ${flag}`);
+    if (errnoOf(err) === 'ENOTDIR') throw fail('a part of the path is a file', `choose another ${flag}`);
     if (errnoOf(err) !== 'ENOENT')
       throw fail(`cannot be read (${errnoOf(err)})`, `check the path and its permissions`);
   }
