@@ -11,9 +11,10 @@
 // and audit; they carry method, path and timings, never a token or the secret.
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { GtError } from '../errors.ts';
-import type { GenesysConfig } from '../config/index.ts';
+import type { GenesysConfig, ProxySettings } from '../config/index.ts';
+import { createDispatcher } from './proxy.ts';
 import { TokenManager } from './auth.ts';
 import { InMemoryRateLimiter, rateLimitKey, type RateLimiter } from './rate-limiter.ts';
 import {
@@ -118,6 +119,8 @@ export interface GenesysClient {
   readonly clientId: string;
   /** The keep-alive dispatcher, to share with downloaders (fetchSigned already uses it). */
   readonly dispatcher: Dispatcher;
+  /** The proxy settings the dispatcher applies, for the media path (lean-get) to apply too. */
+  readonly proxy?: ProxySettings | undefined;
   readonly limiter: RateLimiter;
   readonly events: EventEmitter<GenesysClientEvents>;
   request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
@@ -238,7 +241,7 @@ export function createGenesysClient(
   const ownDispatcher = options.dispatcher === undefined;
   const dispatcher: Dispatcher =
     options.dispatcher ??
-    new Agent({
+    createDispatcher(config.proxy, {
       connections: options.connections ?? 32,
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
@@ -487,6 +490,7 @@ export function createGenesysClient(
     apiUrl: config.apiUrl,
     clientId: config.clientId,
     dispatcher,
+    proxy: config.proxy,
     limiter,
     events,
     request,

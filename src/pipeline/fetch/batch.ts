@@ -155,6 +155,7 @@ export async function fetchRecordingsBatch(
             return downloadId ? (await getDownloadUrl(client, downloadId, call)).url : resultUrl;
           },
           ...call,
+          proxy: client.proxy,
           ...opts.download,
         },
       );

@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { GtError } from '../../errors.ts';
 import { fullJitterDelay } from '../../genesys/retry.ts';
 import { leanGet, UnusableUrl, type Exchange } from './lean-get.ts';
+import type { ProxySettings } from '../../config/proxy.ts';
 
 export interface DownloadTarget {
   /** Final file path; the caller made it safe (safeName for every segment from API data). */
@@ -42,6 +43,8 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Backoff between failed attempts (full jitter). Tests shorten it. */
   backoff?: { baseMs: number; capMs: number };
+  /** HTTP(S) proxy settings (the client's, GenesysClient.proxy); undefined connects directly. */
+  proxy?: ProxySettings | undefined;
 }
 
 export interface DownloadResult {
@@ -321,7 +324,7 @@ export async function downloadToFile(
 
       let res: Exchange;
       try {
-        res = await leanGet(url, headers, timeoutMs, signal);
+        res = await leanGet(url, headers, timeoutMs, signal, options.proxy);
       } catch (err) {
         if (signal?.aborted) return await fail(aborted());
         if (err instanceof UnusableUrl)

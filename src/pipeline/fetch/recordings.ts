@@ -298,6 +298,7 @@ async function downloadMediaFile(
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, channel, opts.signal),
         ...(opts.signal ? { signal: opts.signal } : {}),
+        proxy: client.proxy,
         ...opts.download,
       },
     );
