@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { describeUnknownRegion, resolveRegion } from './regions.ts';
 import { describeProxy, resolveProxySettings, type ProxySettings } from './proxy.ts';
+import { NETWORK_DEFAULTS, readSecretFileCapped } from './limits.ts';
 
 export { proxyFor, describeProxy, type ProxySettings } from './proxy.ts';
 export { REGION_DOMAINS, regionNames, resolveRegion, requireRegion, type RegionHosts } from './regions.ts';
@@ -37,9 +38,20 @@ export interface GenesysConfig {
   readonly clientSecret: () => string;
   /** HTTP(S) proxy for every call to Genesys (API, token, downloads); undefined: direct. See proxy.ts. */
   readonly proxy?: ProxySettings | undefined;
+  /** Hardening against a hostile network or upstream (see NETWORK_DEFAULTS; limits.ts). */
+  readonly allowPrivateDownloads?: boolean;
+  /** Longest server-requested wait (Retry-After) honoured; a longer one fails as RATE_LIMITED. */
+  readonly maxRetryAfterSeconds?: number;
+  /** Minimum body transfer rate (bytes/s over 30 s) for downloads and API bodies; 0 = off. */
+  readonly minTransferRate?: number;
+  /** The window the minimum rate is measured over (default 30 s). */
+  readonly minTransferWindowSeconds?: number;
+  /** Absolute cap on one media file, whatever its metadata says. */
+  readonly maxMediaBytes?: number;
 }
 
 export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, maxAttempts: 4 } as const;
+export { NETWORK_DEFAULTS, readSecretFileCapped, MAX_SECRET_FILE_BYTES } from './limits.ts';
 
 /** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored.
  * The descriptions end up in the published JSON Schema (json-schema.ts, `config-schema`). */
@@ -88,6 +100,25 @@ export const configFileSchema = z
       .string()
       .optional()
       .describe('hosts reached without the proxy, as NO_PROXY (which wins over it)'),
+    allowPrivateDownloads: z
+      .boolean()
+      .optional()
+      .describe(
+        'allow download URLs on loopback, private or link-local addresses (like --allow-private-downloads)',
+      ),
+    maxRetryAfterSeconds: z
+      .number()
+      .optional()
+      .describe('longest Retry-After honoured in seconds; longer fails as RATE_LIMITED (default 120)'),
+    minTransferRate: z
+      .number()
+      .optional()
+      .describe('minimum body transfer rate in bytes/s; slower fails as TOO_SLOW; 0 = off (default 1024)'),
+    minTransferWindowSeconds: z
+      .number()
+      .optional()
+      .describe('window of minTransferRate in seconds (default 30)'),
+    maxMediaBytes: z.number().optional().describe('absolute cap on one media file in bytes (default 4 GiB)'),
   })
   .strict()
   .describe('genesys-transcripts config file (--config FILE)');
@@ -132,6 +163,11 @@ const finalSchema = z.object({
     .max(100_000)
     .optional(),
   maxAttempts: z.number().int().min(1).max(20),
+  allowPrivateDownloads: z.boolean(),
+  maxRetryAfterSeconds: z.number().min(0).max(86_400),
+  minTransferRate: z.number().int().min(0),
+  minTransferWindowSeconds: z.number().min(0.1).max(3600),
+  maxMediaBytes: z.number().int().min(1),
 });
 
 export interface LoadConfigInput {
@@ -150,11 +186,16 @@ const trimSlash = (u: string) => u.replace(/\/+$/, '');
 
 function readSecretFile(file: string, problems: string[]): string | undefined {
   try {
-    // `-` reads stdin (fd 0) so the secret can be piped from a vault CLI.
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+    // `-` reads stdin (fd 0) so the secret can be piped from a vault CLI. Capped: a secret is short,
+    // and `--client-secret-file /dev/urandom` must not read forever.
+    const text = readSecretFileCapped(file).trim();
     if (text === '') problems.push(`clientSecretFile ${file}: the file is empty`);
     return text || undefined;
   } catch (err) {
+    if (err instanceof GtError) {
+      problems.push(`clientSecretFile ${file}: ${err.message}`);
+      return undefined;
+    }
     problems.push(
       `clientSecretFile ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
@@ -234,6 +275,17 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
       num(flags.requestTimeoutMs) ?? file.requestTimeoutMs ?? CONFIG_DEFAULTS.requestTimeoutMs,
     rateLimitPerMinute: num(flags.rateLimit) ?? num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute,
     maxAttempts: num(flags.maxAttempts) ?? file.maxAttempts ?? CONFIG_DEFAULTS.maxAttempts,
+    allowPrivateDownloads:
+      flags.allowPrivateDownloads === true ||
+      (flags.allowPrivateDownloads === undefined && file.allowPrivateDownloads === true),
+    maxRetryAfterSeconds:
+      num(flags.maxRetryAfter) ?? file.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds,
+    minTransferRate: num(flags.minTransferRate) ?? file.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate,
+    minTransferWindowSeconds:
+      num(flags.minTransferWindow) ??
+      file.minTransferWindowSeconds ??
+      NETWORK_DEFAULTS.minTransferWindowSeconds,
+    maxMediaBytes: num(flags.maxMediaBytes) ?? file.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
   };
   const parsed = finalSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -265,6 +317,11 @@ function makeConfig(
     requestTimeoutMs: v.requestTimeoutMs,
     rateLimitPerMinute: v.rateLimitPerMinute,
     maxAttempts: v.maxAttempts,
+    allowPrivateDownloads: v.allowPrivateDownloads,
+    maxRetryAfterSeconds: v.maxRetryAfterSeconds,
+    minTransferRate: v.minTransferRate,
+    minTransferWindowSeconds: v.minTransferWindowSeconds,
+    maxMediaBytes: v.maxMediaBytes,
   };
   // Proxy URLs may carry a password: printed and serialised masked, like the secret.
   const shownProxy = v.proxy && {

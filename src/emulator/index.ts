@@ -10,6 +10,7 @@ import { createApp } from './server/app.ts';
 import { TokenStore } from './server/auth.ts';
 import { EmulatorContext } from './server/context.ts';
 import { FaultPlanner } from './server/faults.ts';
+import { InternalService } from './server/hostile-net.ts';
 import { FixedWindowLimiter } from './server/rate-limit.ts';
 import { UrlSigner } from './server/signing.ts';
 import { StatsCollector } from './server/stats.ts';
@@ -37,6 +38,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const limiter = o.rateLimit ? new FixedWindowLimiter(o.rateLimit.perWindow, o.rateLimit.windowMs) : null;
   const faults = new FaultPlanner(o.faults, o.faultSeed);
   const stats = new StatsCollector();
+  const internal = new InternalService(() => stats.internalFetch());
+  await internal.start(o.host);
+  ctx.internal = internal;
   const server = createApp({ ctx, tokens, limiter, faults, stats });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -65,12 +69,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ...(rule.status !== undefined ? { status: rule.status } : {}),
         ...(rule.variant !== undefined ? { variant: rule.variant } : {}),
       }),
+    setClock: (iso) => {
+      const t = Date.parse(iso);
+      if (!Number.isFinite(t)) throw new Error(`bad emulator clock "${iso}"`);
+      ctx.clockMs = t;
+    },
+    delayArrival: (conversationId, ms) => void ctx.arrivalDelayMs.set(conversationId, ms),
     revokeTokens: () => tokens.revokeAll(),
     issuedTokens: () => tokens.allIssued(),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      })),
+      }).then(() => internal.close())),
   };
 }

@@ -11,9 +11,9 @@
 // and audit; they carry method, path and timings, never a token or the secret.
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { GtError } from '../errors.ts';
-import type { GenesysConfig, ProxySettings } from '../config/index.ts';
+import { proxyFor, type GenesysConfig, type ProxySettings } from '../config/index.ts';
 import { createDispatcher } from './proxy.ts';
 import { TokenManager } from './auth.ts';
 import { InMemoryRateLimiter, rateLimitKey, type RateLimiter } from './rate-limiter.ts';
@@ -26,6 +26,9 @@ import {
   type RetryTokenBucketOptions,
 } from './retry.ts';
 import { sleep } from '../util/sleep.ts';
+import { NETWORK_DEFAULTS } from '../config/limits.ts';
+import { RateFloor } from '../util/rate-floor.ts';
+import { DownloadUrlPolicy } from './url-policy.ts';
 
 export type { RateLimiter } from './rate-limiter.ts';
 export { InMemoryRateLimiter, rateLimitKey } from './rate-limiter.ts';
@@ -123,6 +126,10 @@ export interface GenesysClient {
   readonly proxy?: ProxySettings | undefined;
   readonly limiter: RateLimiter;
   readonly events: EventEmitter<GenesysClientEvents>;
+  /** Which URLs from API answers may be downloaded (media, transcripts); fetchSigned applies it. */
+  readonly downloadPolicy: DownloadUrlPolicy;
+  /** Caps for bodies read outside request(): media files, and the floor of any transfer rate. */
+  readonly transferLimits: { maxMediaBytes: number; minTransferRate: number; rateWindowMs: number };
   request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
   /**
    * GET a pre-signed URL (transcript JSON, media) WITHOUT Authorization, on the shared dispatcher,
@@ -193,6 +200,7 @@ async function readCapped(
   body: Dispatcher.ResponseData['body'],
   cap: number,
   where: Record<string, unknown>,
+  floor?: RateFloor,
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -201,6 +209,10 @@ async function readCapped(
     if (size > cap) {
       body.destroy();
       throw new GtError('INVALID_RESPONSE', `response body larger than ${cap} bytes`, where);
+    }
+    if (floor?.add((chunk as Buffer).byteLength)) {
+      body.destroy();
+      throw new GtError('TOO_SLOW', `response body ${floor.describe()}`, where);
     }
     chunks.push(chunk as Buffer);
   }
@@ -255,6 +267,16 @@ export function createGenesysClient(
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 20;
   const maxBodyDefault = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRetryAfterMs = (config.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds) * 1000;
+  const minRate = config.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate;
+  const rateWindowMs = (config.minTransferWindowSeconds ?? NETWORK_DEFAULTS.minTransferWindowSeconds) * 1000;
+  const floor = () => new RateFloor({ minBytesPerSecond: minRate, windowMs: rateWindowMs });
+  const downloadPolicy = new DownloadUrlPolicy({
+    apiUrl: config.apiUrl,
+    allowPrivate: config.allowPrivateDownloads ?? false,
+  });
+  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
+  let checkedAgent: Agent | undefined;
   const events = new EventEmitter<GenesysClientEvents>();
   const tokens = new TokenManager({
     loginUrl: config.loginUrl,
@@ -319,7 +341,7 @@ export function createGenesysClient(
         limiter.observe(key, res.headers);
         let raw: Buffer;
         try {
-          raw = await readCapped(res.body, cap, { ...where, status: res.statusCode });
+          raw = await readCapped(res.body, cap, { ...where, status: res.statusCode }, floor());
         } catch (err) {
           throw err instanceof GtError ? err : classifySendError(err, req.signal);
         }
@@ -416,7 +438,14 @@ export function createGenesysClient(
 
       priority = 'retry';
       if (failure.serverDelayMs !== undefined) {
-        // Server-directed wait: pause every request of this client, exactly that long.
+        // Server-directed wait: pause every request of this client, exactly that long — up to a cap:
+        // a Retry-After of a day would hang the export silently.
+        if (failure.serverDelayMs > maxRetryAfterMs)
+          throw new GtError(
+            'RATE_LIMITED',
+            `${req.method} ${req.path}: the server asked to wait ${Math.ceil(failure.serverDelayMs / 1000)} s, over the ${maxRetryAfterMs / 1000} s cap (--max-retry-after)`,
+            { ...failure.error.details, retryAfterMs: failure.serverDelayMs },
+          );
         if (rateLimitRetries >= maxRateLimitRetries) throw failure.error;
         rateLimitRetries += 1;
         limiter.pauseUntil(key, Date.now() + failure.serverDelayMs);
@@ -450,23 +479,19 @@ export function createGenesysClient(
   }
 
   async function fetchSigned(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      throw new GtError('INVALID_RESPONSE', 'signed URL is not a URL');
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:')
-      throw new GtError('INVALID_RESPONSE', `signed URL has scheme ${u.protocol}`);
+    const { url: u, lookup } = downloadPolicy.check(url);
     const headers = o.headers ?? {};
     if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
       throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
     }
     const timeoutMs = o.timeoutMs ?? config.requestTimeoutMs;
     try {
+      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
+      const checked = lookup !== undefined && proxyFor(config.proxy, u) === undefined;
+      if (checked) checkedAgent ??= new Agent({ connect: { lookup } });
       return await undiciRequest(u, {
         method: o.method ?? 'GET',
-        dispatcher,
+        dispatcher: checked ? checkedAgent! : dispatcher,
         headers,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -493,9 +518,16 @@ export function createGenesysClient(
     proxy: config.proxy,
     limiter,
     events,
+    downloadPolicy,
+    transferLimits: {
+      maxMediaBytes: config.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
+      minTransferRate: minRate,
+      rateWindowMs,
+    },
     request,
     fetchSigned,
     async close() {
+      await checkedAgent?.close();
       if (ownDispatcher) await dispatcher.close();
     },
   };

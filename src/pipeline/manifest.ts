@@ -4,8 +4,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import type { BundleFile } from '../sinks/types.ts';
+import type { AudioRedactionEntry } from './transform/audio-redact.ts';
 
 export const MANIFEST_VERSION = 1;
+
+export const NOT_REDACTED_WARNING =
+  'NOT REDACTED: exported with --no-redact; these transcripts may contain PII (card numbers, SSNs, phone numbers, emails)';
 
 export interface ManifestSkip {
   kind: 'recording' | 'transcript' | 'conversation';
@@ -22,7 +26,14 @@ export interface Manifest {
   mediaTypes: string[];
   exportedAt: string;
   tool: { name: 'genesys-transcripts'; version: string };
-  redaction: { applied: boolean; counts: Record<string, number> };
+  redaction: {
+    applied: boolean;
+    counts: Record<string, number>;
+    /** Per delivered recording: the time ranges silenced (ms from its start) and the delivered sha256. */
+    audio?: AudioRedactionEntry[];
+  };
+  /** Set when the export ran with --no-redact: the transcripts may hold PII. */
+  warning?: string;
   files: {
     name: string;
     size: number;

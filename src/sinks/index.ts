@@ -13,7 +13,8 @@ import { createWebhookSink } from './webhook.ts';
 export type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 export { createFsSink } from './fs.ts';
 export { createS3Sink } from './s3.ts';
-export { createWebhookSink, replayDeadLetters, type WebhookSink } from './webhook.ts';
+export { createWebhookSink, replayDeadLetters, type ReplayResult, type WebhookSink } from './webhook.ts';
+export { listDeadLetters, type DeadLetter } from './dead-letters.ts';
 
 export const DEFAULT_DEAD_LETTER_DIR = './.genesys-transcripts/dead-letters';
 
@@ -47,6 +48,8 @@ export interface SinkEnv {
   /** Where undeliverable webhooks are kept when the spec does not say. */
   deadLetterDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Webhooks on plain http:// to hosts other than loopback (--allow-insecure-webhook). */
+  allowInsecureWebhook?: boolean;
 }
 
 /** Parses a spec string into a config object; throws CONFIG_INVALID naming what is wrong (never echoing secrets). */
@@ -112,6 +115,7 @@ export function createSink(spec: string | object, sinkEnv: SinkEnv = {}): Sink {
         url: config.url,
         secret,
         deadLetterDir: config.deadLetterDir ?? sinkEnv.deadLetterDir ?? DEFAULT_DEAD_LETTER_DIR,
+        ...(sinkEnv.allowInsecureWebhook ? { allowInsecure: true } : {}),
         ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
         ...(config.maxAttempts ? { maxAttempts: config.maxAttempts } : {}),
       });

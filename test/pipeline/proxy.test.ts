@@ -122,7 +122,7 @@ test('the API dispatcher and the media path apply the same NO_PROXY rule', async
     assert.equal(await res.body.text(), 'ok');
     await dispatcher.close();
     const api = p.log.length - before;
-    const media = await leanGet(url, {}, 5_000, undefined, settings);
+    const media = await leanGet(url, {}, 5_000, undefined, undefined, settings);
     assert.equal(await media.text(100), 'ok');
     const lean = p.log.length - before - api;
     assert.deepEqual([api, lean], proxied ? [1, 1] : [0, 0], `NO_PROXY="${noProxy}"`);

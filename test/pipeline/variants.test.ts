@@ -28,6 +28,8 @@ interface Outcome {
   recordings: Record<string, Record<string, Record<string, string>>>;
   /** conversation → the chat transcript text (to check what bodyType does) */
   chatText: Record<string, string>;
+  /** every 'no-transcript' skip: communication → its detail */
+  noTranscript: Record<string, string>;
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -53,13 +55,16 @@ async function exportUnder(t: Parameters<typeof startTestEmulator>[0], variants:
     0,
     `${JSON.stringify(variants)}: ${JSON.stringify(summary.failures)}`,
   );
-  const o: Outcome = { status: {}, transcripts: {}, recordings: {}, chatText: {} };
+  const o: Outcome = { status: {}, transcripts: {}, recordings: {}, chatText: {}, noTranscript: {} };
   for (const r of results) o.status[r.conversationId] = r.status;
   for (const id of emu.dataset.conversationIds()) {
     const dir = conversationDir(out, emu.dataset.conversation(id)!.conversationStart!, id);
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
       files: ManifestFile[];
+      skipped: { kind: string; id?: string; reason: string; detail?: string }[];
     };
+    for (const k of manifest.skipped)
+      if (k.reason === 'no-transcript') o.noTranscript[k.id!] = k.detail ?? '';
     o.transcripts[id] = {};
     o.recordings[id] = {};
     for (const f of manifest.files) {
@@ -119,6 +124,14 @@ test('the same seed exports the same conversations, recordings (all channels) an
     const label = JSON.stringify(run.variants);
     assert.deepEqual(run.o.status, base!.o.status, `${label}: same conversations, same outcomes`);
     assert.deepEqual(run.o.transcripts, base!.o.transcripts, `${label}: same transcripts`);
+    // The same missing transcripts, each with its reason (an answer without url is one).
+    assert.deepEqual(Object.keys(run.o.noTranscript).sort(), Object.keys(base!.o.noTranscript).sort());
+    if (run.variants.transcriptUrl === 'withoutUrl')
+      assert.deepEqual(
+        new Set(Object.values(run.o.noTranscript)),
+        new Set(['transcript URL answer without url']),
+        `${label}: the reason says what Genesys answered`,
+      );
     if (run.variants.mediaUris === 'perChannel') {
       // Per-channel mediaUris: each channel in its own file, and the manifest says which.
       assert.ok(run.channels.has('0') && run.channels.has('1'), `${label}: per-channel files`);
@@ -127,4 +140,5 @@ test('the same seed exports the same conversations, recordings (all channels) an
     }
   }
   assert.deepEqual([...base!.channels], ['merged']);
+  assert.ok(Object.keys(base!.o.noTranscript).length > 0, 'some recorded calls have no transcript');
 });

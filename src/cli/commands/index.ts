@@ -8,7 +8,9 @@ import { registerRedactCommand } from './redact.ts';
 import { registerEmulatorCommand } from './emulator.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
+import { registerVerifyCommand } from './verify.ts';
 import { registerConfigSchemaCommand } from './config-schema.ts';
+import { registerDlqCommand } from './dlq.ts';
 
 /** `setExitCode` lets a command report partial failure (1) without throwing. */
 export type SetExitCode = (code: number) => void;
@@ -22,7 +24,9 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerEmulatorCommand(program);
   registerStatusCommand(program, setExitCode);
   registerVerifyAuditCommand(program, setExitCode);
+  registerVerifyCommand(program, setExitCode);
   registerConfigSchemaCommand(program);
+  registerDlqCommand(program, setExitCode);
   // Subcommands are added here as they are built: emulator, export, status, redact, verify-audit,
   // enqueue, worker.
 }

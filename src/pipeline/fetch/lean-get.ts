@@ -15,8 +15,9 @@
 // form on a connection read the same way; an https target goes through a CONNECT tunnel
 // (proxy-tunnel.ts), with TLS inside it. Node ignores `onread` for TLS over an existing socket, so
 // there the body comes through 'data' events (16 KiB buffers the GC reclaims): bounded, not flat.
-// Custom CAs come from NODE_EXTRA_CA_CERTS.
-import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
+// Through a proxy the URL policy's address check cannot run (the proxy resolves the name), and it
+// must not apply to the proxy itself (often on a private address). Custom CAs: NODE_EXTRA_CA_CERTS.
+import { connect as netConnect, isIP, type LookupFunction, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { proxyFor, type ProxySettings } from '../../config/proxy.ts';
 import { connectTunnel, proxyAuthorization, proxyPort, ProxyRefused } from './proxy-tunnel.ts';
@@ -48,7 +49,7 @@ const hostOf = (url: URL) => (url.hostname.startsWith('[') ? url.hostname.slice(
 /** Makes a connection's socket: reading into `onread` when it can (`onread: true`), else not. */
 type Opener = (onread: OnReadOpts) => { socket: Socket; onread: boolean };
 
-function direct(url: URL): Opener {
+function direct(url: URL, lookup?: LookupFunction): Opener {
   const host = hostOf(url);
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   return (onread) => ({
@@ -61,8 +62,9 @@ function direct(url: URL): Opener {
             ALPNProtocols: ['http/1.1'],
             onread,
             ...(isIP(host) ? {} : { servername: host }),
+            ...(lookup ? { lookup } : {}),
           } as ConnectionOptions)
-        : netConnect({ host, port, onread }),
+        : netConnect({ host, port, onread, ...(lookup ? { lookup } : {}) }),
   });
 }
 
@@ -455,8 +457,9 @@ async function openConnection(
   origin: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  lookup: LookupFunction | undefined,
 ): Promise<Connection> {
-  if (!proxy) return new Connection(origin, direct(url));
+  if (!proxy) return new Connection(origin, direct(url, lookup));
   if (url.protocol === 'http:')
     return new Connection(origin, direct(new URL(`http://${proxy.hostname}:${proxyPort(proxy)}`)));
   try {
@@ -477,6 +480,8 @@ export async function leanGet(
   headers: Record<string, string>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  /** Resolves the host at connect time (url-policy: refuses non-public addresses). */
+  lookup?: LookupFunction,
   proxySettings?: ProxySettings,
 ): Promise<Exchange> {
   let url: URL;
@@ -498,12 +503,12 @@ export async function leanGet(
     lines.push(`${name}: ${value}`);
   }
   const request = `${lines.join('\r\n')}\r\nconnection: keep-alive\r\n\r\n`;
-  // Pooled per route: the same origin through a proxy is a different connection.
-  const origin = `${proxy ? `${proxy.href} > ` : ''}${url.protocol}//${url.host}`;
+  // Pooled per route: through a proxy, or under an address check, a connection is a different one.
+  const origin = `${proxy ? `${proxy.href} > ` : ''}${url.protocol}//${url.host}${!proxy && lookup ? '|checked' : ''}`;
   for (let fresh = false; ; fresh = true) {
     if (signal?.aborted) throw aborting();
     const idle = fresh ? undefined : takeIdle(origin);
-    const conn = idle ?? (await openConnection(url, proxy, origin, timeoutMs, signal));
+    const conn = idle ?? (await openConnection(url, proxy, origin, timeoutMs, signal, lookup));
     const exchange = new Exchange(conn, request, timeoutMs, signal);
     try {
       return await exchange.head;

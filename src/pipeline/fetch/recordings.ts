@@ -24,6 +24,7 @@ import {
   restoreRecording,
 } from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
+import { downloadGuards } from './guards.ts';
 import {
   channelFilePath,
   contentTypeForFormat,
@@ -297,8 +298,8 @@ async function downloadMediaFile(
       },
       {
         resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, channel, opts.signal),
+        ...downloadGuards(client, recording),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        proxy: client.proxy,
         ...opts.download,
       },
     );

@@ -51,6 +51,10 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
   'ABORTED',
   'REDIS_UNAVAILABLE',
   'NOT_READY',
+  'URL_REFUSED',
+  'TOO_LARGE',
+  'TOO_SLOW',
+  'DEADLINE',
 ]);
 
 const DAY = 86_400_000;
