@@ -161,6 +161,12 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const words = numberWords(options.locale);
   const budget = options.budget;
   let tokens = tokenize(text, budget);
+  // Most text has nothing any scan below could start from: no digit, no number word, no "at".
+  if (
+    found.length === 0 &&
+    !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
+  )
+    return [];
   maskRanges(
     tokens,
     [...found].sort((a, b) => a.start - b.start),
@@ -172,6 +178,14 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
   budget?.check();
   return resolveOverlaps(found);
+}
+
+/** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
+ * other date words, and hyphenated number words ("four-one-one"). */
+function isTrigger(norm: string, words: ReadonlyMap<string, NumberWord>): boolean {
+  if (words.has(norm) || REPEATERS.has(norm) || AT_WORDS.has(norm)) return true;
+  if (ORDINALS.has(norm) || DATE_EXTRA_NUMBERS.has(norm)) return true;
+  return norm.includes('-') && norm.split('-').some((p) => words.has(p));
 }
 
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
@@ -499,7 +513,8 @@ class TokenScan {
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
     const cards = context === 'ROUTING_NUMBER' ? [] : findCards(groups);
     let from = 0;
-    for (const c of [...cards, { i: groups.length, j: groups.length }]) {
+    cards.push({ i: groups.length, j: groups.length });
+    for (const c of cards) {
       if (c.i > from) {
         const piece = groups.slice(from, c.i);
         const plus = from === 0 ? plusStart : undefined;
