@@ -9,11 +9,9 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import {
-  fetchConversationRecordings,
-  TRANSIENT_SKIP_REASONS,
-  type RecordingOutcome,
-} from './fetch/recordings.ts';
+import { TRANSIENT_SKIP_REASONS, type RecordingOutcome } from './fetch/recordings.ts';
+import type { ConversationBatch } from './fetch/batch.ts';
+import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
 import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
 import { normaliseVoiceTranscript } from './transform/voice.ts';
@@ -81,8 +79,6 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   srt: 'application/x-subrip; charset=utf-8',
 };
 
-const DIGITAL_MEDIA = new Set(['chat', 'message', 'email']);
-
 /** Media types of a conversation, from its sessions. */
 export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
   const types = new Set<string>();
@@ -121,6 +117,8 @@ export function deliveryIdFor(conversationId: string, fingerprint: string): stri
 export async function exportConversation(
   ctx: PipelineContext,
   conversation: AnalyticsConversationWithoutAttributes,
+  /** This conversation's answer from a recording batch request (fetch/batch-prefetch.ts), if any. */
+  batch?: ConversationBatch,
 ): Promise<ConversationResult> {
   const started = Date.now();
   const conversationId = conversation.conversationId!;
@@ -148,15 +146,22 @@ export async function exportConversation(
   const files: BundleFile[] = [];
   const transcripts: Transcript[] = [];
   const mediaTypes = mediaTypesOf(conversation);
-  const hasDigital = mediaTypes.some((m) => DIGITAL_MEDIA.has(m));
+
+  // Voice transcripts are asked for while the recordings download (overlapped, not after them).
+  const voice =
+    options.transcripts && mediaTypes.includes('voice')
+      ? fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)
+      : undefined;
+  voice?.catch(() => {}); // awaited below, unless the recordings step fails first
 
   // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
   let recordings: RecordingOutcome[] = [];
-  if (options.media || (options.transcripts && hasDigital)) {
-    recordings = await fetchConversationRecordings(ctx.client, conversationId, {
+  if (wantsRecordings(options, conversation)) {
+    recordings = await recordingsOf(ctx.client, conversation, batch, {
       format: options.media ? options.mediaFormat : 'NONE',
       dir: join(staging, 'recordings'),
       deadlineMs: options.transcodeDeadlineMs,
+      wantDigital: options.transcripts,
       ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
@@ -168,7 +173,8 @@ export async function exportConversation(
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
-      recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
+      // A file without a channel key (a batch result) is the original recording: every channel in one.
+      recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
       const described = await describeFile(r.file.path, name, r.contentType, {
         size: r.file.size,
         sha256: r.file.sha256,
@@ -204,6 +210,7 @@ export async function exportConversation(
   // Not ready yet: deliver the conversation whole in a later run rather than half now.
   const notReady = [...new Set(result.skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
   if (options.deferNotReady && notReady.length > 0) {
+    await voice?.catch(() => undefined); // its answer is not used: the next run asks again
     await audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
     await rm(staging, { recursive: true, force: true });
     return finish(
@@ -212,8 +219,8 @@ export async function exportConversation(
   }
 
   // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.
-  if (options.transcripts && mediaTypes.includes('voice')) {
-    for (const v of await fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)) {
+  if (voice) {
+    for (const v of await voice) {
       if (v.kind === 'missing') {
         result.skipped.push({
           kind: 'transcript',

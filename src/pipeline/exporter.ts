@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { discoverConversations, type IncompleteSlice } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
+import { isGtError } from '../errors.ts';
+import { unbatched, withRecordingBatches, type Prefetched } from './fetch/batch-prefetch.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import {
@@ -202,12 +204,44 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     runtime: ExportRuntime,
     source: AsyncIterable<string | AnalyticsConversationWithoutAttributes> | Iterable<string>,
   ): AsyncGenerator<ConversationResult> {
-    for await (const result of mapConcurrent(source, this.options.concurrency, (c) => runtime.exportOne(c))) {
+    for await (const result of mapConcurrent(
+      this.withBatches(runtime, source),
+      this.options.concurrency,
+      (p) => runtime.exportOne(p.conversation, p.batch, p.client),
+    )) {
       this.account(result);
       this.emit('conversation', result);
       this.emit('progress', this.snapshot());
       yield result;
     }
+  }
+
+  /**
+   * Discovered conversations with their recording batch answers (fetch/batch-prefetch.ts): jobs of
+   * ≤ 100 submitted ahead, round robin over the OAuth clients. IDs (carried-over conversations)
+   * and --no-recording-batches go without.
+   */
+  private withBatches(
+    runtime: ExportRuntime,
+    source: AsyncIterable<string | AnalyticsConversationWithoutAttributes> | Iterable<string>,
+  ): AsyncIterable<
+    | Prefetched
+    | { conversation: string | AnalyticsConversationWithoutAttributes; batch?: undefined; client?: undefined }
+  > {
+    if (!this.options.recordingBatches || !(Symbol.asyncIterator in source)) return unbatched(source);
+    return withRecordingBatches(
+      source as AsyncIterable<AnalyticsConversationWithoutAttributes>,
+      runtime.context.client,
+      {
+        wanted: (c) => runtime.wantsBatch(c),
+        clientFor: () => runtime.nextClient(),
+        onJobError: (err) =>
+          runtime.context.logger.warn(
+            { code: isGtError(err) ? err.code : 'UNEXPECTED' },
+            'recording batch request failed: its conversations are looked up one by one',
+          ),
+      },
+    );
   }
 
   /** Pending (deferred) and failed conversations of earlier runs that this run's interval did not see. */

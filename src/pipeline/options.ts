@@ -63,6 +63,9 @@ export const exportOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
+  /** Modes of delivered files and created folders under outDir (personal data: owner only). */
+  outputFileMode: z.number().int().min(0).max(0o777).default(0o600),
+  outputDirMode: z.number().int().min(0).max(0o777).default(0o700),
   /** Allow webhook sinks on plain http:// to hosts other than loopback (transcripts in clear). */
   allowInsecureWebhook: z.boolean().default(false),
   /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */
@@ -82,6 +85,11 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /**
+   * Recordings through recording batch requests (≤ 100 conversations per job) instead of a
+   * recordings list per conversation; what a batch cannot answer is still looked up one by one.
+   */
+  recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
   lagMs: z
     .number()

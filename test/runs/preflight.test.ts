@@ -160,3 +160,18 @@ test('option errors name the flag and the value', async (t) => {
   }
   assert.deepEqual(workRequests(emu), []);
 });
+
+test('an export folder that refuses writes mid-run stops the run with one line naming it, not one per conversation', async (t) => {
+  const { emu } = await startTestEmulator(t, { conversations: 30, seed: 13, rateLimit: null });
+  const work = await tempWorkdir(t, 'gt-midrun-');
+  const out = join(work, 'export');
+  await mkdir(out);
+  // Every conversation folder goes under <out>/<year>/…: a file there refuses them all.
+  await writeFile(join(out, emu.interval.slice(0, 4)), 'in the way');
+  const r = await runCli(emu, [...intervalArgs(emu), '--out', out]);
+  assert.equal(r.code, 1, r.stderr);
+  assertOneLine(
+    r.stderr,
+    /filesystem delivery to .*export failed \((ENOTDIR|EEXIST)\): the export folder is not writable; check --out \[SINK_FAILED\]/,
+  );
+});

@@ -134,6 +134,14 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
+    .option(
+      '--clients <file>',
+      'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}): each adds its own rate budget, conversations are spread across them',
+    )
+    .option(
+      '--no-recording-batches',
+      'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
+    )
     .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 4)
     .option(
       '--since <last>',
@@ -175,6 +183,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       const { createProgressView } = await import('../../observe/progress.ts');
       const logger = createLogger({ level: String(flags.logLevel) });
       let config: GenesysConfig;
+      let configs: GenesysConfig[] = [];
       let stopEmulator: (() => Promise<void>) | undefined;
       let defaultInterval: string | undefined;
       if (flags.emulator) {
@@ -207,11 +216,16 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
         );
       } else {
-        config = loadConfig({
+        const base = {
           flags,
           env: process.env,
           ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
-        });
+        };
+        configs =
+          typeof flags.clients === 'string'
+            ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
+            : [loadConfig(base)];
+        config = configs[0]!;
       }
       // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
       // or its open server would keep the process alive.
@@ -232,11 +246,14 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
           conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
+          recordingBatches: Boolean(flags.recordingBatches),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
           allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+          outputFileMode: Number(flags.fileMode),
+          outputDirMode: Number(flags.dirMode),
           ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
           force: Boolean(flags.force),
           lagMs: parseDuration(String(flags.lag), '--lag'),
@@ -246,6 +263,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         try {
           exporter = new Exporter(options, {
             config,
+            moreClients: configs.slice(1),
             logger,
             names: { outDir: '--out', stateDir: '--state-dir' },
             ...(flags.emulator ? { connectionHints: EMULATOR_HINTS } : {}),

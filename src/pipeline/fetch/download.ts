@@ -188,7 +188,7 @@ class PartFile {
 
   /** Opens (creating if needed) and adopts `keep` bytes already on disk, re-hashing them. */
   async open(keep: number): Promise<void> {
-    this.fh = await open(this.path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+    this.fh = await open(this.path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
     const onDisk = (await this.fh.stat()).size;
     const kept = Math.min(keep, onDisk);
     if (onDisk > kept) await this.fh.truncate(kept);

@@ -31,7 +31,7 @@ export function voiceCommunicationIds(conversation: AnalyticsConversationWithout
   return [...new Set(customer.length > 0 ? customer : other)];
 }
 
-async function readJsonCapped(
+export async function readJsonCapped(
   body: AsyncIterable<Uint8Array>,
   cap: number,
   floor: RateFloor,
