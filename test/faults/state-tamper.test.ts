@@ -128,7 +128,11 @@ test('two exports on one state folder: the second is refused naming the holder, 
     ),
   );
   const during = await cli(['status', '--out', out]);
-  assert.match(during.stdout, /run_[0-9a-f-]+ running\n/, 'status tells a running export from an interrupted one');
+  assert.match(
+    during.stdout,
+    /run_[0-9a-f-]+ running\n/,
+    'status tells a running export from an interrupted one',
+  );
   for (let step = await run.next(); !step.done; step = await run.next());
   assert.equal(exporter.summary().conversations.failed, 0);
   const audit = join(out, '.genesys-transcripts', 'audit.jsonl');
