@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
+import { proxyEnv } from '../../config/proxy.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
@@ -202,16 +203,20 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
         const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
-        config = loadConfig({
-          flags: {
-            ...limits,
-            apiUrl: emu.baseUrl,
-            loginUrl: emu.loginUrl,
-            clientId: emu.clientId,
-            rateLimit: flags.rateLimit,
-          },
-          env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-        });
+        config = closeOnThrow(emu, () =>
+          loadConfig({
+            flags: {
+              ...limits,
+              apiUrl: emu.baseUrl,
+              loginUrl: emu.loginUrl,
+              clientId: emu.clientId,
+              rateLimit: flags.rateLimit,
+              proxy: flags.proxy,
+            },
+            // Only the proxy settings come from outside: the emulator is reached through a proxy too.
+            env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
+          }),
+        );
         process.stderr.write(
           `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
         );
@@ -308,4 +313,15 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         await stopEmulator?.();
       }
     });
+}
+
+/** Runs `f`; if it throws (a bad --proxy, say), the emulator is closed first: its server would keep
+ * the process alive after the error. */
+function closeOnThrow<T>(emu: { close(): Promise<void> }, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    void emu.close();
+    throw err;
+  }
 }

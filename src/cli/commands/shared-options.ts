@@ -148,6 +148,10 @@ export function addConnectionOptions(cmd: Command): Command {
     )
     .option('--config <file>', 'JSON config file')
     .option(
+      '--proxy <url>',
+      'HTTP proxy http://[user:pass@]host:port for every call to Genesys (default: HTTPS_PROXY/HTTP_PROXY; NO_PROXY honoured)',
+    )
+    .option(
       '--rate-limit <n>',
       'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
       wholePositive,
