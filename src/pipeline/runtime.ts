@@ -87,6 +87,22 @@ function failureText(err: unknown): { code: string; message: string } {
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * A conversation still going on (Genesys has no end for it yet) is not exported half: like a
+ * recording still transcoding, it stays pending for a later run (`--since last` retries pending ones).
+ */
+async function deferIfInProgress(
+  ctx: PipelineContext,
+  c: AnalyticsConversationWithoutAttributes,
+): Promise<ConversationResult | undefined> {
+  if (c.conversationEnd || !ctx.options.deferNotReady) return undefined;
+  await ctx.audit.append('conversation.deferred', {
+    conversationId: c.conversationId!,
+    reason: 'in-progress',
+  });
+  return emptyResult(c.conversationId!, 'deferred', { reason: 'conversation in progress' });
+}
+
 /** A conversation delivered with nothing but its manifest says why (no recording, no transcript …). */
 function explainEmpty(r: ConversationResult): ConversationResult {
   if (r.status !== 'done' || r.reason || r.files.some((f) => f.name !== 'manifest.json')) return r;
@@ -209,9 +225,11 @@ export async function createExportRuntime(
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
         const conversation = await resolveConversation(client, c);
-        const result = explainEmpty(
-          await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
-        );
+        const result =
+          (await deferIfInProgress(context, conversation)) ??
+          explainEmpty(
+            await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
+          );
         checkpoint.recordSkips(conversationId, skipsOf(result));
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
