@@ -1,6 +1,7 @@
 // The per-conversation runtime shared by `export` (one process) and `worker` (BullMQ): it owns
 // the client, sinks, checkpoint, audit log and metrics, and exports one conversation at a time
-// with checkpointed, exactly-once delivery.
+// with checkpointed delivery (idempotent for fs and S3; at-least-once with a stable webhook-id
+// for webhooks, see sinks/webhook.ts).
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
