@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { defaultStateDir } from './state.ts';
+import { DEFAULT_LAG_MS } from './incremental.ts';
 
 export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
 export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
@@ -64,6 +65,9 @@ export const exportOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
+  /** Modes of delivered files and created folders under outDir (personal data: owner only). */
+  outputFileMode: z.number().int().min(0).max(0o777).default(0o600),
+  outputDirMode: z.number().int().min(0).max(0o777).default(0o700),
   /** Allow webhook sinks on plain http:// to hosts other than loopback (transcripts in clear). */
   allowInsecureWebhook: z.boolean().default(false),
   /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */
@@ -89,11 +93,7 @@ export const exportOptionsSchema = z.object({
    */
   recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
-  lagMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(6 * 3_600_000),
+  lagMs: z.number().int().min(0).default(DEFAULT_LAG_MS),
   /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
   conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */

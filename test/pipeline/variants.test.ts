@@ -34,7 +34,11 @@ interface Outcome {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function exportUnder(t: Parameters<typeof startTestEmulator>[0], variants: Partial<EmulatorVariants>) {
+async function exportUnder(
+  t: Parameters<typeof startTestEmulator>[0],
+  variants: Partial<EmulatorVariants>,
+  recordingBatches: boolean,
+) {
   const { emu } = await startTestEmulator(t, {
     conversations: 40,
     seed: 11,
@@ -49,6 +53,7 @@ async function exportUnder(t: Parameters<typeof startTestEmulator>[0], variants:
     outDir: out,
     stateDir: join(work, 'state'),
     formats: ['json', 'txt'],
+    recordingBatches,
   });
   assert.equal(
     summary.conversations.failed,
@@ -105,23 +110,32 @@ function assertEveryChannel(emu: RunningEmulator, o: Outcome, label: string): nu
 }
 
 test('the same seed exports the same conversations, recordings (all channels) and transcripts under every emulator variant', async (t) => {
-  const runs: { variants: Partial<EmulatorVariants>; o: Outcome; channels: Set<string> }[] = [];
-  for (const variants of eachVariant()) {
-    const { emu, o } = await exportUnder(t, variants);
-    const label = JSON.stringify(variants);
-    assert.ok(assertEveryChannel(emu, o, label) > 5, `${label}: voice recordings were checked`);
-    const channels = new Set(
-      Object.values(o.recordings).flatMap((byRec) => Object.values(byRec).flatMap((c) => Object.keys(c))),
-    );
-    runs.push({ variants, o, channels });
-    await emu.close();
-  }
+  // Both ways to the recordings: batch requests (the default) and a recordings list per
+  // conversation, where mediaUris (merged or per channel) decide the files.
+  const runs: {
+    label: string;
+    variants: Partial<EmulatorVariants>;
+    batches: boolean;
+    o: Outcome;
+    channels: Set<string>;
+  }[] = [];
+  for (const batches of [true, false])
+    for (const variants of eachVariant()) {
+      const { emu, o } = await exportUnder(t, variants, batches);
+      const label = `${JSON.stringify(variants)}${batches ? ' (batch requests)' : ' (recordings lists)'}`;
+      assert.ok(assertEveryChannel(emu, o, label) > 5, `${label}: voice recordings were checked`);
+      const channels = new Set(
+        Object.values(o.recordings).flatMap((byRec) => Object.values(byRec).flatMap((c) => Object.keys(c))),
+      );
+      runs.push({ label, variants, batches, o, channels });
+      await emu.close();
+    }
   const [base, ...others] = runs;
   assert.ok(Object.keys(base!.o.chatText).length > 0, 'chats were exported');
   for (const text of Object.values(base!.o.chatText))
     assert.ok(!/joined the conversation/.test(text), 'a MEMBERJOIN event is not exported as speech');
   for (const run of others) {
-    const label = JSON.stringify(run.variants);
+    const { label } = run;
     assert.deepEqual(run.o.status, base!.o.status, `${label}: same conversations, same outcomes`);
     assert.deepEqual(run.o.transcripts, base!.o.transcripts, `${label}: same transcripts`);
     // The same missing transcripts, each with its reason (an answer without url is one).
@@ -132,10 +146,11 @@ test('the same seed exports the same conversations, recordings (all channels) an
         new Set(['transcript URL answer without url']),
         `${label}: the reason says what Genesys answered`,
       );
-    if (run.variants.mediaUris === 'perChannel') {
+    if (run.variants.mediaUris === 'perChannel' && !run.batches) {
       // Per-channel mediaUris: each channel in its own file, and the manifest says which.
       assert.ok(run.channels.has('0') && run.channels.has('1'), `${label}: per-channel files`);
     } else {
+      // Batch results are the original recording (all channels in one), whatever mediaUris hold.
       assert.deepEqual(run.o.recordings, base!.o.recordings, `${label}: same recordings`);
     }
   }

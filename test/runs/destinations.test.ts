@@ -115,3 +115,46 @@ test('verify reports a flipped byte and a deleted folder; --repair fixes both', 
   for (const [k, sha] of before)
     if (!k.endsWith('manifest.json') || !k.startsWith(goneFolder)) assert.equal(after.get(k), sha, k);
 });
+
+test('a new webhook URL is a new destination: it gets every conversation, the folder and the old webhook get nothing again', async (t) => {
+  const { emu } = await startTestEmulator(t, { conversations: 30, seed: 23, rateLimit: null });
+  const { startWebhookReceiver } = await import('../helpers/webhook-receiver.ts');
+  const a = await startWebhookReceiver();
+  const b = await startWebhookReceiver({ secret: a.secret });
+  t.after(() => Promise.all([a.close(), b.close()]));
+  const out = join(await tempWorkdir(t, 'gt-dest-hook-'), 'export');
+  const [from, to] = emu.interval.split('/');
+  const run = (url: string) =>
+    cli(
+      [
+        'export',
+        ...connectionArgs(emu),
+        '--from',
+        from!,
+        '--to',
+        to!,
+        '--json',
+        '--out',
+        out,
+        '--sink',
+        `webhook:${url}`,
+      ],
+      {
+        env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret, GT_WEBHOOK_SECRET: a.secret },
+      },
+    );
+  const first = await run(a.url);
+  assert.equal(first.code, 0, first.stderr);
+  const delivered = a.conversations.size;
+  assert.equal(delivered, summaryOf(first.stdout).conversations.done);
+  const folder = await tree(out);
+
+  const second = await run(b.url);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(b.conversations.size, delivered, 'the new webhook gets every conversation');
+  assert.equal(a.received.length, delivered, 'the old webhook gets nothing again');
+  assert.deepEqual(await tree(out), folder, 'the folder is not rewritten');
+  const again = await run(b.url);
+  assert.equal(summaryOf(again.stdout).conversations.alreadyExported, 30);
+  assert.equal(b.received.length, delivered);
+});

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
+import { proxyEnv } from '../../config/proxy.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
@@ -174,7 +175,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       integer('--metrics-port', 0, 65_535),
     )
     .option('--metrics-file <file>', 'write Prometheus metrics to this textfile at the end')
-    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'warn')
+    .option(
+      '--log-level <level>',
+      'log level (logs go to stderr): fatal, error, warn, info, debug, trace, silent',
+      oneOf('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      'warn',
+    )
     .action(async (flags: Record<string, unknown>) => {
       // Heavy modules load only when the command runs, so `--help` stays instant.
       const { loadConfig } = await import('../../config/index.ts');
@@ -188,8 +194,15 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       let defaultInterval: string | undefined;
       if (flags.emulator) {
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
-        const { startEmulator } = await import('../../emulator/index.ts');
+        const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
         const { parseInterval } = await import('../../genesys/discovery.ts');
+        if (typeof flags.emulatorFaults === 'string') {
+          try {
+            parseFaultSpec(flags.emulatorFaults);
+          } catch (err) {
+            throw new GtError('USAGE', `--emulator-faults: ${(err as Error).message}`);
+          }
+        }
         const pinned = typeof flags.emulatorInterval === 'string' ? flags.emulatorInterval : undefined;
         if (pinned !== undefined) parseInterval(pinned); // a USAGE error naming the interval
         const emu = await startEmulator({
@@ -202,16 +215,20 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
         const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
-        config = loadConfig({
-          flags: {
-            ...limits,
-            apiUrl: emu.baseUrl,
-            loginUrl: emu.loginUrl,
-            clientId: emu.clientId,
-            rateLimit: flags.rateLimit,
-          },
-          env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-        });
+        config = closeOnThrow(emu, () =>
+          loadConfig({
+            flags: {
+              ...limits,
+              apiUrl: emu.baseUrl,
+              loginUrl: emu.loginUrl,
+              clientId: emu.clientId,
+              rateLimit: flags.rateLimit,
+              proxy: flags.proxy,
+            },
+            // Only the proxy settings come from outside: the emulator is reached through a proxy too.
+            env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
+          }),
+        );
         process.stderr.write(
           `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
         );
@@ -252,6 +269,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
           allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+          outputFileMode: Number(flags.fileMode),
+          outputDirMode: Number(flags.dirMode),
           ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
           force: Boolean(flags.force),
           lagMs: parseDuration(String(flags.lag), '--lag'),
@@ -306,4 +325,15 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         await stopEmulator?.();
       }
     });
+}
+
+/** Runs `f`; if it throws (a bad --proxy, say), the emulator is closed first: its server would keep
+ * the process alive after the error. */
+function closeOnThrow<T>(emu: { close(): Promise<void> }, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    void emu.close();
+    throw err;
+  }
 }

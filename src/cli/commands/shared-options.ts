@@ -148,6 +148,10 @@ export function addConnectionOptions(cmd: Command): Command {
     )
     .option('--config <file>', 'JSON config file')
     .option(
+      '--proxy <url>',
+      'HTTP proxy http://[user:pass@]host:port for every call to Genesys (default: HTTPS_PROXY/HTTP_PROXY; NO_PROXY honoured)',
+    )
+    .option(
       '--rate-limit <n>',
       'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
       wholePositive,
@@ -208,6 +212,15 @@ export function addDeadlineOption(cmd: Command): Command {
   );
 }
 
+/** An octal mode flag ("600", "0640"). */
+const octalMode =
+  (flag: string) =>
+  (v: string): number => {
+    if (!/^0?[0-7]{3}$/.test(v))
+      throw new InvalidArgumentError(`${flag}: "${v}" is not an octal mode like 600 or 640`);
+    return parseInt(v, 8);
+  };
+
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */
 export function addOutputOptions(cmd: Command, help: { out: string; sink: string }): Command {
   return cmd
@@ -231,6 +244,8 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
     )
     .option('--sink <spec...>', help.sink)
+    .option('--file-mode <octal>', 'mode of delivered files', octalMode('--file-mode'), 0o600)
+    .option('--dir-mode <octal>', 'mode of the folders created under --out', octalMode('--dir-mode'), 0o700)
     .option(
       '--allow-insecure-webhook',
       'allow a webhook sink on plain http:// to a host other than loopback (transcripts sent unencrypted)',

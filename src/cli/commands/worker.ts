@@ -88,6 +88,8 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           redact: Boolean(flags.redact),
           sinks: (flags.sink as string[] | undefined) ?? [],
           allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+          outputFileMode: Number(flags.fileMode),
+          outputDirMode: Number(flags.dirMode),
           stateDir: String(flags.stateDir),
           conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
         },
