@@ -24,7 +24,7 @@ import { startRun } from './run-start.ts';
 import type { StateLock } from './lock.ts';
 import type { ConnectionHints } from './preflight.ts';
 import { destinationKey, lastCoveredEnd, resolveSinceLast, selectionKey } from './incremental.ts';
-import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
+import type { ExportRuntime, RuntimeDeps } from './runtime.ts';
 import {
   emptyResult,
   mediaTypesOf,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { defaultStateDir } from './state.ts';
+import { DEFAULT_LAG_MS } from './incremental.ts';
 
 export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
 export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
@@ -91,11 +92,7 @@ export const exportOptionsSchema = z.object({
    */
   recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
-  lagMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(6 * 3_600_000),
+  lagMs: z.number().int().min(0).default(DEFAULT_LAG_MS),
   /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
   conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */
