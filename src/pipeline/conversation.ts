@@ -25,6 +25,7 @@ import type { Transcript } from './transform/model.ts';
 import { describeFile, stageText, MANIFEST_VERSION, type Manifest, type ManifestSkip } from './manifest.ts';
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { conversationDetails } from './details.ts';
 
 export type { ConversationStatus } from '../observe/metrics.ts';
 import type { ConversationStatus } from '../observe/metrics.ts';
@@ -224,6 +225,7 @@ export async function exportConversation(
     return finish();
   }
 
+  const delivered: Transcript[] = [];
   for (const raw of transcripts) {
     let t = mergeTurns(raw);
     if (options.redact) {
@@ -231,6 +233,7 @@ export async function exportConversation(
       for (const [entity, n] of Object.entries(t.redaction.counts))
         result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
+    delivered.push(t);
     await audit.append('transcript.retrieved', {
       conversationId,
       communicationId: t.communicationId ?? t.recordingId ?? null,
@@ -264,6 +267,7 @@ export async function exportConversation(
     redaction: { applied: options.redact, counts: result.redactions },
     files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),
     skipped: result.skipped,
+    details: conversationDetails(conversation, delivered),
   };
   files.push(
     await stageText(
@@ -281,6 +285,7 @@ export async function exportConversation(
     deliveryId: deliveryIdFor(conversationId, ctx.fingerprint),
     files,
     manifest: manifest as unknown as Record<string, unknown>,
+    transcripts: delivered,
   };
   for (const sink of ctx.sinks) {
     if (ctx.checkpoint.isDelivered(conversationId, sink.name)) {

@@ -49,6 +49,8 @@ export const exportOptionsSchema = z.object({
   redact: z.boolean().default(true),
   concurrency: z.number().int().min(1).max(64).default(4),
   dryRun: z.boolean().default(false),
+  /** Review pages (index.html, review/) and the search index, kept in --out as conversations land. */
+  review: z.boolean().default(true),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
   /** Where the checkpoint, staging area and audit log live. */

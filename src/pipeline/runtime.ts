@@ -11,6 +11,7 @@ import type { GenesysConfig } from '../config/index.ts';
 import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
 import { createFsSink } from '../sinks/fs.ts';
 import { createSink } from '../sinks/index.ts';
+import { createReviewSink } from '../review/sink.ts';
 import type { Sink } from '../sinks/types.ts';
 import { CheckpointStore } from './checkpoint.ts';
 import { AuditLog } from './audit.ts';
@@ -83,6 +84,7 @@ export async function createExportRuntime(
   });
   const sinks: Sink[] = [
     createFsSink({ root: resolve(options.outDir) }),
+    ...(options.review ? [createReviewSink({ root: resolve(options.outDir) })] : []),
     ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') })),
   ];
 

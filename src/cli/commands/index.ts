@@ -8,6 +8,8 @@ import { registerRedactCommand } from './redact.ts';
 import { registerEmulatorCommand } from './emulator.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
+import { registerReviewCommand } from './review.ts';
+import { registerSearchCommand } from './search.ts';
 
 /** `setExitCode` lets a command report partial failure (1) without throwing. */
 export type SetExitCode = (code: number) => void;
@@ -21,6 +23,8 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerEmulatorCommand(program);
   registerStatusCommand(program, setExitCode);
   registerVerifyAuditCommand(program, setExitCode);
+  registerReviewCommand(program);
+  registerSearchCommand(program, setExitCode);
   // Subcommands are added here as they are built: emulator, export, status, redact, verify-audit,
   // enqueue, worker.
 }

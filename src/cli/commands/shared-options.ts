@@ -66,5 +66,6 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       'vtt',
     ])
     .option('--no-redact', 'DANGER: write transcripts without PII redaction')
+    .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
     .option('--sink <spec...>', help.sink);
 }

@@ -85,6 +85,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           mediaFormat: flags.mediaFormat as never,
           transcripts: Boolean(flags.transcript),
           redact: Boolean(flags.redact),
+          review: Boolean(flags.review),
           sinks: (flags.sink as string[] | undefined) ?? [],
           stateDir: String(flags.stateDir),
         },
