@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'export/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'export/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['bin/**/*.js', '*.js'], languageOptions: { globals: globals.node } },

@@ -23,7 +23,15 @@ export type ErrorCode =
   | 'ABORTED'
   | 'REDIS_UNAVAILABLE'
   /** A recording is still transcoding or being restored: try the conversation again later. */
-  | 'NOT_READY';
+  | 'NOT_READY'
+  /** A download URL the policy refuses: not https, a downgrade, a private or internal address. */
+  | 'URL_REFUSED'
+  /** A body larger than its cap (media beyond its announced size, a token response, a secret file). */
+  | 'TOO_LARGE'
+  /** A body trickling in below the minimum transfer rate. */
+  | 'TOO_SLOW'
+  /** A conversation that did not finish within its deadline. */
+  | 'DEADLINE';
 
 export class GtError extends Error {
   readonly code: ErrorCode;

@@ -2,11 +2,13 @@
 // 0 success (skips with a reason are not failures), 1 some work failed, 2 bad usage/configuration.
 import { Command, CommanderError } from 'commander';
 import { isGtError } from '../errors.ts';
+import { TOOL_VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('genesys-transcripts')
     .description('Export Genesys Cloud conversations: recordings, transcripts, redacted, delivered.')
+    .version(TOOL_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   let exitCode = 0;

@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { describeUnknownRegion, resolveRegion } from './regions.ts';
+import { NETWORK_DEFAULTS, readSecretFileCapped } from './limits.ts';
 
 export { REGION_DOMAINS, regionNames, resolveRegion, requireRegion, type RegionHosts } from './regions.ts';
 
@@ -23,30 +24,91 @@ export interface GenesysConfig {
   readonly clientId: string;
   /** Per-request timeout (headers and idle body), ms. */
   readonly requestTimeoutMs: number;
-  /** Starting API budget per client; the transport then learns the real one from inin-ratelimit-allowed. */
-  readonly rateLimitPerMinute: number;
+  /**
+   * Ceiling on API requests per minute for this client (`--rate-limit`): the limiter paces to the
+   * smaller of it and the budget Genesys announces minus a headroom (src/genesys/budget.ts).
+   * Undefined: the announced budget minus the headroom.
+   */
+  readonly rateLimitPerMinute: number | undefined;
   /** Attempts per request for transient failures (5xx, network, timeouts), first try included. */
   readonly maxAttempts: number;
   /** Returns the OAuth client secret. A function so that JSON/inspect/logs never contain it. */
   readonly clientSecret: () => string;
+  /** Hardening against a hostile network or upstream (see NETWORK_DEFAULTS; limits.ts). */
+  readonly allowPrivateDownloads?: boolean;
+  /** Longest server-requested wait (Retry-After) honoured; a longer one fails as RATE_LIMITED. */
+  readonly maxRetryAfterSeconds?: number;
+  /** Minimum body transfer rate (bytes/s over 30 s) for downloads and API bodies; 0 = off. */
+  readonly minTransferRate?: number;
+  /** The window the minimum rate is measured over (default 30 s). */
+  readonly minTransferWindowSeconds?: number;
+  /** Absolute cap on one media file, whatever its metadata says. */
+  readonly maxMediaBytes?: number;
 }
 
-export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, rateLimitPerMinute: 300, maxAttempts: 4 } as const;
+export const CONFIG_DEFAULTS = { requestTimeoutMs: 30_000, maxAttempts: 4 } as const;
+export { NETWORK_DEFAULTS, readSecretFileCapped, MAX_SECRET_FILE_BYTES } from './limits.ts';
 
-/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored. */
-const fileSchema = z
+/** The config file (JSON). Strict, so a typo'd key is reported rather than silently ignored.
+ * The descriptions end up in the published JSON Schema (json-schema.ts, `config-schema`). */
+export const configFileSchema = z
   .object({
-    region: z.string().optional(),
-    apiUrl: z.string().optional(),
-    loginUrl: z.string().optional(),
-    clientId: z.string().optional(),
-    clientSecret: z.string().optional(),
-    clientSecretFile: z.string().optional(),
-    requestTimeoutMs: z.number().optional(),
-    rateLimitPerMinute: z.number().optional(),
-    maxAttempts: z.number().optional(),
+    $schema: z
+      .string()
+      .optional()
+      .describe('this schema, for editors: node_modules/genesys-transcripts/dist/config.schema.json'),
+    region: z
+      .string()
+      .optional()
+      .describe('Genesys Cloud region (us-east-1, eu-west-1, …) or domain (mypurecloud.ie)'),
+    apiUrl: z.string().optional().describe('explicit API base URL (gateways); https, http only for loopback'),
+    loginUrl: z
+      .string()
+      .optional()
+      .describe('explicit login base URL; default: apiUrl with api. replaced by login.'),
+    clientId: z.string().optional().describe('OAuth client ID (grant type Client Credentials)'),
+    clientSecret: z
+      .string()
+      .optional()
+      .describe('OAuth client secret; prefer clientSecretFile or the environment'),
+    clientSecretFile: z.string().optional().describe('file holding the OAuth client secret'),
+    requestTimeoutMs: z
+      .number()
+      .optional()
+      .describe(`per-request timeout in ms (default ${CONFIG_DEFAULTS.requestTimeoutMs})`),
+    rateLimitPerMinute: z
+      .number()
+      .optional()
+      .describe(
+        'ceiling on API requests per minute (like --rate-limit); default: the budget Genesys announces, minus a headroom',
+      ),
+    maxAttempts: z
+      .number()
+      .optional()
+      .describe(`attempts per request, first included (default ${CONFIG_DEFAULTS.maxAttempts})`),
+    allowPrivateDownloads: z
+      .boolean()
+      .optional()
+      .describe(
+        'allow download URLs on loopback, private or link-local addresses (like --allow-private-downloads)',
+      ),
+    maxRetryAfterSeconds: z
+      .number()
+      .optional()
+      .describe('longest Retry-After honoured in seconds; longer fails as RATE_LIMITED (default 120)'),
+    minTransferRate: z
+      .number()
+      .optional()
+      .describe('minimum body transfer rate in bytes/s; slower fails as TOO_SLOW; 0 = off (default 1024)'),
+    minTransferWindowSeconds: z
+      .number()
+      .optional()
+      .describe('window of minTransferRate in seconds (default 30)'),
+    maxMediaBytes: z.number().optional().describe('absolute cap on one media file in bytes (default 4 GiB)'),
   })
-  .strict();
+  .strict()
+  .describe('genesys-transcripts config file (--config FILE)');
+const fileSchema = configFileSchema;
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 
@@ -80,8 +142,18 @@ const finalSchema = z.object({
       'is missing (GENESYSCLOUD_OAUTHCLIENT_SECRET, the config file, or --client-secret-file; never a flag value)',
     ),
   requestTimeoutMs: z.number().int().min(100).max(600_000),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000),
+  rateLimitPerMinute: z
+    .number()
+    .int('must be a whole number of requests per minute (--rate-limit)')
+    .min(1, 'must be at least 1 request per minute (--rate-limit)')
+    .max(100_000)
+    .optional(),
   maxAttempts: z.number().int().min(1).max(20),
+  allowPrivateDownloads: z.boolean(),
+  maxRetryAfterSeconds: z.number().min(0).max(86_400),
+  minTransferRate: z.number().int().min(0),
+  minTransferWindowSeconds: z.number().min(0.1).max(3600),
+  maxMediaBytes: z.number().int().min(1),
 });
 
 export interface LoadConfigInput {
@@ -100,11 +172,16 @@ const trimSlash = (u: string) => u.replace(/\/+$/, '');
 
 function readSecretFile(file: string, problems: string[]): string | undefined {
   try {
-    // `-` reads stdin (fd 0) so the secret can be piped from a vault CLI.
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+    // `-` reads stdin (fd 0) so the secret can be piped from a vault CLI. Capped: a secret is short,
+    // and `--client-secret-file /dev/urandom` must not read forever.
+    const text = readSecretFileCapped(file).trim();
     if (text === '') problems.push(`clientSecretFile ${file}: the file is empty`);
     return text || undefined;
   } catch (err) {
+    if (err instanceof GtError) {
+      problems.push(`clientSecretFile ${file}: ${err.message}`);
+      return undefined;
+    }
     problems.push(
       `clientSecretFile ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     );
@@ -181,9 +258,19 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
     clientSecret: clientSecret ?? '',
     requestTimeoutMs:
       num(flags.requestTimeoutMs) ?? file.requestTimeoutMs ?? CONFIG_DEFAULTS.requestTimeoutMs,
-    rateLimitPerMinute:
-      num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute ?? CONFIG_DEFAULTS.rateLimitPerMinute,
+    rateLimitPerMinute: num(flags.rateLimit) ?? num(flags.rateLimitPerMinute) ?? file.rateLimitPerMinute,
     maxAttempts: num(flags.maxAttempts) ?? file.maxAttempts ?? CONFIG_DEFAULTS.maxAttempts,
+    allowPrivateDownloads:
+      flags.allowPrivateDownloads === true ||
+      (flags.allowPrivateDownloads === undefined && file.allowPrivateDownloads === true),
+    maxRetryAfterSeconds:
+      num(flags.maxRetryAfter) ?? file.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds,
+    minTransferRate: num(flags.minTransferRate) ?? file.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate,
+    minTransferWindowSeconds:
+      num(flags.minTransferWindow) ??
+      file.minTransferWindowSeconds ??
+      NETWORK_DEFAULTS.minTransferWindowSeconds,
+    maxMediaBytes: num(flags.maxMediaBytes) ?? file.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
   };
   const parsed = finalSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -213,6 +300,11 @@ function makeConfig(v: z.infer<typeof finalSchema> & { region: string | undefine
     requestTimeoutMs: v.requestTimeoutMs,
     rateLimitPerMinute: v.rateLimitPerMinute,
     maxAttempts: v.maxAttempts,
+    allowPrivateDownloads: v.allowPrivateDownloads,
+    maxRetryAfterSeconds: v.maxRetryAfterSeconds,
+    minTransferRate: v.minTransferRate,
+    minTransferWindowSeconds: v.minTransferWindowSeconds,
+    maxMediaBytes: v.maxMediaBytes,
   };
   const config = {
     ...visible,

@@ -22,14 +22,14 @@ export function queueLocationFromFlags(flags: Record<string, unknown>, redis: Re
   return { redis, queueName: String(flags.queueName), prefix: String(flags.prefix) };
 }
 
-/** The shared limiter: budget from the config (then learnt from headers), keys under the queue prefix. */
+/** The shared limiter: the announced budget less the headroom, capped by --rate-limit; keys under the queue prefix. */
 export function limiterFor(
   redis: Redis,
   config: GenesysConfig,
   flags: Record<string, unknown>,
 ): RedisRateLimiter {
   return new RedisRateLimiter(redis, {
-    perWindow: config.rateLimitPerMinute,
+    ceiling: config.rateLimitPerMinute,
     windowMs: typeof flags.rateWindowMs === 'number' ? flags.rateWindowMs : 60_000,
     prefix: `${String(flags.prefix)}:ratelimit`,
   });

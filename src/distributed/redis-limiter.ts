@@ -14,7 +14,8 @@
 //   <prefix>:{<clientId>}:sent     sorted set of grants (score = Redis time in ms)
 //   <prefix>:{<clientId>}:pause    epoch ms (Redis clock) before which nobody may send: a 429 seen
 //                                  by one worker pauses all of them
-//   <prefix>:{<clientId>}:allowed  budget learnt from inin-ratelimit-allowed
+//   <prefix>:{<clientId>}:allowed  budget announced in inin-ratelimit-allowed (each process paces
+//                                  to the smaller of its --rate-limit and this less the headroom)
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GtError } from '../errors.ts';
@@ -25,6 +26,7 @@ import {
   type Headers,
   type RateLimiter,
 } from '../genesys/rate-limiter.ts';
+import { ASSUMED_PER_MINUTE, DEFAULT_HEADROOM, type BudgetPolicy } from '../genesys/budget.ts';
 
 const ACQUIRE_LUA = `
 local t = redis.call('TIME')
@@ -33,7 +35,13 @@ local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then return paused - now end
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local allowed = tonumber(redis.call('GET', KEYS[3]) or ARGV[2])
+-- The budget: the announced one (else the assumed ARGV[2]) less the headroom fraction ARGV[5],
+-- capped by this process's ceiling ARGV[4] (0 = none). See src/genesys/budget.ts.
+local announced = tonumber(redis.call('GET', KEYS[3]) or ARGV[2])
+local allowed = announced - math.floor(announced * tonumber(ARGV[5]))
+local ceiling = tonumber(ARGV[4])
+if ceiling > 0 and ceiling < allowed then allowed = ceiling end
+if allowed < 1 then allowed = 1 end
 local count = redis.call('ZCARD', KEYS[1])
 if count >= allowed then
   -- Wait until enough grants leave the window for one more to fit.
@@ -72,8 +80,11 @@ if untilMs > current then redis.call('SET', KEYS[2], untilMs, 'PX', tonumber(ARG
 return untilMs
 `;
 
-export interface RedisRateLimiterOptions {
-  /** Budget per OAuth client assumed until inin-ratelimit-allowed says otherwise. Genesys: 300. */
+export interface RedisRateLimiterOptions extends BudgetPolicy {
+  /**
+   * What Genesys is assumed to announce per OAuth client until inin-ratelimit-allowed says
+   * (Genesys: 300). The ceiling and the headroom apply to it as to an announced budget.
+   */
   perWindow?: number;
   /** The server's window. Genesys counts per minute. */
   windowMs?: number;
@@ -109,6 +120,8 @@ interface LocalQueue {
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
   private readonly perWindow: number;
+  private readonly ceiling: number;
+  private readonly headroom: number;
   private readonly windowMs: number;
   private readonly prefix: string;
   private readonly maxSleepMs: number;
@@ -118,7 +131,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(redis: Redis, options: RedisRateLimiterOptions = {}) {
     this.redis = redis;
-    this.perWindow = options.perWindow ?? 300;
+    this.perWindow = options.perWindow ?? ASSUMED_PER_MINUTE;
+    this.ceiling = options.ceiling ?? 0;
+    this.headroom = options.headroom ?? DEFAULT_HEADROOM;
     const windowMs = options.windowMs ?? 60_000;
     this.windowMs = windowMs + (options.slackMs ?? Math.min(1000, Math.ceil(windowMs * 0.05)));
     this.prefix = options.prefix ?? 'gt:ratelimit';
@@ -216,6 +231,8 @@ export class RedisRateLimiter implements RateLimiter {
               this.windowMs,
               this.perWindow,
               randomUUID(),
+              this.ceiling,
+              this.headroom,
             ),
           );
         } catch (err) {

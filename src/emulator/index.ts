@@ -10,6 +10,7 @@ import { createApp } from './server/app.ts';
 import { TokenStore } from './server/auth.ts';
 import { EmulatorContext } from './server/context.ts';
 import { FaultPlanner } from './server/faults.ts';
+import { InternalService } from './server/hostile-net.ts';
 import { FixedWindowLimiter } from './server/rate-limit.ts';
 import { UrlSigner } from './server/signing.ts';
 import { StatsCollector } from './server/stats.ts';
@@ -19,13 +20,14 @@ export type {
   EmulatorDataset,
   EmulatorOptions,
   EmulatorStats,
+  EmulatorVariants,
   FaultKind,
   OracleRecording,
   PlantedItem,
   RouteName,
   RunningEmulator,
 } from './types.ts';
-export { parseFaultSpec } from './options.ts';
+export { eachVariant, parseFaultSpec, parseVariantSpec, VARIANTS } from './options.ts';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const o = resolveOptions(options);
@@ -36,6 +38,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const limiter = o.rateLimit ? new FixedWindowLimiter(o.rateLimit.perWindow, o.rateLimit.windowMs) : null;
   const faults = new FaultPlanner(o.faults, o.faultSeed);
   const stats = new StatsCollector();
+  const internal = new InternalService(() => stats.internalFetch());
+  await internal.start(o.host);
+  ctx.internal = internal;
   const server = createApp({ ctx, tokens, limiter, faults, stats });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -53,6 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientId: first.clientId,
     clientSecret: first.clientSecret,
     interval: o.interval,
+    variants: o.variants,
     statsUrl: `${baseUrl}/__emulator/stats`,
     dataset: dataset.oracle((rid) => ctx.restoreState(rid)?.state === 'RESTORED'),
     stats: () => stats.snapshot(),
@@ -69,6 +75,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      })),
+      }).then(() => internal.close())),
   };
 }

@@ -1,6 +1,6 @@
 // Fills in the documented defaults once, so the rest of the emulator reads plain values.
 import { createHash } from 'node:crypto';
-import type { EmulatorLimits, EmulatorOptions, FaultKind, MediaKind } from './types.ts';
+import type { EmulatorLimits, EmulatorOptions, EmulatorVariants, FaultKind, MediaKind } from './types.ts';
 import { FAULT_KINDS } from './server/faults.ts';
 
 export interface ResolvedOptions {
@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   faults: Partial<Record<FaultKind, number>>;
   faultSeed: number;
   hugeBodyBytes: number;
+  trickleIntervalMs: number;
   rangeSupport: boolean;
   signedUrlTtlSeconds: number;
   transcodeMs: number;
@@ -29,6 +30,58 @@ export interface ResolvedOptions {
   batchDelayMs: number;
   jobDelayMs: number;
   limits: EmulatorLimits;
+  variants: EmulatorVariants;
+}
+
+/** Every variant and its values; the first value is the default. */
+export const VARIANTS: { [K in keyof EmulatorVariants]: readonly EmulatorVariants[K][] } = {
+  mediaUri: ['downloads', 'signed'],
+  mediaUris: ['merged', 'perChannel'],
+  transcriptUrl: ['withUrl', 'withoutUrl'],
+  chatBodyType: ['upper', 'lower'],
+};
+
+const VARIANT_NAMES = Object.keys(VARIANTS) as (keyof EmulatorVariants)[];
+
+function variantProblem(name: string, value: unknown): string | undefined {
+  const allowed = (VARIANTS as Record<string, readonly string[]>)[name];
+  if (!allowed) return `unknown variant "${name}": expected one of ${VARIANT_NAMES.join(', ')}`;
+  if (!allowed.includes(value as string))
+    return `bad variant ${name}=${String(value)}: expected ${allowed.join('|')}`;
+  return undefined;
+}
+
+/** Parses 'mediaUri=signed,mediaUris=perChannel'; an unknown name or value is a usage error. */
+export function parseVariantSpec(spec: string): Partial<EmulatorVariants> {
+  const out: Record<string, string> = {};
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name = '', value = ''] = part.split('=').map((s) => s.trim());
+    const problem = variantProblem(name, value);
+    if (problem) throw new Error(problem);
+    out[name] = value;
+  }
+  return out as Partial<EmulatorVariants>;
+}
+
+function resolveVariants(v: Partial<EmulatorVariants> = {}): EmulatorVariants {
+  for (const [name, value] of Object.entries(v)) {
+    const problem = value === undefined ? undefined : variantProblem(name, value);
+    if (problem) throw new Error(problem);
+  }
+  return Object.fromEntries(
+    VARIANT_NAMES.map((name) => [name, v[name] ?? VARIANTS[name][0]]),
+  ) as unknown as EmulatorVariants;
+}
+
+/** Every combination of one variant changed from the defaults, plus the defaults: what a client test runs under. */
+export function eachVariant(): Partial<EmulatorVariants>[] {
+  const out: Partial<EmulatorVariants>[] = [{}];
+  for (const name of VARIANT_NAMES)
+    for (const value of VARIANTS[name].slice(1)) out.push({ [name]: value } as Partial<EmulatorVariants>);
+  return out;
 }
 
 const DAY_MS = 86_400_000;
@@ -121,11 +174,12 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     faults: typeof o.faults === 'string' ? parseFaultSpec(o.faults) : (o.faults ?? {}),
     faultSeed: o.faultSeed ?? seed,
     hugeBodyBytes: o.hugeBodyBytes ?? 80 * 1024 * 1024,
+    trickleIntervalMs: o.trickleIntervalMs ?? 1000,
     rangeSupport: o.rangeSupport ?? true,
     signedUrlTtlSeconds: o.signedUrlTtlSeconds ?? 600,
     transcodeMs: o.transcodeMs ?? 1500,
     restoreMs: o.restoreMs ?? 2000,
-    restorationsAllowed: o.restorationsAllowed ?? 10_000,
+    restorationsAllowed: o.restorationsAllowed ?? Number.POSITIVE_INFINITY,
     batchDelayMs: o.batchDelayMs ?? 300,
     jobDelayMs: o.jobDelayMs ?? 300,
     limits: {
@@ -137,5 +191,6 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
       batchMaxItems: 100,
       ...o.limits,
     },
+    variants: resolveVariants(o.variants),
   };
 }

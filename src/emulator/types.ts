@@ -14,7 +14,12 @@ export type FaultKind =
   | 'huge'
   | 'content-type'
   | 'hostile-id'
-  | 'control-chars';
+  | 'control-chars'
+  /** a hostile network or broken upstream (see server/hostile-net.ts) */
+  | 'internal-url'
+  | 'endless'
+  | 'trickle'
+  | 'retry-after-long';
 export type RouteName =
   | 'oauth.token'
   | 'analytics.details.query'
@@ -50,7 +55,30 @@ export interface EmulatorLimits {
   batchMaxItems: number;
 }
 
+/**
+ * Named variants for behaviours the public material leaves uncertain; a client must export the
+ * same data under each. Defaults in brackets.
+ * - mediaUri: a Recording's `mediaUris[k].mediaUri` (and a batch `resultUrl`) is an
+ *   `/api/v2/downloads/{id}` link that redirects to a signed URL [downloads], or the signed URL
+ *   itself (signed).
+ * - mediaUris: a voice recording lists one merged file under key "S" [merged], or one file per
+ *   channel under "0" and "1" (perChannel; the single-recording GET with download=true then
+ *   answers the merged "S", as third-party scripts report).
+ * - transcriptUrl: a communication without a transcript answers 404 [withUrl: a 200 always has
+ *   `url`], or 200 with no `url` (withoutUrl).
+ * - chatBodyType: chat messages' bodyType in the model's enum case, STANDARD/MEMBERJOIN … [upper],
+ *   or in lower case (lower).
+ */
+export interface EmulatorVariants {
+  mediaUri: 'downloads' | 'signed';
+  mediaUris: 'merged' | 'perChannel';
+  transcriptUrl: 'withUrl' | 'withoutUrl';
+  chatBodyType: 'upper' | 'lower';
+}
+
 export interface EmulatorOptions {
+  /** behaviours the public material leaves uncertain (see EmulatorVariants) */
+  variants?: Partial<EmulatorVariants>;
   host?: string;
   port?: number;
   seed?: number;
@@ -74,12 +102,18 @@ export interface EmulatorOptions {
   faultSeed?: number;
   /** Size of the padding a 'huge' fault sends (default 80 MiB: above any sane client cap). */
   hugeBodyBytes?: number;
+  /** Pause between the bytes of a 'trickle' body (default 1000 ms). */
+  trickleIntervalMs?: number;
   rangeSupport?: boolean;
   signedUrlTtlSeconds?: number;
   transcodeMs?: number;
   /** how long a restoration of an archived recording takes (RESTORING, then RESTORED); default 2000 */
   restoreMs?: number;
-  /** restorations the org may request in this emulator's lifetime; default 10000 */
+  /**
+   * restorations the org may request in this emulator's lifetime, to emulate a refusal; default
+   * unlimited: Genesys documents the org restoration limit as no longer enforced (the deprecated
+   * max/remainingRestorationsAllowedForOrg fields always say 10000, and so does the emulator)
+   */
   restorationsAllowed?: number;
   batchDelayMs?: number;
   jobDelayMs?: number;
@@ -93,6 +127,8 @@ export interface EmulatorStats {
   bytesServed: number;
   faultsInjected: Record<string, number>;
   tokensIssued: number;
+  /** requests the emulator's "internal service" got (an 'internal-url' fault that was followed) */
+  internalFetches: number;
   perClient: Record<string, { requests: number; rateLimited: number; maxInWindow: number }>;
   /** request timestamps per client for API routes (ms epoch), so tests can check a sliding-window budget; cap at 200k entries */
   apiRequestTimes: Record<string, number[]>;
@@ -124,6 +160,8 @@ export interface OracleRecording {
   /** size and sha256 of the audio: AVAILABLE and ARCHIVED voice recordings (restored ones serve these bytes) */
   sizeBytes?: number;
   sha256?: string;
+  /** with the perChannel variant: the per-channel files the recordings list offers besides the merged one */
+  channels?: { channel: string; sizeBytes: number; sha256: string }[];
 }
 
 export interface EmulatorDataset {
@@ -147,6 +185,8 @@ export interface RunningEmulator {
   clientId: string;
   clientSecret: string;
   interval: string;
+  /** the variants this emulator runs with (defaults filled in) */
+  variants: EmulatorVariants;
   statsUrl: string;
   dataset: EmulatorDataset;
   stats(): EmulatorStats;

@@ -25,6 +25,26 @@ const tokenSchema = z.object({
   expires_in: z.number().positive(),
 });
 
+/** An OAuth token answer is a few hundred bytes; anything past this is not one (an endless body). */
+export const MAX_TOKEN_BODY_BYTES = 64 * 1024;
+
+/** The body up to `cap` bytes and within `deadline` (epoch ms); TOO_LARGE / TIMEOUT past either. */
+async function readTokenBody(body: Dispatcher.ResponseData['body'], cap: number, deadline: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).byteLength;
+    if (size > cap || Date.now() > deadline) {
+      body.destroy();
+      throw size > cap
+        ? new GtError('TOO_LARGE', `token response larger than ${cap} bytes`, { route: 'oauth.token', cap })
+        : new GtError('TIMEOUT', 'token response body too slow', { route: 'oauth.token' });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const tokenErrorSchema = z.object({
   error: z.string().optional(),
   error_description: z.string().optional(),
@@ -105,8 +125,20 @@ export class TokenManager {
       );
     }
     let json: unknown;
+    let text: string;
     try {
-      json = JSON.parse(await res.body.text());
+      // Capped in size and in time: a trickling body would dodge the idle body timeout.
+      text = await readTokenBody(res.body, MAX_TOKEN_BODY_BYTES, Date.now() + 2 * this.o.timeoutMs);
+    } catch (err) {
+      if (err instanceof GtError) throw err;
+      const code = (err as { code?: string }).code ?? 'error';
+      throw new GtError('NETWORK', `token response from ${this.o.loginUrl} broke off (${code})`, {
+        route: 'oauth.token',
+        cause: code,
+      });
+    }
+    try {
+      json = JSON.parse(text);
     } catch {
       json = undefined;
     }

@@ -6,6 +6,7 @@
 // Keys are `<clientId>:<family>` (see rateLimitKey). The interface is all a distributed
 // implementation (e.g. Redis-backed, shared by workers) has to provide.
 import { GtError } from '../errors.ts';
+import { ASSUMED_PER_MINUTE, effectiveBudget, unannouncedBudget, type BudgetPolicy } from './budget.ts';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -33,8 +34,11 @@ export function clientOfKey(key: string): string {
   return i < 0 ? key : key.slice(0, i);
 }
 
-export interface InMemoryRateLimiterOptions {
-  /** Budget assumed until a response says otherwise (inin-ratelimit-allowed). */
+export interface InMemoryRateLimiterOptions extends BudgetPolicy {
+  /**
+   * What Genesys is assumed to announce until a response says (inin-ratelimit-allowed); the
+   * ceiling and headroom apply to it as to an announced budget (see budget.ts). Default 300.
+   */
   perWindow?: number;
   /** Length of the server's rate window. Genesys counts per minute. */
   windowMs?: number;
@@ -52,6 +56,8 @@ interface Waiter {
 
 interface ClientBudget {
   allowed: number;
+  /** Whether any response announced the budget (until then, a silent server is not paced). */
+  announced: boolean;
   /** Send times inside the current window, oldest first. */
   sent: number[];
   pausedUntil: number;
@@ -70,11 +76,13 @@ interface ClientBudget {
 export class InMemoryRateLimiter implements RateLimiter {
   private readonly clients = new Map<string, ClientBudget>();
   private readonly perWindow: number;
+  private readonly policy: BudgetPolicy;
   private readonly windowMs: number;
   private readonly now: () => number;
 
   constructor(options: InMemoryRateLimiterOptions = {}) {
-    this.perWindow = options.perWindow ?? 300;
+    this.policy = { ceiling: options.ceiling, headroom: options.headroom };
+    this.perWindow = effectiveBudget(options.perWindow ?? ASSUMED_PER_MINUTE, this.policy);
     this.windowMs =
       (options.windowMs ?? 60_000) +
       (options.slackMs ?? Math.min(1000, Math.ceil((options.windowMs ?? 60_000) * 0.05)));
@@ -85,7 +93,15 @@ export class InMemoryRateLimiter implements RateLimiter {
     const client = clientOfKey(key);
     let b = this.clients.get(client);
     if (!b) {
-      b = { allowed: this.perWindow, sent: [], pausedUntil: 0, retries: [], fresh: [], timer: undefined };
+      b = {
+        allowed: this.perWindow,
+        announced: false,
+        sent: [],
+        pausedUntil: 0,
+        retries: [],
+        fresh: [],
+        timer: undefined,
+      };
       this.clients.set(client, b);
     }
     return b;
@@ -113,7 +129,15 @@ export class InMemoryRateLimiter implements RateLimiter {
 
   observe(key: string, headers: Headers): void {
     const { allowed, spent } = readRateLimitHeaders(headers);
-    if (allowed !== undefined) this.budget(key).allowed = allowed;
+    const b = this.budget(key);
+    const before = b.allowed;
+    if (allowed !== undefined) {
+      b.announced = true;
+      b.allowed = effectiveBudget(allowed, this.policy);
+    } else if (!b.announced) {
+      b.allowed = unannouncedBudget(this.policy);
+    }
+    if (b.allowed > before) this.pump(b); // waiters need not sleep out a smaller budget
     // The server says this window's budget is spent (e.g. another process shares the client):
     // wait for its reset rather than collect a 429.
     if (spent) this.pauseUntil(key, this.now() + spent.resetMs);

@@ -25,6 +25,9 @@ import {
   type RetryTokenBucketOptions,
 } from './retry.ts';
 import { sleep } from '../util/sleep.ts';
+import { NETWORK_DEFAULTS } from '../config/limits.ts';
+import { RateFloor } from '../util/rate-floor.ts';
+import { DownloadUrlPolicy } from './url-policy.ts';
 
 export type { RateLimiter } from './rate-limiter.ts';
 export { InMemoryRateLimiter, rateLimitKey } from './rate-limiter.ts';
@@ -36,7 +39,10 @@ export interface ApiRequest {
   method: HttpMethod;
   /** Path under the API base, starting with /api/v2/. IDs in it must already be encoded (see endpoints/ids.ts). */
   path: string;
-  /** Arrays become repeated parameters (`id=a&id=b`); undefined values are left out. */
+  /**
+   * Arrays become ONE comma-separated parameter (`id=a,b`), as the official SDK's serializer sends
+   * every collection; undefined values are left out.
+   */
   query?: Record<string, QueryValue>;
   /** JSON-encoded when present. */
   body?: unknown;
@@ -117,6 +123,10 @@ export interface GenesysClient {
   readonly dispatcher: Dispatcher;
   readonly limiter: RateLimiter;
   readonly events: EventEmitter<GenesysClientEvents>;
+  /** Which URLs from API answers may be downloaded (media, transcripts); fetchSigned applies it. */
+  readonly downloadPolicy: DownloadUrlPolicy;
+  /** Caps for bodies read outside request(): media files, and the floor of any transfer rate. */
+  readonly transferLimits: { maxMediaBytes: number; minTransferRate: number; rateWindowMs: number };
   request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>>;
   /**
    * GET a pre-signed URL (transcript JSON, media) WITHOUT Authorization, on the shared dispatcher,
@@ -130,7 +140,7 @@ export interface GenesysClient {
 }
 
 export interface GenesysClientOptions {
-  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter at config.rateLimitPerMinute. */
+  /** Injectable (e.g. Redis-backed for distributed workers). Default: InMemoryRateLimiter capped at config.rateLimitPerMinute. */
   limiter?: RateLimiter;
   /** Injectable dispatcher; not closed by client.close(). */
   dispatcher?: Dispatcher;
@@ -162,16 +172,19 @@ const NETWORK_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Builds `?a=1&id=x&id=y` from a query object. */
+/**
+ * Builds `?a=1&id=x,y` from a query object. Arrays are joined with commas, like the SDK's
+ * ApiClient.serialize(); commas stay literal (as axios leaves them), which is what the service
+ * is known to accept from the SDK.
+ */
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
-    if (Array.isArray(v)) for (const item of v) sp.append(k, String(item));
-    else sp.append(k, String(v));
+    sp.append(k, Array.isArray(v) ? v.map(String).join(',') : String(v));
   }
-  const s = sp.toString();
+  const s = sp.toString().replace(/%2C/gi, ',');
   return s ? `?${s}` : '';
 }
 
@@ -184,6 +197,7 @@ async function readCapped(
   body: Dispatcher.ResponseData['body'],
   cap: number,
   where: Record<string, unknown>,
+  floor?: RateFloor,
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -192,6 +206,10 @@ async function readCapped(
     if (size > cap) {
       body.destroy();
       throw new GtError('INVALID_RESPONSE', `response body larger than ${cap} bytes`, where);
+    }
+    if (floor?.add((chunk as Buffer).byteLength)) {
+      body.destroy();
+      throw new GtError('TOO_SLOW', `response body ${floor.describe()}`, where);
     }
     chunks.push(chunk as Buffer);
   }
@@ -238,7 +256,7 @@ export function createGenesysClient(
       keepAliveMaxTimeout: 60_000,
     });
   const limiter =
-    options.limiter ?? new InMemoryRateLimiter({ perWindow: config.rateLimitPerMinute, windowMs: 60_000 });
+    options.limiter ?? new InMemoryRateLimiter({ ceiling: config.rateLimitPerMinute, windowMs: 60_000 });
   const bucket =
     options.retryBucket instanceof RetryTokenBucket
       ? options.retryBucket
@@ -246,6 +264,16 @@ export function createGenesysClient(
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 20;
   const maxBodyDefault = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRetryAfterMs = (config.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds) * 1000;
+  const minRate = config.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate;
+  const rateWindowMs = (config.minTransferWindowSeconds ?? NETWORK_DEFAULTS.minTransferWindowSeconds) * 1000;
+  const floor = () => new RateFloor({ minBytesPerSecond: minRate, windowMs: rateWindowMs });
+  const downloadPolicy = new DownloadUrlPolicy({
+    apiUrl: config.apiUrl,
+    allowPrivate: config.allowPrivateDownloads ?? false,
+  });
+  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
+  let checkedAgent: Agent | undefined;
   const events = new EventEmitter<GenesysClientEvents>();
   const tokens = new TokenManager({
     loginUrl: config.loginUrl,
@@ -310,7 +338,7 @@ export function createGenesysClient(
         limiter.observe(key, res.headers);
         let raw: Buffer;
         try {
-          raw = await readCapped(res.body, cap, { ...where, status: res.statusCode });
+          raw = await readCapped(res.body, cap, { ...where, status: res.statusCode }, floor());
         } catch (err) {
           throw err instanceof GtError ? err : classifySendError(err, req.signal);
         }
@@ -407,7 +435,14 @@ export function createGenesysClient(
 
       priority = 'retry';
       if (failure.serverDelayMs !== undefined) {
-        // Server-directed wait: pause every request of this client, exactly that long.
+        // Server-directed wait: pause every request of this client, exactly that long — up to a cap:
+        // a Retry-After of a day would hang the export silently.
+        if (failure.serverDelayMs > maxRetryAfterMs)
+          throw new GtError(
+            'RATE_LIMITED',
+            `${req.method} ${req.path}: the server asked to wait ${Math.ceil(failure.serverDelayMs / 1000)} s, over the ${maxRetryAfterMs / 1000} s cap (--max-retry-after)`,
+            { ...failure.error.details, retryAfterMs: failure.serverDelayMs },
+          );
         if (rateLimitRetries >= maxRateLimitRetries) throw failure.error;
         rateLimitRetries += 1;
         limiter.pauseUntil(key, Date.now() + failure.serverDelayMs);
@@ -441,23 +476,17 @@ export function createGenesysClient(
   }
 
   async function fetchSigned(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      throw new GtError('INVALID_RESPONSE', 'signed URL is not a URL');
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:')
-      throw new GtError('INVALID_RESPONSE', `signed URL has scheme ${u.protocol}`);
+    const { url: u, lookup } = downloadPolicy.check(url);
     const headers = o.headers ?? {};
     if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
       throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
     }
     const timeoutMs = o.timeoutMs ?? config.requestTimeoutMs;
     try {
+      if (lookup) checkedAgent ??= new Agent({ connect: { lookup } });
       return await undiciRequest(u, {
         method: o.method ?? 'GET',
-        dispatcher,
+        dispatcher: lookup ? checkedAgent! : dispatcher,
         headers,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -483,9 +512,16 @@ export function createGenesysClient(
     dispatcher,
     limiter,
     events,
+    downloadPolicy,
+    transferLimits: {
+      maxMediaBytes: config.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
+      minTransferRate: minRate,
+      rateWindowMs,
+    },
     request,
     fetchSigned,
     async close() {
+      await checkedAgent?.close();
       if (ownDispatcher) await dispatcher.close();
     },
   };

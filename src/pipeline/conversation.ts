@@ -154,9 +154,12 @@ export async function exportConversation(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }
+  // Which recording (and which channel of it) each media file is, for the manifest.
+  const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
+      recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
       files.push(
         await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }),
       );
@@ -200,7 +203,12 @@ export async function exportConversation(
   if (options.transcripts && mediaTypes.includes('voice')) {
     for (const v of await fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)) {
       if (v.kind === 'missing') {
-        result.skipped.push({ kind: 'transcript', id: v.communicationId, reason: 'no-transcript' });
+        result.skipped.push({
+          kind: 'transcript',
+          id: v.communicationId,
+          reason: 'no-transcript',
+          ...(v.detail ? { detail: v.detail } : {}),
+        });
         await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
         continue;
       }
@@ -265,7 +273,13 @@ export async function exportConversation(
     exportedAt: new Date().toISOString(),
     tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
     redaction: { applied: options.redact, counts: result.redactions },
-    files: files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256, contentType: f.contentType })),
+    files: files.map((f) => ({
+      name: f.name,
+      size: f.size,
+      sha256: f.sha256,
+      contentType: f.contentType,
+      ...recordingFiles.get(f.name),
+    })),
     skipped: result.skipped,
     details: conversationDetails(conversation, delivered),
   };

@@ -24,7 +24,15 @@ export interface Manifest {
   exportedAt: string;
   tool: { name: 'genesys-transcripts'; version: string };
   redaction: { applied: boolean; counts: Record<string, number> };
-  files: { name: string; size: number; sha256: string; contentType: string }[];
+  files: {
+    name: string;
+    size: number;
+    sha256: string;
+    contentType: string;
+    /** Recording files: which recording, and which of its files ('merged': every channel in one; else the channel key Genesys gave, e.g. "0", "1"). */
+    recordingId?: string;
+    channel?: string;
+  }[];
   skipped: ManifestSkip[];
   /** Participants (no customer names), queues, direction, duration, language: see details.ts. */
   details?: ConversationDetails;

@@ -65,6 +65,8 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
+  conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */
   conversationAttempts: z.number().int().min(1).max(10).default(2),
 });

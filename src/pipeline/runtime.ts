@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
 import { emptyResult, exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
+import { conversationDeadline } from './deadline.ts';
 
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
@@ -119,11 +120,12 @@ export async function createExportRuntime(
       });
     }
     const started = Date.now();
+    const deadline = conversationDeadline(conversationId, options.conversationDeadlineMs, deps.signal);
     let lastError: unknown;
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
         const conversation = await resolveConversation(c);
-        const result = await exportConversation(context, conversation);
+        const result = await exportConversation({ ...context, signal: deadline.signal }, conversation);
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
           checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');
@@ -132,8 +134,9 @@ export async function createExportRuntime(
         return result;
       } catch (err) {
         // Staging files live in the state directory: a full disk there is DISK_FULL too.
-        lastError = asDiskFull(err, 'the state directory (staging)');
+        lastError = deadline.explain(asDiskFull(err, 'the state directory (staging)'));
         if (isGtError(lastError) && (FATAL.has(lastError.code) || lastError.code === 'NOT_FOUND')) break;
+        if (isGtError(lastError, 'DEADLINE')) break;
         if (deps.signal?.aborted) break;
         logger.warn({ conversationId, attempt, ...failureText(err) }, 'conversation attempt failed');
       }

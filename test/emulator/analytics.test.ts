@@ -216,6 +216,16 @@ test('single and multi get; unknown single id is a 404', async (t) => {
     multi.conversations.map((c: { conversationId: string }) => c.conversationId),
     [a, b],
   );
+  // The SDK's form: one comma-separated id (literal or encoded commas), and a mix of both forms.
+  const [, , c] = emu.dataset.conversationIds();
+  for (const q of [`id=${a},${b},${c}`, `id=${a}%2C${b}%2C${c}`, `id=${a},${b}&id=${c}`]) {
+    const got = await json(await api(emu, bearer, `/api/v2/analytics/conversations/details?${q}`));
+    assert.deepEqual(
+      got.conversations.map((x: { conversationId: string }) => x.conversationId),
+      [a, b, c],
+      q,
+    );
+  }
   const missing = await api(
     emu,
     bearer,

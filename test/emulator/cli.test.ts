@@ -25,6 +25,8 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
       '--rate-limit',
       '50',
       '--no-range',
+      '--variant',
+      'mediaUris=perChannel,chatBodyType=lower',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -42,7 +44,14 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
       'interval',
       'loginUrl',
       'statsUrl',
+      'variants',
     ]);
+    assert.deepEqual(info.variants, {
+      mediaUri: 'downloads',
+      mediaUris: 'perChannel',
+      transcriptUrl: 'withUrl',
+      chatBodyType: 'lower',
+    });
     assert.match(info.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(info.interval, recentWeek(), 'by default, the 7 full UTC days before today');
     assert.equal(info.statsUrl, `${info.baseUrl}/__emulator/stats`);
@@ -81,6 +90,8 @@ test('a bad option is a usage error (exit 2) naming the option', async () => {
   for (const args of [
     ['--port', 'abc'],
     ['--interval', '2026-11-08T00:00:00Z/2026-11-01T00:00:00Z'],
+    ['--variant', 'mediaUris=stereo'],
+    ['--variant', 'colour=blue'],
   ]) {
     const child = spawn(process.execPath, [BIN, 'emulator', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -38,8 +38,9 @@ test('an archived recording restores: RESTORING without media, then RESTORED wit
   assert.equal(answer.fileState, 'RESTORING');
   assert.equal(answer.restoreExpirationTime, until);
   assert.equal(answer.archiveDate, until, 'archived again on the date asked for');
-  assert.equal(answer.maxAllowedRestorationsForOrg, 5);
-  assert.equal(answer.remainingRestorationsAllowedForOrg, 4);
+  // Deprecated fields: always 10000, whatever was used.
+  assert.equal(answer.maxAllowedRestorationsForOrg, 10_000);
+  assert.equal(answer.remainingRestorationsAllowedForOrg, 10_000);
 
   // While restoring: a stub on every read path, and the batch says why.
   const [listed] = await json(await api(emu, bearer, `/api/v2/conversations/${cid}/recordings?formatId=WAV`));
@@ -124,7 +125,7 @@ test('what cannot be restored is a 400 ErrorBody; unknown recordings are 404', a
   assert.equal(still.remainingRestorationsAllowedForOrg, 10_000);
 });
 
-test('the org restoration budget: exhausted is a 400; moving a live restoration costs nothing', async (t) => {
+test('an org restoration budget (opt-in: Genesys no longer enforces one): exhausted is a 400; moving a live restoration costs nothing', async (t) => {
   const emu = await start(t, { conversations: 200, restorationsAllowed: 1, restoreMs: 50 });
   const bearer = await token(emu);
   const [a, b] = voiceWith(emu, 'ARCHIVED');
@@ -137,7 +138,7 @@ test('the org restoration budget: exhausted is a 400; moving a live restoration 
   assert.match(err.message, /no archive restorations left/);
   const [other] = await json(await api(emu, bearer, `/api/v2/conversations/${b}/recordings`));
   assert.equal(other.fileState, 'ARCHIVED');
-  assert.equal(other.remainingRestorationsAllowedForOrg, 0);
+  assert.equal(other.remainingRestorationsAllowedForOrg, 10_000, 'deprecated: always 10000');
 
   const later = inDays(3);
   const moved = await put(emu, bearer, a, { archiveDate: later });
@@ -168,7 +169,7 @@ test('a restoration ends on its date: archived again, the old media link is gone
   );
   const second = await json(await put(emu, bearer, cid, { archiveDate: inDays(1) }));
   assert.equal(second.fileState, 'RESTORING');
-  assert.equal(second.remainingRestorationsAllowedForOrg, 8);
+  assert.equal(second.remainingRestorationsAllowedForOrg, 10_000);
 });
 
 test('a restored digital recording serves its transcript again, and the oracle lists its planted PII', async (t) => {

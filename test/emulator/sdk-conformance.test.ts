@@ -304,9 +304,14 @@ test('the official SDK logs in and reads every endpoint through its own API clas
   assert.equal(q.conversations.length, 10);
   const cid = voiceWith(emu, 'AVAILABLE')[0]!;
   assert.equal((await analytics.getAnalyticsConversationDetails(cid)).conversationId, cid);
-  assert.equal(
-    (await analytics.getAnalyticsConversationsDetails({ id: [cid] })).conversations[0].conversationId,
-    cid,
+  // Multi-get with several ids: the SDK sends them as one comma-separated `id`.
+  const several = emu.dataset.conversationIds().slice(0, 5);
+  assert.deepEqual(
+    (await analytics.getAnalyticsConversationsDetails({ id: several })).conversations
+      .map((c: { conversationId: string }) => c.conversationId)
+      .sort(),
+    [...several].sort(),
+    'the SDK multi-get returns every requested conversation',
   );
   await assert.rejects(
     analytics.getAnalyticsConversationDetails('ffffffff-0000-4000-8000-000000000000'),

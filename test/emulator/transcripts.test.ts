@@ -233,7 +233,8 @@ test('planted card numbers pass Luhn, routing numbers their ABA checksum, IBANs 
     neuf: '9',
   };
   const digits = (text: string) => {
-    const parts = text.split(/\s+/);
+    // Written values may use full-width digits (NFKC folds them to ASCII).
+    const parts = text.normalize('NFKC').split(/\s+/);
     let out = '';
     for (let i = 0; i < parts.length; i++) {
       if (parts[i] === 'double') out += (words[parts[++i]!] ?? '').repeat(2);

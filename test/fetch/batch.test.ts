@@ -75,7 +75,11 @@ test('bulk: polls while the expected count grows, names files by contentType, fa
     json(res, 404, {});
   });
   api = fake.baseUrl;
-  const client = createGenesysClient(fake.config(), { backoff: { baseMs: 5, capMs: 20 } });
+  // The media server is another loopback origin than the API: allowed only with allowPrivateDownloads.
+  const client = createGenesysClient(
+    { ...fake.config(), allowPrivateDownloads: true },
+    { backoff: { baseMs: 5, capMs: 20 } },
+  );
   const dir = await mkdtemp(join(tmpdir(), 'gt-batch-'));
   t.after(async () => {
     await client.close();

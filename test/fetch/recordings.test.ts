@@ -19,7 +19,11 @@ async function setup(t: TestContext, handler: (media: MediaServer, api: string) 
   let api = '';
   const fake = await startFakeGenesys((req, res, body) => handler(media, api)(req, res, body));
   api = fake.baseUrl;
-  const client = createGenesysClient(fake.config(), { backoff: { baseMs: 5, capMs: 20 } });
+  // Media comes from another loopback server than the API: allowed with allowPrivateDownloads only.
+  const client = createGenesysClient(
+    { ...fake.config(), allowPrivateDownloads: true },
+    { backoff: { baseMs: 5, capMs: 20 } },
+  );
   const dir = await mkdtemp(join(tmpdir(), 'gt-rec-'));
   t.after(async () => {
     await client.close();

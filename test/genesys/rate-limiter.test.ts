@@ -99,3 +99,41 @@ test('abort while waiting rejects with ABORTED and frees the slot', async () => 
   await assert.rejects(p, (e) => isGtError(e, 'ABORTED'));
   assert.equal(l.waiting, 0);
 });
+
+test('the budget is a ceiling: the smaller of --rate-limit and the announced budget less the headroom', async () => {
+  const { effectiveBudget } = await import('../../src/genesys/budget.ts');
+  assert.equal(effectiveBudget(600, { ceiling: 540 }), 540, 'the ceiling binds below 600 − 5 %');
+  assert.equal(effectiveBudget(600), 570, 'no ceiling: 5 % headroom');
+  assert.equal(effectiveBudget(300, { ceiling: 1000 }), 285, 'a ceiling never raises the budget');
+  assert.equal(effectiveBudget(600, { headroom: 0.2 }), 480);
+  assert.equal(effectiveBudget(2), 2, 'the headroom rounds down: tiny budgets stay usable');
+});
+
+test('an announced 600 with a ceiling of 3 grants 3 per window, not 600', async () => {
+  const l = new InMemoryRateLimiter({ ceiling: 3, windowMs: 10_000 });
+  l.observe('c:x', {
+    'inin-ratelimit-allowed': '600',
+    'inin-ratelimit-count': '1',
+    'inin-ratelimit-reset': '10',
+  });
+  for (let i = 0; i < 3; i += 1) await l.acquire('c:x');
+  const ac = new AbortController();
+  const fourth = l.acquire('c:x', ac.signal);
+  setTimeout(() => ac.abort(), 50);
+  await assert.rejects(fourth, (e) => isGtError(e, 'ABORTED'));
+});
+
+test('a server that announces no budget is not paced to a guess (no ceiling), or paced to the ceiling', async () => {
+  const free = new InMemoryRateLimiter({ perWindow: 2, windowMs: 60_000 });
+  await free.acquire('c:x');
+  free.observe('c:x', {});
+  for (let i = 0; i < 50; i += 1) await free.acquire('c:x'); // would wait a minute at the assumed 2
+  const capped = new InMemoryRateLimiter({ perWindow: 2, ceiling: 2, windowMs: 60_000 });
+  await capped.acquire('c:x');
+  capped.observe('c:x', {});
+  await capped.acquire('c:x');
+  const ac = new AbortController();
+  const third = capped.acquire('c:x', ac.signal);
+  setTimeout(() => ac.abort(), 50);
+  await assert.rejects(third, (e) => isGtError(e, 'ABORTED'));
+});

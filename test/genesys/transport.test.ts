@@ -41,7 +41,7 @@ function assertNoSecrets(lines: string[], fake: FakeGenesys) {
   for (let i = 1; i <= fake.tokensIssued; i += 1) assert.ok(!text.includes(`tok-${i}`), 'token leaked');
 }
 
-test('GET with bearer, JSON body, query arrays as repeated params', async (t) => {
+test('GET with bearer, JSON body, a query array as one comma-separated param (as the SDK sends it)', async (t) => {
   const { fake, client } = await withFake(t, (req, res) =>
     json(res, 200, {
       conversations: [{ conversationId: CID, conversationStart: '2026-11-01T00:00:00Z' }],
@@ -50,7 +50,7 @@ test('GET with bearer, JSON body, query arrays as repeated params', async (t) =>
   );
   const found = await getConversationsDetails(client, [CID, 'abc']);
   assert.equal(found.length, 1);
-  assert.equal(fake.seen[0]!.url, `/api/v2/analytics/conversations/details?id=${CID}&id=abc`);
+  assert.equal(fake.seen[0]!.url, `/api/v2/analytics/conversations/details?id=${CID},abc`);
   assert.equal(fake.seen[0]!.authorization, 'Bearer tok-1');
 });
 

@@ -66,3 +66,22 @@ test('redact: --entities limits what is redacted; unknown entity is a usage erro
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown entities: NOPE/);
 });
+
+test('redact: full-width digits, Unicode hyphens and minus signs, hidden characters are redacted and counted', async () => {
+  // The issue's example, byte for byte: U+FF11… digits, U+2010 hyphen, U+2212 minus.
+  const input = 'card ４１１１ １１１１ １１１１ １１１１\nmy ssn is 123‐45‐6789\ncall me at 415−555−0132\n';
+  const r = await runCli(['redact', '--counts'], input);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'card [CARD]\nmy ssn is [SSN]\ncall me at [PHONE]\n');
+  assert.deepEqual(JSON.parse(r.stderr.trim()), { CARD: 1, SSN: 1, PHONE: 1 });
+  // Zero-width space, soft hyphen, NUL and a BOM inside numbers; Arabic-Indic digits; U+2011/U+FE63/U+FF0D.
+  const hidden = [
+    'card 4111\u200B1111\u00AD1111\u00001111',
+    'card \u0664\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 \u0661\u0661\u0661\u0661',
+    'ssn 123\u201145\uFE636789 and 123\uFF0D45\u20126789 and 123\u201345\u20146789',
+    'phone 415\uFEFF555\u20600132',
+  ].join('\n');
+  const h = await runCli(['redact', '--counts'], `${hidden}\n`);
+  assert.equal(h.stdout, 'card [CARD]\ncard [CARD]\nssn [SSN] and [SSN] and [SSN]\nphone [PHONE]\n');
+  assert.deepEqual(JSON.parse(h.stderr.trim()), { CARD: 2, SSN: 3, PHONE: 1 });
+});

@@ -138,8 +138,9 @@ test('emulator oracle: every planted PII value is redacted and every planted non
       conversationsChecked++;
       for (const item of planted.pii) {
         // The planted value really is in what the export fetched, so "gone" means "redacted".
+        // (Minus the invisible characters the export's input cleaning removes from every text.)
         assert.ok(
-          standsIn(before, item.text),
+          standsIn(before, item.text.replace(/[\u00AD\u200B]/g, '')),
           `${item.entity} planted in ${id} is not in the fetched transcript`,
         );
         piiChecked++;

@@ -241,3 +241,59 @@ test('recordings without a transcript give undefined; hostile digital input is h
       `${format} has control characters`,
     );
 });
+
+test('chat bodyType follows the model enum in either case: only STANDARD is speech, joins/leaves/typing are not exported, notices are system lines', () => {
+  const msg = (id: string, bodyType: string, body: string, second: number) => ({
+    id,
+    body,
+    bodyType,
+    utc: `2024-03-05T10:00:${String(second).padStart(2, '0')}.000Z`,
+    senderCommunicationId: 'sess-agent-chat',
+    participantPurpose: 'agent',
+  });
+  for (const upper of [true, false]) {
+    const c = (v: string) => (upper ? v : v.toLowerCase());
+    const t = normaliseDigitalRecording(
+      {
+        id: 'rec-chat-enum',
+        conversationId: 'conv-chat-0001',
+        media: 'chat',
+        transcript: [
+          msg('a', c('MEMBERJOIN'), 'Alice Smith joined the conversation', 21),
+          msg('b', c('TYPING'), 'typing', 22),
+          msg('c', c('STANDARD'), 'Hello, how can I help?', 23),
+          msg('d', c('NOTICE'), 'The chat was transferred', 24),
+          msg('e', c('MEMBERLEAVE'), 'Alice Smith left the conversation', 25),
+        ],
+      },
+      chatConversation,
+    )!;
+    assert.deepEqual(
+      t.segments.map((s) => [s.speaker.participantId ?? s.speaker.role, s.text, s.meta?.bodyType]),
+      [
+        ['p-agent-chat', 'Hello, how can I help?', undefined],
+        ['system', 'The chat was transferred', 'NOTICE'],
+      ],
+      upper ? 'upper case' : 'lower case',
+    );
+  }
+});
+
+test('messaging: `from` is the sender session id and names the speaker', () => {
+  const t = normaliseDigitalRecording(
+    {
+      id: 'rec-msg-from',
+      conversationId: 'conv-chat-0001',
+      media: 'message',
+      messagingTranscript: [
+        { from: 'sess-agent-chat', timestamp: '2024-03-05T10:00:30.000Z', messageText: 'Hi there' },
+        { from: 'sess-cust-chat', timestamp: '2024-03-05T10:00:40.000Z', messageText: 'Hello' },
+      ],
+    },
+    chatConversation,
+  )!;
+  assert.deepEqual(
+    t.segments.map((s) => s.speaker.participantId),
+    ['p-agent-chat', 'p-cust-chat'],
+  );
+});

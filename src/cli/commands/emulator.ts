@@ -3,6 +3,8 @@
 // until SIGTERM/SIGINT and closes cleanly (exit 0).
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseInterval } from '../../emulator/options.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
+import { variantSpec } from './shared-options.ts';
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -46,6 +48,11 @@ export function registerEmulatorCommand(program: Command): void {
     )
     .option('--token-ttl <seconds>', 'access token lifetime', integer('--token-ttl', 1), 86400)
     .option('--no-range', 'serve media without Range support')
+    .option(
+      '--variant <spec>',
+      'behaviours the public material leaves open, e.g. mediaUri=signed,mediaUris=perChannel,transcriptUrl=withoutUrl,chatBodyType=lower',
+      variantSpec,
+    )
     .action(
       async (flags: {
         port: number;
@@ -57,6 +64,7 @@ export function registerEmulatorCommand(program: Command): void {
         faults?: string;
         tokenTtl: number;
         range: boolean;
+        variant?: Partial<EmulatorVariants>;
       }) => {
         const { startEmulator } = await import('../../emulator/index.ts');
         const emu = await startEmulator({
@@ -68,6 +76,7 @@ export function registerEmulatorCommand(program: Command): void {
           rateLimit: flags.rateLimit === 0 ? null : { perWindow: flags.rateLimit, windowMs: 60_000 },
           tokenTtlSeconds: flags.tokenTtl,
           rangeSupport: flags.range,
+          ...(flags.variant ? { variants: flags.variant } : {}),
           ...(flags.faults !== undefined ? { faults: flags.faults } : {}),
         });
         // The handlers go in before the JSON line: the line tells a supervisor the emulator is
@@ -82,9 +91,9 @@ export function registerEmulatorCommand(program: Command): void {
           process.on('SIGTERM', stop);
           process.on('SIGINT', stop);
         });
-        const { baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl } = emu;
+        const { baseUrl, loginUrl, clientId, clientSecret, interval, variants, statsUrl } = emu;
         process.stdout.write(
-          `${JSON.stringify({ baseUrl, loginUrl, clientId, clientSecret, interval, statsUrl })}\n`,
+          `${JSON.stringify({ baseUrl, loginUrl, clientId, clientSecret, interval, variants, statsUrl })}\n`,
         );
         await stopped;
         await emu.close();

@@ -9,7 +9,16 @@ import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput, Selection } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
-import { addConnectionOptions, addOutputOptions, addSelectionOptions, positive } from './shared-options.ts';
+import type { EmulatorVariants } from '../../emulator/types.ts';
+import {
+  addConnectionOptions,
+  addOutputOptions,
+  addSelectionOptions,
+  addDeadlineOption,
+  NETWORK_LIMIT_FLAGS,
+  positive,
+  variantSpec,
+} from './shared-options.ts';
 
 async function readIds(file: string): Promise<string[]> {
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -120,7 +129,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--emulator-interval <start/end>',
       'ISO-8601 interval of the built-in emulator dataset (default: the 7 full UTC days before today)',
     )
-    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01');
+    .option('--emulator-faults <spec>', 'fault rates for the built-in emulator, e.g. 5xx=0.02,reset=0.01')
+    .option(
+      '--emulator-variant <spec>',
+      'behaviour variants of the built-in emulator, e.g. mediaUris=perChannel,mediaUri=signed',
+      variantSpec,
+    );
   addOutputOptions(cmd, {
     out: 'output folder (the filesystem sink)',
     sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
@@ -141,7 +155,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
-    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4)
+    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4);
+  addDeadlineOption(cmd)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--state-dir <dir>', 'checkpoint, staging and audit log', './.genesys-transcripts')
@@ -170,11 +185,19 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           seed: Number(flags.emulatorSeed),
           ...(pinned !== undefined ? { interval: pinned } : {}),
           ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
+          ...(flags.emulatorVariant ? { variants: flags.emulatorVariant as Partial<EmulatorVariants> } : {}),
         });
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
+        const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
         config = loadConfig({
-          flags: { apiUrl: emu.baseUrl, loginUrl: emu.loginUrl, clientId: emu.clientId },
+          flags: {
+            ...limits,
+            apiUrl: emu.baseUrl,
+            loginUrl: emu.loginUrl,
+            clientId: emu.clientId,
+            rateLimit: flags.rateLimit,
+          },
           env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
         });
         process.stderr.write(
@@ -205,6 +228,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }

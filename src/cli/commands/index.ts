@@ -10,6 +10,7 @@ import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
 import { registerReviewCommand } from './review.ts';
 import { registerSearchCommand } from './search.ts';
+import { registerConfigSchemaCommand } from './config-schema.ts';
 
 /** `setExitCode` lets a command report partial failure (1) without throwing. */
 export type SetExitCode = (code: number) => void;
@@ -25,6 +26,7 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerVerifyAuditCommand(program, setExitCode);
   registerReviewCommand(program);
   registerSearchCommand(program, setExitCode);
+  registerConfigSchemaCommand(program);
   // Subcommands are added here as they are built: emulator, export, status, redact, verify-audit,
   // enqueue, worker.
 }

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { SetExitCode } from './index.ts';
 import type { GtError as GtErrorType } from '../../errors.ts';
-import { addConnectionOptions, addOutputOptions } from './shared-options.ts';
+import { addConnectionOptions, addDeadlineOption, addOutputOptions } from './shared-options.ts';
 import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerWorkerCommand(program: Command, setExitCode: SetExitCode): void {
@@ -26,6 +26,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget',
     )
     .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4);
+  addDeadlineOption(cmd);
   addOutputOptions(cmd, {
     out: 'output folder (a shared filesystem when several machines work)',
     sink: 'extra sinks: s3://bucket/prefix?endpoint=…, webhook:https://…',
@@ -88,6 +89,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           review: Boolean(flags.review),
           sinks: (flags.sink as string[] | undefined) ?? [],
           stateDir: String(flags.stateDir),
+          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
         },
       });
       const w = await startWorker({

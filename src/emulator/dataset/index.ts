@@ -101,6 +101,26 @@ export class Dataset {
     return this.media.get(r.id, () => new MediaSource(this.seed, r.id, r.sizeBytes));
   }
 
+  /** The channels a voice recording's per-channel mediaUris list (dual channel: customer, agent). */
+  static readonly CHANNELS = ['0', '1'] as const;
+
+  /** One channel of a voice recording with audio: a mono file of its own, about half the merged size. */
+  channelMediaOf(plan: ConversationPlan, channel: string): MediaSource | undefined {
+    const r = plan.recording;
+    if (!r || !hasAudio(plan) || !(Dataset.CHANNELS as readonly string[]).includes(channel)) return undefined;
+    const size = Math.max(64, Math.floor(r.sizeBytes / 2));
+    return this.media.get(`${r.id}#${channel}`, () => new MediaSource(this.seed, `${r.id}#${channel}`, size));
+  }
+
+  private digestOf(key: string, media: MediaSource): string {
+    let d = this.digests.get(key);
+    if (d === undefined) {
+      d = media.sha256();
+      this.digests.set(key, d);
+    }
+    return d;
+  }
+
   sha256Of(plan: ConversationPlan): string | undefined {
     const r = plan.recording;
     const media = this.storedMediaOf(plan);
@@ -118,7 +138,11 @@ export class Dataset {
   }
 
   digitalTranscript(plan: ConversationPlan): DigitalTranscript {
-    return digitalTranscript(plan, this.seed);
+    const t = digitalTranscript(plan, this.seed);
+    // The chatBodyType variant: the same messages with bodyType in lower case.
+    if (this.options.variants.chatBodyType === 'lower' && t.transcript)
+      t.transcript = t.transcript.map((m) => (m.bodyType ? { ...m, bodyType: m.bodyType.toLowerCase() } : m));
+    return t;
   }
 
   oracleRecordings(conversationId: string): OracleRecording[] {
@@ -138,6 +162,17 @@ export class Dataset {
     // sha256 is a lazy getter: hashing a 500 MB recording only happens if someone asks.
     Object.defineProperty(base, 'sizeBytes', { value: r.sizeBytes, enumerable: true });
     Object.defineProperty(base, 'sha256', { get: () => this.sha256Of(plan), enumerable: true });
+    if (this.options.variants.mediaUris === 'perChannel') {
+      base.channels = Dataset.CHANNELS.map((channel) => {
+        const media = this.channelMediaOf(plan, channel)!;
+        const c = { channel, sizeBytes: media.size } as NonNullable<OracleRecording['channels']>[number];
+        Object.defineProperty(c, 'sha256', {
+          get: () => this.digestOf(`${r.id}#${channel}`, media),
+          enumerable: true,
+        });
+        return c;
+      });
+    }
     return [base];
   }
 

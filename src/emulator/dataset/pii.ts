@@ -128,11 +128,40 @@ interface Piece {
 
 type Entity = PlantedItem['entity'];
 
+// How people type numbers on other keyboards and systems: full-width digits (Japanese/Chinese
+// input methods), Unicode hyphens and minus signs (word processors, phones' autocorrect), and
+// invisible characters pasted along (zero-width space, soft hyphen). Chosen by the value itself,
+// not by the generator's random stream, so adding them changed no other draw of the dataset.
+const FULL_WIDTH = (s: string): string => s.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+const UNICODE_VARIANTS: Partial<Record<Entity, ((s: string) => string)[]>> = {
+  CARD: [
+    FULL_WIDTH,
+    (s) => s.replace(/(\d{4})(?=\d)/, '$1\u200B'),
+    (s) => s.replace(/(\d{8})(?=\d)/, '$1\u00AD'),
+  ],
+  SSN: [(s) => s.replace(/-/g, '\u2010'), (s) => s.replace(/-/g, '\u2011'), (s) => s.replace(/-/g, '\u2212')],
+  PHONE: [(s) => s.replace(/-/g, '\u2212'), FULL_WIDTH, (s) => s.replace(/ /g, '\u2013')],
+};
+
+/** The written value, sometimes (about one in four, by its digits) in one of those forms. */
+export function unicodeVariant(entity: Entity, written: string): string {
+  const variants = UNICODE_VARIANTS[entity];
+  if (!variants) return written;
+  let h = 0;
+  for (const c of written) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const k = h % (variants.length * 4);
+  return k < variants.length ? variants[k]!(written) : written;
+}
+
 /** A sensitive value as the customer says or writes it. `spokenAllowed` is false in written channels. */
 function sensitive(entity: Entity, lang: Language, rng: Rng, spokenAllowed: boolean): Piece {
   const spoken = spokenAllowed && rng.chance(0.45);
   const say = (digits: string, written: string): Piece => {
-    const text = spoken ? spokenDigits(digits, lang, rng) : written;
+    const text = spoken
+      ? spokenDigits(digits, lang, rng)
+      : spokenAllowed
+        ? written
+        : unicodeVariant(entity, written);
     return { text, item: { entity, text, spoken } };
   };
   switch (entity) {

@@ -196,32 +196,48 @@ export function digitalTranscript(plan: ConversationPlan, seed: number): Digital
   const timed = timeline(plan, dialogueOf(plan, seed));
   const agentOf = (t: Timed) => plan.agents[t.agent ?? 0]!;
   if (plan.kind === 'chat') {
-    return {
-      transcript: timed.map((t, i) => {
-        const customer = t.line.speaker === 'customer';
-        const bot = t.line.speaker === 'bot';
-        const agent = agentOf(t);
-        return {
-          id: uuidFor(seed, `${plan.index}:chat:${i}`),
-          body: t.line.text,
-          bodyType: 'standard',
+    const joined = new Set<number>();
+    const transcript: ChatMessage[] = [];
+    timed.forEach((t, i) => {
+      const customer = t.line.speaker === 'customer';
+      const bot = t.line.speaker === 'bot';
+      const agent = agentOf(t);
+      const agentIndex = t.agent ?? 0;
+      if (!customer && !bot && !joined.has(agentIndex)) {
+        // Genesys chats carry membership events between the messages (bodyType MEMBERJOIN):
+        // not something anyone said, so a transcript must not show it as speech.
+        joined.add(agentIndex);
+        transcript.push({
+          id: uuidFor(seed, `${plan.index}:chat-join:${agentIndex}`),
+          body: `${agent.name} joined the conversation`,
+          bodyType: 'MEMBERJOIN',
           utc: iso(t.window[0]),
-          from: customer ? plan.customer.participantId : bot ? plan.flow!.participantId : agent.participantId,
-          to: customer ? agent.participantId : plan.customer.participantId,
+          from: agent.participantId,
           chat: plan.customer.sessionId,
           type: 'message',
-          senderCommunicationId: customer
-            ? plan.customer.sessionId
-            : bot
-              ? plan.flow!.sessionId
-              : agent.sessionId,
-          participantPurpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
-          ...(customer || bot
-            ? {}
-            : { user: { id: agent.userId, name: agent.name, displayName: agent.name } }),
-        };
-      }),
-    };
+          senderCommunicationId: agent.sessionId,
+          participantPurpose: 'agent',
+        });
+      }
+      transcript.push({
+        id: uuidFor(seed, `${plan.index}:chat:${i}`),
+        body: t.line.text,
+        bodyType: 'STANDARD',
+        utc: iso(t.window[0]),
+        from: customer ? plan.customer.participantId : bot ? plan.flow!.participantId : agent.participantId,
+        to: customer ? agent.participantId : plan.customer.participantId,
+        chat: plan.customer.sessionId,
+        type: 'message',
+        senderCommunicationId: customer
+          ? plan.customer.sessionId
+          : bot
+            ? plan.flow!.sessionId
+            : agent.sessionId,
+        participantPurpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
+        ...(customer || bot ? {} : { user: { id: agent.userId, name: agent.name, displayName: agent.name } }),
+      });
+    });
+    return { transcript };
   }
   if (plan.kind === 'message') {
     return {
@@ -231,7 +247,8 @@ export function digitalTranscript(plan: ConversationPlan, seed: number): Digital
         const agent = agentOf(t);
         return {
           id: uuidFor(seed, `${plan.index}:message:${i}`),
-          from: customer ? plan.customer.address : 'web-messaging',
+          // "The message sender session id" (RecordingMessagingMessage.from).
+          from: customer ? plan.customer.sessionId : bot ? plan.flow!.sessionId : agent.sessionId,
           to: customer ? 'web-messaging' : plan.customer.address,
           timestamp: iso(t.window[0]),
           purpose: customer ? 'customer' : bot ? 'botflow' : 'agent',

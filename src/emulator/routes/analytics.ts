@@ -122,6 +122,18 @@ export function detailsGet(ctx: EmulatorContext, conversationId: string): Reply 
   return c ? { status: 200, json: c } : notFound(`Conversation ${conversationId} was not found.`);
 }
 
+/**
+ * The `id` parameter of the multi-get in both forms a client may send: the SDK's one
+ * comma-separated value (`id=a,b`) and repeated parameters (`id=a&id=b`), or a mix.
+ */
+export function idList(search: URLSearchParams): string[] {
+  return search
+    .getAll('id')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
 export function detailsMultiGet(ctx: EmulatorContext, ids: string[]): Reply {
   if (ids.length === 0) return badRequest('At least one id is required.');
   if (ids.length > 100) return badRequest('A maximum of 100 ids may be requested.');

@@ -69,8 +69,9 @@ function head(ctx: EmulatorContext, plan: ConversationPlan, view: View) {
       ? { archiveDate: iso(view.restore?.expiresAt ?? archivedAt), archiveMedium: 'CLOUDARCHIVE' }
       : {}),
     ...(r.fileState === 'DELETED' ? { deleteDate: iso(archivedAt) } : {}),
-    maxAllowedRestorationsForOrg: ctx.options.restorationsAllowed,
-    remainingRestorationsAllowedForOrg: ctx.restorationsRemaining,
+    // Deprecated in the model: "always 10000", the limit is no longer enforced.
+    maxAllowedRestorationsForOrg: 10_000,
+    remainingRestorationsAllowedForOrg: 10_000,
     ...(view.playable ? { sessionId: plan.customer.sessionId } : {}),
   };
 }
@@ -79,12 +80,37 @@ function head(ctx: EmulatorContext, plan: ConversationPlan, view: View) {
  * One Recording. `ready` is false while a voice recording is still transcoding: it is then listed
  * without mediaUris, as Genesys does.
  */
+/**
+ * The mediaUris of a ready voice recording: the merged file under "S"; with the perChannel
+ * variant one file per channel ("0", "1") unless a download format was asked (download=true),
+ * which is merged.
+ */
+function mediaUrisOf(
+  ctx: EmulatorContext,
+  plan: ConversationPlan,
+  formatId: string,
+  download: boolean,
+): NonNullable<Recording['mediaUris']> {
+  const target = {
+    kind: 'media' as const,
+    conversationId: plan.id,
+    recordingId: plan.recording!.id,
+    formatId,
+  };
+  if (ctx.options.variants.mediaUris === 'perChannel' && !download)
+    return Object.fromEntries(
+      ['0', '1'].map((channel) => [channel, { mediaUri: ctx.mediaLink({ ...target, channel }) }]),
+    );
+  return { S: { mediaUri: ctx.mediaLink(target) } };
+}
+
 function recordingJson(
   ctx: EmulatorContext,
   plan: ConversationPlan,
   formatId: string,
   ready: boolean,
   view: View = viewOf(ctx, plan),
+  download = false,
 ): Recording {
   const r = plan.recording!;
   const out: Recording = { ...head(ctx, plan, view), selfUri: selfUri(plan, r.id) };
@@ -102,11 +128,7 @@ function recordingJson(
     out.actualTranscodeTimeMs = r.transcoding ? ctx.options.transcodeMs : 0;
     if (formatId !== 'NONE') {
       out.outputSizeInBytes = media.size;
-      out.mediaUris = {
-        S: {
-          mediaUri: ctx.downloadLink({ kind: 'media', conversationId: plan.id, recordingId: r.id, formatId }),
-        },
-      };
+      out.mediaUris = mediaUrisOf(ctx, plan, formatId, download);
     }
     return out;
   }
@@ -157,7 +179,11 @@ export async function recordingGet(
   const formatId = formatOf(search);
   if (typeof formatId !== 'string') return formatId;
   const ready = await awaitTranscode(ctx, plan, search);
-  return { status: ready ? 200 : 202, json: recordingJson(ctx, plan, formatId, ready) };
+  const download = search.get('download') === 'true';
+  return {
+    status: ready ? 200 : 202,
+    json: recordingJson(ctx, plan, formatId, ready, viewOf(ctx, plan), download),
+  };
 }
 
 function metadataJson(ctx: EmulatorContext, plan: ConversationPlan): RecordingMetadata {
@@ -282,7 +308,7 @@ export function batchGet(ctx: EmulatorContext, clientId: string, id: string): Re
       results.push({
         conversationId: plan.id,
         recordingId: r.id,
-        resultUrl: ctx.downloadLink({
+        resultUrl: ctx.mediaLink({
           kind: 'media',
           conversationId: plan.id,
           recordingId: r.id,
@@ -294,7 +320,7 @@ export function batchGet(ctx: EmulatorContext, clientId: string, id: string): Re
       results.push({
         conversationId: plan.id,
         recordingId: r.id,
-        resultUrl: ctx.downloadLink({ kind: 'digital', conversationId: plan.id, recordingId: r.id }),
+        resultUrl: ctx.mediaLink({ kind: 'digital', conversationId: plan.id, recordingId: r.id }),
         contentType: 'application/json',
       });
     }

@@ -136,7 +136,7 @@ export async function serveMedia(
       fault,
       'signed.media',
     );
-  const media = ctx.servableMedia(plan);
+  const media = ctx.servableMedia(plan, Date.now(), target.channel);
   if (!media) return xml(res, 404, s3Error('NoSuchKey', 'The specified key does not exist.'));
   if (fault?.kind === 'content-type') {
     // A proxy's "access denied" page where the audio should be: 200, text/html, no Range.

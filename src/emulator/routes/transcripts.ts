@@ -18,8 +18,13 @@ function transcriptExists(ctx: EmulatorContext, conversationId: string, communic
 }
 
 export function transcriptUrl(ctx: EmulatorContext, conversationId: string, communicationId: string): Reply {
-  if (!transcriptExists(ctx, conversationId, communicationId))
+  if (!transcriptExists(ctx, conversationId, communicationId)) {
+    // The withoutUrl variant: a known conversation answers 200 with a TranscriptUrl lacking `url`
+    // (third-party code guards against exactly that) instead of a 404.
+    if (ctx.options.variants.transcriptUrl === 'withoutUrl' && ctx.dataset.plan(conversationId))
+      return { status: 200, json: {} };
     return notFound(`No transcript for communication ${communicationId}.`);
+  }
   return {
     status: 200,
     json: { url: ctx.signer.sign(ctx.baseUrl, transcriptPath(conversationId, communicationId)) },

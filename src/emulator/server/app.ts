@@ -13,6 +13,14 @@ import type { EmulatorContext } from './context.ts';
 import type { Fault, FaultPlanner } from './faults.ts';
 import { breakConnection, errorReply, notFound, readBody, type Reply } from './http.ts';
 import { hugeLength, isTamper, streamHuge, tamperJson } from './tamper.ts';
+import {
+  redirectTo,
+  RETRY_AFTER_LONG_SECONDS,
+  rewriteUrls,
+  serveEndless,
+  serveTrickle,
+} from './hostile-net.ts';
+import { CHUNK, contentTypeOf } from '../dataset/media.ts';
 import type { FixedWindowLimiter } from './rate-limit.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -79,7 +87,7 @@ const API_ROUTES: ApiRoute[] = [
     name: 'analytics.details.multiget',
     method: 'GET',
     pattern: p('/api/v2/analytics/conversations/details'),
-    handler: (c, r) => analytics.detailsMultiGet(c, r.url.searchParams.getAll('id')),
+    handler: (c, r) => analytics.detailsMultiGet(c, analytics.idList(r.url.searchParams)),
   },
   {
     name: 'analytics.details.get',
@@ -267,9 +275,27 @@ export function createApp(parts: AppParts): Server {
       stats.response('oauth.token', early.status);
       return;
     }
+    if (fault?.kind === 'endless') {
+      // An endless token answer: a client without a body cap grows its memory without bound.
+      await serveEndless(res, 200, 'application/json', Buffer.from('{"access_token":"'));
+      stats.response('oauth.token', 200);
+      return;
+    }
     const form = new URLSearchParams(raw === 'too-large' ? '' : raw.toString('utf8'));
     const out = tokens.issue(req.headers.authorization, form);
     if (out.status === 200) stats.tokenIssued();
+    if (fault?.kind === 'trickle') {
+      const body = Buffer.from(JSON.stringify(out.json));
+      stats.response('oauth.token', out.status);
+      await serveTrickle(
+        res,
+        out.status,
+        { 'content-type': 'application/json' },
+        body,
+        ctx.options.trickleIntervalMs,
+      );
+      return;
+    }
     const tampered = send(
       res,
       { status: out.status, json: out.json },
@@ -345,6 +371,18 @@ export function createApp(parts: AppParts): Server {
     if (fault?.kind === 'slow') await pause(SLOW_MS);
     const early = fault ? faultReply(fault) : undefined;
     if (early) return finish(early, rateHeaders);
+    if (fault?.kind === 'retry-after-long') {
+      const s = RETRY_AFTER_LONG_SECONDS;
+      return finish(
+        errorReply(
+          429,
+          'too.many.requests.retry.after',
+          `Rate limit exceeded the maximum. Retry the request in [${s}] seconds`,
+          { 'retry-after': String(s) },
+        ),
+        rateHeaders,
+      );
+    }
     let body: unknown;
     if (withBody) {
       if (raw === 'too-large')
@@ -369,7 +407,23 @@ export function createApp(parts: AppParts): Server {
         );
       }
     }
-    const reply = await route.handler(ctx, { url, params, body, clientId: auth.clientId });
+    let reply = await route.handler(ctx, { url, params, body, clientId: auth.clientId });
+    if (fault?.kind === 'internal-url' && ctx.internal && reply.json !== undefined) {
+      const json = structuredClone(reply.json);
+      if (rewriteUrls(route.name, json, ctx.internal.target(fault.variant ?? 0))) reply = { ...reply, json };
+    }
+    if (fault?.kind === 'trickle' && !head) {
+      const headers = {
+        ...correlation,
+        ...rateHeaders,
+        ...reply.headers,
+        'content-type': 'application/json',
+      };
+      stats.response(route.name, reply.status);
+      const text = reply.json === undefined ? '' : JSON.stringify(reply.json);
+      await serveTrickle(res, reply.status, headers, Buffer.from(text), ctx.options.trickleIntervalMs);
+      return;
+    }
     finish(reply, rateHeaders, fault);
   }
 
@@ -390,9 +444,20 @@ export function createApp(parts: AppParts): Server {
       stats.response(route, early.status);
       return;
     }
+    if (fault?.kind === 'internal-url' && ctx.internal) {
+      // The signed host redirects to an internal service (or the cloud metadata address).
+      redirectTo(res, ctx.internal.target(fault.variant ?? 0));
+      stats.response(route, 302);
+      return;
+    }
     const refused = checkSignature(ctx, url, res, fault);
     if (refused) {
       stats.response(route, refused.status);
+      return;
+    }
+    if (fault?.kind === 'endless' || fault?.kind === 'trickle') {
+      stats.response(route, 200);
+      await hostileBody(req, res, route, params, fault.kind);
       return;
     }
     const out =
@@ -402,6 +467,30 @@ export function createApp(parts: AppParts): Server {
     if (out.tampered) stats.fault(fault!.kind);
     stats.bytes(out.bytes);
     stats.response(route, out.status);
+  }
+
+  /** An endless or trickling body where the media or transcript should be. */
+  async function hostileBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: 'signed.media' | 'signed.transcript',
+    params: string[],
+    kind: 'endless' | 'trickle',
+  ): Promise<void> {
+    const target = route === 'signed.media' ? ctx.downloads.get(params[0]!) : undefined;
+    const plan = target ? ctx.dataset.plan(target.conversationId) : undefined;
+    const media = plan && target?.kind === 'media' ? ctx.servableMedia(plan) : undefined;
+    const type = media && target?.kind === 'media' ? contentTypeOf(target.formatId) : 'application/json';
+    if (kind === 'endless') {
+      stats.bytes(await serveEndless(res, 200, type, Buffer.from(media ? 'RIFF' : '{"transcripts":"')));
+      return;
+    }
+    const length = media?.size ?? 64 * 1024;
+    const first = media ? media.slice(0, length - 1, Buffer.allocUnsafe(CHUNK)) : Buffer.alloc(length, 0x20);
+    void req;
+    stats.bytes(
+      await serveTrickle(res, 200, { 'content-type': type }, first, ctx.options.trickleIntervalMs, length),
+    );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

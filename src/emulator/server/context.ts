@@ -5,9 +5,17 @@ import type { ConversationPlan, Dataset } from '../dataset/index.ts';
 import type { MediaSource } from '../dataset/media.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { UrlSigner } from './signing.ts';
+import type { InternalService } from './hostile-net.ts';
 
 export type DownloadTarget =
-  | { kind: 'media'; conversationId: string; recordingId: string; formatId: string }
+  | {
+      kind: 'media';
+      conversationId: string;
+      recordingId: string;
+      formatId: string;
+      /** one channel of a dual-channel recording ("0", "1"); absent: the merged file */
+      channel?: string;
+    }
   | { kind: 'digital'; conversationId: string; recordingId: string };
 
 export interface BatchState {
@@ -37,6 +45,8 @@ export class EmulatorContext {
   readonly dataset: Dataset;
   readonly signer: UrlSigner;
   baseUrl = '';
+  /** The internal service 'internal-url' faults point at (set once it listens). */
+  internal: InternalService | undefined;
   readonly downloads = new Map<string, DownloadTarget>();
   readonly batches = new Map<string, BatchState>();
   readonly jobs = new Map<string, JobState>();
@@ -59,11 +69,21 @@ export class EmulatorContext {
   downloadLink(target: DownloadTarget): string {
     const key =
       target.kind === 'media'
-        ? `media:${target.recordingId}:${target.formatId}`
+        ? `media:${target.recordingId}:${target.formatId}${target.channel !== undefined ? `:${target.channel}` : ''}`
         : `digital:${target.recordingId}`;
     const id = createHmac('sha256', this.secret).update(key).digest('hex').slice(0, 32);
     this.downloads.set(id, target);
     return `${this.baseUrl}/api/v2/downloads/${id}`;
+  }
+
+  /**
+   * The link a Recording's mediaUri (or a batch resultUrl) carries, per the mediaUri variant: the
+   * /api/v2/downloads/{id} link, or the signed URL it redirects to.
+   */
+  mediaLink(target: DownloadTarget): string {
+    const link = this.downloadLink(target);
+    if (this.options.variants.mediaUri === 'downloads') return link;
+    return this.signer.sign(this.baseUrl, `/__signed/media/${link.split('/').pop()!}`);
   }
 
   /** Milliseconds of transcoding left for a recording; starts the clock on first use. */
@@ -112,12 +132,14 @@ export class EmulatorContext {
   }
 
   /** The media a client may download now: an AVAILABLE recording's, or a RESTORED one's. */
-  servableMedia(plan: ConversationPlan, now = Date.now()): MediaSource | undefined {
+  servableMedia(plan: ConversationPlan, now = Date.now(), channel?: string): MediaSource | undefined {
     const r = plan.recording;
-    if (r?.fileState === 'ARCHIVED')
-      return this.restoreState(r.id, now)?.state === 'RESTORED'
-        ? this.dataset.storedMediaOf(plan)
-        : undefined;
-    return this.dataset.mediaOf(plan);
+    const whole =
+      r?.fileState === 'ARCHIVED'
+        ? this.restoreState(r.id, now)?.state === 'RESTORED'
+          ? this.dataset.storedMediaOf(plan)
+          : undefined
+        : this.dataset.mediaOf(plan);
+    return whole && channel !== undefined ? this.dataset.channelMediaOf(plan, channel) : whole;
   }
 }

@@ -3,6 +3,7 @@
 import { Rng } from '../random.ts';
 import type { FaultKind, RouteName } from '../types.ts';
 import { isTamper, tamperApplies } from './tamper.ts';
+import { hostileNetApplies, isHostileNet } from './hostile-net.ts';
 
 export interface Fault {
   kind: FaultKind;
@@ -24,6 +25,10 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'content-type',
   'hostile-id',
   'control-chars',
+  'internal-url',
+  'endless',
+  'trickle',
+  'retry-after-long',
 ];
 
 export interface FaultTarget {
@@ -56,7 +61,7 @@ export class FaultPlanner {
       rule.remaining -= 1;
       this.scripted = this.scripted.filter((r) => r.remaining > 0);
       // Scripted tamper faults cycle through their variants, so a test sees every hostile form.
-      return isTamper(rule.fault.kind) && rule.fault.variant === undefined
+      return (isTamper(rule.fault.kind) || isHostileNet(rule.fault.kind)) && rule.fault.variant === undefined
         ? { ...rule.fault, variant: this.variants++ }
         : rule.fault;
     }
@@ -68,10 +73,12 @@ export class FaultPlanner {
       const rate = this.rates[kind] ?? 0;
       if (rate <= 0 || (kind === 'expire' && !signed)) continue;
       if (isTamper(kind) && !tamperApplies(kind, route, binary)) continue;
+      if (isHostileNet(kind) && !hostileNetApplies(kind, route)) continue;
       acc += rate;
       if (roll < acc) {
         if (kind === '5xx') return { kind, status: [500, 502, 504][Math.floor(this.rng.next() * 3)]! };
-        if (isTamper(kind)) return { kind, variant: Math.floor(this.rng.next() * 1024) };
+        if (isTamper(kind) || isHostileNet(kind))
+          return { kind, variant: Math.floor(this.rng.next() * 1024) };
         return { kind };
       }
     }

@@ -14,6 +14,7 @@ export class StatsCollector {
       bytesServed: 0,
       faultsInjected: {},
       tokensIssued: 0,
+      internalFetches: 0,
       perClient: {},
       apiRequestTimes: {},
     };
@@ -43,6 +44,10 @@ export class StatsCollector {
 
   bytes(n: number): void {
     this.s.bytesServed += n;
+  }
+
+  internalFetch(): void {
+    this.s.internalFetches += 1;
   }
 
   tokenIssued(): void {

@@ -64,8 +64,10 @@ export async function getConversationDetails(
 export const MULTI_GET_MAX_IDS = 100;
 
 /**
- * GET /api/v2/analytics/conversations/details?id=a&id=b — the conversations found, in any order;
- * unknown IDs are simply absent from the answer (compare IDs to find them).
+ * GET /api/v2/analytics/conversations/details?id=a,b — the conversations found, in any order;
+ * unknown IDs are simply absent from the answer (compare IDs to find them). The IDs go as one
+ * comma-separated `id` ("Comma-separated conversation ids", SDK AnalyticsApi), the form the SDK
+ * sends.
  */
 export async function getConversationsDetails(
   client: GenesysClient,

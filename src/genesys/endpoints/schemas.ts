@@ -73,6 +73,8 @@ export const batchStatusSchema = z.looseObject({
 });
 
 export const urlSchema = z.looseObject({ url: z.string().min(1) });
+/** TranscriptUrl: `url` is optional in the model, and answers without it are met in practice. */
+export const transcriptUrlSchema = z.looseObject({ url: z.string().optional() });
 export const transcriptUrlsSchema = z.looseObject({
   communicationId: z.string().optional(),
   urls: z

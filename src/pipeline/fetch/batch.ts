@@ -17,6 +17,7 @@ import { downloadIdOf, getDownloadUrl } from '../../genesys/endpoints/downloads.
 import { safeName } from '../../util/safe-name.ts';
 import { mapConcurrent } from '../../util/concurrency.ts';
 import { downloadToFile } from './download.ts';
+import { downloadGuards } from './guards.ts';
 import { extensionForContentType, recordingFilePath } from './naming.ts';
 import {
   fetchConversationRecordings,
@@ -154,6 +155,8 @@ export async function fetchRecordingsBatch(
             const downloadId = downloadIdOf(resultUrl, client.apiUrl);
             return downloadId ? (await getDownloadUrl(client, downloadId, call)).url : resultUrl;
           },
+          // URL policy, absolute size cap, minimum rate (batch results carry no size to check against).
+          ...downloadGuards(client, {}),
           ...call,
           ...opts.download,
         },

@@ -21,6 +21,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { GtError } from '../../errors.ts';
 import { fullJitterDelay } from '../../genesys/retry.ts';
+import type { DownloadUrlPolicy } from '../../genesys/url-policy.ts';
+import { RateFloor, type RateFloorOptions } from '../../util/rate-floor.ts';
 import { leanGet, UnusableUrl, type Exchange } from './lean-get.ts';
 
 export interface DownloadTarget {
@@ -42,6 +44,12 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Backoff between failed attempts (full jitter). Tests shorten it. */
   backoff?: { baseMs: number; capMs: number };
+  /** Which URLs (and redirects) may be fetched, at which addresses (url-policy.ts). */
+  policy?: DownloadUrlPolicy;
+  /** Refuse a body larger than this (announced or streamed): TOO_LARGE, nothing kept. */
+  maxBytes?: number;
+  /** A body slower than this fails the download as TOO_SLOW (the .part is kept for a resume). */
+  minRate?: RateFloorOptions;
 }
 
 export interface DownloadResult {
@@ -147,6 +155,15 @@ function sameExpectation(s: Sidecar, t: DownloadTarget): boolean {
     !differ(s.expectedSize, t.expectedSize) &&
     !differ(s.expectedSha256?.toLowerCase(), t.expectedSha256?.toLowerCase())
   );
+}
+
+/** Raised inside the body pipe by a cap (size, rate): ends the download, never retried. */
+class CapExceeded extends Error {
+  readonly error: GtError;
+  constructor(error: GtError) {
+    super(error.message);
+    this.error = error;
+  }
 }
 
 /** Raised by the file side of the pipe, so it is not mistaken for a network failure. */
@@ -275,15 +292,6 @@ export async function downloadToFile(
   }
   if (!sidecar) await rm(sidecarPath, { force: true });
 
-  let attempts = 0;
-  let renewals = 0;
-  let failuresInARow = 0;
-  let resumed = false;
-  let url = await options.resolveUrl('initial');
-  let redirects = 0;
-  let total = sidecar?.totalSize ?? target.expectedSize;
-  let contentType = sidecar?.contentType;
-
   const fail = async (err: GtError): Promise<never> => {
     await part.close();
     throw err;
@@ -293,6 +301,33 @@ export async function downloadToFile(
     await rm(partPath, { force: true });
     await rm(sidecarPath, { force: true });
   };
+  let attempts = 0;
+  let renewals = 0;
+  let failuresInARow = 0;
+  let resumed = false;
+  const checked = async (href: string, from?: string) => {
+    const c = options.policy?.check(href, from);
+    return { href: c ? c.url.toString() : href, lookup: c?.lookup };
+  };
+  const tooLarge = (size: number) =>
+    new GtError('TOO_LARGE', `${path}: body of ${size} bytes is over the cap of ${options.maxBytes} bytes`, {
+      path,
+      size,
+      cap: options.maxBytes,
+    });
+  let hop: Awaited<ReturnType<typeof checked>>;
+  let url: string;
+  try {
+    hop = await checked(await options.resolveUrl('initial'));
+    url = hop.href;
+  } catch (err) {
+    if (err instanceof GtError && err.code === 'URL_REFUSED') await discard();
+    else await part.close();
+    throw err;
+  }
+  let redirects = 0;
+  let total = sidecar?.totalSize ?? target.expectedSize;
+  let contentType = sidecar?.contentType;
 
   try {
     for (;;) {
@@ -321,9 +356,10 @@ export async function downloadToFile(
 
       let res: Exchange;
       try {
-        res = await leanGet(url, headers, timeoutMs, signal);
+        res = await leanGet(url, headers, timeoutMs, signal, hop.lookup);
       } catch (err) {
         if (signal?.aborted) return await fail(aborted());
+        if (err instanceof GtError && err.code === 'URL_REFUSED') throw err;
         if (err instanceof UnusableUrl)
           return await fail(
             new GtError('DOWNLOAD_FAILED', `signed URL cannot be fetched: ${err.message}`, { path }),
@@ -342,7 +378,9 @@ export async function downloadToFile(
             return await fail(
               new GtError('DOWNLOAD_FAILED', `too many redirects downloading ${path}`, { path }),
             );
-          url = new URL(location, url).toString();
+          // Every hop is checked again: no downgrade, no internal address behind a public one.
+          hop = await checked(new URL(location, url).toString(), url);
+          url = hop.href;
           continue;
         }
         if (
@@ -358,7 +396,8 @@ export async function downloadToFile(
           res.dump();
           renewals += 1;
           failuresInARow += 1;
-          url = await options.resolveUrl('expired');
+          hop = await checked(await options.resolveUrl('expired'));
+          url = hop.href;
           redirects = 0;
           continue;
         }
@@ -401,11 +440,19 @@ export async function downloadToFile(
             continue;
           }
           if (range.total !== undefined) total = range.total;
+          if (options.maxBytes !== undefined && total !== undefined && total > options.maxBytes) {
+            await discard();
+            throw tooLarge(total);
+          }
           resumed = resumed || part.size > 0;
         } else {
           // 200: the server ignored Range, or If-Range said the object changed. Whole body follows.
           if (part.size > 0) await part.reset();
           total = length !== undefined && /^\d+$/.test(length) ? Number(length) : target.expectedSize;
+          if (options.maxBytes !== undefined && total !== undefined && total > options.maxBytes) {
+            await discard();
+            throw tooLarge(total);
+          }
         }
         contentType = res.headers['content-type'] ?? contentType;
         const next: Sidecar | undefined = etag
@@ -422,13 +469,30 @@ export async function downloadToFile(
         else if (!next && sidecar) await rm(sidecarPath, { force: true });
         sidecar = next;
 
+        const floor = options.minRate ? new RateFloor(options.minRate) : undefined;
         try {
           await res.pipeTo(async (chunk) => {
+            if (options.maxBytes !== undefined && part.size + chunk.byteLength > options.maxBytes)
+              throw new CapExceeded(tooLarge(part.size + chunk.byteLength));
             await part.append(chunk);
+            if (floor?.add(chunk.byteLength))
+              throw new CapExceeded(
+                new GtError('TOO_SLOW', `${path}: download ${floor.describe()}`, {
+                  path,
+                  bytesOnDisk: part.size,
+                }),
+              );
             options.onProgress?.(part.size, total);
           });
         } catch (err) {
           if (err instanceof WriteFailure) return await fail(diskError(err.error, path));
+          if (err instanceof CapExceeded) {
+            if (err.error.code === 'TOO_LARGE') {
+              await discard();
+              throw err.error;
+            }
+            return await fail(err.error);
+          }
           if (signal?.aborted) return await fail(aborted());
           bodyFailed = true; // reset, truncation, timeout: resume from what is on disk
         }
@@ -483,6 +547,8 @@ export async function downloadToFile(
     };
   } catch (err) {
     await part.close().catch(() => undefined);
+    // A refused URL (a hostile redirect or link): nothing of this download is worth keeping.
+    if (err instanceof GtError && err.code === 'URL_REFUSED') await discard();
     if (err instanceof GtError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (typeof e.code === 'string' && e.code.startsWith('E') && !e.code.startsWith('ERR_'))

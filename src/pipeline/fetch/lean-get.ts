@@ -13,7 +13,7 @@
 // per origin for reuse. Redirects, Range, retries and timeouts policy stay with downloadToFile.
 // Not supported: HTTP proxies (undici's Agent did not read proxy settings either); custom CAs come
 // from NODE_EXTRA_CA_CERTS.
-import { connect as netConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -45,7 +45,7 @@ class Connection {
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   exchange: Exchange | undefined;
 
-  constructor(url: URL, origin: string) {
+  constructor(url: URL, origin: string, lookup?: LookupFunction) {
     this.origin = origin;
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
@@ -58,8 +58,9 @@ class Connection {
             ALPNProtocols: ['http/1.1'],
             onread,
             ...(isIP(host) ? {} : { servername: host }),
+            ...(lookup ? { lookup } : {}),
           } as ConnectionOptions)
-        : netConnect({ host, port, onread });
+        : netConnect({ host, port, onread, ...(lookup ? { lookup } : {}) });
     this.socket.setNoDelay(true);
     this.socket.on('error', (err) => (this.exchange ? this.exchange.fail(err) : this.socket.destroy()));
     this.socket.on('end', () => this.exchange?.onEnd());
@@ -421,6 +422,8 @@ export async function leanGet(
   headers: Record<string, string>,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  /** Resolves the host at connect time (url-policy: refuses non-public addresses). */
+  lookup?: LookupFunction,
 ): Promise<Exchange> {
   let url: URL;
   try {
@@ -436,11 +439,12 @@ export async function leanGet(
     lines.push(`${name}: ${value}`);
   }
   const request = `${lines.join('\r\n')}\r\nconnection: keep-alive\r\n\r\n`;
-  const origin = `${url.protocol}//${url.host}`;
+  // Connections made under an address check are pooled apart from unchecked ones.
+  const origin = `${url.protocol}//${url.host}${lookup ? '|checked' : ''}`;
   for (let fresh = false; ; fresh = true) {
     if (signal?.aborted) throw aborting();
     const idle = fresh ? undefined : takeIdle(origin);
-    const exchange = new Exchange(idle ?? new Connection(url, origin), request, timeoutMs, signal);
+    const exchange = new Exchange(idle ?? new Connection(url, origin, lookup), request, timeoutMs, signal);
     try {
       return await exchange.head;
     } catch (err) {

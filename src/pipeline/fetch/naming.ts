@@ -45,3 +45,8 @@ export function extensionForContentType(contentType: string | undefined): string
 export function recordingFilePath(dir: string, recordingId: string, ext: string): string {
   return join(dir, `${safeName(recordingId)}.${ext}`);
 }
+
+/** One channel of a recording Genesys lists per channel: `<dir>/<id>.channel-<key>.<ext>` (both names made safe). */
+export function channelFilePath(dir: string, recordingId: string, channel: string, ext: string): string {
+  return join(dir, `${safeName(recordingId)}.channel-${safeName(channel)}.${ext}`);
+}

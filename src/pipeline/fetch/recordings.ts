@@ -24,14 +24,29 @@ import {
   restoreRecording,
 } from '../../genesys/endpoints/recordings.ts';
 import { downloadToFile, existingDownload, type DownloadOptions, type DownloadResult } from './download.ts';
-import { contentTypeForFormat, extensionForFormat, recordingFilePath, type MediaFormat } from './naming.ts';
+import { downloadGuards } from './guards.ts';
+import {
+  channelFilePath,
+  contentTypeForFormat,
+  extensionForFormat,
+  recordingFilePath,
+  type MediaFormat,
+} from './naming.ts';
 import { sleep } from '../../util/sleep.ts';
 import { rm } from 'node:fs/promises';
 
 export type RecordingFormatChoice = MediaFormat | 'NONE';
 
 export type RecordingOutcome =
-  | { kind: 'downloaded'; recordingId: string; file: DownloadResult; contentType: string; media: string }
+  | {
+      kind: 'downloaded';
+      recordingId: string;
+      file: DownloadResult;
+      contentType: string;
+      media: string;
+      /** Which file of the recording: 'merged' (all channels in one), or a channel key ("0", "1"). */
+      channel?: string;
+    }
   | { kind: 'digital'; recordingId: string; recording: Recording }
   | {
       kind: 'skipped';
@@ -67,8 +82,8 @@ export interface FetchRecordingsOptions {
   maxWaitMs?: number;
   /** First client-side poll delay after a 202 (doubles up to 5 s; default 500 ms). */
   pollMs?: number;
-  /** Files from an earlier run, by recording ID: reused when size (and sha256) still match. */
-  known?: (recordingId: string) => KnownFile | undefined;
+  /** Files from an earlier run, by recording ID (and channel key for per-channel files): reused when size (and sha256) still match. */
+  known?: (recordingId: string, channel?: string) => KnownFile | undefined;
   /** Only these recordings get an outcome (bulk mode's fallback skips what the batch already delivered). */
   only?: (recordingId: string) => boolean;
   /** Passed to every download (backoff, attempts, timeouts). */
@@ -113,11 +128,29 @@ function notMedia(contentType: string | undefined): string | undefined {
   return base.startsWith('text/') || /^application\/([\w.+-]+\+)?(json|xml)$/.test(base) ? base : undefined;
 }
 
-/** The single combined file ('S', download format) or else the first channel. */
-function mediaUriOf(r: Recording): string | undefined {
+/**
+ * The files that together hold every channel of a recording: the merged file ('S', which Genesys
+ * offers for download formats) when there is one, else every per-channel file ("0", "1" …; some
+ * calls list only those). Taking one channel would drop a speaker without a word.
+ */
+export function mediaFilesOf(r: Recording): { channel: string; uri: string }[] {
   const uris = r.mediaUris ?? {};
-  const key = 'S' in uris ? 'S' : Object.keys(uris).sort()[0];
-  return key !== undefined ? uris[key]?.mediaUri : undefined;
+  const merged = uris.S?.mediaUri;
+  if (merged) return [{ channel: 'S', uri: merged }];
+  return Object.keys(uris)
+    .sort()
+    .flatMap((key) => {
+      const uri = uris[key]?.mediaUri;
+      return uri ? [{ channel: key, uri }] : [];
+    });
+}
+
+/** The manifest's word for a file of the recording: 'merged' for 'S', else the channel key. */
+const channelLabel = (key: string) => (key === 'S' ? 'merged' : key);
+
+function mediaUriOf(r: Recording, channel = 'S'): string | undefined {
+  const files = mediaFilesOf(r);
+  return (files.find((f) => f.channel === channel) ?? (channel === 'S' ? files[0] : undefined))?.uri;
 }
 
 /** A voice recording we requested media for that has none yet: Genesys is still transcoding it. */
@@ -187,6 +220,7 @@ function urlResolver(
   recordingId: string,
   format: MediaFormat,
   firstUri: string,
+  channel: string,
   signal?: AbortSignal,
 ) {
   const call = signal ? { signal } : {};
@@ -194,7 +228,7 @@ function urlResolver(
   return async (reason: 'initial' | 'expired'): Promise<string> => {
     if (reason === 'expired') {
       const fresh = await getRecording(client, conversationId, recordingId, { formatId: format, ...call });
-      const next = fresh.recording ? mediaUriOf(fresh.recording) : undefined;
+      const next = fresh.recording ? mediaUriOf(fresh.recording, channel) : undefined;
       if (!next)
         throw new GtError('DOWNLOAD_FAILED', `recording ${recordingId} has no media link any more`, {
           conversationId,
@@ -207,18 +241,38 @@ function urlResolver(
   };
 }
 
-/** Downloads one AVAILABLE voice recording (or reuses the file an earlier run left). */
+/**
+ * Downloads one AVAILABLE voice recording, every channel of it (or reuses the files an earlier
+ * run left): the merged file as `<id>.<ext>`, per-channel files as `<id>.channel-<key>.<ext>`.
+ */
 export async function downloadRecording(
   client: GenesysClient,
   recording: Recording & { id: string },
   opts: FetchRecordingsOptions & { format: MediaFormat },
+): Promise<RecordingOutcome[]> {
+  const files = mediaFilesOf(recording);
+  if (files.length === 0) return [{ kind: 'skipped', recordingId: recording.id, reason: 'no-media' }];
+  const out: RecordingOutcome[] = [];
+  for (const f of files) out.push(await downloadMediaFile(client, recording, f.channel, f.uri, opts));
+  return out;
+}
+
+async function downloadMediaFile(
+  client: GenesysClient,
+  recording: Recording & { id: string },
+  channel: string,
+  uri: string,
+  opts: FetchRecordingsOptions & { format: MediaFormat },
 ): Promise<RecordingOutcome> {
   const conversationId = recording.conversationId ?? '';
-  const uri = mediaUriOf(recording);
-  if (!uri) return { kind: 'skipped', recordingId: recording.id, reason: 'no-media' };
-  const path = recordingFilePath(opts.dir, recording.id, extensionForFormat(opts.format));
+  const ext = extensionForFormat(opts.format);
+  const path =
+    channel === 'S'
+      ? recordingFilePath(opts.dir, recording.id, ext)
+      : channelFilePath(opts.dir, recording.id, channel, ext);
   const media = recording.media ?? 'audio';
-  const known = opts.known?.(recording.id);
+  const label = channelLabel(channel);
+  const known = channel === 'S' ? opts.known?.(recording.id) : opts.known?.(recording.id, channel);
   if (known) {
     const file = await existingDownload({
       path,
@@ -232,6 +286,7 @@ export async function downloadRecording(
         file,
         contentType: contentTypeForFormat(opts.format),
         media,
+        channel: label,
       };
   }
   try {
@@ -242,7 +297,8 @@ export async function downloadRecording(
         ...(known?.sha256 ? { expectedSha256: known.sha256 } : {}),
       },
       {
-        resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, opts.signal),
+        resolveUrl: urlResolver(client, conversationId, recording.id, opts.format, uri, channel, opts.signal),
+        ...downloadGuards(client, recording),
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...opts.download,
       },
@@ -268,6 +324,7 @@ export async function downloadRecording(
       file,
       contentType: file.contentType ?? contentTypeForFormat(opts.format),
       media,
+      channel: label,
     };
   } catch (err) {
     // The downloads link vanished (recording deleted/archived meanwhile): that is unavailability.
@@ -377,7 +434,7 @@ export async function fetchConversationRecordings(
         detail: `not ready within ${opts.deadlineMs ?? DEFAULT_TRANSCODE_DEADLINE_MS} ms`,
       });
     } else {
-      out.push(await downloadRecording(client, rec, { ...opts, format: opts.format }));
+      out.push(...(await downloadRecording(client, rec, { ...opts, format: opts.format })));
     }
   }
   if (stillTranscoding && recordings.length === 0) {

@@ -10,7 +10,8 @@ import { GtError } from '../../errors.ts';
 export const MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024;
 
 export type VoiceTranscriptFetch =
-  { kind: 'found'; communicationId: string; raw: unknown } | { kind: 'missing'; communicationId: string };
+  | { kind: 'found'; communicationId: string; raw: unknown }
+  | { kind: 'missing'; communicationId: string; detail?: string };
 
 /**
  * The communications that can have a transcript: recorded voice sessions. Genesys keys STA
@@ -77,8 +78,12 @@ export async function fetchVoiceTranscripts(
     // break off or come back garbled: ask for a fresh URL and try again, a few times.
     for (let attempt = 1; ; attempt += 1) {
       const link = await getTranscriptUrl(client, conversationId, communicationId);
-      if (!link?.url) {
+      if (!link) {
         out.push({ kind: 'missing', communicationId });
+        break;
+      }
+      if (!link.url) {
+        out.push({ kind: 'missing', communicationId, detail: 'transcript URL answer without url' });
         break;
       }
       let failure: GtError;

@@ -88,9 +88,22 @@ function withText(text: string, w: TransformWarnings, multiline: boolean, maxCha
   return c.text;
 }
 
+/**
+ * ChatMessage.bodyType is an enum, STANDARD, ACTIVITY, TYPING, NOTICE, MEMBERJOIN, MEMBERLEAVE,
+ * MEDIAREQUEST (the SDK models; compared case-insensitively, as the SDK's own models do). Only
+ * STANDARD bodies are what someone wrote. Typing indicators and joins/leaves are events, not
+ * transcript; notices, activity and media requests are kept as system lines, never as speech.
+ */
+const CHAT_EVENTS = new Set(['TYPING', 'MEMBERJOIN', 'MEMBERLEAVE']);
+
 function chatMessages(list: ChatMessage[], speakers: SpeakerIndex, w: TransformWarnings): Message[] {
   const out: Message[] = [];
   for (const m of objectsOf(list, w)) {
+    const bodyType = (str(m.bodyType) ?? 'STANDARD').toUpperCase();
+    if (CHAT_EVENTS.has(bodyType)) {
+      w.emptyItems++;
+      continue;
+    }
     const text = withText(str(m.body) ?? '', w, true);
     if (!text) {
       // typing indicators, joins/leaves without a body
@@ -98,14 +111,16 @@ function chatMessages(list: ChatMessage[], speakers: SpeakerIndex, w: TransformW
       continue;
     }
     const atMs = time(m.utc);
-    const speaker = senderOf(speakers, atMs, {
-      sessionId: m.senderCommunicationId,
-      purpose: m.participantPurpose,
-      user: m.user,
-    });
     const meta: Record<string, string> = {};
-    const bodyType = str(m.bodyType);
-    if (bodyType && bodyType !== 'standard') meta.bodyType = cleanLabel(bodyType, 64);
+    if (bodyType !== 'STANDARD') meta.bodyType = cleanLabel(bodyType, 64);
+    const speaker: Speaker =
+      bodyType === 'STANDARD'
+        ? senderOf(speakers, atMs, {
+            sessionId: m.senderCommunicationId,
+            purpose: m.participantPurpose,
+            user: m.user,
+          })
+        : { role: 'system' };
     out.push(message(atMs, speaker, text, meta));
   }
   return out;
@@ -150,6 +165,8 @@ function messagingMessages(
     const atMs = time(m.timestamp);
     const speaker = senderOf(speakers, atMs, {
       participantId: m.participantId,
+      // `from` is "the message sender session id" (RecordingMessagingMessage).
+      sessionId: m.from,
       purpose: m.purpose,
       user: m.fromUser,
     });

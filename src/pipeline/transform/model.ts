@@ -41,8 +41,19 @@ export interface Segment {
   meta?: Record<string, string>;
 }
 
+/** UNSCANNED: the whole item was redacted because detection ran out of its time budget. */
 export type PiiEntity =
-  'CARD' | 'CVV' | 'EXPIRY' | 'SSN' | 'PHONE' | 'EMAIL' | 'BANK_ACCOUNT' | 'ROUTING_NUMBER' | 'IBAN' | 'DOB';
+  | 'CARD'
+  | 'CVV'
+  | 'EXPIRY'
+  | 'SSN'
+  | 'PHONE'
+  | 'EMAIL'
+  | 'BANK_ACCOUNT'
+  | 'ROUTING_NUMBER'
+  | 'IBAN'
+  | 'DOB'
+  | 'UNSCANNED';
 
 /** One redacted span, in the coordinates of the redacted segment text, with its audio time range. */
 export interface RedactionSpan {

@@ -31,6 +31,8 @@ import {
   type NumberWord,
 } from './lexicon.ts';
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
+import type { RedactionBudget } from './budget.ts';
+import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -44,11 +46,12 @@ export interface DetectOptions {
   /** Offsets where a new segment starts in a concatenated transcript: a number that matches
    * nothing as a whole is retried piece by piece at these boundaries (agent read-backs). */
   breaks?: readonly number[];
+  /** Time budget of the item; detection throws a TIMEOUT GtError when it runs out. */
+  budget?: RedactionBudget;
   /** Context assumed when no phrase precedes a number (redactValue: ANI/DNIS are phones). */
   defaultContext?: ContextKind;
 }
 
-const EMAIL_RE = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
 /** Card lengths in order of how common they are: a long run keeps the most likely card. */
 const CARD_LENGTH_PREFERENCE = [16, 15, 14, 13, 19, 18, 17];
@@ -64,8 +67,12 @@ const PRIORITY: Record<PiiEntity, number> = {
   BANK_ACCOUNT: 4,
   CVV: 4,
   PHONE: 5,
+  UNSCANNED: 6,
 };
 const CONTEXT_WINDOW_WORDS = 8;
+const CONTEXT_WINDOW_TOKENS = 32;
+/** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
+const MAX_EMAIL_TOKENS = 128;
 const MAX_DATE_TOKENS = 16;
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
@@ -106,12 +113,54 @@ function written(
   }
 }
 
+/** PII in `text` as ranges of `text` itself. The text is normalised first (./normalize.ts), so
+ * every caller sees full-width digits, Unicode dashes and hidden format characters the same way. */
+// Around each '@': the local part (at most 64 characters, RFC 5321) and the domain (at most 255)
+// are read outward from the '@', never with one regex over the text: /[…]+@/ backtracks over
+// every start position of a long run of letters ("aaaa…@" is quadratic).
+const EMAIL_DOMAIN_AFTER_AT = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
+const MAX_DOMAIN_CHARS = 255;
+
+const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
+const EMAIL_DOMAIN_START = /[\p{L}\p{N}-]/u;
+
+/** Where the local part before the '@' at `at` starts (`at` when there is none). */
+function localPartStart(text: string, at: number, floor: number): number {
+  let i = at;
+  const lowest = Math.max(floor, at - 64);
+  while (i > lowest && EMAIL_LOCAL_CHAR.test(text[i - 1]!)) i--;
+  return i;
+}
+
+function writtenEmails(text: string, out: Detection[]): void {
+  let floor = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    const start = localPartStart(text, at, floor);
+    if (start === at || !EMAIL_DOMAIN_START.test(text[at + 1] ?? '')) continue;
+    const domain = EMAIL_DOMAIN_AFTER_AT.exec(text.slice(at + 1, at + 1 + MAX_DOMAIN_CHARS));
+    if (!domain) continue;
+    const end = at + 1 + domain[0].length;
+    out.push({ entity: 'EMAIL', start, end });
+    floor = end;
+    at = end - 1;
+  }
+}
+
 export function detect(text: string, options: DetectOptions): Detection[] {
+  const n = normaliseForDetection(text);
+  if (!n.from) return detectNormalised(text, options);
+  const breaks = options.breaks?.map((b) => fromOriginal(n, b));
+  const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
+  return found.map((d) => ({ entity: d.entity, ...toOriginal(n, d.start, d.end) }));
+}
+
+function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
-  if (text.includes('@')) written(text, EMAIL_RE, 'EMAIL', () => true, found);
+  if (text.includes('@')) writtenEmails(text, found);
   if (/\d{2}/.test(text)) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   const words = numberWords(options.locale);
-  let tokens = tokenize(text);
+  const budget = options.budget;
+  let tokens = tokenize(text, budget);
   maskRanges(
     tokens,
     [...found].sort((a, b) => a.start - b.start),
@@ -120,7 +169,8 @@ export function detect(text: string, options: DetectOptions): Detection[] {
   const scan = new TokenScan(tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
-  scan.numbers(new DigitRunReader(tokens, words).readAll(), found);
+  scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
+  budget?.check();
   return resolveOverlaps(found);
 }
 
@@ -157,7 +207,9 @@ class TokenScan {
   contextBefore(i: number): ContextKind | undefined {
     const tokens = this.tokens;
     let seen = 0;
-    for (let p = i - 1; p >= 0 && seen < CONTEXT_WINDOW_WORDS; p--) {
+    // Also bounded in tokens: a thousand numbers split by colons must not each scan all before them.
+    const floor = Math.max(0, i - CONTEXT_WINDOW_TOKENS);
+    for (let p = i - 1; p >= floor && seen < CONTEXT_WINDOW_WORDS; p--) {
       const t = tokens[p]!;
       if (t.kind !== 'word') continue;
       seen++;
@@ -171,7 +223,12 @@ class TokenScan {
   private phraseEndsAt(words: readonly string[], p: number): boolean {
     let q = p;
     for (let w = words.length - 1; w >= 0; w--) {
-      while (q >= 0 && this.tokens[q]!.kind === 'punct' && this.tokens[q]!.norm !== "'") q--;
+      for (
+        let skip = 0;
+        q >= 0 && skip < 3 && this.tokens[q]!.kind === 'punct' && this.tokens[q]!.norm !== "'";
+        skip++
+      )
+        q--;
       if (q < 0 || this.tokens[q]!.norm !== words[w]) return false;
       q--;
     }
@@ -188,14 +245,21 @@ class TokenScan {
 
   spokenEmails(out: Detection[]): void {
     const tokens = this.tokens;
+    // Nothing of an address is read before the previous address's end, nor further than an
+    // address can be long: both keep this scan linear on "a a a … at x dot com" repeated.
+    let floor = 0;
     for (let a = 1; a < tokens.length - 3; a++) {
+      this.options.budget?.tick();
       const at = tokens[a]!;
       if (at.kind !== 'word' || !AT_WORDS.has(at.norm)) continue;
       // Domain: label (dot label)+ ending in a known top-level domain.
       let k = a + 1;
       if (!this.isLabel(tokens[k])) continue;
       let end = -1;
-      while (DOT_WORDS.has(tokens[k + 1]?.norm ?? '') || tokens[k + 1]?.norm === '.') {
+      while (
+        k - a < MAX_EMAIL_TOKENS &&
+        (DOT_WORDS.has(tokens[k + 1]?.norm ?? '') || tokens[k + 1]?.norm === '.')
+      ) {
         if (!this.isLabel(tokens[k + 2])) break;
         k += 2;
         if (TLDS.has(tokens[k]!.norm)) end = k;
@@ -205,14 +269,16 @@ class TokenScan {
       let l = a - 1;
       const first = tokens[l]!;
       if (!this.isLabel(first) || EMAIL_STOP.has(first.norm)) continue;
+      const lowest = Math.max(floor, a - MAX_EMAIL_TOKENS);
       for (;;) {
-        const prev = tokens[l - 1];
+        const prev = l - 1 >= lowest ? tokens[l - 1] : undefined;
         const cur = tokens[l]!;
         if (prev && cur.norm.length === 1 && this.isLabel(prev) && prev.norm.length === 1) {
           l--;
         } else if (
           prev &&
           EMAIL_JOINERS.has(prev.norm) &&
+          l - 2 >= lowest &&
           this.isLabel(tokens[l - 2]) &&
           !EMAIL_STOP.has(tokens[l - 2]!.norm) &&
           // Written joiners ("john.smith at …") only count when they touch both labels.
@@ -223,6 +289,7 @@ class TokenScan {
       }
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
+      floor = end + 1;
     }
   }
 
@@ -232,6 +299,7 @@ class TokenScan {
   keywordDates(out: Detection[]): void {
     const tokens = this.tokens;
     for (let p = 0; p < tokens.length; p++) {
+      this.options.budget?.tick();
       const t = tokens[p]!;
       if (t.kind !== 'word') continue;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
@@ -277,10 +345,7 @@ class TokenScan {
    * trois trois". */
   private spokenZeroOrOneAt(i: number): boolean {
     const tokens = this.tokens;
-    let a = i;
-    while (a > 0 && AMBIGUOUS_STARTERS.has(tokens[a - 1]!.norm)) a--;
-    let b = i;
-    while (b + 1 < tokens.length && AMBIGUOUS_STARTERS.has(tokens[b + 1]!.norm)) b++;
+    const [a, b] = this.homophoneStretch(i);
     const strong = (t: Token | undefined): boolean => {
       if (!t) return false;
       if (t.kind === 'num') return true;
@@ -289,6 +354,23 @@ class TokenScan {
       return (!!nw && !nw.ambiguous) || REPEATERS.has(t.norm);
     };
     return strong(tokens[b + 1]) || (tokens[a - 1]?.kind === 'word' && strong(tokens[a - 1]));
+  }
+
+  private readonly stretches = new Map<number, [number, number]>();
+
+  /** First and last token of the stretch of zero/one homophones around i, found once per stretch
+   * ("expires oh oh oh …" asks at many of its words). */
+  private homophoneStretch(i: number): [number, number] {
+    const known = this.stretches.get(i);
+    if (known) return known;
+    const tokens = this.tokens;
+    let a = i;
+    while (a > 0 && AMBIGUOUS_STARTERS.has(tokens[a - 1]!.norm)) a--;
+    let b = i;
+    while (b + 1 < tokens.length && AMBIGUOUS_STARTERS.has(tokens[b + 1]!.norm)) b++;
+    const stretch: [number, number] = [a, b];
+    for (let k = a; k <= b; k++) this.stretches.set(k, stretch);
+    return stretch;
   }
 
   private otherKeywordEndsAt(i: number, kind: ContextKind): boolean {
@@ -337,28 +419,30 @@ class TokenScan {
 
   numbers(runs: readonly DigitRun[], out: Detection[]): void {
     for (const run of runs) {
+      this.options.budget?.tick();
       if (run.quantity) continue;
       const context = this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
       // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
-      // a card window can never start inside one.
-      const ssnAt = run.groups.findIndex(
-        (_, i) =>
-          isFormattedSsn(run.groups.slice(i, i + 3)) &&
-          run.groups[i + 3]?.sepBefore !== '-' &&
-          (i === 0 || run.groups[i]!.sepBefore !== '-'),
-      );
-      if (ssnAt >= 0 && run.groups.length > 3) {
-        const before = run.groups.slice(0, ssnAt);
-        const after = run.groups.slice(ssnAt + 3);
-        out.push({ entity: 'SSN', start: run.groups[ssnAt]!.start, end: run.groups[ssnAt + 2]!.end });
-        const pieces: DigitRun[] = [];
-        if (before.length) pieces.push({ ...run, groups: before, lastTok: before.at(-1)!.lastTok });
-        if (after.length)
-          pieces.push({ groups: after, firstTok: after[0]!.firstTok, lastTok: run.lastTok, quantity: false });
-        this.numbers(pieces, out);
-        continue;
+      // a card window can never start inside one. One pass cuts the run at every SSN.
+      let from = 0;
+      let plus = run.plusStart;
+      for (let i = 0; i + 2 < run.groups.length; i++) {
+        const g = run.groups;
+        if (
+          !isFormattedSsnAt(g, i) ||
+          g[i + 3]?.sepBefore === '-' ||
+          (i > 0 && g[i]!.sepBefore === '-') ||
+          g.length === 3
+        )
+          continue;
+        out.push({ entity: 'SSN', start: g[i]!.start, end: g[i + 2]!.end });
+        if (i > from) out.push(...this.acrossSegments(this.splitAtBreaks(g.slice(from, i)), context, plus));
+        from = i + 3;
+        plus = undefined;
+        i += 2;
       }
-      out.push(...this.acrossSegments(this.splitAtBreaks(run.groups), context, run.plusStart));
+      if (from < run.groups.length)
+        out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
     }
   }
 
@@ -452,6 +536,9 @@ function classifyPiece(
 ): Detection[] {
   const entity = classify(piece, context, plusStart !== undefined);
   if (entity) return [{ entity, start: plusStart ?? piece[0]!.start, end: piece.at(-1)!.end }];
+  // Both halves must be classifiable, so neither holds more than MAX_CLASSIFIED_DIGITS: a longer
+  // piece (a thousand "1 "s) is no two numbers, and trying every split of it would be quadratic.
+  if (digitCount(piece) > 2 * MAX_CLASSIFIED_DIGITS) return [];
   for (let k = 1; k < piece.length; k++) {
     const left = piece.slice(0, k);
     const right = piece.slice(k);
@@ -507,23 +594,43 @@ function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
 }
 
 function isFormattedSsn(groups: readonly DigitGroup[]): boolean {
+  return groups.length === 3 && isFormattedSsnAt(groups, 0);
+}
+
+/** groups[i..i+2] read ddd-dd-dddd, written. */
+function isFormattedSsnAt(groups: readonly DigitGroup[], i: number): boolean {
+  const [a, b, c] = [groups[i], groups[i + 1], groups[i + 2]];
   return (
-    groups.length === 3 &&
-    groups.every((g) => g.written) &&
-    groups[0]!.digits.length === 3 &&
-    groups[1]!.digits.length === 2 &&
-    groups[2]!.digits.length === 4 &&
-    groups[1]!.sepBefore === '-' &&
-    groups[2]!.sepBefore === '-'
+    !!a &&
+    !!b &&
+    !!c &&
+    a.written &&
+    b.written &&
+    c.written &&
+    a.digits.length === 3 &&
+    b.digits.length === 2 &&
+    c.digits.length === 4 &&
+    b.sepBefore === '-' &&
+    c.sepBefore === '-'
   );
 }
 
 /** What a digit run is, given the phrase before it. Undefined: not PII (kept). */
+/** The longest number `classify` gives a name (a 17-digit bank account). */
+const MAX_CLASSIFIED_DIGITS = 17;
+
+function digitCount(groups: readonly DigitGroup[]): number {
+  let n = 0;
+  for (const g of groups) n += g.digits.length;
+  return n;
+}
+
 export function classify(
   groups: readonly DigitGroup[],
   context: ContextKind | undefined,
   plus: boolean,
 ): PiiEntity | undefined {
+  if (digitCount(groups) > MAX_CLASSIFIED_DIGITS) return undefined;
   const d = runDigits(groups);
   const n = d.length;
   if (context === 'SSN' && (n === 9 || n === 4)) return 'SSN';

@@ -3,6 +3,7 @@
 // with fillers ("uh", "and", "dash") and separators between the groups. Every group keeps the
 // original offsets of the words it came from, so a detection on the digits maps back exactly.
 import type { Token } from './tokenize.ts';
+import type { RedactionBudget } from './budget.ts';
 import {
   FILLERS,
   HUNDRED,
@@ -63,21 +64,24 @@ interface Read {
 export class DigitRunReader {
   private readonly tokens: readonly Token[];
   private readonly words: ReadonlyMap<string, NumberWord>;
+  private readonly budget: RedactionBudget | undefined;
 
-  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>) {
+  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>, budget?: RedactionBudget) {
     this.tokens = tokens;
     this.words = words;
+    this.budget = budget;
   }
 
   /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
-  readAt(i: number): Read | null {
+  readAt(i: number, repeat = true): Read | null {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
     if (t.kind !== 'word') return null;
-    const times = REPEATERS.get(t.norm);
+    const times = repeat ? REPEATERS.get(t.norm) : undefined;
     if (times) {
-      const next = this.readAt(i + 1);
+      // One repeater per digit: "double double double …" must not recurse through the whole text.
+      const next = this.readAt(i + 1, false);
       if (!next || next.digits.length !== 1) return null;
       return { digits: next.digits.repeat(times), lastTok: next.lastTok, ambiguous: false, written: false };
     }
@@ -124,6 +128,7 @@ export class DigitRunReader {
     const tokens = this.tokens;
     let i = 0;
     while (i < tokens.length) {
+      this.budget?.tick();
       let first = i;
       let plusStart: number | undefined;
       if (this.isPlus(tokens[i]) && this.strongAt(i + 1)) {
@@ -145,12 +150,15 @@ export class DigitRunReader {
         continue;
       }
       const groups: DigitGroup[] = [this.group(head, first, '')];
+      let digitCount = head.digits.length;
       let k = head.lastTok + 1;
       for (;;) {
+        this.budget?.tick();
         const t = tokens[k];
         if (t?.kind === 'word' && HUNDRED.has(t.norm) && !groups.at(-1)!.written) {
           const last = groups.at(-1)!;
           last.digits += '00';
+          digitCount += 2;
           last.end = t.end;
           last.lastTok = k;
           k++;
@@ -161,9 +169,9 @@ export class DigitRunReader {
         while (s - k < 3 && tokens[s] && this.isSeparator(s)) sep += tokens[s++]!.norm;
         const next = this.readAt(s);
         if (!next) break;
-        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, runDigits(groups).length))
-          break;
+        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, digitCount)) break;
         groups.push(this.group(next, s, sep));
+        digitCount += next.digits.length;
         k = next.lastTok + 1;
       }
       const lastTok = groups.at(-1)!.lastTok;
@@ -236,10 +244,23 @@ export class DigitRunReader {
   /** True when the homophones from token s on ("… five one oh oh", "… un un", "double three
    * oh") end the number. */
   private endsRun(s: number, digitsSoFar: number): boolean {
-    let k = s;
-    while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
+    const k = this.stretchEnd(s);
     // One trailing "oh" after a single digit ("five oh") is too weak; a longer number is not.
     return k > s && !this.readAt(k) && digitsSoFar + (k - s) >= 3;
+  }
+
+  /** Stretch ends of homophones of zero/one, found once per stretch: "oh oh oh …" asks at every
+   * word, and scanning to the end each time would be quadratic. */
+  private readonly stretchEnds = new Map<number, number>();
+
+  /** The first token at or after s that is not a homophone of zero/one. */
+  private stretchEnd(s: number): number {
+    const known = this.stretchEnds.get(s);
+    if (known !== undefined) return known;
+    let k = s;
+    while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
+    for (let j = s; j <= k; j++) this.stretchEnds.set(j, k);
+    return k;
   }
 }
 

@@ -4,12 +4,18 @@
 import type { PiiEntity, RedactionSpan, Segment, Transcript, Word } from '../model.ts';
 import { detect, type Detection } from './detect.ts';
 import { resolveLocale } from './lexicon.ts';
+import { digitsOf } from './normalize.ts';
+import { DEFAULT_ITEM_MAX_MS, RedactionBudget } from './budget.ts';
+import { isGtError } from '../../../errors.ts';
 
 export interface RedactOptions {
   /** Entities to redact; default all. */
   entities?: PiiEntity[];
   /** 'en-US' default; number words of every known locale are used as well. */
   locale?: string;
+  /** Time cap per item (a text, one transcript), default DEFAULT_ITEM_MAX_MS: past it the whole
+   * item is redacted and counted as UNSCANNED (fails closed). */
+  maxMsPerItem?: number;
 }
 
 export interface TextRedaction {
@@ -38,7 +44,27 @@ export const ALL_PII_ENTITIES: readonly PiiEntity[] = [
 ];
 
 export function placeholder(entity: PiiEntity): string {
-  return `[${entity}]`;
+  return entity === 'UNSCANNED' ? '[REDACTED]' : `[${entity}]`;
+}
+
+function budgetFor(options: RedactOptions | undefined): RedactionBudget {
+  return new RedactionBudget(options?.maxMsPerItem ?? DEFAULT_ITEM_MAX_MS);
+}
+
+/** Runs a detection; past the item's budget, `failClosed` redacts the whole item instead. */
+function orWhole<T>(run: () => T, failClosed: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (isGtError(err, 'TIMEOUT')) return failClosed();
+    throw err;
+  }
+}
+
+/** The whole text as one UNSCANNED span (whitespace-only text has nothing to hide). */
+function wholeText(text: string): TextRedaction {
+  if (!text.trim()) return { text, counts: {}, spans: [] };
+  return applyDetections(text, [{ entity: 'UNSCANNED', start: 0, end: text.length }]);
 }
 
 function wanted(options: RedactOptions | undefined): (d: Detection) => boolean {
@@ -72,8 +98,16 @@ function applyDetections(text: string, detections: readonly Detection[]): TextRe
 }
 
 export function redactText(text: string, options?: RedactOptions): TextRedaction {
-  const detections = detect(text, { locale: resolveLocale(options?.locale) }).filter(wanted(options));
-  return applyDetections(text, detections);
+  return orWhole(
+    () => {
+      const budget = budgetFor(options);
+      const detections = detect(text, { locale: resolveLocale(options?.locale), budget }).filter(
+        wanted(options),
+      );
+      return applyDetections(text, detections);
+    },
+    () => wholeText(text),
+  );
 }
 
 // ANI/DNIS and similar: a value that is nothing but a (tel:/sip:) number is a phone number.
@@ -86,16 +120,26 @@ export function redactValue(value: string, options?: RedactOptions): string {
 }
 
 function redactValueCounted(value: string, options?: RedactOptions): TextRedaction {
-  const detections = detect(value, {
-    locale: resolveLocale(options?.locale),
-    ...(PHONE_LIKE_VALUE.test(value) ? { defaultContext: 'PHONE' as const } : {}),
-  }).filter(wanted(options));
-  return applyDetections(value, detections);
+  return orWhole(
+    () => {
+      const detections = detect(value, {
+        locale: resolveLocale(options?.locale),
+        budget: budgetFor(options),
+        ...(PHONE_LIKE_VALUE.test(value) ? { defaultContext: 'PHONE' as const } : {}),
+      }).filter(wanted(options));
+      return applyDetections(value, detections);
+    },
+    () => wholeText(value),
+  );
 }
 
 // Segments are joined with a newline: the tokeniser treats it as plain whitespace, so a number
 // read over two phrases is still one digit run.
 const SEGMENT_SEPARATOR = '\n';
+
+/** How far past the previous word the next one is looked for: words follow each other in the
+ * text, and searching the whole rest of a long segment for every missing word is quadratic. */
+const WORD_SEARCH_WINDOW = 256;
 
 /** Character offsets of each word inside the segment text (-1 when a word is not found there). */
 function wordOffsets(text: string, words: readonly Word[]): { start: number; end: number }[] {
@@ -103,14 +147,15 @@ function wordOffsets(text: string, words: readonly Word[]): { start: number; end
   let cursor = 0;
   return words.map((w) => {
     const needle = w.text.toLowerCase();
-    const at = needle ? lower.indexOf(needle, cursor) : -1;
-    if (at < 0) return { start: -1, end: -1 };
+    const found = needle
+      ? lower.slice(cursor, cursor + WORD_SEARCH_WINDOW + needle.length).indexOf(needle)
+      : -1;
+    if (found < 0) return { start: -1, end: -1 };
+    const at = cursor + found;
     cursor = at + needle.length;
     return { start: at, end: at + needle.length };
   });
 }
-
-const digitsOf = (text: string): string => text.replace(/\D+/g, '');
 
 interface Piece {
   entity: PiiEntity;
@@ -135,17 +180,20 @@ function redactSegment(
   if (segment.words) {
     const offsets = wordOffsets(segment.text, segment.words);
     const words = segment.words.map((w) => ({ ...w }));
+    // Spans and found words are both in text order: one sweep pairs them.
+    const found = offsets.flatMap((o, wi) => (o.start < 0 ? [] : [{ ...o, wi }]));
+    let from = 0;
     result.spans.forEach((s, spanIdx) => {
+      while (from < found.length && found[from]!.end <= s.originalStart) from++;
       let first = true;
-      offsets.forEach((o, wi) => {
-        if (o.start < 0 || o.end <= s.originalStart || o.start >= s.originalEnd) return;
-        const w = words[wi]!;
+      for (let k = from; k < found.length && found[k]!.start < s.originalEnd; k++) {
+        const w = words[found[k]!.wi]!;
         const span = spans[spanIdx]!;
         span.startMs = Math.min(span.startMs ?? w.startMs, w.startMs);
         span.endMs = Math.max(span.endMs ?? w.endMs, w.endMs);
         w.text = first ? placeholder(s.entity) : '';
         first = false;
-      });
+      }
     });
     // Words the text did not contain (speech engines differ, e.g. text "4111 1111" for the word
     // "41111111"). A word whose digits are part of a redacted span's digits is that span: the
@@ -193,6 +241,43 @@ function redactSegment(
  * over the concatenated stream of segments with a separator that allows continuation. Returns a
  * new object; does not mutate the input. */
 export function redactTranscript(transcript: Transcript, options?: RedactOptions): Transcript {
+  return orWhole(
+    () => redactTranscriptWithin(transcript, options, budgetFor(options)),
+    () => redactTranscriptWhole(transcript),
+  );
+}
+
+/** Fail closed: every segment's text, words and meta values become one [REDACTED] each, with the
+ * segment's time range, so the audio is silenced over the whole segment too. */
+function redactTranscriptWhole(transcript: Transcript): Transcript {
+  const counts: Partial<Record<PiiEntity, number>> = {};
+  const spans: RedactionSpan[] = [];
+  const segments = transcript.segments.map((s): Segment => {
+    const r = wholeText(s.text);
+    const out: Segment = { ...s, speaker: { ...s.speaker }, text: r.text };
+    if (r.spans.length) {
+      counts.UNSCANNED = (counts.UNSCANNED ?? 0) + 1;
+      spans.push({
+        segmentIndex: s.index,
+        entity: 'UNSCANNED',
+        start: 0,
+        end: r.text.length,
+        startMs: s.startMs,
+        endMs: s.endMs,
+      });
+    }
+    if (s.words) out.words = s.words.map((w, i) => ({ ...w, text: i === 0 ? placeholder('UNSCANNED') : '' }));
+    if (s.meta) out.meta = Object.fromEntries(Object.entries(s.meta).map(([k, v]) => [k, wholeText(v).text]));
+    return out;
+  });
+  return { ...transcript, segments, redaction: { applied: true, counts, spans } };
+}
+
+function redactTranscriptWithin(
+  transcript: Transcript,
+  options: RedactOptions | undefined,
+  budget: RedactionBudget,
+): Transcript {
   const locale = resolveLocale(options?.locale ?? transcript.language);
   const segments = transcript.segments;
   const starts: number[] = [];
@@ -202,7 +287,7 @@ export function redactTranscript(transcript: Transcript, options?: RedactOptions
     starts.push(combined.length);
     combined += s.text;
   });
-  const detections = detect(combined, { locale, breaks: starts.slice(1) }).filter(wanted(options));
+  const detections = detect(combined, { locale, breaks: starts.slice(1), budget }).filter(wanted(options));
 
   // Cut each detection at segment borders: every segment gets its own placeholder for its part.
   const counts: Partial<Record<PiiEntity, number>> = {};
@@ -224,6 +309,7 @@ export function redactTranscript(transcript: Transcript, options?: RedactOptions
 
   const spans: RedactionSpan[] = [];
   const outSegments = segments.map((s, i) => {
+    budget.check();
     const r = redactSegment(s, pieces[i]!, { ...options, locale }, counts);
     spans.push(...r.spans);
     return r.segment;

@@ -1,6 +1,8 @@
 // Splits text into tokens that keep their original character offsets. Every later step works on
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
+import type { RedactionBudget } from './budget.ts';
+
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
 export interface Token {
@@ -25,9 +27,10 @@ export function normWord(word: string): string {
   return w;
 }
 
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, budget?: RedactionBudget): Token[] {
   const tokens: Token[] = [];
   for (const m of text.matchAll(TOKEN_RE)) {
+    budget?.tick();
     const start = m.index;
     const end = start + m[0].length;
     if (m[1]) tokens.push({ kind: 'opaque', norm: m[0], start, end });

@@ -1,0 +1,130 @@
+// The one text normaliser in front of PII detection, used by every caller (the export's
+// transcripts, the `redact` command, metadata values): text comes from people and machines no one
+// here controls, so the detector must see "４１１１", "4111", "٤١١١" and "4\u200B111" as the same
+// digits, and "123‐45‐6789" (U+2010) or "415−555−0132" (U+2212) as hyphenated numbers.
+//
+//   - Unicode NFKC (full-width letters and digits, ligatures, compatibility spaces …)
+//   - every Unicode decimal digit (\p{Nd}: Arabic-Indic, Devanagari, mathematical …) → 0-9
+//   - every dash and minus (\p{Pd}, U+2212 minus, U+FE63, U+FF0D, U+2796 …) → '-'
+//   - format characters (\p{Cf}: zero-width space/joiners, soft hyphen, bidi marks, BOM), NUL and
+//     other non-space control characters → removed
+//
+// Detection runs on the normalised text; `toOriginal` maps every range back to the original
+// text, so a redaction replaces exactly the characters the speaker or writer produced (and the
+// word timings found from the original text stay right).
+
+export interface Normalised {
+  /** What the detector reads. */
+  text: string;
+  /** Original offset where normalised code unit i came from; null when the text is unchanged. */
+  from: Int32Array | null;
+  /** Original end offset (exclusive) of the character normalised code unit i came from. */
+  to: Int32Array | null;
+}
+
+// Anything outside printable ASCII (and NUL/DEL/C0 controls other than whitespace) needs a look.
+const NEEDS_WORK = /[^\t\n\r\u0020-\u007e]/;
+const FORMAT_OR_CONTROL = /[\p{Cf}\p{Cc}]/u;
+const SPACE_CONTROL = /\s/;
+const DASH = /[\p{Pd}\u2212\u2796\u02D7\u2043]/u;
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+const digitValueCache = new Map<number, string>();
+
+/** The value of a decimal digit: Unicode encodes them in runs of ten ascending from zero (some
+ * runs are adjacent, e.g. the mathematical digits), so the value is the distance from the start
+ * of the run, modulo ten. */
+export function digitValue(cp: number): string {
+  const cached = digitValueCache.get(cp);
+  if (cached !== undefined) return cached;
+  let start = cp;
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  const value = String((cp - start) % 10);
+  digitValueCache.set(cp, value);
+  return value;
+}
+
+/** What one code point becomes: '' (dropped), or its normalised form. */
+function normaliseChar(ch: string, cp: number): string {
+  if (cp < 0x7f) return cp === 0 || (cp < 0x20 && !SPACE_CONTROL.test(ch)) ? '' : ch;
+  if (FORMAT_OR_CONTROL.test(ch)) return SPACE_CONTROL.test(ch) ? ' ' : '';
+  if (DECIMAL_DIGIT.test(ch)) return digitValue(cp);
+  if (DASH.test(ch)) return '-';
+  const n = ch.normalize('NFKC');
+  // NFKC may produce digits or dashes of its own ("①" → "1", "﹘" → "—"): fold them again.
+  if (n === ch) return n;
+  let out = '';
+  for (const c of n) out += DASH.test(c) ? '-' : DECIMAL_DIGIT.test(c) ? digitValue(c.codePointAt(0)!) : c;
+  return out;
+}
+
+export function normaliseForDetection(text: string): Normalised {
+  if (!NEEDS_WORK.test(text)) return { text, from: null, to: null };
+  const from = new Int32Array(text.length + 1);
+  const to = new Int32Array(text.length + 1);
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < text.length;) {
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+    const piece = normaliseChar(ch, cp);
+    // NFKC can expand one character into several ("㎒" → "MHz"); the arrays grow only then.
+    for (let k = 0; k < piece.length; k++) {
+      if (n >= from.length - 1) return slowPath(text);
+      from[n] = i;
+      to[n] = i + width;
+      n++;
+    }
+    out += piece;
+    i += width;
+  }
+  from[n] = text.length;
+  to[n] = text.length;
+  return { text: out, from: from.subarray(0, n + 1), to: to.subarray(0, n + 1) };
+}
+
+/** Text whose normal form is longer than itself: same work with growable arrays. */
+function slowPath(text: string): Normalised {
+  const from: number[] = [];
+  const to: number[] = [];
+  let out = '';
+  for (let i = 0; i < text.length;) {
+    const cp = text.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const piece = normaliseChar(text.slice(i, i + width), cp);
+    for (let k = 0; k < piece.length; k++) {
+      from.push(i);
+      to.push(i + width);
+    }
+    out += piece;
+    i += width;
+  }
+  from.push(text.length);
+  to.push(text.length);
+  return { text: out, from: Int32Array.from(from), to: Int32Array.from(to) };
+}
+
+/** A range of the normalised text as a range of the original text. */
+export function toOriginal(n: Normalised, start: number, end: number): { start: number; end: number } {
+  if (!n.from || !n.to) return { start, end };
+  return { start: n.from[start]!, end: end > start ? n.to[end - 1]! : n.from[start]! };
+}
+
+/** The normalised offset of an original offset (the first normalised unit at or after it). */
+export function fromOriginal(n: Normalised, offset: number): number {
+  if (!n.from) return offset;
+  let lo = 0;
+  let hi = n.from.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (n.from[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The digits a piece of text stands for, in any script ("４１１１" → "4111"). */
+export function digitsOf(text: string): string {
+  return normaliseForDetection(text).text.replace(/\D+/g, '');
+}
