@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'REDIS_UNAVAILABLE'
   /** A recording is still transcoding or being restored: try the conversation again later. */
   | 'NOT_READY'
+  /** A check before any work failed (output/state folder, credentials, API reachability): exit 2. */
+  | 'PREFLIGHT'
+  /** Another export holds the state folder's lock. */
+  | 'STATE_LOCKED'
   /** A download URL the policy refuses: not https, a downgrade, a private or internal address. */
   | 'URL_REFUSED'
   /** A body larger than its cap (media beyond its announced size, a token response, a secret file). */

@@ -5,6 +5,9 @@ import { isGtError } from '../errors.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
 
+/** Nothing was done and the fix is on the caller's side: bad flags, config, a failed check before work, a busy state folder. */
+const USAGE_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'PREFLIGHT', 'STATE_LOCKED']);
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('genesys-transcripts')
     .description('Export Genesys Cloud conversations: recordings, transcripts, redacted, delivered.')
@@ -24,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isGtError(err)) {
       process.stderr.write(`genesys-transcripts: ${err.message} [${err.code}]\n`);
-      return err.code === 'CONFIG_INVALID' || err.code === 'USAGE' ? 2 : 1;
+      return USAGE_CODES.has(err.code) ? 2 : 1;
     }
     process.stderr.write(`genesys-transcripts: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

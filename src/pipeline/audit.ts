@@ -63,7 +63,15 @@ export interface AuditOptions {
 }
 
 export type AuditVerification =
-  { ok: true; entries: number } | { ok: false; entries: number; line: number; reason: string };
+  | { ok: true; entries: number }
+  | { ok: false; entries: number; line: number; reason: string; firstMissingSeq?: number };
+
+/** Where a checkpoint says the log stood at the end of a run (see CheckpointStore.anchorAudit). */
+export interface AuditAnchorRef {
+  runId: string;
+  seq: number;
+  hash: string;
+}
 
 const GENESIS = '0'.repeat(64);
 const FSYNC_EVERY = 100;
@@ -260,10 +268,11 @@ export class AuditLog {
 
   /** Opens (or creates) the log and continues the chain from its last entry. */
   static async open(path: string, options: AuditOptions = {}): Promise<AuditLog> {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const tail = await readTail(path, options.hmacKey);
     if (tail.tornBytes > 0) await truncate(path, tail.goodLength);
-    const fh = await open(path, 'a');
+    // 0600: the log names conversations and who exported them.
+    const fh = await open(path, 'a', 0o600);
     // A complete last entry without its newline (goodLength -1): finish the line.
     if (tail.goodLength === -1) await fh.write('\n');
     const log = new AuditLog(fh, tail, options);
@@ -274,6 +283,11 @@ export class AuditLog {
         afterSeq: tail.seq,
       });
     return log;
+  }
+
+  /** The last entry written (seq 0 and the genesis hash for an empty log): what a checkpoint anchors. */
+  position(): Promise<{ seq: number; hash: string }> {
+    return this.queue.then(() => ({ seq: this.seq, hash: this.prevHash }));
   }
 
   append(type: AuditEventType, data: AuditData): Promise<void> {
@@ -324,7 +338,48 @@ export class AuditLog {
 /** Reads the file line by line (streamed) and checks every entry's hash, sequence and link. */
 export async function verifyAuditFile(
   path: string,
-  options: { hmacKey?: string } = {},
+  options: { hmacKey?: string; anchor?: AuditAnchorRef } = {},
+): Promise<AuditVerification> {
+  const chain = await verifyChain(path, options, options.anchor?.seq);
+  const anchor = options.anchor;
+  if (!chain.result.ok || !anchor) return chain.result;
+  // The chain alone cannot see lost tail entries: the anchor, kept outside the log, can.
+  if (chain.result.entries < anchor.seq) {
+    return {
+      ok: false,
+      entries: chain.result.entries,
+      line: chain.result.entries + 1,
+      firstMissingSeq: chain.result.entries + 1,
+      reason: `truncated: the log ends at seq ${chain.result.entries} but the checkpoint recorded seq ${anchor.seq} at the end of run ${anchor.runId}; entries from seq ${chain.result.entries + 1} are missing`,
+    };
+  }
+  if (chain.anchorHash !== anchor.hash) {
+    return {
+      ok: false,
+      entries: chain.result.entries,
+      line: anchor.seq,
+      reason: `seq ${anchor.seq} is not the entry the checkpoint recorded at the end of run ${anchor.runId} (the log was cut and rewritten from there)`,
+    };
+  }
+  return chain.result;
+}
+
+async function verifyChain(
+  path: string,
+  options: { hmacKey?: string },
+  anchorSeq: number | undefined,
+): Promise<{ result: AuditVerification; anchorHash?: string }> {
+  let anchorHash: string | undefined;
+  const result = await verifyLines(path, options, (seq, hash) => {
+    if (seq === anchorSeq) anchorHash = hash;
+  });
+  return { result, ...(anchorHash !== undefined ? { anchorHash } : {}) };
+}
+
+async function verifyLines(
+  path: string,
+  options: { hmacKey?: string },
+  onEntry: (seq: number, hash: string) => void,
 ): Promise<AuditVerification> {
   const alg: Alg = options.hmacKey ? 'hmac-sha256' : 'sha256';
   let entries = 0;
@@ -364,6 +419,7 @@ export async function verifyAuditFile(
       return fail('prevHash does not match the previous entry (entry removed, inserted or reordered)');
     prevHash = entry.hash;
     entries += 1;
+    onEntry(entry.seq, entry.hash);
     return undefined;
   };
 

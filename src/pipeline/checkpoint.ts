@@ -5,12 +5,14 @@
 // - deliveries are recorded per (conversation, sink): the pipeline asks `isDelivered` before it
 //   hands a bundle to a sink, which is how "never deliver twice" survives a restart.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { asDiskFull, GtError } from '../errors.ts';
+import { processAlive } from './lock.ts';
 
-export const DEFAULT_CHECKPOINT_PATH = './.genesys-transcripts/checkpoint.db';
+export const DEFAULT_CHECKPOINT_PATH = './export/.genesys-transcripts/checkpoint.db';
+export const CHECKPOINT_NAME = 'checkpoint.db';
 
 export type ConversationState = 'pending' | 'in_progress' | 'done' | 'failed' | 'skipped';
 export const CONVERSATION_STATES: readonly ConversationState[] = [
@@ -32,6 +34,31 @@ export interface ConversationRecord {
   updatedAt: string;
   /** Names of the sinks this conversation was delivered to. */
   deliveredTo: string[];
+}
+
+/** Where the audit log stood at the end of a run: what `verify-audit` checks the log's tail against. */
+export interface AuditAnchor {
+  runId: string;
+  seq: number;
+  hash: string;
+  at: string;
+}
+
+/** Something skipped with a reason (a whole conversation, a recording, a transcript), for `status --skipped`. */
+export interface SkippedItem {
+  conversationId: string;
+  kind: string;
+  itemId: string | null;
+  reason: string;
+  detail: string | null;
+  at: string;
+}
+
+export interface DeliveryRecord {
+  sink: string;
+  deliveryId: string;
+  receipt: unknown;
+  deliveredAt: string;
 }
 
 export interface RunRecord {
@@ -81,6 +108,16 @@ CREATE TABLE IF NOT EXISTS deliveries (
   delivered_at TEXT NOT NULL,
   PRIMARY KEY (conversation_id, sink)
 );
+CREATE TABLE IF NOT EXISTS skipped_items (
+  conversation_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  item_id TEXT,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS skipped_items_reason ON skipped_items (reason, conversation_id);
+CREATE INDEX IF NOT EXISTS skipped_items_conversation ON skipped_items (conversation_id);
 `;
 
 interface ConversationRow {
@@ -101,18 +138,29 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** True when a process with this pid exists (EPERM means it exists but is not ours). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** SQLite saying the file itself is damaged (a corrupt page found mid-run, a truncated file). */
+function isCorruption(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  // SQLITE_CORRUPT (11), SQLITE_NOTADB (26), and their extended codes.
+  const base = typeof e.errcode === 'number' ? e.errcode & 0xff : undefined;
+  return base === 11 || base === 26 || /malformed|not a database|corrupt/i.test(String(e.message));
+}
+
+/** One line, whatever SQLite said: the CLI prints GtError messages as a single line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** A storage failure of the checkpoint as a typed error: DISK_FULL, or CHECKPOINT for a damaged file. */
+function asCheckpointFailure(err: unknown, path: string): unknown {
+  const full = asDiskFull(err, 'the checkpoint (state directory)');
+  if (full !== err || err instanceof GtError || !isCorruption(err)) return full;
+  return checkpointError(path, `the file is damaged (${oneLine(String((err as Error).message))})`, err);
 }
 
 /** A prepared statement whose "disk is full" failures come out as DISK_FULL, not a bare SQLite error. */
-function guarded(stmt: StatementSync): StatementSync {
+function guarded(stmt: StatementSync, path: string): StatementSync {
   return new Proxy(stmt, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target) as unknown;
@@ -121,7 +169,7 @@ function guarded(stmt: StatementSync): StatementSync {
         try {
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         } catch (err) {
-          throw asDiskFull(err, 'the checkpoint (state directory)');
+          throw asCheckpointFailure(err, path);
         }
       };
     },
@@ -131,7 +179,7 @@ function guarded(stmt: StatementSync): StatementSync {
 function checkpointError(path: string, reason: string, cause?: unknown): GtError {
   return new GtError(
     'CHECKPOINT',
-    `${path} is not a usable checkpoint database: ${reason}`,
+    `${path} is not a usable checkpoint database: ${oneLine(reason)}; restore it from a backup, or move it away and re-run with --force (everything is delivered again)`,
     { path },
     cause ? { cause } : undefined,
   );
@@ -143,9 +191,12 @@ export class CheckpointStore {
   private readonly session = randomUUID();
   private readonly stmts: Record<string, StatementSync>;
 
-  private constructor(db: DatabaseSync) {
+  private readonly path: string;
+
+  private constructor(db: DatabaseSync, path: string) {
     this.db = db;
-    const p = (sql: string) => guarded(db.prepare(sql));
+    this.path = path;
+    const p = (sql: string) => guarded(db.prepare(sql), path);
     this.stmts = {
       insert: p(
         `INSERT INTO conversations (conversation_id, state, attempts, conversation_start, sort_start, updated_at)
@@ -165,9 +216,32 @@ export class CheckpointStore {
       ),
       recordDelivery: p(
         `INSERT INTO deliveries (conversation_id, sink, delivery_id, receipt, delivered_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (conversation_id, sink) DO NOTHING`,
+         ON CONFLICT (conversation_id, sink) DO UPDATE SET delivery_id = excluded.delivery_id,
+           receipt = excluded.receipt, delivered_at = excluded.delivered_at`,
       ),
       isDelivered: p(`SELECT 1 AS hit FROM deliveries WHERE conversation_id = ? AND sink = ?`),
+      isDeliveredAs: p(
+        `SELECT 1 AS hit FROM deliveries WHERE conversation_id = ? AND sink = ? AND delivery_id = ?`,
+      ),
+      delivery: p(`SELECT * FROM deliveries WHERE conversation_id = ? AND sink = ?`),
+      forgetDelivery: p(`DELETE FROM deliveries WHERE conversation_id = ? AND sink = ?`),
+      deliveredToSink: p(`SELECT * FROM deliveries WHERE sink = ? ORDER BY conversation_id`),
+      reopen: p(
+        `UPDATE conversations SET state = 'pending', last_error = NULL, updated_at = ?, owner_session = NULL, owner_pid = NULL
+         WHERE conversation_id = ? AND state IN ('done','skipped')`,
+      ),
+      clearSkips: p(`DELETE FROM skipped_items WHERE conversation_id = ?`),
+      addSkip: p(
+        `INSERT INTO skipped_items (conversation_id, kind, item_id, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      skipsByReason: p(
+        `SELECT * FROM skipped_items WHERE reason = ? ORDER BY conversation_id, kind, item_id LIMIT ?`,
+      ),
+      skipReasons: p(`SELECT reason, COUNT(*) AS n FROM skipped_items GROUP BY reason ORDER BY reason`),
+      getMeta: p(`SELECT value FROM meta WHERE key = ?`),
+      setMeta: p(
+        `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ),
       todoPage: p(
         `SELECT * FROM conversations WHERE state IN ('pending','failed','in_progress') AND (sort_start, seq) > (?, ?)
          ORDER BY sort_start, seq LIMIT ${PAGE_SIZE}`,
@@ -185,8 +259,12 @@ export class CheckpointStore {
    * silent "start from scratch", which would re-deliver everything.
    */
   static open(path: string): CheckpointStore {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const isNew = path === ':memory:' || !existsSync(path) || statSync(path).size === 0;
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Created 0600 before SQLite opens it: its -wal and -shm files take the database's mode.
+      if (isNew) closeSync(openSync(path, 'a', 0o600));
+    }
     let db: DatabaseSync;
     try {
       db = new DatabaseSync(path);
@@ -209,7 +287,7 @@ export class CheckpointStore {
         String(SCHEMA_VERSION),
       );
       db.exec('COMMIT');
-      return new CheckpointStore(db);
+      return new CheckpointStore(db, path);
     } catch (err) {
       try {
         if (db.isTransaction) db.exec('ROLLBACK');
@@ -243,12 +321,25 @@ export class CheckpointStore {
     if (meta.get('schema') !== SCHEMA_NAME)
       throw checkpointError(path, 'an SQLite database without a checkpoint schema');
     const version = Number(meta.get('version'));
+    CheckpointStore.quickCheck(db, path);
     if (!Number.isInteger(version) || version > SCHEMA_VERSION || version < 1) {
       throw checkpointError(
         path,
         `schema version ${meta.get('version') ?? '?'} is not supported (this version reads ${SCHEMA_VERSION})`,
       );
     }
+  }
+
+  /** A damaged page anywhere in the file is found now, as one CHECKPOINT error, not mid-run. */
+  private static quickCheck(db: DatabaseSync, path: string): void {
+    let rows: { quick_check?: string }[];
+    try {
+      rows = db.prepare('PRAGMA quick_check(1)').all() as { quick_check?: string }[];
+    } catch (err) {
+      throw checkpointError(path, `the file is damaged (${String((err as Error).message)})`, err);
+    }
+    const first = rows[0]?.quick_check;
+    if (first !== 'ok') throw checkpointError(path, `the file is damaged (${first ?? 'no answer'})`);
   }
 
   startRun(params: Record<string, unknown>): string {
@@ -315,7 +406,7 @@ export class CheckpointStore {
       return result;
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw asDiskFull(err, 'the checkpoint (state directory)');
+      throw asCheckpointFailure(err, this.path);
     }
   }
 
@@ -341,8 +432,93 @@ export class CheckpointStore {
     this.stmts.recordDelivery!.run(conversationId, sink, deliveryId, JSON.stringify(receipt ?? null), now());
   }
 
-  isDelivered(conversationId: string, sink: string): boolean {
+  /** Delivered to `sink`; with `deliveryId`, delivered as exactly that version (same output settings). */
+  isDelivered(conversationId: string, sink: string, deliveryId?: string): boolean {
+    if (deliveryId !== undefined)
+      return this.stmts.isDeliveredAs!.get(conversationId, sink, deliveryId) !== undefined;
     return this.stmts.isDelivered!.get(conversationId, sink) !== undefined;
+  }
+
+  delivery(conversationId: string, sink: string): DeliveryRecord | undefined {
+    const row = this.stmts.delivery!.get(conversationId, sink) as
+      { sink: string; delivery_id: string; receipt: string; delivered_at: string } | undefined;
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /** The destination no longer holds it (deleted, damaged): the next delivery goes through again. */
+  forgetDelivery(conversationId: string, sink: string): void {
+    this.stmts.forgetDelivery!.run(conversationId, sink);
+  }
+
+  /** Every conversation recorded as delivered to `sink` (for `verify`). */
+  *deliveredTo(sink: string): IterableIterator<{ conversationId: string } & DeliveryRecord> {
+    for (const row of this.stmts.deliveredToSink!.iterate(sink)) {
+      const r = row as {
+        conversation_id: string;
+        sink: string;
+        delivery_id: string;
+        receipt: string;
+        delivered_at: string;
+      };
+      yield { conversationId: r.conversation_id, ...toDelivery(r) };
+    }
+  }
+
+  /** A done or skipped conversation becomes pending again (a new destination, --force, a repair). */
+  reopen(conversationId: string): void {
+    this.stmts.reopen!.run(now(), conversationId);
+  }
+
+  /** Replaces what was skipped in this conversation (its latest outcome is what counts). */
+  recordSkips(
+    conversationId: string,
+    items: { kind: string; id?: string | undefined; reason: string; detail?: string | undefined }[],
+  ): void {
+    this.batch(() => {
+      this.stmts.clearSkips!.run(conversationId);
+      const t = now();
+      for (const i of items)
+        this.stmts.addSkip!.run(
+          conversationId,
+          i.kind,
+          i.id ?? null,
+          i.reason.slice(0, MAX_ERROR_LENGTH),
+          i.detail?.slice(0, MAX_ERROR_LENGTH) ?? null,
+          t,
+        );
+    });
+  }
+
+  skippedFor(reason: string, limit = 1000): SkippedItem[] {
+    return (this.stmts.skipsByReason!.all(reason, limit) as Record<string, string | null>[]).map((r) => ({
+      conversationId: r.conversation_id!,
+      kind: r.kind!,
+      itemId: r.item_id ?? null,
+      reason: r.reason!,
+      detail: r.detail ?? null,
+      at: r.at!,
+    }));
+  }
+
+  skipReasons(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.stmts.skipReasons!.all() as { reason: string; n: number }[]) out[r.reason] = r.n;
+    return out;
+  }
+
+  /** Records where the audit log ends at the end of a run: its length is then anchored outside itself. */
+  anchorAudit(anchor: Omit<AuditAnchor, 'at'>): void {
+    this.stmts.setMeta!.run('audit.anchor', JSON.stringify({ ...anchor, at: now() }));
+  }
+
+  auditAnchor(): AuditAnchor | undefined {
+    const row = this.stmts.getMeta!.get('audit.anchor') as { value: string } | undefined;
+    if (!row) return undefined;
+    try {
+      return JSON.parse(row.value) as AuditAnchor;
+    } catch {
+      throw checkpointError(this.path, 'its audit anchor is not JSON');
+    }
   }
 
   /**
@@ -433,4 +609,19 @@ export class CheckpointStore {
       deliveredTo,
     };
   }
+}
+
+function toDelivery(r: {
+  sink: string;
+  delivery_id: string;
+  receipt: string;
+  delivered_at: string;
+}): DeliveryRecord {
+  let receipt: unknown = null;
+  try {
+    receipt = JSON.parse(r.receipt);
+  } catch {
+    // A receipt is informative only.
+  }
+  return { sink: r.sink, deliveryId: r.delivery_id, receipt, deliveredAt: r.delivered_at };
 }

@@ -22,7 +22,14 @@ import { mergeTurns } from './transform/turns.ts';
 import { redactTranscript } from './transform/redact/index.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
 import type { Transcript } from './transform/model.ts';
-import { describeFile, stageText, MANIFEST_VERSION, type Manifest, type ManifestSkip } from './manifest.ts';
+import {
+  describeFile,
+  stageText,
+  MANIFEST_VERSION,
+  NOT_REDACTED_WARNING,
+  type Manifest,
+  type ManifestSkip,
+} from './manifest.ts';
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { conversationDetails } from './details.ts';
@@ -273,6 +280,7 @@ export async function exportConversation(
     exportedAt: new Date().toISOString(),
     tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
     redaction: { applied: options.redact, counts: result.redactions },
+    ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
     files: files.map((f) => ({
       name: f.name,
       size: f.size,
@@ -302,7 +310,7 @@ export async function exportConversation(
     transcripts: delivered,
   };
   for (const sink of ctx.sinks) {
-    if (ctx.checkpoint.isDelivered(conversationId, sink.name)) {
+    if (ctx.checkpoint.isDelivered(conversationId, sink.name, bundle.deliveryId)) {
       result.alreadyDelivered.push(sink.name);
       continue;
     }

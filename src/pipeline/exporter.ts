@@ -12,7 +12,16 @@ import { discoverConversations } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
-import { parseExportOptions, type ExportOptions, type ExportOptionsInput } from './options.ts';
+import {
+  parseExportOptions,
+  type ExportOptions,
+  type ExportOptionsInput,
+  type Selection,
+} from './options.ts';
+import { startRun } from './run-start.ts';
+import type { StateLock } from './lock.ts';
+import type { ConnectionHints } from './preflight.ts';
+import { destinationKey, lastCoveredEnd, resolveSinceLast, selectionKey } from './incremental.ts';
 import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
 import {
   emptyResult,
@@ -42,7 +51,22 @@ export interface ExportSummary {
   latencyMs: { conversationP50?: number; conversationP95?: number; apiP50?: number; apiP95?: number };
   durationMs: number;
   failures: { conversationId: string; code?: string; reason?: string }[];
+  /** Every skip: whole conversations by reason, and `kind:reason` for recordings and transcripts. */
   skipReasons: Record<string, number>;
+  /** Whole conversations skipped, by reason (language-mismatch, no-files …). */
+  skippedConversations: Record<string, number>;
+  /** Recordings and transcripts skipped inside exported conversations, by `kind:reason`. */
+  skippedItems: Record<string, number>;
+  /** How the run ended: finished by itself, failed (an error stopped it) or interrupted. */
+  outcome?: 'finished' | 'failed' | 'interrupted';
+  /** The interval this run covered (after --since last and relative dates were resolved). */
+  interval?: string;
+  /** False when --no-redact was given: transcripts left the process unredacted. */
+  redacted: boolean;
+  /** Where the audit log stood when the run ended (also anchored in the checkpoint). */
+  audit?: { entries: number; lastHash: string };
+  /** Conversations left pending or failed by earlier runs and tried again (--since last). */
+  carriedOver?: number;
   dryRun?: { conversations: number; mediaTypes: Record<string, number>; estimatedApiCalls: number };
 }
 
@@ -51,10 +75,19 @@ export interface ExporterEvents {
   conversation: [ConversationResult];
 }
 
+export interface ExporterDeps extends RuntimeDeps {
+  /** The clock `--since last` and relative ends resolve against (tests move it). */
+  now?: () => number;
+  /** How the caller names the folders in messages (the CLI: '--out', '--state-dir'). */
+  names?: { outDir?: string; stateDir?: string };
+  /** What to tell the user to check when Genesys rejects the credentials or cannot be reached. */
+  connectionHints?: ConnectionHints;
+}
+
 export class Exporter extends EventEmitter<ExporterEvents> {
   readonly options: ExportOptions;
   readonly metrics: ExportMetrics;
-  private readonly deps: RuntimeDeps;
+  private readonly deps: ExporterDeps;
   private readonly state = {
     discovered: 0,
     alreadyExported: 0,
@@ -66,9 +99,15 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     started: 0,
     finished: 0,
     dryRun: undefined as ExportSummary['dryRun'],
+    outcome: undefined as ExportSummary['outcome'],
+    interval: undefined as string | undefined,
+    audit: undefined as ExportSummary['audit'],
+    carriedOver: 0,
+    skippedConversations: {} as Record<string, number>,
+    skippedItems: {} as Record<string, number>,
   };
 
-  constructor(options: ExportOptionsInput, deps: RuntimeDeps) {
+  constructor(options: ExportOptionsInput, deps: ExporterDeps) {
     super();
     this.options = parseExportOptions(options);
     this.metrics = deps.metrics ?? new ExportMetrics();
@@ -86,39 +125,51 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     };
   }
 
+  /**
+   * Checks before work (folders writable, the state folder's lock, credentials and API), then
+   * discovery → per-conversation pipeline. Nothing is discovered or downloaded when a check fails.
+   */
   async *run(): AsyncGenerator<ConversationResult, ExportSummary> {
     this.state.started = Date.now();
-    const runtime = await createExportRuntime(this.options, this.deps);
+    const { runtime, lock } = await startRun(this.options, this.deps);
     const { checkpoint, audit, client } = runtime.context;
-    const runId = checkpoint.startRun({
-      selection: this.options.selection,
-      formats: this.options.formats,
-      media: this.options.media,
-      redact: this.options.redact,
-      dryRun: this.options.dryRun,
-    });
-    await audit.append('run.start', {
-      runId,
-      dryRun: this.options.dryRun,
-      concurrency: this.options.concurrency,
-    });
+    let runId: string | undefined;
+    let ended: 'finished' | 'failed' | 'interrupted' = 'interrupted';
     try {
+      const selection = this.resolveSelection(runtime);
+      runId = checkpoint.startRun({
+        selection: this.options.selection,
+        interval: selection.interval,
+        selectionKey: selectionKey(this.options.selection),
+        destinationKey: destinationKey(runtime.context.sinks.map((k) => k.name)),
+        formats: this.options.formats,
+        media: this.options.media,
+        mediaFormat: this.options.mediaFormat,
+        transcripts: this.options.transcripts,
+        redact: this.options.redact,
+        dryRun: this.options.dryRun,
+        force: this.options.force,
+      });
+      await audit.append('run.start', {
+        runId,
+        dryRun: this.options.dryRun,
+        concurrency: this.options.concurrency,
+        redact: this.options.redact,
+        ...(selection.interval ? { interval: selection.interval } : {}),
+      });
       // Explicit IDs the API does not know are failures the user must see, not silent gaps.
       const missing: string[] = [];
+      const seen = new Set<string>();
       const discovered = this.countDiscovered(
-        discoverConversations(client, this.options.selection, { onMissing: (id) => missing.push(id) }),
+        discoverConversations(client, selection, { onMissing: (id) => missing.push(id) }),
+        seen,
       );
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
-        for await (const result of mapConcurrent(discovered, this.options.concurrency, (c) =>
-          runtime.exportOne(c),
-        )) {
-          this.account(result);
-          this.emit('conversation', result);
-          this.emit('progress', this.snapshot());
-          yield result;
-        }
+        yield* this.exportAll(runtime, discovered);
+        if (this.options.selection.since === 'last')
+          yield* this.exportAll(runtime, this.carryOver(checkpoint, seen));
         for (const conversationId of missing) {
           const result = await this.notFound(runtime, conversationId);
           this.account(result);
@@ -126,23 +177,98 @@ export class Exporter extends EventEmitter<ExporterEvents> {
           yield result;
         }
       }
+      ended = 'finished';
+    } catch (err) {
+      ended = 'failed';
+      throw err;
     } finally {
-      const summary = this.summary();
-      try {
-        checkpoint.finishRun(runId, summary as unknown as Record<string, unknown>);
+      // Left without finishing or failing: the consumer stopped early (break), an interruption.
+      await this.finish(runtime, lock, runId, ended);
+    }
+    return this.summary();
+  }
+
+  private async *exportAll(
+    runtime: ExportRuntime,
+    source: AsyncIterable<string | AnalyticsConversationWithoutAttributes> | Iterable<string>,
+  ): AsyncGenerator<ConversationResult> {
+    for await (const result of mapConcurrent(source, this.options.concurrency, (c) => runtime.exportOne(c))) {
+      this.account(result);
+      this.emit('conversation', result);
+      this.emit('progress', this.snapshot());
+      yield result;
+    }
+  }
+
+  /** Pending (deferred) and failed conversations of earlier runs that this run's interval did not see. */
+  private *carryOver(
+    checkpoint: ExportRuntime['context']['checkpoint'],
+    seen: Set<string>,
+  ): Iterable<string> {
+    for (const rec of checkpoint.toDo()) {
+      if (seen.has(rec.conversationId)) continue;
+      this.state.carriedOver += 1;
+      this.state.discovered += 1;
+      yield rec.conversationId;
+    }
+  }
+
+  /** The selection discovery runs on: `since: 'last'` becomes an interval. */
+  private resolveSelection(runtime: ExportRuntime): Selection {
+    const { since: _s, from: _f, to: _t, ...rest } = this.options.selection;
+    if (this.options.selection.since !== 'last') {
+      this.state.interval = rest.interval;
+      return rest;
+    }
+    const previous = lastCoveredEnd(
+      runtime.context.checkpoint,
+      selectionKey(this.options.selection),
+      destinationKey(runtime.context.sinks.map((k) => k.name)),
+    );
+    const interval = resolveSinceLast(
+      this.options.selection,
+      previous,
+      this.options.lagMs,
+      (this.deps.now ?? Date.now)(),
+    );
+    this.state.interval = interval;
+    return { ...rest, interval };
+  }
+
+  /** Records the run's end and anchors the audit log in the checkpoint, then lets go of everything. */
+  private async finish(
+    runtime: ExportRuntime,
+    lock: StateLock,
+    runId: string | undefined,
+    outcome: NonNullable<ExportSummary['outcome']>,
+  ) {
+    const { checkpoint, audit } = runtime.context;
+    this.state.finished = Date.now();
+    this.state.outcome = outcome;
+    try {
+      if (runId) {
+        const summary = this.summary();
         await audit.append('run.finish', {
           runId,
+          outcome: this.state.outcome,
           done: summary.conversations.done,
           skipped: summary.conversations.skipped,
           failed: summary.conversations.failed,
           apiCalls: summary.apiCalls,
         });
-      } finally {
-        // Even when the run's end cannot be recorded (a full disk), files and sockets are closed.
+        const at = await audit.position();
+        this.state.audit = { entries: at.seq, lastHash: at.hash };
+        checkpoint.finishRun(runId, this.summary() as unknown as Record<string, unknown>);
+        checkpoint.anchorAudit({ runId, seq: at.seq, hash: at.hash });
+      }
+    } finally {
+      // Even when the run's end cannot be recorded (a full disk), files and sockets are closed.
+      try {
         await runtime.close();
+      } finally {
+        lock.release();
       }
     }
-    return this.summary();
   }
 
   private async notFound(runtime: ExportRuntime, conversationId: string): Promise<ConversationResult> {
@@ -156,9 +282,11 @@ export class Exporter extends EventEmitter<ExporterEvents> {
 
   private async *countDiscovered(
     source: AsyncIterable<AnalyticsConversationWithoutAttributes>,
+    seen: Set<string>,
   ): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
     for await (const c of source) {
       this.state.discovered += 1;
+      if (c.conversationId) seen.add(c.conversationId);
       this.emit('progress', this.snapshot());
       yield c;
     }
@@ -192,11 +320,17 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       this.state.redactions[k] = (this.state.redactions[k] ?? 0) + v;
     if (r.status === 'failed')
       this.state.failures.push({ conversationId: r.conversationId, code: r.errorCode, reason: r.reason });
-    if (r.status === 'skipped' && r.reason)
-      this.state.skipReasons[r.reason] = (this.state.skipReasons[r.reason] ?? 0) + 1;
+    const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
+    if (r.status === 'skipped' && r.reason) {
+      bump(this.state.skipReasons, r.reason);
+      bump(this.state.skippedConversations, r.reason);
+    }
+    if (r.status === 'done' && r.reason?.startsWith('no-files'))
+      bump(this.state.skippedConversations, 'no-files');
     for (const s of r.skipped) {
       const key = `${s.kind}:${s.reason}`;
-      this.state.skipReasons[key] = (this.state.skipReasons[key] ?? 0) + 1;
+      bump(this.state.skipReasons, key);
+      bump(this.state.skippedItems, key);
     }
   }
 
@@ -231,6 +365,13 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       durationMs: (this.state.finished || Date.now()) - this.state.started,
       failures: this.state.failures.slice(0, 100),
       skipReasons: this.state.skipReasons,
+      skippedConversations: this.state.skippedConversations,
+      skippedItems: this.state.skippedItems,
+      redacted: this.options.redact,
+      ...(this.state.outcome ? { outcome: this.state.outcome } : {}),
+      ...(this.state.interval ? { interval: this.state.interval } : {}),
+      ...(this.state.audit ? { audit: this.state.audit } : {}),
+      ...(this.state.carriedOver ? { carriedOver: this.state.carriedOver } : {}),
       ...(this.state.dryRun ? { dryRun: this.state.dryRun } : {}),
     };
   }

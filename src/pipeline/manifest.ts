@@ -8,6 +8,9 @@ import type { ConversationDetails } from './details.ts';
 
 export const MANIFEST_VERSION = 1;
 
+export const NOT_REDACTED_WARNING =
+  'NOT REDACTED: exported with --no-redact; these transcripts may contain PII (card numbers, SSNs, phone numbers, emails)';
+
 export interface ManifestSkip {
   kind: 'recording' | 'transcript' | 'conversation';
   id?: string;
@@ -24,6 +27,8 @@ export interface Manifest {
   exportedAt: string;
   tool: { name: 'genesys-transcripts'; version: string };
   redaction: { applied: boolean; counts: Record<string, number> };
+  /** Set when the export ran with --no-redact: the transcripts may hold PII. */
+  warning?: string;
   files: {
     name: string;
     size: number;

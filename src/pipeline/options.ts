@@ -2,6 +2,7 @@
 // everything inside the pipeline trusts these types.
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
+import { defaultStateDir } from './state.ts';
 
 export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
 export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
@@ -34,9 +35,20 @@ export const selectionSchema = z
     userIds: z.array(conversationId).optional(),
     divisionIds: z.array(conversationId).optional(),
     direction: z.enum(['inbound', 'outbound']).optional(),
+    /**
+     * 'last': continue from the end of the previous finished run of the same selection to the same
+     * destination (minus `lagMs`); `from` is the start when there is none, `to` the end (default now).
+     */
+    since: z.literal('last').optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
   })
-  .refine((s) => (s.conversationIds?.length ?? 0) > 0 || s.interval !== undefined, {
-    message: 'select conversations by ID (--conversation, --ids-file) or by interval (--from/--to)',
+  .refine((s) => (s.conversationIds?.length ?? 0) > 0 || s.interval !== undefined || s.since === 'last', {
+    message:
+      'select conversations by ID (--conversation, --ids-file), by interval (--from/--to) or with --since last',
+  })
+  .refine((s) => s.since === undefined || (s.conversationIds === undefined && s.interval === undefined), {
+    message: '--since last selects by interval: use --from/--to with it, not --conversation or --ids-file',
   });
 
 export const exportOptionsSchema = z.object({
@@ -53,8 +65,13 @@ export const exportOptionsSchema = z.object({
   review: z.boolean().default(true),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
-  /** Where the checkpoint, staging area and audit log live. */
-  stateDir: z.string().min(1).default('./.genesys-transcripts'),
+  /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */
+  stateDir: z.string().min(1).optional(),
+  /**
+   * Re-export the selection even where the checkpoint says it was delivered, and start over when
+   * the checkpoint is missing but an audit log shows earlier runs.
+   */
+  force: z.boolean().default(false),
   auditHmacKey: z.string().optional(),
   /** Max time to wait for a transcoding recording before skipping it for a later run. */
   transcodeDeadlineMs: z.number().int().positive().default(60_000),
@@ -65,6 +82,12 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
+  lagMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(6 * 3_600_000),
   /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
   conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */
@@ -76,24 +99,72 @@ export const exportOptionsSchema = z.object({
 export const runtimeOptionsSchema = exportOptionsSchema.extend({ selection: selectionSchema.optional() });
 
 export type Selection = z.infer<typeof selectionSchema>;
-export type ExportOptions = z.infer<typeof exportOptionsSchema>;
+/** After parsing the state folder is always known (see defaultStateDir). */
+type WithStateDir<T> = Omit<T, 'stateDir'> & { stateDir: string };
+export type ExportOptions = WithStateDir<z.infer<typeof exportOptionsSchema>>;
 export type ExportOptionsInput = z.input<typeof exportOptionsSchema>;
-export type RuntimeOptions = z.infer<typeof runtimeOptionsSchema>;
+export type RuntimeOptions = WithStateDir<z.infer<typeof runtimeOptionsSchema>>;
 export type RuntimeOptionsInput = z.input<typeof runtimeOptionsSchema>;
 
 export function parseExportOptions(input: ExportOptionsInput): ExportOptions {
-  return parseWith(exportOptionsSchema, input);
+  return withStateDir(parseWith(exportOptionsSchema, input));
 }
 
 export function parseRuntimeOptions(input: RuntimeOptionsInput): RuntimeOptions {
-  return parseWith(runtimeOptionsSchema, input);
+  return withStateDir(parseWith(runtimeOptionsSchema, input));
+}
+
+function withStateDir<T extends { stateDir?: string | undefined; outDir: string }>(o: T): WithStateDir<T> {
+  return { ...o, stateDir: o.stateDir ?? defaultStateDir(o.outDir) };
+}
+
+/** One problem with an option: its name (`formats`, `selection.interval`) and what is wrong, value quoted. */
+export interface OptionProblem {
+  option: string;
+  message: string;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path)
+    v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+const quote = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 100) : v) ?? String(v);
+
+/** zod's issue in the words of the option: `"pdf" is not one of json, txt, vtt, srt`, not `formats.0: Invalid option`. */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): OptionProblem {
+  const option = issue.path.filter((k) => typeof k !== 'number').join('.') || 'options';
+  const value = valueAt(input, issue.path);
+  const i = issue as z.core.$ZodIssue & {
+    values?: unknown[];
+    expected?: string;
+    minimum?: unknown;
+    maximum?: unknown;
+  };
+  let message = issue.message;
+  if (issue.code === 'invalid_value' && i.values)
+    message = `${quote(value)} is not one of ${i.values.join(', ')}`;
+  else if (issue.code === 'invalid_type' && value !== undefined)
+    message = `${quote(value)} is not a ${i.expected}`;
+  else if (issue.code === 'too_small' && typeof value === 'number')
+    message = `${value} is below the minimum ${String(i.minimum)}`;
+  else if (issue.code === 'too_big' && typeof value === 'number')
+    message = `${value} is above the maximum ${String(i.maximum)}`;
+  else if (value !== undefined && typeof value !== 'object') message = `${quote(value)}: ${issue.message}`;
+  return { option, message };
 }
 
 function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`);
-    throw new GtError('CONFIG_INVALID', `invalid export options:\n  ${problems.join('\n  ')}`);
+    const problems = parsed.error.issues.map((i) => describeIssue(i, input));
+    throw new GtError(
+      'CONFIG_INVALID',
+      `invalid export options: ${problems.map((p) => `${p.option}: ${p.message}`).join('; ')}`,
+      { problems },
+    );
   }
   return parsed.data;
 }

@@ -13,8 +13,8 @@ import { createFsSink } from '../sinks/fs.ts';
 import { createSink } from '../sinks/index.ts';
 import { createReviewSink } from '../review/sink.ts';
 import type { Sink } from '../sinks/types.ts';
-import { CheckpointStore } from './checkpoint.ts';
-import { AuditLog } from './audit.ts';
+import { openState } from './state.ts';
+import { reopenForDestinations } from './destinations.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
@@ -59,6 +59,27 @@ function failureText(err: unknown): { code: string; message: string } {
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** A conversation delivered with nothing but its manifest says why (no recording, no transcript …). */
+function explainEmpty(r: ConversationResult): ConversationResult {
+  if (r.status !== 'done' || r.reason || r.files.some((f) => f.name !== 'manifest.json')) return r;
+  const why = [...new Set(r.skipped.map((s) => `${s.kind} ${s.reason}`))].join(', ');
+  return { ...r, reason: `no-files${why ? `: ${why}` : ': nothing recorded for this conversation'}` };
+}
+
+/** What `status --skipped REASON` lists for this conversation: itself when skipped whole, and its skipped items. */
+function skipsOf(r: ConversationResult) {
+  const items: { kind: string; id?: string; reason: string; detail?: string }[] = r.skipped.map((s) => ({
+    kind: s.kind,
+    reason: s.reason,
+    ...(s.id ? { id: s.id } : {}),
+    ...(s.detail ? { detail: s.detail } : {}),
+  }));
+  if (r.status === 'skipped') items.unshift({ kind: 'conversation', reason: r.reason ?? 'skipped' });
+  if (r.status === 'done' && r.reason?.startsWith('no-files'))
+    items.unshift({ kind: 'conversation', reason: 'no-files' });
+  return items;
+}
+
 export async function createExportRuntime(
   input: RuntimeOptionsInput,
   deps: RuntimeDeps,
@@ -67,7 +88,7 @@ export async function createExportRuntime(
   const logger = deps.logger ?? silentLogger();
   const metrics = deps.metrics ?? new ExportMetrics();
   const stateDir = resolve(options.stateDir);
-  await mkdir(join(stateDir, 'staging'), { recursive: true });
+  await mkdir(join(stateDir, 'staging'), { recursive: true, mode: 0o700 });
 
   const client: GenesysClient = createGenesysClient(
     deps.config,
@@ -78,10 +99,10 @@ export async function createExportRuntime(
   );
   client.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
 
-  const checkpoint = CheckpointStore.open(join(stateDir, 'checkpoint.db'));
-  const audit = await AuditLog.open(join(stateDir, 'audit.jsonl'), {
+  const { checkpoint, audit } = await openState(stateDir, {
     ...(options.auditHmacKey ? { hmacKey: options.auditHmacKey } : {}),
     actor: deps.actor ?? process.env.USER ?? 'unknown',
+    force: options.force,
   });
   const sinks: Sink[] = [
     createFsSink({ root: resolve(options.outDir) }),
@@ -112,6 +133,7 @@ export async function createExportRuntime(
   async function exportOne(c: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult> {
     const conversationId = typeof c === 'string' ? c : c.conversationId!;
     checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
+    await reopenForDestinations(context, conversationId);
     if (!checkpoint.claim(conversationId)) {
       const rec = checkpoint.get(conversationId);
       return emptyResult(conversationId, rec?.state === 'skipped' ? 'skipped' : 'done', {
@@ -125,7 +147,10 @@ export async function createExportRuntime(
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
         const conversation = await resolveConversation(c);
-        const result = await exportConversation({ ...context, signal: deadline.signal }, conversation);
+        const result = explainEmpty(
+          await exportConversation({ ...context, signal: deadline.signal }, conversation),
+        );
+        checkpoint.recordSkips(conversationId, skipsOf(result));
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
           checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');

@@ -6,21 +6,22 @@
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
 import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
+import {
+  damagedFiles,
+  folderHolds,
+  manifestMatches,
+  MARKER_NAME,
+  readMarker,
+  type DeliveryMarker,
+} from './fs-check.ts';
 
 export interface FsSinkOptions {
   root: string;
-}
-
-const MARKER_NAME = '.delivery.json';
-
-interface DeliveryMarker {
-  deliveryId: string;
-  files: { name: string; size: number; sha256: string }[];
 }
 
 function markerFor(bundle: ConversationBundle): DeliveryMarker {
@@ -99,12 +100,28 @@ async function removeStaleTemps(dir: string): Promise<void> {
   }
 }
 
-async function readMarker(path: string): Promise<DeliveryMarker | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as DeliveryMarker;
-  } catch {
-    return undefined;
+/**
+ * The folder already has this delivery: rewrite only what is missing or differs from the marker
+ * (a deleted file, a flipped byte), and the manifest only when it no longer matches. True when
+ * anything was written.
+ */
+async function repairInPlace(
+  dir: string,
+  bundle: ConversationBundle,
+  marker: DeliveryMarker,
+): Promise<boolean> {
+  const damaged = new Set((await damagedFiles(dir, marker, true)).map((p) => p.name));
+  const manifestOk = await manifestMatches(dir, marker);
+  if (damaged.size === 0 && manifestOk) return false;
+  await removeStaleTemps(dir);
+  for (const file of bundle.files) {
+    if (!damaged.has(file.name) && !(file.name === MANIFEST_NAME && !manifestOk)) continue;
+    const target = join(dir, ...fileSegments(file.name));
+    await mkdir(dirname(target), { recursive: true });
+    await atomicCopy(file.path, target, file.size);
+    await fsyncPath(dirname(target));
   }
+  return true;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -138,7 +155,8 @@ export function createFsSink(options: FsSinkOptions): Sink {
     try {
       if (await exists(manifestPath)) {
         const have = await readMarker(markerPath);
-        if (have && JSON.stringify(have) === JSON.stringify(wanted)) return receipt(true);
+        if (have && JSON.stringify(have) === JSON.stringify(wanted))
+          return receipt(!(await repairInPlace(dir, bundle, wanted)));
         // Different content: take the manifest away first so the folder reads as incomplete
         // until the new delivery is whole.
         await rm(manifestPath, { force: true });
@@ -181,5 +199,11 @@ export function createFsSink(options: FsSinkOptions): Sink {
     }
   }
 
-  return { name, deliver, close: async () => {} };
+  async function holds(d: { deliveryId: string; receipt: unknown }): Promise<boolean> {
+    const location = (d.receipt as { location?: unknown } | null)?.location;
+    if (typeof location !== 'string' || !resolve(location).startsWith(root + sep)) return false;
+    return folderHolds(location, d.deliveryId);
+  }
+
+  return { name, deliver, holds, close: async () => {} };
 }

@@ -45,5 +45,10 @@ export interface Sink {
   /** Identifies the destination (kind + where, never credentials): the checkpoint keys deliveries by it. */
   readonly name: string;
   deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt>;
+  /**
+   * Optional, for destinations we can look at (a folder): does it still hold this delivery whole?
+   * False sends the conversation again (a deleted folder or file is restored by the next run).
+   */
+  holds?(delivery: { deliveryId: string; receipt: unknown }): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -33,7 +33,20 @@ test('status prints counts, runs and failures (text and --json); a missing check
   store.markFailed('b', 'HTTP_ERROR: 503 from recordings');
   store.claim('c');
   store.markSkipped('c', 'language-mismatch');
-  store.finishRun(runId, { done: 1 });
+  store.recordSkips('c', [{ kind: 'conversation', reason: 'language-mismatch' }]);
+  store.recordSkips('a', [
+    { kind: 'recording', id: 'rec-1', reason: 'archived' },
+    { kind: 'recording', id: 'rec-2', reason: 'archived' },
+  ]);
+  store.finishRun(runId, {
+    outcome: 'finished',
+    conversations: { done: 1, skipped: 1, failed: 1, deferred: 0, alreadyExported: 0 },
+  });
+  // A second run that never recorded its end: killed, so interrupted.
+  const killed = store.startRun({
+    selection: { mediaTypes: ['voice'] },
+    interval: '2026-01-02T00:00:00.000Z/2026-01-03T00:00:00.000Z',
+  });
   store.close();
 
   const json = await cli(['status', '--checkpoint', path, '--json']);
@@ -45,8 +58,11 @@ test('status prints counts, runs and failures (text and --json); a missing check
   };
   assert.deepEqual(parsed.counts, { pending: 1, in_progress: 0, done: 1, failed: 1, skipped: 1 });
   assert.deepEqual(
-    parsed.runs.map((r) => r.runId),
-    [runId],
+    parsed.runs.map((r) => [r.runId, (r as unknown as { outcome: string }).outcome]),
+    [
+      [runId, 'finished'],
+      [killed, 'interrupted'],
+    ],
   );
   assert.deepEqual(
     parsed.failed.map((f) => [f.conversationId, f.lastError]),
@@ -55,7 +71,23 @@ test('status prints counts, runs and failures (text and --json); a missing check
 
   const text = await cli(['status', '--checkpoint', path]);
   assert.match(text.stdout, /pending 1, in_progress 0, done 1, failed 1, skipped 1/);
-  assert.match(text.stdout, new RegExp(`${runId} started .*, finished `));
+  assert.match(text.stdout, new RegExp(`${runId} finished\n    started .*, ended `));
+  assert.match(text.stdout, /1 exported, 1 skipped, 1 failed, 0 deferred, 0 already exported/);
+  assert.match(text.stdout, new RegExp(`${killed} interrupted\n`));
+  assert.match(
+    text.stdout,
+    /2026-01-02T00:00:00.000Z \(incl.\) to 2026-01-03T00:00:00.000Z \(excl.\), mediaTypes=voice/,
+  );
+  assert.match(text.stdout, /skipped, by reason .*: archived 2, language-mismatch 1/);
+
+  const archived = await cli(['status', '--checkpoint', path, '--skipped', 'archived']);
+  assert.equal(archived.code, 0, archived.stderr);
+  assert.equal(archived.stdout, "skipped for 'archived': 2\na recording rec-1\na recording rec-2\n");
+  const none = await cli(['status', '--checkpoint', path, '--skipped', 'deleted']);
+  assert.match(
+    none.stdout,
+    /nothing skipped for 'deleted'; reasons on record: archived \(2\), language-mismatch \(1\)/,
+  );
   assert.match(text.stdout, /b after 1 attempt\(s\): HTTP_ERROR: 503 from recordings/);
 
   const missing = await cli(['status', '--checkpoint', join(dir, 'nope.db')]);

@@ -85,9 +85,9 @@ test("README's first command exports a browsable folder; summary and metrics mat
 
 test('bad usage exits 2 with one clear message; unknown IDs exit 1 as NOT_FOUND', async (t) => {
   const cwd = await tempWorkdir(t, 'gt-cli-');
-  const half = await run(['export', '--emulator', '--from', '2026-11-01'], cwd);
+  const half = await run(['export', '--emulator', '--to', '2026-11-01'], cwd);
   assert.equal(half.code, 2);
-  assert.match(half.stderr, /--from and --to go together/);
+  assert.match(half.stderr, /--to needs --from/);
 
   const hostile = await run(['export', '--emulator', '--conversation', '../../etc/passwd'], cwd);
   assert.equal(hostile.code, 2);
@@ -106,7 +106,7 @@ test('bad usage exits 2 with one clear message; unknown IDs exit 1 as NOT_FOUND'
     summary.failures.map((f: { conversationId: string; code: string }) => [f.conversationId, f.code]),
     [[unknown, 'NOT_FOUND']],
   );
-  const status = await run(['status', '--state-dir', '.genesys-transcripts', '--json'], cwd);
+  const status = await run(['status', '--out', 'export', '--json'], cwd);
   assert.equal(status.code, 1, 'status exits 1 while failed conversations remain');
   assert.match(status.stdout, /NOT_FOUND/);
 });
@@ -129,8 +129,14 @@ test('--emulator-interval pins the built-in dataset; a reversed interval is a us
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`interval ${interval.replace(/\./g, '\\.')}`));
   assert.equal(JSON.parse(r.stdout).conversations.discovered, 6);
-  // Folders are YYYY/MM/DD of each conversation's start: all inside the pinned day (beside the review pages).
-  assert.deepEqual((await readdir(join(cwd, 'export'))).sort(), ['2026', 'index.html', 'review']);
+  // Folders are YYYY/MM/DD of each conversation's start: all inside the pinned day (beside the
+  // state folder and the review pages).
+  assert.deepEqual((await readdir(join(cwd, 'export'))).sort(), [
+    '.genesys-transcripts',
+    '2026',
+    'index.html',
+    'review',
+  ]);
   assert.deepEqual(await readdir(join(cwd, 'export', '2026', '01')), ['05']);
 });
 

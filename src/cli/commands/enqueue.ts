@@ -21,7 +21,7 @@ export function registerEnqueueCommand(program: Command, setExitCode: SetExitCod
     .action(async (flags: Record<string, unknown>) => {
       const { loadConfig } = await import('../../config/index.ts');
       const { selectionSchema } = await import('../../pipeline/options.ts');
-      const { selectionFromFlags } = await import('./export.ts');
+      const { selectionFromFlags } = await import('./shared-options.ts');
       const { createGenesysClient } = await import('../../genesys/transport.ts');
       const { discoverConversations } = await import('../../genesys/discovery.ts');
       const { connectRedis } = await import('../../distributed/redis.ts');

@@ -1,12 +1,10 @@
 // `genesys-transcripts export`: selection flags → ExportOptions, Genesys config from flags/env/file
 // (or the built-in emulator with --emulator), a progress bar on a TTY, a summary at the end.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
-import type { ExportOptionsInput, Selection } from '../../pipeline/options.ts';
+import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
 import type { EmulatorVariants } from '../../emulator/types.ts';
@@ -14,70 +12,27 @@ import {
   addConnectionOptions,
   addOutputOptions,
   addSelectionOptions,
+  inFlagTerms,
+  integer,
+  oneOf,
+  positive,
+  printable,
   addDeadlineOption,
   NETWORK_LIMIT_FLAGS,
-  positive,
   variantSpec,
+  selectionFromFlags,
 } from './shared-options.ts';
+import { parseDuration } from '../dates.ts';
 
-async function readIds(file: string): Promise<string[]> {
-  const input = file === '-' ? process.stdin : createReadStream(file);
-  const ids: string[] = [];
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      const id = line.trim();
-      if (id && !id.startsWith('#')) ids.push(id);
-    }
-  } catch (err) {
-    throw new GtError(
-      'USAGE',
-      `cannot read --ids-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-  return ids;
-}
+/** Lists in the summary stop here and say how many more there are. */
+const SUMMARY_LIST_MAX = 20;
 
-/** Turns the shared selection flags into a Selection (validated later by the options schema). */
-export async function selectionFromFlags(
-  flags: Record<string, unknown>,
-  defaultInterval?: string,
-): Promise<Selection> {
-  const ids = [...((flags.conversation as string[] | undefined) ?? [])];
-  if (typeof flags.idsFile === 'string') ids.push(...(await readIds(flags.idsFile)));
-  let interval: string | undefined;
-  if (flags.from || flags.to) {
-    if (!flags.from || !flags.to)
-      throw new GtError('USAGE', '--from and --to go together (ISO-8601 instants or dates)');
-    const from = Date.parse(String(flags.from));
-    const to = Date.parse(String(flags.to));
-    if (Number.isNaN(from) || Number.isNaN(to))
-      throw new GtError(
-        'USAGE',
-        '--from/--to must be ISO-8601 dates, e.g. 2026-11-01 or 2026-11-01T08:00:00Z',
-      );
-    interval = `${new Date(from).toISOString()}/${new Date(to).toISOString()}`;
-  } else if (ids.length === 0 && defaultInterval) {
-    interval = defaultInterval;
-  }
-  const sel: Selection = {};
-  if (ids.length) sel.conversationIds = ids;
-  if (interval) sel.interval = interval;
-  if (flags.mediaType) sel.mediaTypes = flags.mediaType as Selection['mediaTypes'];
-  if (flags.language) sel.languages = flags.language as string[];
-  if (flags.queue) sel.queueIds = flags.queue as string[];
-  if (flags.user) sel.userIds = flags.user as string[];
-  if (flags.division) sel.divisionIds = flags.division as string[];
-  if (flags.direction) sel.direction = flags.direction as Selection['direction'];
-  return sel;
-}
+export const NO_REDACT_BANNER =
+  '*** WARNING: --no-redact: transcripts are written WITHOUT PII redaction (card numbers, SSNs, phone numbers … as spoken or typed) ***';
 
-/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
- *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
-function printable(text: string): string {
-  return text.replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
-  );
+/** Up to `max` lines, then "…and N more". */
+function capped(lines: string[], max = SUMMARY_LIST_MAX): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max), `  …and ${lines.length - max} more`];
 }
 
 function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: string): void {
@@ -96,9 +51,22 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
     `latency: conversation p50 ${s.latencyMs.conversationP50 ?? '-'} ms, p95 ${s.latencyMs.conversationP95 ?? '-'} ms; API p50 ${s.latencyMs.apiP50 ?? '-'} ms, p95 ${s.latencyMs.apiP95 ?? '-'} ms`,
     `success rate: ${(s.successRate * 100).toFixed(1)}% in ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
-  for (const [k, v] of Object.entries(s.skipReasons)) lines.push(`  skipped ${k}: ${v}`);
-  for (const f of s.failures.slice(0, 20))
-    lines.push(`  failed ${printable(f.conversationId)}: ${f.code ?? ''} ${printable(f.reason ?? '')}`);
+  if (s.interval) lines.splice(1, 0, `interval: ${s.interval.replace('/', ' (inclusive) to ')} (exclusive)`);
+  if (s.carriedOver) lines.push(`carried over from earlier runs (pending or failed): ${s.carriedOver}`);
+  const skippedConversations = Object.entries(s.skippedConversations ?? {});
+  if (skippedConversations.length > 0) lines.push('skipped conversations:');
+  lines.push(...capped(skippedConversations.map(([k, v]) => `  ${k}: ${v}`)));
+  const skippedItems = Object.entries(s.skippedItems ?? {});
+  if (skippedItems.length > 0) lines.push('skipped files inside exported conversations:');
+  lines.push(...capped(skippedItems.map(([k, v]) => `  ${k.replace(':', ' ')}: ${v}`)));
+  // s.failures itself keeps at most 100: the count is the number of failed conversations.
+  const failedLines = s.failures
+    .slice(0, SUMMARY_LIST_MAX)
+    .map((f) => `  failed ${printable(f.conversationId)}: ${f.code ?? ''} ${printable(f.reason ?? '')}`);
+  lines.push(...failedLines);
+  if (c.failed > failedLines.length)
+    lines.push(`  …and ${c.failed - failedLines.length} more (status lists them)`);
+  if (s.redacted === false) lines.unshift(NO_REDACT_BANNER);
   if (s.dryRun) {
     lines.splice(
       0,
@@ -113,6 +81,12 @@ function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: stri
   out.write(`${lines.join('\n')}\n`);
 }
 
+const EMULATOR_HINTS = {
+  credentials: 'the built-in emulator (a bug: it issues its own credentials)',
+  loginHost: 'the built-in emulator',
+  apiHost: 'the built-in emulator',
+};
+
 export function registerExportCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
     .command('export')
@@ -123,8 +97,13 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
   addConnectionOptions(cmd);
   cmd
     .option('--emulator', 'run against a built-in Genesys Cloud emulator (no credentials needed)')
-    .option('--emulator-conversations <n>', 'conversations in the built-in emulator', (v) => Number(v), 60)
-    .option('--emulator-seed <n>', 'seed of the built-in emulator dataset', (v) => Number(v), 1)
+    .option(
+      '--emulator-conversations <n>',
+      'conversations in the built-in emulator',
+      integer('--emulator-conversations', 1, 1_000_000),
+      60,
+    )
+    .option('--emulator-seed <n>', 'seed of the built-in emulator dataset', integer('--emulator-seed', 0), 1)
     .option(
       '--emulator-interval <start/end>',
       'ISO-8601 interval of the built-in emulator dataset (default: the 7 full UTC days before today)',
@@ -155,13 +134,37 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
-    .option('--concurrency <n>', 'conversations in flight', (v) => Number(v), 4);
+    .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 4)
+    .option(
+      '--since <last>',
+      "'last': continue from the end of the previous finished run of this selection to this --out (minus --lag); --from is the start of the first run",
+      oneOf('--since', ['last']),
+    )
+    .option(
+      '--lag <duration>',
+      'with --since last: look again this far before the previous end (late data)',
+      '6h',
+    )
+    .option(
+      '--force',
+      're-export the selection even where already delivered; start over when the checkpoint is missing',
+    )
+    .option(
+      '--progress-every <seconds>',
+      'off a terminal: print a progress line this often',
+      integer('--progress-every', 1, 86_400),
+      30,
+    );
   addDeadlineOption(cmd)
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
-    .option('--state-dir <dir>', 'checkpoint, staging and audit log', './.genesys-transcripts')
+    .option('--state-dir <dir>', 'checkpoint, staging and audit log (default: <out>/.genesys-transcripts)')
     .option('--audit-hmac-key-env <var>', 'environment variable holding an HMAC key for the audit chain')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>/metrics', (v) => Number(v))
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics on 127.0.0.1:<port>/metrics',
+      integer('--metrics-port', 0, 65_535),
+    )
     .option('--metrics-file <file>', 'write Prometheus metrics to this textfile at the end')
     .option('--log-level <level>', 'pino log level (logs go to stderr)', 'warn')
     .action(async (flags: Record<string, unknown>) => {
@@ -234,13 +237,28 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
-          stateDir: String(flags.stateDir),
+          ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
+          force: Boolean(flags.force),
+          lagMs: parseDuration(String(flags.lag), '--lag'),
           ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
         };
-        const exporter = new Exporter(options, { config, logger });
+        let exporter: InstanceType<typeof Exporter>;
+        try {
+          exporter = new Exporter(options, {
+            config,
+            logger,
+            names: { outDir: '--out', stateDir: '--state-dir' },
+            ...(flags.emulator ? { connectionHints: EMULATOR_HINTS } : {}),
+          });
+        } catch (err) {
+          throw inFlagTerms(err);
+        }
+        if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
         const metricsServer =
           typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
-        const progress = flags.json ? { update() {}, stop() {} } : createProgressView();
+        const progress = flags.json
+          ? { update() {}, stop() {} }
+          : createProgressView(process.stderr, { everyMs: Number(flags.progressEvery) * 1000 });
         exporter.on('progress', (s) => progress.update(s));
         const abort = () => {
           process.stderr.write(

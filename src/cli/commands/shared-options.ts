@@ -2,7 +2,12 @@
 // Genesys Cloud (export, enqueue, worker) and that write exports (export, worker). The client secret has no flag on purpose: a flag value
 // shows in `ps` and shell history. It comes from GENESYSCLOUD_OAUTHCLIENT_SECRET, a config file,
 // or --client-secret-file.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { GtError } from '../../errors.ts';
+import type { Selection } from '../../pipeline/options.ts';
+import { parseWhen } from '../dates.ts';
 import { MEDIA_FORMATS, MEDIA_TYPES, OUTPUT_FORMATS } from '../../pipeline/options.ts';
 import { parseVariantSpec } from '../../emulator/options.ts';
 import type { EmulatorVariants } from '../../emulator/types.ts';
@@ -37,19 +42,94 @@ export const list = (v: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+// Flag parsers that fail as one line naming the flag and the value, e.g.
+//   --formats: "pdf" is not one of json, txt, vtt, srt
+// (a USAGE error: exit 2), instead of a NaN or zod's wording surfacing later.
+const shown = (v: string) => JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+
+/** An integer flag within [min, max]. */
+export const integer =
+  (flag: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new GtError('USAGE', `${flag}: ${shown(v)} is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+
+/** A comma-separated list whose items must be among `allowed`. */
+export const listOf =
+  (flag: string, allowed: readonly string[]) =>
+  (v: string): string[] => {
+    const items = list(v);
+    const bad = items.find((i) => !allowed.includes(i));
+    if (bad !== undefined || items.length === 0)
+      throw new GtError('USAGE', `${flag}: ${shown(bad ?? v)} is not one of ${allowed.join(', ')}`);
+    return items;
+  };
+
+/** One value among `allowed`. */
+export const oneOf =
+  (flag: string, allowed: readonly string[]) =>
+  (v: string): string => {
+    if (!allowed.includes(v))
+      throw new GtError('USAGE', `${flag}: ${shown(v)} is not one of ${allowed.join(', ')}`);
+    return v;
+  };
+
+/** Option names of the export options, as the flags that set them (for errors from validation). */
+export const FLAG_OF_OPTION: Record<string, string> = {
+  outDir: '--out',
+  stateDir: '--state-dir',
+  formats: '--formats',
+  mediaFormat: '--media-format',
+  concurrency: '--concurrency',
+  sinks: '--sink',
+  lagMs: '--lag',
+  'selection.conversationIds': '--conversation/--ids-file',
+  'selection.interval': '--from/--to',
+  'selection.from': '--from',
+  'selection.to': '--to',
+  'selection.mediaTypes': '--media-type',
+  'selection.languages': '--language',
+  'selection.queueIds': '--queue',
+  'selection.userIds': '--user',
+  'selection.divisionIds': '--division',
+  'selection.direction': '--direction',
+  selection: 'selection',
+};
+
+/** A CONFIG_INVALID from option validation in the words of the flags: `--language: "x": a language is …`. */
+export function inFlagTerms(err: unknown): unknown {
+  const problems = (err as GtError | undefined)?.details?.problems as
+    { option: string; message: string }[] | undefined;
+  if (!(err instanceof GtError) || err.code !== 'CONFIG_INVALID' || !Array.isArray(problems)) return err;
+  const text = problems.map((p) => `${FLAG_OF_OPTION[p.option] ?? p.option}: ${p.message}`).join('; ');
+  return new GtError('USAGE', text, { problems });
+}
+
 export function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option('--conversation <id...>', 'conversation ID(s) to export')
     .option('--ids-file <file>', 'file with one conversation ID per line ("-" = stdin)')
-    .option('--from <iso>', 'interval start (ISO-8601), with --to')
-    .option('--to <iso>', 'interval end (ISO-8601), with --from')
-    .addOption(new Option('--media-type <list>', `media types: ${MEDIA_TYPES.join(',')}`).argParser(list))
+    .option(
+      '--from <when>',
+      'interval start, inclusive: ISO-8601 (UTC unless a zone is given), today, yesterday, -6h, -1d …',
+    )
+    .option('--to <when>', 'interval end, exclusive (default with --from or --since: now)')
+    .addOption(
+      new Option('--media-type <list>', `media types: ${MEDIA_TYPES.join(',')}`).argParser(
+        listOf('--media-type', MEDIA_TYPES),
+      ),
+    )
     .option('--language <list>', 'languages (BCP-47, e.g. en-US,es-US)', list)
     .option('--queue <list>', 'queue IDs', list)
     .option('--user <list>', 'agent user IDs', list)
     .option('--division <list>', 'division IDs', list)
-    .addOption(
-      new Option('--direction <direction>', 'originating direction').choices(['inbound', 'outbound']),
+    .option(
+      '--direction <direction>',
+      'originating direction: inbound, outbound',
+      oneOf('--direction', ['inbound', 'outbound']),
     );
 }
 
@@ -131,12 +211,16 @@ export function addDeadlineOption(cmd: Command): Command {
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */
 export function addOutputOptions(cmd: Command, help: { out: string; sink: string }): Command {
   return cmd
-    .addOption(
-      new Option('--media-format <format>', 'recording format').choices(MEDIA_FORMATS).default('WAV'),
+    .option(
+      '--media-format <format>',
+      `recording format: ${MEDIA_FORMATS.join(', ')}`,
+      oneOf('--media-format', MEDIA_FORMATS),
+      'WAV',
     )
     .option('--no-media', 'do not download recordings')
     .option('--no-transcript', 'do not fetch transcripts')
     .option('--out <dir>', help.out, './export')
+<<<<<<< HEAD
     .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
       'json',
       'txt',
@@ -144,5 +228,89 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
     ])
     .option('--no-redact', 'DANGER: write transcripts without PII redaction')
     .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
+=======
+    .option(
+      '--formats <list>',
+      `transcript formats: ${OUTPUT_FORMATS.join(',')}`,
+      listOf('--formats', OUTPUT_FORMATS),
+      ['json', 'txt', 'vtt'],
+    )
+    .option(
+      '--no-redact',
+      'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
+    )
+>>>>>>> main
     .option('--sink <spec...>', help.sink);
+}
+
+async function readIds(file: string): Promise<string[]> {
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const ids: string[] = [];
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      const id = line.trim();
+      if (id && !id.startsWith('#')) ids.push(id);
+    }
+  } catch (err) {
+    throw new GtError(
+      'USAGE',
+      `cannot read --ids-file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  return ids;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * Turns the selection flags into a Selection (validated later by the options schema). Intervals are
+ * half-open: --from inclusive, --to exclusive (default now). `--since last` leaves the interval to
+ * the run, which knows the previous one; --from is then its start when there is none.
+ */
+export async function selectionFromFlags(
+  flags: Record<string, unknown>,
+  defaultInterval?: string,
+  now: number = Date.now(),
+): Promise<Selection> {
+  const ids = [...((flags.conversation as string[] | undefined) ?? [])];
+  if (typeof flags.idsFile === 'string') ids.push(...(await readIds(flags.idsFile)));
+  const from = typeof flags.from === 'string' ? parseWhen(flags.from, '--from', now) : undefined;
+  const to = typeof flags.to === 'string' ? parseWhen(flags.to, '--to', now) : undefined;
+  const sel: Selection = {};
+  if (flags.since === 'last') {
+    if (ids.length > 0)
+      throw new GtError('USAGE', '--since last selects by interval: drop --conversation/--ids-file');
+    sel.since = 'last';
+    const fallback = from ?? (defaultInterval ? Date.parse(defaultInterval.split('/')[0]!) : undefined);
+    if (fallback !== undefined) sel.from = iso(fallback);
+    if (to !== undefined) sel.to = iso(to);
+  } else if (from !== undefined || to !== undefined) {
+    if (from === undefined) throw new GtError('USAGE', '--to needs --from (or --since last)');
+    const end = to ?? now;
+    if (!(from < end))
+      throw new GtError(
+        'USAGE',
+        `--from/--to: ${iso(from)} is not before ${iso(end)}; the interval is empty`,
+      );
+    sel.interval = `${iso(from)}/${iso(end)}`;
+  } else if (ids.length === 0 && defaultInterval) {
+    sel.interval = defaultInterval;
+  }
+  if (ids.length) sel.conversationIds = ids;
+  if (flags.mediaType) sel.mediaTypes = flags.mediaType as Selection['mediaTypes'];
+  if (flags.language) sel.languages = flags.language as string[];
+  if (flags.queue) sel.queueIds = flags.queue as string[];
+  if (flags.user) sel.userIds = flags.user as string[];
+  if (flags.division) sel.divisionIds = flags.division as string[];
+  if (flags.direction) sel.direction = flags.direction as Selection['direction'];
+  return sel;
+}
+
+/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
+ *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
+export function printable(text: string): string {
+  return text.replace(
+    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
 }

@@ -1,0 +1,118 @@
+// Checks before any work: an export that cannot write its output, or whose credentials Genesys
+// rejects, must say so once, up front, naming the flag or variable to fix — not after discovering
+// and downloading everything, as one log line per conversation. Each failure is a PREFLIGHT error
+// (exit 2). The Genesys check costs one token and one GET /api/v2/tokens/me (no analytics or
+// recordings call), which also proves the API host accepts a token from that login host.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GtError, isGtError } from '../errors.ts';
+import type { GenesysClient } from '../genesys/transport.ts';
+
+export interface FolderCheck {
+  dir: string;
+  /** How the user named it: '--out', '--state-dir' … */
+  flag: string;
+  /** Mode for a folder we create (state: 0700). */
+  mode?: number;
+}
+
+function errnoOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+}
+
+/** The folder exists (or is created) and a file can be written in it. */
+export function checkWritableFolder({ dir, flag, mode }: FolderCheck): void {
+  const abs = resolve(dir);
+  const fail = (why: string, fix: string) =>
+    new GtError('PREFLIGHT', `${flag} ${dir}: ${why}; ${fix}`, { flag, path: abs });
+  try {
+    if (!statSync(abs).isDirectory()) throw fail('is a file, not a folder', `give ${flag} a folder`);
+  } catch (err) {
+    if (isGtError(err)) throw err;
+    if (errnoOf(err) !== 'ENOENT')
+      throw fail(`cannot be read (${errnoOf(err)})`, `check the path and its permissions`);
+  }
+  try {
+    mkdirSync(abs, { recursive: true, ...(mode !== undefined ? { mode } : {}) });
+  } catch (err) {
+    const why =
+      errnoOf(err) === 'ENOTDIR' ? 'a part of the path is a file' : `cannot be created (${errnoOf(err)})`;
+    throw fail(why, `choose another ${flag} or fix the permissions of its parent`);
+  }
+  const probe = join(abs, `.gt-write-check-${randomBytes(4).toString('hex')}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    throw fail(`is not writable (${errnoOf(err)})`, `choose another ${flag} or make it writable`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/** Where the connection came from, to name in messages (flags and variables differ for the emulator). */
+export interface ConnectionHints {
+  credentials: string;
+  loginHost: string;
+  apiHost: string;
+}
+
+export const DEFAULT_CONNECTION_HINTS: ConnectionHints = {
+  credentials:
+    'GENESYSCLOUD_OAUTHCLIENT_ID / GENESYSCLOUD_OAUTHCLIENT_SECRET (or --client-id, --client-secret-file, --config)',
+  loginHost: '--region / GENESYSCLOUD_REGION (or --login-url)',
+  apiHost: '--region / GENESYSCLOUD_REGION (or --api-url)',
+};
+
+/** A token is issued and the API host accepts it. */
+export async function checkGenesys(
+  client: GenesysClient,
+  hints: ConnectionHints = DEFAULT_CONNECTION_HINTS,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await client.request({
+      method: 'GET',
+      path: '/api/v2/tokens/me',
+      family: 'preflight',
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    throw preflightError(err, hints);
+  }
+}
+
+function preflightError(err: unknown, hints: ConnectionHints): unknown {
+  if (!isGtError(err)) return err;
+  const fromLogin = err.details.route === 'oauth.token';
+  const base = err.message.replace(/\s+/g, ' ');
+  switch (err.code) {
+    case 'AUTH_FAILED':
+      return new GtError(
+        'PREFLIGHT',
+        fromLogin
+          ? `credentials rejected: ${base}; check ${hints.credentials}`
+          : `the API rejected the token (${base}); check that ${hints.apiHost} is the region the OAuth client belongs to`,
+        { check: 'auth' },
+        { cause: err },
+      );
+    case 'NETWORK':
+    case 'TIMEOUT':
+      return new GtError(
+        'PREFLIGHT',
+        `${fromLogin ? 'login' : 'API'} host unreachable: ${base}; check ${fromLogin ? hints.loginHost : hints.apiHost} and the network`,
+        { check: 'reachability' },
+        { cause: err },
+      );
+    case 'HTTP_ERROR':
+    case 'INVALID_RESPONSE':
+      return new GtError(
+        'PREFLIGHT',
+        `Genesys Cloud did not answer as expected (${base}); check ${fromLogin ? hints.loginHost : hints.apiHost}`,
+        { check: 'reachability' },
+        { cause: err },
+      );
+    default:
+      return err;
+  }
+}
