@@ -1,13 +1,15 @@
 // The review pages and the search index kept up to date as an export runs: a sink beside the
 // filesystem sink, on the same folder, so the checkpoint retries it like any destination (a
 // conversation killed between the two is finished by the next run).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { asDiskFull, GtError, isGtError } from '../errors.ts';
 import type { Manifest } from '../pipeline/manifest.ts';
 import type { Transcript } from '../pipeline/transform/model.ts';
 import { conversationSegments } from '../sinks/layout.ts';
 import type { ConversationBundle, DeliveryReceipt, Sink } from '../sinks/types.ts';
+import { pagePath } from './entry.ts';
 import { ReviewSite } from './site.ts';
 
 /** The bundle's transcripts: the model objects when the pipeline passed them, else its staged JSON files. */

@@ -220,15 +220,6 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
     .option('--no-media', 'do not download recordings')
     .option('--no-transcript', 'do not fetch transcripts')
     .option('--out <dir>', help.out, './export')
-<<<<<<< HEAD
-    .option('--formats <list>', `transcript formats: ${OUTPUT_FORMATS.join(',')}`, list, [
-      'json',
-      'txt',
-      'vtt',
-    ])
-    .option('--no-redact', 'DANGER: write transcripts without PII redaction')
-    .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
-=======
     .option(
       '--formats <list>',
       `transcript formats: ${OUTPUT_FORMATS.join(',')}`,
@@ -239,7 +230,7 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       '--no-redact',
       'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
     )
->>>>>>> main
+    .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
     .option('--sink <spec...>', help.sink);
 }
 
