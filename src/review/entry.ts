@@ -5,6 +5,7 @@
 import type { Manifest } from '../pipeline/manifest.ts';
 import type { Transcript } from '../pipeline/transform/model.ts';
 import { speakerName } from '../pipeline/transform/formats/labels.ts';
+import { orderTranscripts } from '../pipeline/transform/order.ts';
 import { safeName } from '../util/safe-name.ts';
 
 export interface ReviewEntry {
@@ -38,12 +39,7 @@ export function pagePath(conversationId: string): string {
 
 /** Transcripts in a stable order (voice first, then by start), so pages and indexes never depend on delivery order. */
 export function orderedTranscripts(entry: ReviewEntry): Transcript[] {
-  return [...entry.transcripts].sort(
-    (a, b) =>
-      Number(b.mediaType === 'voice') - Number(a.mediaType === 'voice') ||
-      a.startedAt.localeCompare(b.startedAt) ||
-      (a.communicationId ?? a.recordingId ?? '').localeCompare(b.communicationId ?? b.recordingId ?? ''),
-  );
+  return orderTranscripts(entry.transcripts);
 }
 
 function agentsOf(entry: ReviewEntry): ReviewRow['agents'] {

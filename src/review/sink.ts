@@ -2,25 +2,14 @@
 // filesystem sink, on the same folder, so the checkpoint retries it like any destination (a
 // conversation killed between the two is finished by the next run).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { asDiskFull, GtError, isGtError } from '../errors.ts';
 import type { Manifest } from '../pipeline/manifest.ts';
-import type { Transcript } from '../pipeline/transform/model.ts';
+import { bundleTranscripts } from '../sinks/transcripts.ts';
 import { conversationSegments } from '../sinks/layout.ts';
 import type { ConversationBundle, DeliveryReceipt, Sink } from '../sinks/types.ts';
 import { pagePath } from './entry.ts';
 import { ReviewSite } from './site.ts';
-
-/** The bundle's transcripts: the model objects when the pipeline passed them, else its staged JSON files. */
-async function transcriptsOf(bundle: ConversationBundle): Promise<Transcript[]> {
-  if (bundle.transcripts) return bundle.transcripts;
-  const out: Transcript[] = [];
-  for (const f of bundle.files)
-    if (/^transcript-[^/]+\.json$/.test(f.name))
-      out.push(JSON.parse(await readFile(f.path, 'utf8')) as Transcript);
-  return out;
-}
 
 export function createReviewSink(options: { root: string }): Sink {
   const root = resolve(options.root);
@@ -32,7 +21,7 @@ export function createReviewSink(options: { root: string }): Sink {
       try {
         await site.add({
           manifest: bundle.manifest as unknown as Manifest,
-          transcripts: await transcriptsOf(bundle),
+          transcripts: await bundleTranscripts(bundle),
           folder: conversationSegments(bundle),
         });
       } catch (err) {
@@ -43,9 +32,14 @@ export function createReviewSink(options: { root: string }): Sink {
       return {
         sink: name,
         deliveryId: bundle.deliveryId,
-        location: root,
+        location: join(root, pagePath(bundle.conversationId)),
         deliveredAt: new Date().toISOString(),
       };
+    },
+    /** A deleted page is written again by the next run (`review DIR` rebuilds them all). */
+    async holds({ receipt }) {
+      const location = (receipt as { location?: unknown } | null)?.location;
+      return typeof location === 'string' && existsSync(location);
     },
     async close() {
       site.close();
