@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isGtError } from '../errors.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { registerCommands } from './commands/index.ts';
+import { printable } from './terminal.ts';
 
 /** Nothing was done and the fix is on the caller's side: bad flags, config, a failed check before work, a busy state folder. */
 const USAGE_CODES = new Set(['CONFIG_INVALID', 'USAGE', 'PREFLIGHT', 'STATE_LOCKED']);
@@ -26,7 +27,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (isGtError(err)) {
-      process.stderr.write(`genesys-transcripts: ${err.message} [${err.code}]\n`);
+      // Messages quote API strings: escaped and cut per line (a config error lists one problem a line).
+      const message = err.message
+        .split('\n')
+        .map((line) => printable(line, 500))
+        .join('\n');
+      process.stderr.write(`genesys-transcripts: ${message} [${err.code}]\n`);
       return USAGE_CODES.has(err.code) ? 2 : 1;
     }
     process.stderr.write(`genesys-transcripts: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);

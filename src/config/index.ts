@@ -10,8 +10,10 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { describeUnknownRegion, resolveRegion } from './regions.ts';
+import { describeProxy, resolveProxySettings, type ProxySettings } from './proxy.ts';
 import { NETWORK_DEFAULTS, readSecretFileCapped } from './limits.ts';
 
+export { proxyFor, describeProxy, type ProxySettings } from './proxy.ts';
 export { REGION_DOMAINS, regionNames, resolveRegion, requireRegion, type RegionHosts } from './regions.ts';
 
 export interface GenesysConfig {
@@ -34,6 +36,8 @@ export interface GenesysConfig {
   readonly maxAttempts: number;
   /** Returns the OAuth client secret. A function so that JSON/inspect/logs never contain it. */
   readonly clientSecret: () => string;
+  /** HTTP(S) proxy for every call to Genesys (API, token, downloads); undefined: direct. See proxy.ts. */
+  readonly proxy?: ProxySettings | undefined;
   /** Hardening against a hostile network or upstream (see NETWORK_DEFAULTS; limits.ts). */
   readonly allowPrivateDownloads?: boolean;
   /** Longest server-requested wait (Retry-After) honoured; a longer one fails as RATE_LIMITED. */
@@ -86,6 +90,16 @@ export const configFileSchema = z
       .number()
       .optional()
       .describe(`attempts per request, first included (default ${CONFIG_DEFAULTS.maxAttempts})`),
+    proxy: z
+      .string()
+      .optional()
+      .describe(
+        'http://[user:password@]host:port of an HTTP proxy for every call to Genesys (HTTPS_PROXY/HTTP_PROXY win over it)',
+      ),
+    noProxy: z
+      .string()
+      .optional()
+      .describe('hosts reached without the proxy, as NO_PROXY (which wins over it)'),
     allowPrivateDownloads: z
       .boolean()
       .optional()
@@ -251,6 +265,7 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
     str(file.clientSecret) ??
     (file.clientSecretFile ? readSecretFile(file.clientSecretFile, problems) : undefined);
 
+  const proxy = resolveProxySettings({ flag: str(flags.proxy), env, file }, problems);
   const candidate = {
     apiUrl: apiUrl === undefined ? undefined : trimSlash(apiUrl),
     loginUrl: loginUrl === undefined ? undefined : trimSlash(loginUrl),
@@ -286,11 +301,13 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
       problems,
     });
   }
-  return makeConfig({ ...parsed.data, region: hosts?.region });
+  return makeConfig({ ...parsed.data, region: hosts?.region, proxy });
 }
 
 /** Builds the config object with the secret hidden in a closure. */
-function makeConfig(v: z.infer<typeof finalSchema> & { region: string | undefined }): GenesysConfig {
+function makeConfig(
+  v: z.infer<typeof finalSchema> & { region: string | undefined; proxy: ProxySettings | undefined },
+): GenesysConfig {
   const secret = v.clientSecret;
   const visible = {
     apiUrl: v.apiUrl,
@@ -306,11 +323,18 @@ function makeConfig(v: z.infer<typeof finalSchema> & { region: string | undefine
     minTransferWindowSeconds: v.minTransferWindowSeconds,
     maxMediaBytes: v.maxMediaBytes,
   };
+  // Proxy URLs may carry a password: printed and serialised masked, like the secret.
+  const shownProxy = v.proxy && {
+    ...v.proxy,
+    httpProxy: v.proxy.httpProxy && describeProxy(v.proxy.httpProxy),
+    httpsProxy: v.proxy.httpsProxy && describeProxy(v.proxy.httpsProxy),
+  };
   const config = {
     ...visible,
+    proxy: v.proxy,
     clientSecret: () => secret,
-    toJSON: () => ({ ...visible, clientSecret: '[redacted]' }),
-    [inspect.custom]: () => ({ ...visible, clientSecret: '[redacted]' }),
+    toJSON: () => ({ ...visible, proxy: shownProxy, clientSecret: '[redacted]' }),
+    [inspect.custom]: () => ({ ...visible, proxy: shownProxy, clientSecret: '[redacted]' }),
   };
   return Object.freeze(config);
 }

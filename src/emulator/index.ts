@@ -69,6 +69,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         ...(rule.status !== undefined ? { status: rule.status } : {}),
         ...(rule.variant !== undefined ? { variant: rule.variant } : {}),
       }),
+    setClock: (iso) => {
+      const t = Date.parse(iso);
+      if (!Number.isFinite(t)) throw new Error(`bad emulator clock "${iso}"`);
+      ctx.clockMs = t;
+    },
+    delayArrival: (conversationId, ms) => void ctx.arrivalDelayMs.set(conversationId, ms),
     revokeTokens: () => tokens.revokeAll(),
     issuedTokens: () => tokens.allIssued(),
     close: () =>

@@ -14,6 +14,7 @@ export interface ResolvedOptions {
   nowMs: number;
   mediaMix: Record<MediaKind, number>;
   audioBytes: { min: number; max: number };
+  audio: 'speech' | 'noise';
   clients: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds: number;
   tokenLifetimeSeconds: number;
@@ -29,6 +30,7 @@ export interface ResolvedOptions {
   restorationsAllowed: number;
   batchDelayMs: number;
   jobDelayMs: number;
+  dataLagMs: number;
   limits: EmulatorLimits;
   variants: EmulatorVariants;
 }
@@ -151,6 +153,8 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     throw new Error('audioBytes: need 64 <= min <= max');
   if (o.tokenLifetimeSeconds !== undefined && !(o.tokenLifetimeSeconds > 0))
     throw new Error('tokenLifetimeSeconds: need a positive number');
+  if (o.dataLagMs !== undefined && !(Number.isFinite(o.dataLagMs) && o.dataLagMs >= 0))
+    throw new Error('dataLagMs: need a number >= 0');
   if (o.hugeBodyBytes !== undefined && !(Number.isInteger(o.hugeBodyBytes) && o.hugeBodyBytes >= 0))
     throw new Error('hugeBodyBytes: need an integer >= 0');
   return {
@@ -164,6 +168,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     nowMs,
     mediaMix,
     audioBytes,
+    audio: o.audio ?? (o.audioBytes ? 'noise' : 'speech'),
     clients: o.clients && o.clients.length > 0 ? o.clients : [defaultClient(seed)],
     tokenTtlSeconds: o.tokenTtlSeconds ?? 86_400,
     tokenLifetimeSeconds: o.tokenLifetimeSeconds ?? o.tokenTtlSeconds ?? 86_400,
@@ -182,8 +187,10 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     restorationsAllowed: o.restorationsAllowed ?? Number.POSITIVE_INFINITY,
     batchDelayMs: o.batchDelayMs ?? 300,
     jobDelayMs: o.jobDelayMs ?? 300,
+    dataLagMs: o.dataLagMs ?? 3 * 3_600_000,
     limits: {
       maxIntervalDays: 7,
+      maxIntervalDaysFiltered: 31,
       maxDaysBack: 35,
       maxRecordsPerQuery: 10_000,
       maxPageSize: 100,

@@ -48,6 +48,8 @@ export type MediaKind = 'voice' | 'chat' | 'message' | 'email';
 
 export interface EmulatorLimits {
   maxIntervalDays: number;
+  /** the sync query's longest interval when it has a conversation or segment filter (31) */
+  maxIntervalDaysFiltered: number;
   maxDaysBack: number;
   maxRecordsPerQuery: number;
   maxPageSize: number;
@@ -87,8 +89,20 @@ export interface EmulatorOptions {
   interval?: string;
   /** the emulator's "now" for its analytics limits; default: the interval's end + 1 day */
   now?: string;
+  /**
+   * How far the data lake (what async jobs read) lags behind: GET …/details/jobs/availability
+   * answers the real clock − dataLagMs, and jobs only return conversations that ended before it.
+   * Default 3 hours.
+   */
+  dataLagMs?: number;
   mediaMix?: Partial<Record<MediaKind, number>>;
   audioBytes?: { min: number; max: number };
+  /**
+   * Voice recordings with a transcript: 'speech' (default unless audioBytes is given) makes them
+   * as long as the transcript, with a tone burst at every word's time; 'noise' sizes them by
+   * audioBytes (for tests that need a given file size).
+   */
+  audio?: 'speech' | 'noise';
   clients?: { clientId: string; clientSecret: string }[];
   tokenTtlSeconds?: number;
   /**
@@ -203,6 +217,13 @@ export interface RunningEmulator {
     status?: number;
     variant?: number;
   }): void;
+  /**
+   * Moves the emulator's analytics clock (tests of scheduled runs): from now on queries see only
+   * conversations that ended, and whose data arrived (see delayArrival), by `iso`.
+   */
+  setClock(iso: string): void;
+  /** This conversation's analytics data arrives `ms` after it ended (late data); with setClock. */
+  delayArrival(conversationId: string, ms: number): void;
   /** invalidate every issued token now (the next API call gets a Genesys 401) */
   revokeTokens(): void;
   /** every access token issued so far (for tests that check no token reaches a log) */

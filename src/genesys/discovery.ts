@@ -1,19 +1,26 @@
 // Which conversations to export: an explicit list of IDs, or an interval with filters. Both stream
 // (an AsyncIterable), so nothing is held as a whole list.
 //
-// Interval mode, with the real API's limits (sync query: interval ≤ 7 days, start ≤ 35 days back,
-// ≤ 10,000 records per query; "results include conversations that started on a DAY TOUCHED by the
-// interval"):
-//   - the interval is cut into UTC-day slices, and each slice keeps only conversations whose
-//     conversationStart lies inside it. Slices therefore PARTITION the conversations by start
-//     time: a conversation can only be yielded by the one slice containing its start, which makes
-//     dedupe across slices exact without remembering IDs. Within a slice, paging can shift while
-//     data arrives, so a per-slice Set (≤ maxRecordsPerQuery IDs) removes repeats: bounded memory.
-//   - a slice whose first page reports (nearly) maxRecordsPerQuery hits is halved, recursively;
-//     if halving stops helping (the API answers per touched day), that slice goes through the
-//     async jobs flow instead, which has no record cap.
-//   - intervals starting more than maxDaysBack ago use the async jobs flow ("activity during the
-//     interval" semantics: the same start-time filter keeps the partition exact).
+// Interval mode, with the real API's limits (sync query: interval ≤ 7 days, ≤ 31 days with a
+// filter, start ≤ 35 days back, ≤ 10,000 records per query; "results include conversations that
+// started on a DAY TOUCHED by the interval"; async jobs read the data lake, complete only up to
+// GET …/details/jobs/availability → dataAvailabilityDate):
+//   - the interval is cut at the sync query's reach (35 days back): older starts go to async jobs
+//     (≤ 7 days each), the rest to as few sync queries as the API accepts (one paged query per
+//     7 days, or per 31 days with a filter). Each slice keeps only conversations whose
+//     conversationStart lies inside it, so slices PARTITION the conversations by start time: a
+//     conversation can only be yielded by the one slice containing its start, which makes dedupe
+//     across slices exact without remembering IDs. Within a slice, paging can shift while data
+//     arrives, so a per-slice Set (≤ maxRecordsPerQuery IDs) removes repeats: bounded memory.
+//   - a sync slice whose first page reports (nearly) maxRecordsPerQuery hits is halved (on day
+//     boundaries while it spans days), recursively; if halving stops helping (the API answers per
+//     touched day), that slice goes through an async job, which has no record cap.
+//   - a job is trusted only for conversations that started a margin (default a day) before the
+//     data lake's availability date, read once per run when the first job is needed: a job over
+//     later data would silently miss conversations. Later starts come from the sync query; what
+//     neither can serve (a day over the records cap after that date, or a lag past the sync
+//     query's reach) is reported as an incomplete slice (`onIncomplete`, `stats.incomplete`) for
+//     the next run, never silently short.
 // Languages cannot be filtered here: no analytics dimension carries the transcript language (it
 // only exists inside the transcript JSON), so `languages` is left to the pipeline.
 import type {
@@ -22,14 +29,20 @@ import type {
   ConversationDetailQueryFilter,
   SegmentDetailQueryFilter,
 } from '../sdk/models.ts';
-import { GtError } from '../errors.ts';
+import { GtError, isGtError } from '../errors.ts';
 import type { GenesysClient } from './transport.ts';
 import {
   getConversationsDetails,
   MULTI_GET_MAX_IDS,
   queryConversationDetails,
 } from './endpoints/analytics.ts';
-import { createDetailsJob, deleteDetailsJob, getDetailsJob, getDetailsJobResults } from './endpoints/jobs.ts';
+import {
+  createDetailsJob,
+  deleteDetailsJob,
+  getDetailsJob,
+  getDetailsJobResults,
+  getJobsDataAvailability,
+} from './endpoints/jobs.ts';
 import { isValidId } from './endpoints/ids.ts';
 
 export interface DiscoverySelection {
@@ -58,14 +71,35 @@ export interface DiscoveryStats {
   skippedOverlap: number;
   missing: number;
   yielded: number;
+  /** Availability reads (GET …/details/jobs/availability). */
+  availabilityReads: number;
+  /** Parts of the interval neither the sync query nor a job could serve: for the next run. */
+  incomplete: IncompleteSlice[];
+}
+
+/** A part of the interval discovery could not cover completely, and why. */
+export interface IncompleteSlice {
+  /** ISO-8601 `start/end`. */
+  interval: string;
+  reason: string;
 }
 
 export interface DiscoveryOptions {
   /** Sync query page size (the API caps it; the emulator at 100). */
   pageSize?: number;
   maxRecordsPerQuery?: number;
+  /** Longest sync query interval without a filter (default 7 days); also the async job span. */
   maxIntervalDays?: number;
+  /** Longest sync query interval with a conversation or segment filter (default 31 days). */
+  maxIntervalDaysFiltered?: number;
   maxDaysBack?: number;
+  /**
+   * A job is trusted for conversations that started at least this long before the data lake's
+   * availability date (a conversation still going at that date may be missing). Default one day.
+   */
+  availabilityMarginMs?: number;
+  /** Called for every part of the interval that could not be served completely (see the file comment). */
+  onIncomplete?: (slice: IncompleteSlice) => void;
   /** Results page size for async jobs. */
   jobPageSize?: number;
   /** Poll interval for async job status. */
@@ -94,10 +128,13 @@ export function newDiscoveryStats(): DiscoveryStats {
     skippedOverlap: 0,
     missing: 0,
     yielded: 0,
+    availabilityReads: 0,
+    incomplete: [],
   };
 }
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 export function discoverConversations(
@@ -215,15 +252,52 @@ function filtersOf(s: DiscoverySelection): {
   };
 }
 
-/** UTC-day slices of [start, end), clipped to the interval. */
-function daySlices(start: number, end: number): [number, number][] {
+/** Consecutive slices of at most `span` ms covering [start, end). */
+function spans(start: number, end: number, span: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let a = start; a < end;) {
-    const b = Math.min(end, Math.floor(a / DAY) * DAY + DAY);
-    out.push([a, b]);
-    a = b;
-  }
+  for (let a = start; a < end; a += span) out.push([a, Math.min(end, a + span)]);
   return out;
+}
+
+/**
+ * What one discovery run shares across its slices: the filters, the options, the stats, and the
+ * data lake's availability date (read once, when the first job is about to be created).
+ */
+interface Run {
+  client: GenesysClient;
+  filters: ReturnType<typeof filtersOf>;
+  o: DiscoveryOptions;
+  stats: DiscoveryStats;
+  /** Jobs are trusted for conversations that started before this (epoch ms). */
+  trustedUntil(): Promise<{ until: number; availability: number }>;
+}
+
+function newRun(
+  client: GenesysClient,
+  selection: DiscoverySelection,
+  o: DiscoveryOptions,
+  stats: DiscoveryStats,
+): Run {
+  let read: Promise<{ until: number; availability: number }> | undefined;
+  return {
+    client,
+    filters: filtersOf(selection),
+    o,
+    stats,
+    trustedUntil: () =>
+      (read ??= (async () => {
+        stats.apiCalls += 1;
+        stats.availabilityReads += 1;
+        const availability = await getJobsDataAvailability(client, o.signal ? { signal: o.signal } : {});
+        return { availability, until: availability - (o.availabilityMarginMs ?? DAY) };
+      })()),
+  };
+}
+
+function incomplete(run: Run, a: number, b: number, reason: string): void {
+  const slice = { interval: `${iso(a)}/${iso(b)}`, reason };
+  run.stats.incomplete.push(slice);
+  run.o.onIncomplete?.(slice);
 }
 
 async function* byInterval(
@@ -234,17 +308,63 @@ async function* byInterval(
   o: DiscoveryOptions,
   stats: DiscoveryStats,
 ): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const run = newRun(client, selection, o, stats);
   const now = (o.now ?? Date.now)();
-  const maxDaysBack = o.maxDaysBack ?? 35;
-  const filters = filtersOf(selection);
-  if (start < now - maxDaysBack * DAY) {
-    // Too old for the sync query: async jobs, ≤ maxIntervalDays each.
-    const span = (o.maxIntervalDays ?? 7) * DAY;
-    for (let a = start; a < end; a += span)
-      yield* jobSlice(client, filters, a, Math.min(end, a + span), o, stats);
+  // The sync query's reach: starts up to maxDaysBack ago, with an hour's margin for the time the
+  // run takes to get there.
+  const reach = now - (o.maxDaysBack ?? 35) * DAY + HOUR;
+  const filtered = run.filters.conversationFilters !== undefined || run.filters.segmentFilters !== undefined;
+  const plainSpan = (o.maxIntervalDays ?? 7) * DAY;
+  const cut = Math.min(Math.max(start, reach), end);
+  // Too old for the sync query: async jobs, ≤ maxIntervalDays each.
+  for (const [a, b] of spans(start, cut, plainSpan))
+    yield* jobOrIncomplete(run, a, b, 'older than the sync query reaches');
+  if (!filtered) {
+    for (const [a, b] of spans(cut, end, plainSpan)) yield* syncSlice(run, a, b, undefined);
     return;
   }
-  for (const [a, b] of daySlices(start, end)) yield* syncSlice(client, filters, a, b, undefined, o, stats);
+  // With a filter the query takes up to 31 days. Should the service refuse a span that long (a 400
+  // before anything of it was yielded), the rest goes in 7-day spans: fewer calls when it can,
+  // never a failed run for trying.
+  let span = (o.maxIntervalDaysFiltered ?? 31) * DAY;
+  for (let a = cut; a < end;) {
+    const b = Math.min(end, a + span);
+    let yielded = false;
+    try {
+      for await (const c of syncSlice(run, a, b, undefined)) {
+        yielded = true;
+        yield c;
+      }
+    } catch (err) {
+      const refused = isGtError(err, 'HTTP_ERROR') && Number(err.details.status) === 400;
+      if (!refused || yielded || span <= plainSpan || b - a <= plainSpan) throw err;
+      span = plainSpan;
+      continue;
+    }
+    a = b;
+  }
+}
+
+/**
+ * [a, b) through an async job as far as the data lake is complete; the rest, which no job can be
+ * trusted with and the sync query could not serve, is reported incomplete.
+ */
+async function* jobOrIncomplete(
+  run: Run,
+  a: number,
+  b: number,
+  why: string,
+  seen?: Set<string>,
+): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const { until, availability } = await run.trustedUntil();
+  if (a < Math.min(b, until)) yield* jobSlice(run, a, Math.min(b, until), seen);
+  if (b > until)
+    incomplete(
+      run,
+      Math.max(a, until),
+      b,
+      `${why}, and after the data lake's availability date ${iso(availability)} (less a margin) no async job can be trusted with it`,
+    );
 }
 
 function inSlice(c: AnalyticsConversationWithoutAttributes, a: number, b: number): boolean {
@@ -272,15 +392,20 @@ function* newInSlice(
   }
 }
 
+/** A split point of [a, b): on a UTC day boundary while the slice spans days (the API answers per touched day), else on a minute. */
+function midpoint(a: number, b: number): number {
+  const dayMid = Math.round((a + (b - a) / 2) / DAY) * DAY;
+  if (b - a > 2 * DAY && dayMid > a && dayMid < b) return dayMid;
+  return a + Math.floor((b - a) / 2 / MINUTE) * MINUTE;
+}
+
 async function* syncSlice(
-  client: GenesysClient,
-  filters: ReturnType<typeof filtersOf>,
+  run: Run,
   a: number,
   b: number,
   parentHits: number | undefined,
-  o: DiscoveryOptions,
-  stats: DiscoveryStats,
 ): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const { client, filters, o, stats } = run;
   const pageSize = o.pageSize ?? 100;
   const maxRecords = o.maxRecordsPerQuery ?? 10_000;
   const seen = new Set<string>();
@@ -305,11 +430,11 @@ async function* syncSlice(
       const shrinking = parentHits === undefined || hits < parentHits;
       if (b - a >= 2 * MINUTE && shrinking) {
         stats.splits += 1;
-        const mid = a + Math.floor((b - a) / 2 / MINUTE) * MINUTE;
-        yield* syncSlice(client, filters, a, mid, hits, o, stats);
-        yield* syncSlice(client, filters, mid, b, hits, o, stats);
+        const mid = midpoint(a, b);
+        yield* syncSlice(run, a, mid, hits);
+        yield* syncSlice(run, mid, b, hits);
       } else {
-        yield* jobSlice(client, filters, a, b, o, stats);
+        yield* jobOrIncomplete(run, a, b, `over ${maxRecords} conversations for one sync query`);
       }
       return;
     }
@@ -319,7 +444,7 @@ async function* syncSlice(
     if ((pageNumber + 1) * pageSize > maxRecords) {
       // totalHits under-reported and the cap is reached with pages still full: never drop the
       // rest. An async job covers the slice; `seen` keeps what was already yielded from repeating.
-      yield* jobSlice(client, filters, a, b, o, stats, seen);
+      yield* jobOrIncomplete(run, a, b, `over ${maxRecords} conversations for one sync query`, seen);
       return;
     }
   }
@@ -328,15 +453,13 @@ async function* syncSlice(
 const JOB_FAILED = new Set(['FAILED', 'CANCELLED', 'EXPIRED']);
 
 async function* jobSlice(
-  client: GenesysClient,
-  filters: ReturnType<typeof filtersOf>,
+  run: Run,
   a: number,
   b: number,
-  o: DiscoveryOptions,
-  stats: DiscoveryStats,
   /** IDs of this slice already yielded (when a sync slice hands over mid-way). */
   seen: Set<string> = new Set<string>(),
 ): AsyncGenerator<AnalyticsConversationWithoutAttributes> {
+  const { client, filters, o, stats } = run;
   const call = o.signal ? { signal: o.signal } : {};
   const query: AsyncConversationQuery = {
     interval: `${iso(a)}/${iso(b)}`,

@@ -13,7 +13,8 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { GtError } from '../errors.ts';
-import type { GenesysConfig } from '../config/index.ts';
+import { proxyFor, type GenesysConfig, type ProxySettings } from '../config/index.ts';
+import { createDispatcher } from './proxy.ts';
 import { TokenManager } from './auth.ts';
 import { InMemoryRateLimiter, rateLimitKey, type RateLimiter } from './rate-limiter.ts';
 import {
@@ -121,6 +122,8 @@ export interface GenesysClient {
   readonly clientId: string;
   /** The keep-alive dispatcher, to share with downloaders (fetchSigned already uses it). */
   readonly dispatcher: Dispatcher;
+  /** The proxy settings the dispatcher applies, for the media path (lean-get) to apply too. */
+  readonly proxy?: ProxySettings | undefined;
   readonly limiter: RateLimiter;
   readonly events: EventEmitter<GenesysClientEvents>;
   /** Which URLs from API answers may be downloaded (media, transcripts); fetchSigned applies it. */
@@ -250,7 +253,7 @@ export function createGenesysClient(
   const ownDispatcher = options.dispatcher === undefined;
   const dispatcher: Dispatcher =
     options.dispatcher ??
-    new Agent({
+    createDispatcher(config.proxy, {
       connections: options.connections ?? 32,
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
@@ -483,10 +486,12 @@ export function createGenesysClient(
     }
     const timeoutMs = o.timeoutMs ?? config.requestTimeoutMs;
     try {
-      if (lookup) checkedAgent ??= new Agent({ connect: { lookup } });
+      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
+      const checked = lookup !== undefined && proxyFor(config.proxy, u) === undefined;
+      if (checked) checkedAgent ??= new Agent({ connect: { lookup } });
       return await undiciRequest(u, {
         method: o.method ?? 'GET',
-        dispatcher: lookup ? checkedAgent! : dispatcher,
+        dispatcher: checked ? checkedAgent! : dispatcher,
         headers,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -510,6 +515,7 @@ export function createGenesysClient(
     apiUrl: config.apiUrl,
     clientId: config.clientId,
     dispatcher,
+    proxy: config.proxy,
     limiter,
     events,
     downloadPolicy,

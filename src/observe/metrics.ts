@@ -1,6 +1,7 @@
 // Prometheus metrics for an export (prom-client), plus the figures the final summary prints.
 // One ExportMetrics per export run; its registry is private so several runs in one process
 // (tests, the distributed worker) never share counters by accident.
+import { GtError } from '../errors.ts';
 import { createServer, type Server } from 'node:http';
 import { writeFile, rename } from 'node:fs/promises';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -123,7 +124,21 @@ export class ExportMetrics {
         () => res.writeHead(500).end(),
       );
     });
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    // A busy or forbidden port is a usage error (one line, exit 2), not a crash with a stack trace.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new GtError(
+            'USAGE',
+            err.code === 'EADDRINUSE'
+              ? `--metrics-port ${port}: the port is already in use on ${host}; pick another (0 = any free port)`
+              : `--metrics-port ${port}: cannot listen on ${host} (${err.code ?? 'error'})`,
+            { port, code: err.code },
+          ),
+        ),
+      );
+      server.listen(port, host, resolve);
+    });
     return server;
   }
 }

@@ -40,6 +40,7 @@ export type AuditEventType =
   | 'delivery.failed'
   | 'conversation.failed'
   | 'conversation.deferred'
+  | 'discovery.incomplete'
   | 'audit.recovered';
 
 export type AuditData = Record<string, string | number | boolean | null>;

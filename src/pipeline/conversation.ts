@@ -9,17 +9,16 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import {
-  fetchConversationRecordings,
-  TRANSIENT_SKIP_REASONS,
-  type RecordingOutcome,
-} from './fetch/recordings.ts';
+import { TRANSIENT_SKIP_REASONS, type RecordingOutcome } from './fetch/recordings.ts';
+import type { ConversationBatch } from './fetch/batch.ts';
+import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
 import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
 import { normaliseVoiceTranscript } from './transform/voice.ts';
 import type { TransformWarnings } from './transform/warnings.ts';
 import { mergeTurns } from './transform/turns.ts';
 import { redactTranscript } from './transform/redact/index.ts';
+import { redactRecordingFiles, type RecordingFile } from './transform/audio-redact.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
 import type { Transcript } from './transform/model.ts';
 import {
@@ -81,8 +80,6 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   srt: 'application/x-subrip; charset=utf-8',
 };
 
-const DIGITAL_MEDIA = new Set(['chat', 'message', 'email']);
-
 /** Media types of a conversation, from its sessions. */
 export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
   const types = new Set<string>();
@@ -121,6 +118,8 @@ export function deliveryIdFor(conversationId: string, fingerprint: string): stri
 export async function exportConversation(
   ctx: PipelineContext,
   conversation: AnalyticsConversationWithoutAttributes,
+  /** This conversation's answer from a recording batch request (fetch/batch-prefetch.ts), if any. */
+  batch?: ConversationBatch,
 ): Promise<ConversationResult> {
   const started = Date.now();
   const conversationId = conversation.conversationId!;
@@ -148,28 +147,41 @@ export async function exportConversation(
   const files: BundleFile[] = [];
   const transcripts: Transcript[] = [];
   const mediaTypes = mediaTypesOf(conversation);
-  const hasDigital = mediaTypes.some((m) => DIGITAL_MEDIA.has(m));
+
+  // Voice transcripts are asked for while the recordings download (overlapped, not after them).
+  const voice =
+    options.transcripts && mediaTypes.includes('voice')
+      ? fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)
+      : undefined;
+  voice?.catch(() => {}); // awaited below, unless the recordings step fails first
 
   // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
   let recordings: RecordingOutcome[] = [];
-  if (options.media || (options.transcripts && hasDigital)) {
-    recordings = await fetchConversationRecordings(ctx.client, conversationId, {
+  if (wantsRecordings(options, conversation)) {
+    recordings = await recordingsOf(ctx.client, conversation, batch, {
       format: options.media ? options.mediaFormat : 'NONE',
       dir: join(staging, 'recordings'),
       deadlineMs: options.transcodeDeadlineMs,
+      wantDigital: options.transcripts,
       ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }
   // Which recording (and which channel of it) each media file is, for the manifest.
   const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
+  // With redaction on, audio waits for the transcripts: its redacted words are silenced first.
+  const audio: RecordingFile[] = [];
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
-      recordingFiles.set(name, { recordingId: r.recordingId, ...(r.channel ? { channel: r.channel } : {}) });
-      files.push(
-        await describeFile(r.file.path, name, r.contentType, { size: r.file.size, sha256: r.file.sha256 }),
-      );
+      // A file without a channel key (a batch result) is the original recording: every channel in one.
+      recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
+      const described = await describeFile(r.file.path, name, r.contentType, {
+        size: r.file.size,
+        sha256: r.file.sha256,
+      });
+      if (options.redact && r.media === 'audio') audio.push({ recordingId: r.recordingId, file: described });
+      else files.push(described);
       result.bytes += r.file.size;
       ctx.metrics.recordBytes(r.file.size);
       await audit.append('recording.downloaded', {
@@ -199,6 +211,7 @@ export async function exportConversation(
   // Not ready yet: deliver the conversation whole in a later run rather than half now.
   const notReady = [...new Set(result.skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
   if (options.deferNotReady && notReady.length > 0) {
+    await voice?.catch(() => undefined); // its answer is not used: the next run asks again
     await audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
     await rm(staging, { recursive: true, force: true });
     return finish(
@@ -207,8 +220,8 @@ export async function exportConversation(
   }
 
   // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.
-  if (options.transcripts && mediaTypes.includes('voice')) {
-    for (const v of await fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)) {
+  if (voice) {
+    for (const v of await voice) {
       if (v.kind === 'missing') {
         result.skipped.push({
           kind: 'transcript',
@@ -241,10 +254,13 @@ export async function exportConversation(
   }
 
   const delivered: Transcript[] = [];
+  const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
   for (const raw of transcripts) {
     let t = mergeTurns(raw);
     if (options.redact) {
+      const before = t;
       t = redactTranscript(t, t.language ? { locale: t.language } : {});
+      if (t.mediaType === 'voice') voiceRedactions.push({ before, after: t });
       for (const [entity, n] of Object.entries(t.redaction.counts))
         result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
@@ -265,6 +281,11 @@ export async function exportConversation(
       );
     }
   }
+  const audioRedaction = audio.length ? await redactRecordingFiles(audio, voiceRedactions) : undefined;
+  if (audioRedaction) {
+    files.unshift(...audioRedaction.files);
+    result.skipped.push(...audioRedaction.skipped);
+  }
   if (options.redact) {
     const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
     await audit.append('redaction.applied', { conversationId, items: total });
@@ -279,7 +300,11 @@ export async function exportConversation(
     mediaTypes,
     exportedAt: new Date().toISOString(),
     tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
-    redaction: { applied: options.redact, counts: result.redactions },
+    redaction: {
+      applied: options.redact,
+      counts: result.redactions,
+      ...(audioRedaction ? { audio: audioRedaction.entries } : {}),
+    },
     ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
     files: files.map((f) => ({
       name: f.name,

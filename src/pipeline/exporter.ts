@@ -8,8 +8,10 @@
 //   console.log(exporter.summary());
 import { EventEmitter } from 'node:events';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
-import { discoverConversations } from '../genesys/discovery.ts';
+import { discoverConversations, type IncompleteSlice } from '../genesys/discovery.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
+import { isGtError } from '../errors.ts';
+import { unbatched, withRecordingBatches, type Prefetched } from './fetch/batch-prefetch.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import {
@@ -22,7 +24,7 @@ import { startRun } from './run-start.ts';
 import type { StateLock } from './lock.ts';
 import type { ConnectionHints } from './preflight.ts';
 import { destinationKey, lastCoveredEnd, resolveSinceLast, selectionKey } from './incremental.ts';
-import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
+import type { ExportRuntime, RuntimeDeps } from './runtime.ts';
 import {
   emptyResult,
   mediaTypesOf,
@@ -53,6 +55,11 @@ export interface ExportSummary {
   failures: { conversationId: string; code?: string; reason?: string }[];
   /** Every skip: whole conversations by reason, and `kind:reason` for recordings and transcripts. */
   skipReasons: Record<string, number>;
+  /**
+   * Parts of the interval discovery could not serve completely (e.g. after the data lake's
+   * availability date with more conversations than a sync query returns): run again later for them.
+   */
+  incomplete?: IncompleteSlice[];
   /** Whole conversations skipped, by reason (language-mismatch, no-files …). */
   skippedConversations: Record<string, number>;
   /** Recordings and transcripts skipped inside exported conversations, by `kind:reason`. */
@@ -96,6 +103,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     redactions: {} as Record<string, number>,
     failures: [] as ExportSummary['failures'],
     skipReasons: {} as Record<string, number>,
+    incomplete: [] as IncompleteSlice[],
     started: 0,
     finished: 0,
     dryRun: undefined as ExportSummary['dryRun'],
@@ -161,13 +169,17 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       const missing: string[] = [];
       const seen = new Set<string>();
       const discovered = this.countDiscovered(
-        discoverConversations(client, selection, { onMissing: (id) => missing.push(id) }),
+        discoverConversations(client, selection, {
+          onMissing: (id) => missing.push(id),
+          onIncomplete: (slice) => this.state.incomplete.push(slice),
+        }),
         seen,
       );
       if (this.options.dryRun) {
         await this.dryRun(discovered);
       } else {
         yield* this.exportAll(runtime, discovered);
+        for (const slice of this.state.incomplete) await audit.append('discovery.incomplete', { ...slice });
         if (this.options.selection.since === 'last')
           yield* this.exportAll(runtime, this.carryOver(checkpoint, seen));
         for (const conversationId of missing) {
@@ -192,12 +204,44 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     runtime: ExportRuntime,
     source: AsyncIterable<string | AnalyticsConversationWithoutAttributes> | Iterable<string>,
   ): AsyncGenerator<ConversationResult> {
-    for await (const result of mapConcurrent(source, this.options.concurrency, (c) => runtime.exportOne(c))) {
+    for await (const result of mapConcurrent(
+      this.withBatches(runtime, source),
+      this.options.concurrency,
+      (p) => runtime.exportOne(p.conversation, p.batch, p.client),
+    )) {
       this.account(result);
       this.emit('conversation', result);
       this.emit('progress', this.snapshot());
       yield result;
     }
+  }
+
+  /**
+   * Discovered conversations with their recording batch answers (fetch/batch-prefetch.ts): jobs of
+   * ≤ 100 submitted ahead, round robin over the OAuth clients. IDs (carried-over conversations)
+   * and --no-recording-batches go without.
+   */
+  private withBatches(
+    runtime: ExportRuntime,
+    source: AsyncIterable<string | AnalyticsConversationWithoutAttributes> | Iterable<string>,
+  ): AsyncIterable<
+    | Prefetched
+    | { conversation: string | AnalyticsConversationWithoutAttributes; batch?: undefined; client?: undefined }
+  > {
+    if (!this.options.recordingBatches || !(Symbol.asyncIterator in source)) return unbatched(source);
+    return withRecordingBatches(
+      source as AsyncIterable<AnalyticsConversationWithoutAttributes>,
+      runtime.context.client,
+      {
+        wanted: (c) => runtime.wantsBatch(c),
+        clientFor: () => runtime.nextClient(),
+        onJobError: (err) =>
+          runtime.context.logger.warn(
+            { code: isGtError(err) ? err.code : 'UNEXPECTED' },
+            'recording batch request failed: its conversations are looked up one by one',
+          ),
+      },
+    );
   }
 
   /** Pending (deferred) and failed conversations of earlier runs that this run's interval did not see. */
@@ -365,6 +409,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       durationMs: (this.state.finished || Date.now()) - this.state.started,
       failures: this.state.failures.slice(0, 100),
       skipReasons: this.state.skipReasons,
+      ...(this.state.incomplete.length ? { incomplete: this.state.incomplete } : {}),
       skippedConversations: this.state.skippedConversations,
       skippedItems: this.state.skippedItems,
       redacted: this.options.redact,

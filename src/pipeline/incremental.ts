@@ -59,10 +59,25 @@ export function lastCoveredEnd(
     const p = r.params as RunParams;
     if (p.selectionKey !== selKey || p.destinationKey !== destKey || p.dryRun || !p.interval) continue;
     if (runOutcome(r) !== 'finished') continue;
-    const end = Date.parse(p.interval.split('/')[1] ?? '');
+    const end = coveredUntil(p.interval, r.summary);
     if (Number.isFinite(end) && (best === undefined || end > best)) best = end;
   }
   return best;
+}
+
+/**
+ * Where a run's coverage ends: its interval's end, or the start of the earliest part discovery
+ * reported incomplete (after the data lake's availability date, say), so the next `since: 'last'`
+ * run goes back for it.
+ */
+function coveredUntil(interval: string, summary: unknown): number {
+  let end = Date.parse(interval.split('/')[1] ?? '');
+  const incomplete = (summary as { incomplete?: { interval?: unknown }[] } | undefined)?.incomplete;
+  for (const slice of Array.isArray(incomplete) ? incomplete : []) {
+    const start = typeof slice?.interval === 'string' ? Date.parse(slice.interval.split('/')[0] ?? '') : NaN;
+    if (Number.isFinite(start) && start < end) end = start;
+  }
+  return end;
 }
 
 /** The interval of a `since: 'last'` run, as ISO start/end. */

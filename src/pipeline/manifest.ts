@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import type { BundleFile } from '../sinks/types.ts';
 import type { ConversationDetails } from './details.ts';
+import type { AudioRedactionEntry } from './transform/audio-redact.ts';
 
 export const MANIFEST_VERSION = 1;
 
@@ -26,7 +27,12 @@ export interface Manifest {
   mediaTypes: string[];
   exportedAt: string;
   tool: { name: 'genesys-transcripts'; version: string };
-  redaction: { applied: boolean; counts: Record<string, number> };
+  redaction: {
+    applied: boolean;
+    counts: Record<string, number>;
+    /** Per delivered recording: the time ranges silenced (ms from its start) and the delivered sha256. */
+    audio?: AudioRedactionEntry[];
+  };
   /** Set when the export ran with --no-redact: the transcripts may hold PII. */
   warning?: string;
   files: {

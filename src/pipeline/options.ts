@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { defaultStateDir } from './state.ts';
+import { DEFAULT_LAG_MS } from './incremental.ts';
 
 export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
 export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
@@ -65,6 +66,11 @@ export const exportOptionsSchema = z.object({
   review: z.boolean().default(true),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
+  /** Modes of delivered files and created folders under outDir (personal data: owner only). */
+  outputFileMode: z.number().int().min(0).max(0o777).default(0o600),
+  outputDirMode: z.number().int().min(0).max(0o777).default(0o700),
+  /** Allow webhook sinks on plain http:// to hosts other than loopback (transcripts in clear). */
+  allowInsecureWebhook: z.boolean().default(false),
   /** Where the checkpoint, staging area and audit log live; default `<outDir>/.genesys-transcripts`. */
   stateDir: z.string().min(1).optional(),
   /**
@@ -82,12 +88,13 @@ export const exportOptionsSchema = z.object({
   deferNotReady: z.boolean().default(true),
   /** Ask Genesys to restore archived recordings for this many days (restoration counts against org limits). */
   restoreArchivedDays: z.number().int().min(1).max(3650).optional(),
+  /**
+   * Recordings through recording batch requests (≤ 100 conversations per job) instead of a
+   * recordings list per conversation; what a batch cannot answer is still looked up one by one.
+   */
+  recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
-  lagMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(6 * 3_600_000),
+  lagMs: z.number().int().min(0).default(DEFAULT_LAG_MS),
   /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
   conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */

@@ -30,6 +30,7 @@ export function checkWritableFolder({ dir, flag, mode }: FolderCheck): void {
     if (!statSync(abs).isDirectory()) throw fail('is a file, not a folder', `give ${flag} a folder`);
   } catch (err) {
     if (isGtError(err)) throw err;
+    if (errnoOf(err) === 'ENOTDIR') throw fail('a part of the path is a file', `choose another ${flag}`);
     if (errnoOf(err) !== 'ENOENT')
       throw fail(`cannot be read (${errnoOf(err)})`, `check the path and its permissions`);
   }
@@ -78,12 +79,17 @@ export async function checkGenesys(
       ...(signal ? { signal } : {}),
     });
   } catch (err) {
-    throw preflightError(err, hints);
+    const fatal = preflightError(err, hints);
+    if (fatal) throw fatal;
+    // Anything else (a 5xx, a 429, a garbled body) means the host answered and the token was
+    // issued: not a configuration problem, and the run's own retries deal with it.
   }
 }
 
+/** The error to stop on (credentials refused, no answer at all), or undefined to carry on. */
 function preflightError(err: unknown, hints: ConnectionHints): unknown {
   if (!isGtError(err)) return err;
+  if (err.code === 'ABORTED') return err;
   const fromLogin = err.details.route === 'oauth.token';
   const base = err.message.replace(/\s+/g, ' ');
   switch (err.code) {
@@ -104,15 +110,10 @@ function preflightError(err: unknown, hints: ConnectionHints): unknown {
         { check: 'reachability' },
         { cause: err },
       );
-    case 'HTTP_ERROR':
-    case 'INVALID_RESPONSE':
-      return new GtError(
-        'PREFLIGHT',
-        `Genesys Cloud did not answer as expected (${base}); check ${fromLogin ? hints.loginHost : hints.apiHost}`,
-        { check: 'reachability' },
-        { cause: err },
-      );
     default:
-      return err;
+      // The token host answering nonsense (oversized, garbled after its retries) is no token, but
+      // not a setting to fix either: stop on that typed error. An API host that answered at all
+      // (a 5xx, a 429) is reachable: the run's own retries deal with it.
+      return fromLogin ? err : undefined;
   }
 }

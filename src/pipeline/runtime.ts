@@ -1,6 +1,7 @@
 // The per-conversation runtime shared by `export` (one process) and `worker` (BullMQ): it owns
 // the client, sinks, checkpoint, audit log and metrics, and exports one conversation at a time
-// with checkpointed, exactly-once delivery.
+// with checkpointed delivery (idempotent for fs and S3; at-least-once with a stable webhook-id
+// for webhooks, see sinks/webhook.ts).
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,13 +21,27 @@ import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
 import { emptyResult, exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
+import type { ConversationBatch } from './fetch/batch.ts';
+import { wantsRecordings } from './fetch/conversation-recordings.ts';
+import { ClientSpread } from './client-spread.ts';
 import { conversationDeadline } from './deadline.ts';
 
 /** Failures that will hit every following conversation too: stop the run instead of burning through it. */
 const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
 
+/** Fatal by code, or flagged by its source (a sink whose destination refuses every write). */
+function isFatal(err: unknown): boolean {
+  return isGtError(err) && (FATAL.has(err.code) || err.details.fatal === true);
+}
+
 export interface RuntimeDeps {
   config: GenesysConfig;
+  /**
+   * More OAuth clients of the same org (each its own token and budget): conversations are spread
+   * across all of them. Genesys counts the budget per client, so N clients export N× as fast
+   * under a binding budget.
+   */
+  moreClients?: readonly GenesysConfig[];
   logger?: Logger;
   limiter?: RateLimiter;
   metrics?: ExportMetrics;
@@ -38,8 +53,22 @@ export interface RuntimeDeps {
 export interface ExportRuntime {
   readonly context: PipelineContext;
   readonly options: RuntimeOptions;
-  /** Exports one conversation (given by ID or as the analytics conversation already discovered). */
-  exportOne(conversation: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult>;
+  /**
+   * Exports one conversation (given by ID or as the analytics conversation already discovered),
+   * with its recording batch answer when one was asked for (fetch/batch-prefetch.ts).
+   */
+  exportOne(
+    conversation: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+    /** The client that asked for the batch (only it may read the job again); default: the least busy. */
+    client?: GenesysClient,
+  ): Promise<ConversationResult>;
+  /** Every OAuth client of this runtime (the first is context.client): batch jobs are spread over them. */
+  readonly clients: readonly GenesysClient[];
+  /** The OAuth client the next batch job goes to (round robin). */
+  nextClient(): GenesysClient;
+  /** Whether a discovered conversation should go into a recording batch request (not exported yet, recordings wanted). */
+  wantsBatch(conversation: AnalyticsConversationWithoutAttributes): boolean;
   close(): Promise<void>;
 }
 
@@ -57,6 +86,22 @@ export function fingerprintOf(o: RuntimeOptions): string {
 function failureText(err: unknown): { code: string; message: string } {
   if (isGtError(err)) return { code: err.code, message: err.message };
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * A conversation still going on (Genesys has no end for it yet) is not exported half: like a
+ * recording still transcoding, it stays pending for a later run (`--since last` retries pending ones).
+ */
+async function deferIfInProgress(
+  ctx: PipelineContext,
+  c: AnalyticsConversationWithoutAttributes,
+): Promise<ConversationResult | undefined> {
+  if (c.conversationEnd || !ctx.options.deferNotReady) return undefined;
+  await ctx.audit.append('conversation.deferred', {
+    conversationId: c.conversationId!,
+    reason: 'in-progress',
+  });
+  return emptyResult(c.conversationId!, 'deferred', { reason: 'conversation in progress' });
 }
 
 /** A conversation delivered with nothing but its manifest says why (no recording, no transcript …). */
@@ -90,14 +135,16 @@ export async function createExportRuntime(
   const stateDir = resolve(options.stateDir);
   await mkdir(join(stateDir, 'staging'), { recursive: true, mode: 0o700 });
 
-  const client: GenesysClient = createGenesysClient(
-    deps.config,
-    deps.limiter ? { limiter: deps.limiter } : {},
-  );
-  client.events.on('request', (e) =>
-    metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0),
-  );
-  client.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
+  const clients = [deps.config, ...(deps.moreClients ?? [])].map((config) => {
+    const c = createGenesysClient(config, deps.limiter ? { limiter: deps.limiter } : {});
+    c.events.on('request', (e) =>
+      metrics.recordApiRequest(e.family ?? 'other', e.status ?? 0, e.durationMs ?? 0),
+    );
+    c.events.on('retry', (e) => metrics.recordRetry(String(e.reason ?? 'unknown')));
+    return c;
+  });
+  const client: GenesysClient = clients[0]!;
+  const spread = new ClientSpread(clients);
 
   const { checkpoint, audit } = await openState(stateDir, {
     ...(options.auditHmacKey ? { hmacKey: options.auditHmacKey } : {}),
@@ -105,9 +152,26 @@ export async function createExportRuntime(
     force: options.force,
   });
   const sinks: Sink[] = [
-    createFsSink({ root: resolve(options.outDir) }),
-    ...(options.review ? [createReviewSink({ root: resolve(options.outDir) })] : []),
-    ...options.sinks.map((s) => createSink(s, { deadLetterDir: join(stateDir, 'dead-letters') })),
+    createFsSink({
+      root: resolve(options.outDir),
+      fileMode: options.outputFileMode,
+      dirMode: options.outputDirMode,
+    }),
+    ...(options.review
+      ? [
+          createReviewSink({
+            root: resolve(options.outDir),
+            fileMode: options.outputFileMode,
+            dirMode: options.outputDirMode,
+          }),
+        ]
+      : []),
+    ...options.sinks.map((s) =>
+      createSink(s, {
+        deadLetterDir: join(stateDir, 'dead-letters'),
+        allowInsecureWebhook: options.allowInsecureWebhook,
+      }),
+    ),
   ];
 
   const context: PipelineContext = {
@@ -123,14 +187,38 @@ export async function createExportRuntime(
     ...(deps.signal ? { signal: deps.signal } : {}),
   };
 
-  async function resolveConversation(c: string | AnalyticsConversationWithoutAttributes) {
+  async function resolveConversation(
+    client: GenesysClient,
+    c: string | AnalyticsConversationWithoutAttributes,
+  ) {
     if (typeof c !== 'string') return c;
     const found = await getConversationDetails(client, c);
     if (!found) throw new GtError('NOT_FOUND', `conversation ${c} not found`, { conversationId: c });
     return found;
   }
 
-  async function exportOne(c: string | AnalyticsConversationWithoutAttributes): Promise<ConversationResult> {
+  function wantsBatch(c: AnalyticsConversationWithoutAttributes): boolean {
+    const state = checkpoint.get(c.conversationId!)?.state;
+    return state !== 'done' && state !== 'skipped' && wantsRecordings(options, c);
+  }
+
+  async function exportOne(
+    c: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+    via?: GenesysClient,
+  ): Promise<ConversationResult> {
+    const use = via ?? spread.leastBusy();
+    return spread.using(use, () =>
+      exportWith(use === client ? context : { ...context, client: use }, c, batch),
+    );
+  }
+
+  async function exportWith(
+    context: PipelineContext,
+    c: string | AnalyticsConversationWithoutAttributes,
+    batch?: ConversationBatch,
+  ): Promise<ConversationResult> {
+    const { client } = context;
     const conversationId = typeof c === 'string' ? c : c.conversationId!;
     checkpoint.discovered(conversationId, typeof c === 'string' ? undefined : c.conversationStart);
     await reopenForDestinations(context, conversationId);
@@ -146,10 +234,12 @@ export async function createExportRuntime(
     let lastError: unknown;
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
-        const conversation = await resolveConversation(c);
-        const result = explainEmpty(
-          await exportConversation({ ...context, signal: deadline.signal }, conversation),
-        );
+        const conversation = await resolveConversation(client, c);
+        const result =
+          (await deferIfInProgress(context, conversation)) ??
+          explainEmpty(
+            await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
+          );
         checkpoint.recordSkips(conversationId, skipsOf(result));
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')
@@ -160,7 +250,7 @@ export async function createExportRuntime(
       } catch (err) {
         // Staging files live in the state directory: a full disk there is DISK_FULL too.
         lastError = deadline.explain(asDiskFull(err, 'the state directory (staging)'));
-        if (isGtError(lastError) && (FATAL.has(lastError.code) || lastError.code === 'NOT_FOUND')) break;
+        if (isFatal(lastError) || isGtError(lastError, 'NOT_FOUND')) break;
         if (isGtError(lastError, 'DEADLINE')) break;
         if (deps.signal?.aborted) break;
         logger.warn({ conversationId, attempt, ...failureText(err) }, 'conversation attempt failed');
@@ -171,7 +261,7 @@ export async function createExportRuntime(
     await audit.append('conversation.failed', { conversationId, code: failure.code });
     const durationMs = Date.now() - started;
     metrics.recordConversation('failed', durationMs);
-    if (isGtError(lastError) && FATAL.has(lastError.code)) throw lastError;
+    if (isFatal(lastError)) throw lastError;
     return emptyResult(conversationId, 'failed', {
       reason: failure.message,
       errorCode: failure.code,
@@ -183,11 +273,14 @@ export async function createExportRuntime(
     context,
     options,
     exportOne,
+    wantsBatch,
+    clients,
+    nextClient: () => spread.next(),
     async close() {
       await Promise.allSettled(sinks.map((s) => s.close()));
       await audit.close();
       checkpoint.close();
-      await client.close?.();
+      await Promise.allSettled(clients.map((c) => c.close()));
     },
   };
 }

@@ -9,12 +9,12 @@ import { bundleTranscripts } from '../sinks/transcripts.ts';
 import { conversationSegments } from '../sinks/layout.ts';
 import type { ConversationBundle, DeliveryReceipt, Sink } from '../sinks/types.ts';
 import { pagePath } from './entry.ts';
-import { ReviewSite } from './site.ts';
+import { ReviewSite, type SiteModes } from './site.ts';
 
-export function createReviewSink(options: { root: string }): Sink {
+export function createReviewSink(options: { root: string } & SiteModes): Sink {
   const root = resolve(options.root);
   const name = `review:${root}`;
-  const site = new ReviewSite(root);
+  const site = new ReviewSite(root, options);
   return {
     name,
     async deliver(bundle: ConversationBundle): Promise<DeliveryReceipt> {

@@ -5,13 +5,20 @@
 // (and the index page when the hour is new): processes sharing the folder take turns, and the
 // files always match the database.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pagePath, type ReviewEntry } from './entry.ts';
 import { renderConversationPage } from './html/conversation-page.ts';
 import { renderIndexPage, renderRowsScript, rowsScriptPath } from './html/index-page.ts';
 import { ReviewStore } from './store.ts';
+import { assertNoSymlinks, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from '../sinks/fs-guard.ts';
+
+/** Modes of what the site writes: the export's (the pages hold transcripts, personal data). */
+export interface SiteModes {
+  fileMode?: number;
+  dirMode?: number;
+}
 
 export const REVIEW_DIR = 'review';
 export const INDEX_DB = 'review/index.db';
@@ -21,10 +28,10 @@ function tmpBeside(path: string): string {
   return join(dirname(path), `${TMP}${randomBytes(6).toString('hex')}`);
 }
 
-function writeAtomicSync(path: string, text: string): void {
+function writeAtomicSync(path: string, text: string, mode: number): void {
   const tmp = tmpBeside(path);
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, text, { mode });
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
@@ -32,10 +39,10 @@ function writeAtomicSync(path: string, text: string): void {
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
   const tmp = tmpBeside(path);
   try {
-    await writeFile(tmp, text);
+    await writeFile(tmp, text, { mode });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -51,27 +58,38 @@ function removeStaleTemps(dirs: string[]): void {
 
 export class ReviewSite {
   readonly root: string;
+  private readonly fileMode: number;
+  private readonly dirMode: number;
   private store: ReviewStore | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, modes: SiteModes = {}) {
     this.root = root;
+    this.fileMode = modes.fileMode ?? DEFAULT_FILE_MODE;
+    this.dirMode = modes.dirMode ?? DEFAULT_DIR_MODE;
   }
 
-  private open(): ReviewStore {
+  private async open(): Promise<ReviewStore> {
     if (this.store) return this.store;
     const dirs = [this.root, join(this.root, REVIEW_DIR, 'c'), join(this.root, REVIEW_DIR, 'rows')];
-    for (const d of dirs) mkdirSync(d, { recursive: true });
+    for (const d of dirs) {
+      mkdirSync(d, { recursive: true, mode: this.dirMode });
+      // A symlink planted in the export folder could send the pages elsewhere.
+      if (d !== this.root) await assertNoSymlinks(this.root, d);
+    }
     removeStaleTemps(dirs);
-    this.store = new ReviewStore(join(this.root, INDEX_DB));
+    const db = join(this.root, INDEX_DB);
+    this.store = new ReviewStore(db);
+    chmodSync(db, this.fileMode);
     return this.store;
   }
 
   /** Adds (or replaces) one delivered conversation: its page, its row, its lines in the search index. */
   async add(entry: ReviewEntry): Promise<void> {
-    const store = this.open();
+    const store = await this.open();
     await writeAtomic(
       join(this.root, pagePath(entry.manifest.conversationId)),
       renderConversationPage(entry),
+      this.fileMode,
     );
     store.transaction(() => {
       const { bucket, newBucket } = store.upsert(entry);
@@ -86,12 +104,13 @@ export class ReviewSite {
     for (const sub of ['c', 'rows'])
       rmSync(join(this.root, REVIEW_DIR, sub), { recursive: true, force: true });
     for (const db of ['', '-wal', '-shm']) rmSync(join(this.root, `${INDEX_DB}${db}`), { force: true });
-    const store = this.open();
+    const store = await this.open();
     let n = 0;
     for await (const entry of entries) {
       await writeAtomic(
         join(this.root, pagePath(entry.manifest.conversationId)),
         renderConversationPage(entry),
+        this.fileMode,
       );
       store.transaction(() => store.upsert(entry));
       n += 1;
@@ -104,11 +123,15 @@ export class ReviewSite {
   }
 
   private writeBucket(store: ReviewStore, bucket: string): void {
-    writeAtomicSync(join(this.root, rowsScriptPath(bucket)), renderRowsScript(store.rowsIn(bucket)));
+    writeAtomicSync(
+      join(this.root, rowsScriptPath(bucket)),
+      renderRowsScript(store.rowsIn(bucket)),
+      this.fileMode,
+    );
   }
 
   private writeIndex(store: ReviewStore): void {
-    writeAtomicSync(join(this.root, 'index.html'), renderIndexPage(store.buckets()));
+    writeAtomicSync(join(this.root, 'index.html'), renderIndexPage(store.buckets()), this.fileMode);
   }
 
   close(): void {

@@ -6,11 +6,12 @@
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
 import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
+import { assertNoSymlinks, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from './fs-guard.ts';
 import {
   damagedFiles,
   folderHolds,
@@ -22,6 +23,23 @@ import {
 
 export interface FsSinkOptions {
   root: string;
+  /** Mode of delivered files (default 0600: transcripts and audio are personal data). */
+  fileMode?: number;
+  /** Mode of the folders created (default 0700). */
+  dirMode?: number;
+}
+
+/** How files and folders are created: the modes, and no writing through a symlink in the tree. */
+interface Placement {
+  root: string;
+  fileMode: number;
+  dirMode: number;
+}
+
+/** Creates `dir` (and its parents under the root) with the folder mode, refusing symlinks on the way. */
+async function makeDir(p: Placement, dir: string): Promise<void> {
+  await assertNoSymlinks(p.root, dir);
+  await mkdir(dir, { recursive: true, mode: p.dirMode });
 }
 
 function markerFor(bundle: ConversationBundle): DeliveryMarker {
@@ -31,6 +49,8 @@ function markerFor(bundle: ConversationBundle): DeliveryMarker {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { deliveryId: bundle.deliveryId, files };
 }
+
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
 
 function translate(err: unknown, sinkName: string): never {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -43,10 +63,13 @@ function translate(err: unknown, sinkName: string): never {
     );
   }
   if (err instanceof GtError) throw err;
+  // The folder itself refuses writes (permissions, read-only, a file in the way): every following
+  // conversation would fail the same way, so the run stops with this one root cause.
+  const folderProblem = code !== undefined && UNWRITABLE.has(code);
   throw new GtError(
     'SINK_FAILED',
-    `filesystem delivery failed (${code ?? 'error'})`,
-    { sink: sinkName },
+    `filesystem delivery to ${sinkName.slice(3)} failed (${code ?? 'error'})${folderProblem ? ': the export folder is not writable; check --out' : ''}`,
+    { sink: sinkName, ...(folderProblem ? { fatal: true } : {}) },
     { cause: err },
   );
 }
@@ -61,10 +84,12 @@ async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
 }
 
 /** Copies `from` to `to` through a temp file in the same folder, so `to` is never half-written. */
-async function atomicCopy(from: string, to: string, expectedSize: number): Promise<void> {
+async function atomicCopy(from: string, to: string, expectedSize: number, mode: number): Promise<void> {
   const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     await copyFile(from, tmp);
+    // copyFile copies the staged file's mode; the delivered one gets the output mode.
+    await chmod(tmp, mode);
     const { size } = await stat(tmp);
     if (size !== expectedSize)
       throw new GtError('INTEGRITY', `staged file has ${size} bytes, the bundle says ${expectedSize}`);
@@ -76,11 +101,12 @@ async function atomicCopy(from: string, to: string, expectedSize: number): Promi
   }
 }
 
-async function atomicWriteText(to: string, text: string): Promise<void> {
+async function atomicWriteText(to: string, text: string, mode: number): Promise<void> {
   const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', mode);
     try {
+      await fh.chmod(mode); // the umask may have taken bits off
       await fh.writeFile(text);
       await fh.sync();
     } finally {
@@ -106,6 +132,7 @@ async function removeStaleTemps(dir: string): Promise<void> {
  * anything was written.
  */
 async function repairInPlace(
+  p: Placement,
   dir: string,
   bundle: ConversationBundle,
   marker: DeliveryMarker,
@@ -117,8 +144,8 @@ async function repairInPlace(
   for (const file of bundle.files) {
     if (!damaged.has(file.name) && !(file.name === MANIFEST_NAME && !manifestOk)) continue;
     const target = join(dir, ...fileSegments(file.name));
-    await mkdir(dirname(target), { recursive: true });
-    await atomicCopy(file.path, target, file.size);
+    await makeDir(p, dirname(target));
+    await atomicCopy(file.path, target, file.size, p.fileMode);
     await fsyncPath(dirname(target));
   }
   return true;
@@ -136,6 +163,11 @@ async function exists(path: string): Promise<boolean> {
 export function createFsSink(options: FsSinkOptions): Sink {
   const root = resolve(options.root);
   const name = `fs:${root}`;
+  const place: Placement = {
+    root,
+    fileMode: options.fileMode ?? DEFAULT_FILE_MODE,
+    dirMode: options.dirMode ?? DEFAULT_DIR_MODE,
+  };
 
   async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
     const dir = join(root, ...conversationSegments(bundle));
@@ -153,10 +185,12 @@ export function createFsSink(options: FsSinkOptions): Sink {
     const markerPath = join(dir, MARKER_NAME);
     const wanted = markerFor(bundle);
     try {
+      // Nothing is read or written through a symlink planted in the tree.
+      await assertNoSymlinks(root, dir);
       if (await exists(manifestPath)) {
         const have = await readMarker(markerPath);
         if (have && JSON.stringify(have) === JSON.stringify(wanted))
-          return receipt(!(await repairInPlace(dir, bundle, wanted)));
+          return receipt(!(await repairInPlace(place, dir, bundle, wanted)));
         // Different content: take the manifest away first so the folder reads as incomplete
         // until the new delivery is whole.
         await rm(manifestPath, { force: true });
@@ -168,24 +202,24 @@ export function createFsSink(options: FsSinkOptions): Sink {
         }
       }
       // The folder may hold nothing but the manifest (a conversation with no transcript or media).
-      await mkdir(dir, { recursive: true });
+      await makeDir(place, dir);
       // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
       await removeStaleTemps(dir);
       const synced = new Set<string>();
       for (const file of manifestLast(bundle.files)) {
         signal?.throwIfAborted();
         if (file.name === MANIFEST_NAME) {
-          await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`);
+          await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
         }
         const target = join(dir, ...fileSegments(file.name));
-        await mkdir(dirname(target), { recursive: true });
-        await atomicCopy(file.path, target, file.size);
+        await makeDir(place, dirname(target));
+        await atomicCopy(file.path, target, file.size, place.fileMode);
         synced.add(dirname(target));
       }
       if (!bundle.files.some((f: BundleFile) => f.name === MANIFEST_NAME)) {
         // A bundle without a staged manifest still gets one, so the folder is marked complete.
-        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`);
-        await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`);
+        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
+        await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`, place.fileMode);
         synced.add(dir);
       }
       // Renames are durable only once their folder is fsynced.

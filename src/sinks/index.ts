@@ -16,7 +16,8 @@ export type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './ty
 export { createFsSink } from './fs.ts';
 export { createS3Sink } from './s3.ts';
 export { createPostgresSink } from './postgres/index.ts';
-export { createWebhookSink, replayDeadLetters, type WebhookSink } from './webhook.ts';
+export { createWebhookSink, replayDeadLetters, type ReplayResult, type WebhookSink } from './webhook.ts';
+export { listDeadLetters, type DeadLetter } from './dead-letters.ts';
 
 export const DEFAULT_DEAD_LETTER_DIR = './.genesys-transcripts/dead-letters';
 
@@ -51,6 +52,8 @@ export interface SinkEnv {
   /** Where undeliverable webhooks are kept when the spec does not say. */
   deadLetterDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Webhooks on plain http:// to hosts other than loopback (--allow-insecure-webhook). */
+  allowInsecureWebhook?: boolean;
 }
 
 /** Parses a spec string into a config object; throws CONFIG_INVALID naming what is wrong (never echoing secrets). */
@@ -123,6 +126,7 @@ export function createSink(spec: string | object, sinkEnv: SinkEnv = {}): Sink {
         url: config.url,
         secret,
         deadLetterDir: config.deadLetterDir ?? sinkEnv.deadLetterDir ?? DEFAULT_DEAD_LETTER_DIR,
+        ...(sinkEnv.allowInsecureWebhook ? { allowInsecure: true } : {}),
         ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
         ...(config.maxAttempts ? { maxAttempts: config.maxAttempts } : {}),
       });

@@ -1,21 +1,29 @@
 // Webhook sink: one signed POST per conversation, per the Standard Webhooks spec
-// (https://www.standardwebhooks.com): `webhook-id` = deliveryId on every retry and re-run, so a
-// receiver that dedupes by webhook-id sees each conversation once even when we resend after a
-// crash. The payload is bounded: media are never inlined (the manifest lists them), transcript
-// JSON is inlined only while it fits `maxInlineBytes`.
+// (https://www.standardwebhooks.com). Delivery is AT-LEAST-ONCE: a process killed after the
+// receiver's 2xx and before the checkpoint recorded it sends the conversation again on the next
+// run. Every send of a conversation carries the same `webhook-id` (= deliveryId, on every retry,
+// re-run and replay), so a receiver that dedupes on webhook-id processes each conversation once
+// (README: "Webhooks"). The payload is bounded: media are never inlined (the manifest lists them),
+// transcript JSON is inlined only while it fits `maxInlineBytes`.
 //
 // Retries: network errors, timeouts, 408, 429 and 5xx, with exponential backoff + jitter,
-// honouring Retry-After. Other 4xx are permanent. Whatever cannot be delivered is written to
-// `deadLetterDir` (one JSON file per deliveryId) and `replayDeadLetters` resends it later;
+// honouring Retry-After. Other 4xx are permanent, and so are 3xx: redirects are never followed
+// (a signed payload must not be forwarded to wherever a Location points). A circuit breaker per
+// sink stops paying the full retry schedule for every conversation while the receiver is down.
+// Whatever cannot be delivered is written to `deadLetterDir` (dead-letters.ts, 0600) and replayed
+// by `replayDeadLetters` (`dlq retry`); a letter is removed once its delivery ID is accepted.
 // `deliver` then throws SINK_FAILED so the checkpoint does not record a delivery that did not happen.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+//
+// Plain http:// URLs are refused unless `allowInsecure` (--allow-insecure-webhook), except to
+// loopback (127.0.0.0/8, ::1, localhost), where the payload never leaves the machine.
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { request } from 'undici';
 import { GtError } from '../errors.ts';
-import { safeName } from '../util/safe-name.ts';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import { listDeadLetters, removeDeadLetter, writeDeadLetter } from './dead-letters.ts';
 import { MANIFEST_NAME } from './layout.ts';
 import type { ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 
@@ -33,6 +41,9 @@ export interface WebhookSinkOptions {
   /** First backoff delay; doubles per attempt up to maxDelayMs. Defaults 500 ms / 30 s. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Allow plain http:// to a host other than loopback (--allow-insecure-webhook). */
+  allowInsecure?: boolean;
+  breaker?: CircuitBreakerOptions;
 }
 
 export interface WebhookSink extends Sink {
@@ -41,26 +52,26 @@ export interface WebhookSink extends Sink {
   send(deliveryId: string, payload: string, signal?: AbortSignal): Promise<number>;
 }
 
-export interface DeadLetter {
-  deliveryId: string;
-  conversationId: string;
-  /** The exact JSON body, so a replay signs and sends the same bytes. */
-  payload: string;
-  failedAt: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string;
-}
+export type { DeadLetter } from './dead-letters.ts';
 
 const RETRYABLE_4XX = new Set([408, 429]);
 
 class PermanentFailure extends Error {
   readonly status: number;
   constructor(status: number) {
-    super(`receiver answered ${status}`);
+    super(
+      status >= 300 && status < 400
+        ? `receiver answered ${status} (redirects are not followed)`
+        : `receiver answered ${status}`,
+    );
     this.status = status;
   }
 }
+
+const isLoopbackHost = (hostname: string) => {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+};
 
 /** Retry-After in ms (seconds or HTTP date), or undefined. */
 function retryAfterMs(header: string | string[] | undefined): number | undefined {
@@ -96,21 +107,6 @@ async function buildPayload(bundle: ConversationBundle, maxInlineBytes: number):
   return JSON.stringify({ type: 'conversation.exported', data });
 }
 
-async function writeDeadLetter(dir: string, letter: DeadLetter): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${safeName(letter.deliveryId)}.json`);
-  const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(`${JSON.stringify(letter, null, 2)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  return path;
-}
-
 export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   let url: URL;
   try {
@@ -120,6 +116,11 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new GtError('CONFIG_INVALID', 'webhook URL must be http(s)');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !options.allowInsecure)
+    throw new GtError(
+      'CONFIG_INVALID',
+      `webhook URL ${url.origin} is plain http: transcripts would cross the network unencrypted; use https, or --allow-insecure-webhook`,
+    );
   let signer: Webhook;
   try {
     signer = new Webhook(options.secret);
@@ -136,6 +137,7 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   const maxInlineBytes = options.maxInlineBytes ?? 256 * 1024;
   // The name identifies the endpoint without its query string, which may carry a token.
   const name = `webhook:${url.origin}${url.pathname}`;
+  const breaker = new CircuitBreaker(options.breaker);
 
   async function attempt(
     deliveryId: string,
@@ -172,6 +174,7 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
         const { status, retryAfter } = await attempt(deliveryId, payload, signal);
         lastStatus = status;
         if (status >= 200 && status < 300) return status;
+        if (status >= 300 && status < 400) throw new PermanentFailure(status);
         if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) throw new PermanentFailure(status);
         last = `receiver answered ${status}`;
         wait = retryAfter;
@@ -203,7 +206,23 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
     const payload = await buildPayload(bundle, maxInlineBytes);
     try {
-      await send(bundle.deliveryId, payload, signal);
+      if (!breaker.allow())
+        throw new GtError(
+          'SINK_FAILED',
+          `circuit open: the receiver failed repeatedly; next try in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
+          { sink: name, circuitOpen: true },
+        );
+      try {
+        await send(bundle.deliveryId, payload, signal);
+      } catch (err) {
+        // A payload the receiver rejects (a 4xx) says nothing about the receiver being down.
+        const rejected = err instanceof PermanentFailure && err.status >= 400;
+        if (isGtAbort(err)) throw err;
+        if (rejected) breaker.success();
+        else breaker.failure();
+        throw err;
+      }
+      breaker.success();
     } catch (err) {
       if (isGtAbort(err)) throw err;
       const permanent = err instanceof PermanentFailure;
@@ -213,9 +232,10 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
       const path = await writeDeadLetter(options.deadLetterDir, {
         deliveryId: bundle.deliveryId,
         conversationId: bundle.conversationId,
+        sink: name,
         payload,
         failedAt: new Date().toISOString(),
-        attempts: permanent ? 1 : maxAttempts,
+        attempts: permanent ? 1 : (err as GtError).details?.circuitOpen ? 0 : maxAttempts,
         lastStatus: status,
         lastError: (err as Error).message,
       });
@@ -227,9 +247,12 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
           status,
           permanent,
           deadLetter: path,
+          ...((err as GtError).details?.circuitOpen ? { circuitOpen: true } : {}),
         },
       );
     }
+    // Delivered: an earlier failure's dead letter is settled.
+    await removeDeadLetter(options.deadLetterDir, bundle.deliveryId);
     return {
       sink: name,
       deliveryId: bundle.deliveryId,
@@ -245,34 +268,39 @@ function isGtAbort(err: unknown): boolean {
   return err instanceof GtError && err.code === 'ABORTED';
 }
 
+export interface ReplayResult {
+  replayed: string[];
+  failed: { deliveryId: string; reason: string }[];
+  /** Letters meant for another sink (another URL): left alone. */
+  otherSinks: number;
+}
+
 /**
- * Resends every dead letter in the sink's folder with the same webhook-id and payload; a letter
- * is deleted once the receiver accepts it. Letters that fail again stay for the next replay.
+ * Resends every dead letter of this sink (same webhook-id, same payload bytes, signed afresh); a
+ * letter is deleted once the receiver accepts it. Letters that fail again stay for the next replay.
  */
 export async function replayDeadLetters(
   sink: WebhookSink,
   signal?: AbortSignal,
-): Promise<{ replayed: string[]; failed: { deliveryId: string; reason: string }[] }> {
+  /** Resend the letters of every sink to this one (the receiver moved). */
+  o: { allSinks?: boolean } = {},
+): Promise<ReplayResult> {
   const replayed: string[] = [];
   const failed: { deliveryId: string; reason: string }[] = [];
-  let names: string[];
-  try {
-    names = (await readdir(sink.deadLetterDir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { replayed, failed };
-    throw err;
-  }
-  for (const file of names) {
-    const path = join(sink.deadLetterDir, file);
-    const letter = JSON.parse(await readFile(path, 'utf8')) as DeadLetter;
+  let otherSinks = 0;
+  for (const { letter } of await listDeadLetters(sink.deadLetterDir)) {
+    if (!o.allSinks && letter.sink !== undefined && letter.sink !== sink.name) {
+      otherSinks += 1;
+      continue;
+    }
     try {
       await sink.send(letter.deliveryId, letter.payload, signal);
-      await rm(path, { force: true });
+      await removeDeadLetter(sink.deadLetterDir, letter.deliveryId);
       replayed.push(letter.deliveryId);
     } catch (err) {
       if (isGtAbort(err)) throw err;
       failed.push({ deliveryId: letter.deliveryId, reason: (err as Error).message });
     }
   }
-  return { replayed, failed };
+  return { replayed, failed, otherSinks };
 }

@@ -176,6 +176,22 @@ test('every sync query limit and malformed body is a 400 ErrorBody naming the pr
     assert.match(r.body.message, pattern);
   };
   await bad({ interval: '2026-11-01T00:00:00.000Z/2026-11-08T00:00:01.000Z' }, /maximum of 7 days/);
+  // With a filter the sync query takes up to 31 days.
+  const voice = [{ type: 'or', predicates: [{ dimension: 'mediaType', value: 'voice' }] }];
+  await bad(
+    { interval: '2026-10-07T00:00:00.000Z/2026-11-08T00:00:00.000Z', segmentFilters: voice },
+    /maximum of 31 days for a filtered query/,
+  );
+  assert.equal(
+    (
+      await query(emu, bearer, {
+        interval: '2026-10-08T00:00:00.000Z/2026-11-08T00:00:00.000Z',
+        segmentFilters: voice,
+      })
+    ).status,
+    200,
+    '31 days with a filter',
+  );
   await bad({ interval: '2026-10-01T00:00:00.000Z/2026-10-02T00:00:00.000Z' }, /35 days/);
   await bad(
     { interval: emu.interval, paging: { pageSize: 51, pageNumber: 1 } },
@@ -291,4 +307,34 @@ test('async jobs: QUEUED then FULFILLED, cursor paging over activity in the inte
   assert.equal((await api(emu, bearer, JOBS, { body: { interval: 'nope' } })).status, 400);
   const avail = await json(await api(emu, bearer, `${JOBS}/availability`));
   assert.ok(Date.parse(avail.dataAvailabilityDate) >= e);
+});
+
+test('the data lake lags: availability is the real clock less dataLagMs (never in the future), and jobs hold only conversations ended before it', async (t) => {
+  const now = Date.now();
+  const interval = `${new Date(now - 2 * 86_400_000).toISOString()}/${new Date(now).toISOString()}`;
+  const lag = 6 * 3_600_000;
+  const emu = await start(t, {
+    conversations: 200,
+    interval,
+    dataLagMs: lag,
+    jobDelayMs: 0,
+    rateLimit: null,
+  });
+  const bearer = await token(emu);
+  const { dataAvailabilityDate } = await json(await api(emu, bearer, `${JOBS}/availability`));
+  const at = Date.parse(dataAvailabilityDate);
+  assert.ok(at <= Date.now() - lag && at >= now - lag, dataAvailabilityDate);
+  const { jobId } = await json(await api(emu, bearer, JOBS, { body: { interval } }));
+  const page = await json(await api(emu, bearer, `${JOBS}/${jobId}/results?pageSize=1000`));
+  assert.ok(Math.abs(Date.parse(page.dataAvailabilityDate) - at) < 10_000, 'results say the same date');
+  const inJob = new Set(page.conversations.map((c: { conversationId: string }) => c.conversationId));
+  const ended = (id: string) => Date.parse(emu.dataset.conversation(id)!.conversationEnd!);
+  const ids = emu.dataset.conversationIds();
+  assert.ok(
+    ids.some((id) => ended(id) > at),
+    'some conversations ended after the availability date',
+  );
+  // (Ignoring the few seconds the clock moved between the two calls.)
+  for (const id of ids)
+    if (Math.abs(ended(id) - at) > 10_000) assert.equal(inJob.has(id), ended(id) <= at, id);
 });

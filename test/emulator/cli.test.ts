@@ -27,6 +27,8 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
       '--no-range',
       '--variant',
       'mediaUris=perChannel,chatBodyType=lower',
+      '--data-lag',
+      '90',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -73,9 +75,19 @@ test('`emulator --port 0` prints its JSON line, serves, and exits 0 on SIGTERM',
     });
     assert.equal(q.status, 200);
     assert.equal(q.headers.get('inin-ratelimit-allowed'), '50');
+    const availability = await fetch(
+      `${info.baseUrl}/api/v2/analytics/conversations/details/jobs/availability`,
+      {
+        headers: { authorization: `Bearer ${access_token}` },
+      },
+    );
+    const lagged =
+      Date.now() -
+      Date.parse(((await availability.json()) as { dataAvailabilityDate: string }).dataAvailabilityDate);
+    assert.ok(lagged >= 90 * 60_000 && lagged < 91 * 60_000, `--data-lag 90: ${lagged} ms behind`);
     assert.equal(((await q.json()) as { totalHits: number }).totalHits, 12);
     const stats = (await (await fetch(info.statsUrl)).json()) as { totalRequests: number };
-    assert.equal(stats.totalRequests, 2);
+    assert.equal(stats.totalRequests, 3);
     assert.equal((await fetch(`${info.baseUrl}/__emulator/stats/reset`, { method: 'POST' })).status, 204);
     assert.equal(((await (await fetch(info.statsUrl)).json()) as { totalRequests: number }).totalRequests, 0);
   } finally {

@@ -14,6 +14,15 @@ import { api, json, sleep, start, token, voiceWith } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 const models = parseSdkModels(readFileSync(sdkIndexPath(), 'utf8'));
+/**
+ * The documented enums of the models (the JS SDK types them as plain strings; the list comes from
+ * the Python SDK's generated models, see the fixture's _source).
+ */
+const ENUMS = (
+  JSON.parse(readFileSync(new URL('../fixtures/sdk-enums.json', import.meta.url), 'utf8')) as {
+    models: Record<string, Record<string, string[]>>;
+  }
+).models;
 
 /**
  * Walks `value` against the SDK type `type` (as written in index.d.ts: `string`, `Array<Models.X>`,
@@ -51,7 +60,10 @@ function conform(value: unknown, type: string, path: string, problems: string[])
   const fields = fieldsOf(body);
   for (const [k, v] of Object.entries(value)) {
     const ft = fields.get(k);
+    const allowed = ENUMS[t]?.[k];
     if (ft === undefined) problems.push(`${path}.${k}: not a field of ${t}`);
+    else if (allowed && typeof v === 'string' && !allowed.includes(v))
+      problems.push(`${path}.${k}: "${v}" is not in the enum ${t}.${k} (${allowed.join('|')})`);
     else conform(v, ft, `${path}.${k}`, problems);
   }
 }
@@ -73,6 +85,23 @@ test('the conformance walker itself catches an invented field and a wrong kind',
   assert.deepEqual(problems.sort(), [
     'r.fileState: expected a string, got number',
     'r.mediaUris.S.invented: not a field of MediaResult',
+  ]);
+  const enumProblems: string[] = [];
+  conform(
+    { transcript: [{ bodyType: 'standard' }], fileState: 'GONE' },
+    'Models.Recording',
+    'r',
+    enumProblems,
+  );
+  assert.equal(enumProblems.length, 2, 'values outside the documented enums are caught');
+  assert.deepEqual(ENUMS.ChatMessage!.bodyType, [
+    'STANDARD',
+    'ACTIVITY',
+    'TYPING',
+    'NOTICE',
+    'MEMBERJOIN',
+    'MEMBERLEAVE',
+    'MEDIAREQUEST',
   ]);
 });
 
@@ -403,4 +432,84 @@ test('the official SDK logs in and reads every endpoint through its own API clas
   ]) {
     assert.ok(s.requests[route]?.['200'] ?? s.requests[route]?.['202'], `the SDK reached ${route}`);
   }
+});
+
+test('the official SDK reads chat, messaging and e-mail transcripts and every variant the client must handle', async (t) => {
+  const emu = await start(t, {
+    conversations: 80,
+    transcodeMs: 0,
+    rateLimit: null,
+    variants: { mediaUris: 'perChannel', mediaUri: 'signed', transcriptUrl: 'withoutUrl' },
+  });
+  const platformClient = require('purecloud-platform-client-v2');
+  const client = platformClient.ApiClient.instance;
+  client.setGateway({
+    host: '127.0.0.1',
+    protocol: 'http',
+    port: Number(new URL(emu.baseUrl).port),
+    path_params_login: '',
+    path_params_api: '',
+  });
+  t.after(() => client.setGateway(undefined));
+  await client.loginClientCredentialsGrant(emu.clientId, emu.clientSecret);
+  const recordingApi = new platformClient.RecordingApi();
+  const sta = new platformClient.SpeechTextAnalyticsApi();
+
+  // Digital transcripts travel inside the recordings, with the model's enums.
+  const field = { chat: 'transcript', message: 'messagingTranscript', email: 'emailTranscript' } as const;
+  for (const media of ['chat', 'message', 'email'] as const) {
+    const cid = emu.dataset
+      .conversationIds()
+      .find((id) =>
+        emu.dataset.recordings(id).some((r) => r.media === media && r.fileState === 'AVAILABLE'),
+      )!;
+    assert.ok(cid, `the dataset has an available ${media} recording`);
+    const [rec] = await recordingApi.getConversationRecordings(cid);
+    assert.equal(rec.media, media);
+    const items = rec[field[media]] as Record<string, unknown>[];
+    assert.ok(items.length > 0, `${media}: the SDK got the transcript`);
+    assertConforms(rec, 'Models.Recording', media);
+    if (media === 'chat') {
+      const types = new Set(items.map((m) => m.bodyType));
+      assert.ok(types.has('STANDARD') && types.has('MEMBERJOIN'), [...types].join());
+    }
+    if (media === 'message') {
+      // `from` is the sender's session id: one of the conversation's sessions.
+      const sessions = new Set(
+        emu.dataset.conversation(cid)!.participants!.flatMap((p) => p.sessions!.map((s) => s.sessionId)),
+      );
+      for (const m of items) assert.ok(sessions.has(m.from as string), 'messaging from is a session id');
+    }
+  }
+
+  // perChannel + signed: the list has a signed URL per channel, fetched as is (no downloads call);
+  // the single GET with download=true answers the merged file.
+  const cid = voiceWith(emu, 'AVAILABLE')[0]!;
+  const oracle = emu.dataset.recordings(cid)[0]!;
+  const [listed] = await recordingApi.getConversationRecordings(cid, { formatId: 'WAV' });
+  assert.deepEqual(Object.keys(listed.mediaUris).sort(), ['0', '1']);
+  assertConforms(listed, 'Models.Recording', 'per-channel recording');
+  for (const c of oracle.channels!) {
+    const body = Buffer.from(await (await fetch(listed.mediaUris[c.channel].mediaUri)).arrayBuffer());
+    assert.equal(createHash('sha256').update(body).digest('hex'), c.sha256, `channel ${c.channel}`);
+  }
+  const merged = await recordingApi.getConversationRecording(cid, oracle.recordingId, {
+    formatId: 'WAV',
+    download: true,
+  });
+  assert.deepEqual(Object.keys(merged.mediaUris), ['S']);
+  const whole = Buffer.from(await (await fetch(merged.mediaUris.S.mediaUri)).arrayBuffer());
+  assert.equal(createHash('sha256').update(whole).digest('hex'), oracle.sha256);
+  assert.equal(emu.stats().requests['downloads.get'], undefined, 'signed mediaUris need no downloads call');
+
+  // withoutUrl: a communication without a transcript answers 200 with no url.
+  const untranscribed = emu.dataset.conversationIds().find((id) => {
+    const r = emu.dataset.recordings(id)[0];
+    return r?.media === 'audio' && r.sessionId && emu.dataset.transcript(id, r.sessionId) === undefined;
+  })!;
+  const answer = await sta.getSpeechandtextanalyticsConversationCommunicationTranscripturl(
+    untranscribed,
+    emu.dataset.conversation(untranscribed)!.participants![0]!.sessions![0]!.sessionId,
+  );
+  assert.equal(answer.url, undefined);
 });

@@ -13,6 +13,7 @@ import { after, describe, it, test } from 'node:test';
 import { cannotMount, runDiskFull } from './lib/disk-full.ts';
 import { runScenario, runThousand, Tally, WEBHOOK_SECRET_ENV } from './lib/run.ts';
 import { describeScenario, scenarioFor } from './lib/scenario.ts';
+import { HOSTILE_CASES, runHostileCase, runWebhookOutage } from './lib/hostile-network.ts';
 
 const replay = process.env.GT_FAULT_SEEDS;
 const seeds = replay
@@ -30,6 +31,27 @@ describe('seeded scenarios', { concurrency: 3, timeout: 600_000 }, () => {
     const s = scenarioFor(seed);
     it(`scenario ${describeScenario(s)}`, { timeout: 90_000 }, () => runScenario(s, tally));
   }
+});
+
+// Issue 15: a hostile network and a broken upstream, each case through the real CLI; each ends
+// in its named error within the configured limits, and a re-run completes everything.
+describe('hostile network and upstream', { concurrency: 2, timeout: 300_000 }, () => {
+  for (const c of HOSTILE_CASES) {
+    it(c.name, { skip: replay ? 'replaying seeds' : false, timeout: 90_000 }, async (t) => {
+      const r = await runHostileCase(c, tally);
+      t.diagnostic(
+        `${r.failures} typed failure(s) on the first run, which took ${(r.ms / 1000).toFixed(1)} s`,
+      );
+    });
+  }
+  it(
+    'a webhook receiver down for a run: circuit breaker, dead letters 0600, dlq retry replays them to zero, one webhook-id per conversation',
+    { skip: replay ? 'replaying seeds' : false, timeout: 120_000 },
+    async (t) => {
+      const r = await runWebhookOutage(tally);
+      t.diagnostic(`${r.replayed} dead letters replayed, ${r.posts} accepted POSTs`);
+    },
+  );
 });
 
 test(

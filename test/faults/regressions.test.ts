@@ -110,7 +110,8 @@ test('a garbled JSON answer to an idempotent API call or to the token request is
   // Discovery by ID (a GET): used to end the whole run with INVALID_RESPONSE.
   emu.scriptFault({ route: 'analytics.details.multiget', count: 1, fault: 'malformed' });
   emu.scriptFault({ route: 'oauth.token', count: 1, fault: 'content-type' });
-  emu.scriptFault({ route: 'recordings.list', count: 2, fault: 'malformed' });
+  // Recording batch status polls (GETs): the recordings lists of old.
+  emu.scriptFault({ route: 'batch.get', count: 2, fault: 'malformed' });
   const logs = new Capture();
   const outcome = await exportInProcess(emu, ws, {
     selection: { conversationIds: ids },
@@ -182,7 +183,8 @@ test('a recording ID that is a path lands under the name the manifest lists (saf
   }
   const { emu, ws } = await setup(t);
   const [id] = transcribed(emu);
-  emu.scriptFault({ route: 'recordings.list', count: 1, fault: 'hostile-id', variant: 2 });
+  // Variant 4 on a batch status: the first result's recordingId becomes "/etc/gt-escape-…".
+  emu.scriptFault({ route: 'batch.get', count: 1, fault: 'hostile-id', variant: 4 });
   const [r] = await exportIds(emu, ws, [id!]);
   assert.equal(r!.status, 'done');
   assert.ok(

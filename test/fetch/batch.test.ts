@@ -1,5 +1,7 @@
-// fetchRecordingsBatch against a scripted local API: a growing expectedResultCount, contentType
-// deciding the extension, and the per-conversation fallback for errorMsg and digital results.
+// fetchRecordingsBatch against a scripted local API: a growing expectedResultCount, a result in
+// the requested codec downloaded straight from its signed URL, an errorMsg read as the skip reason
+// without a lookup, and the per-conversation fallback for a digital result whose body is not a
+// transcript.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ test('batchDone waits for Completed, or a full count when no status says InProgr
   assert.equal(batchDone({ expectedResultCount: 0, resultCount: 0 }), false);
 });
 
-test('bulk: polls while the expected count grows, names files by contentType, falls back per conversation', async (t) => {
+test('bulk: polls while the expected count grows, reads errorMsg, falls back only for what the batch cannot answer', async (t) => {
   const media = await startMediaServer({ size: 90_000 });
   let polls = 0;
   let submitted: unknown;
@@ -89,7 +91,7 @@ test('bulk: polls while the expected count grows, names files by contentType, fa
   });
 
   const out = await fetchRecordingsBatch(client, [C1, C2, C3], {
-    format: 'WAV',
+    format: 'OGG_OPUS',
     dir: (cid) => join(dir, cid),
     batchPollMs: 5,
   });
@@ -101,11 +103,11 @@ test('bulk: polls while the expected count grows, names files by contentType, fa
   assert.equal(c1.length, 1);
   assert.equal(c1[0]?.kind, 'downloaded');
   if (c1[0]?.kind === 'downloaded') {
-    assert.equal(c1[0].file.path, join(dir, C1, 'r1.ogg'));
+    assert.equal(c1[0].file.path, join(dir, C1, 'r1.opus'));
     assert.deepEqual(await readFile(c1[0].file.path), media.data());
   }
   assert.deepEqual(out.get(C2), [{ kind: 'skipped', recordingId: 'r2', reason: 'archived' }]);
   assert.equal(out.get(C3)?.[0]?.kind, 'digital');
-  // Only the conversations the batch could not serve were looked up one by one.
-  assert.deepEqual(listed.sort(), [C2, C3].sort());
+  // Only C3, whose JSON result served audio bytes instead of a transcript, was looked up.
+  assert.deepEqual(listed, [C3]);
 });

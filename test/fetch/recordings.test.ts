@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { createGenesysClient } from '../../src/genesys/transport.ts';
-import { fetchConversationRecordings, type RecordingOutcome } from '../../src/pipeline/fetch/recordings.ts';
+import {
+  fetchConversationRecordings,
+  mediaFilesOf,
+  type RecordingOutcome,
+} from '../../src/pipeline/fetch/recordings.ts';
 import { recordingFilePath } from '../../src/pipeline/fetch/naming.ts';
+import type { Recording } from '../../src/sdk/models.ts';
 import { json, startFakeGenesys, type Handler } from '../helpers/fake-genesys.ts';
 import { startMediaServer, type MediaServer } from './helpers/media-server.ts';
 
@@ -200,4 +205,18 @@ test('format NONE returns digital data and downloads nothing', async (t) => {
   assert.equal(out.v?.kind, 'skipped');
   assert.equal(out.m?.kind, 'digital');
   assert.equal(media.requests.length, 0);
+});
+
+test('mediaUris: the merged S file when offered, else every channel; never one speaker alone', () => {
+  const uri = (u: string) => ({ mediaUri: u });
+  assert.deepEqual(mediaFilesOf({ mediaUris: { S: uri('s'), '0': uri('a'), '1': uri('b') } }), [
+    { channel: 'S', uri: 's' },
+  ]);
+  assert.deepEqual(mediaFilesOf({ mediaUris: { '1': uri('b'), '0': uri('a') } }), [
+    { channel: '0', uri: 'a' },
+    { channel: '1', uri: 'b' },
+  ]);
+  assert.deepEqual(mediaFilesOf({ mediaUris: { '0': uri('a'), '1': {} } }), [{ channel: '0', uri: 'a' }]);
+  assert.deepEqual(mediaFilesOf({ mediaUris: null } as unknown as Recording), [], 'null (no playable media)');
+  assert.deepEqual(mediaFilesOf({}), []);
 });

@@ -26,16 +26,32 @@ function makeDataset(n: number, spanMs: number, seed = 1) {
 type Conv = ReturnType<typeof makeDataset>[number];
 
 /** The scripted backend and a client to it, both closed after the test. */
-async function analyticsBackend(t: TestContext, data: Conv[], maxRecords: number, reportedHits?: number) {
+async function analyticsBackend(
+  t: TestContext,
+  data: Conv[],
+  maxRecords: number,
+  reportedHits?: number,
+  /** the data lake's availability date: jobs return nothing that started after it */
+  availability = T0 + 100 * DAY,
+  /** the longest filtered sync query interval this backend accepts */
+  maxFilteredDays = 31,
+) {
   const bodies: Record<string, unknown>[] = [];
   const jobs = new Map<string, Conv[]>();
   const fake = await startFakeGenesys((req, res, raw) => {
     const url = new URL(req.url!, 'http://x');
     if (url.pathname === '/api/v2/analytics/conversations/details/query') {
-      const q = JSON.parse(raw) as { interval: string; paging: { pageSize: number; pageNumber: number } };
+      const q = JSON.parse(raw) as {
+        interval: string;
+        paging: { pageSize: number; pageNumber: number };
+        segmentFilters?: unknown[];
+        conversationFilters?: unknown[];
+      };
       bodies.push(q);
       const [a, b] = q.interval.split('/').map(Date.parse) as [number, number];
-      if (b - a > 7 * DAY) return json(res, 400, { code: 'bad.request', message: 'interval too long' });
+      const filtered = (q.segmentFilters?.length ?? 0) + (q.conversationFilters?.length ?? 0) > 0;
+      if (b - a > (filtered ? maxFilteredDays : 7) * DAY)
+        return json(res, 400, { code: 'bad.request', message: 'interval too long' });
       // Whole UTC days touched by the interval.
       const from = Math.floor(a / DAY) * DAY;
       const to = Math.ceil(b / DAY) * DAY;
@@ -56,11 +72,16 @@ async function analyticsBackend(t: TestContext, data: Conv[], maxRecords: number
       jobs.set(
         id,
         data.filter(
-          (c) => Date.parse(c.conversationStart) < b && Date.parse(c.conversationStart) + 600_000 > a,
+          (c) =>
+            Date.parse(c.conversationStart) < b &&
+            Date.parse(c.conversationStart) + 600_000 > a &&
+            Date.parse(c.conversationStart) + 600_000 <= availability,
         ),
       );
       return json(res, 202, { jobId: id });
     }
+    if (url.pathname === '/api/v2/analytics/conversations/details/jobs/availability')
+      return json(res, 200, { dataAvailabilityDate: new Date(availability).toISOString() });
     const m = /^\/api\/v2\/analytics\/conversations\/details\/jobs\/([\w-]+)(\/results)?$/.exec(url.pathname);
     if (m) {
       const job = jobs.get(m[1]!)!;
@@ -75,7 +96,7 @@ async function analyticsBackend(t: TestContext, data: Conv[], maxRecords: number
       });
     }
     if (url.pathname === '/api/v2/analytics/conversations/details') {
-      const ids = url.searchParams.getAll('id');
+      const ids = url.searchParams.getAll('id').flatMap((v) => v.split(','));
       return json(res, 200, { conversations: data.filter((c) => ids.includes(c.conversationId)) });
     }
     json(res, 404, {});
@@ -97,7 +118,7 @@ async function collect(it: AsyncIterable<{ conversationId?: string }>): Promise<
   return out;
 }
 
-test('interval over 7 days: day slices, each conversation exactly once, in start order', async (t) => {
+test('interval over 7 days: one paged query per 7 days (not per day), each conversation exactly once, in start order', async (t) => {
   const data = makeDataset(600, 9 * DAY + 3_600_000);
   const { client, bodies } = await analyticsBackend(t, data, 10_000);
   const stats = newDiscoveryStats();
@@ -123,8 +144,15 @@ test('interval over 7 days: day slices, each conversation exactly once, in start
         b.orderBy === 'conversationStart',
     ),
   );
-  assert.equal(stats.slices, 10);
+  // 9 days and a bit: a 7-day slice and the rest, each paged (the touched days' 50-per-page).
+  assert.equal(stats.slices, 2);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  assert.deepEqual(
+    [...new Set(bodies.map((b) => b.interval))],
+    [`${iso(start)}/${iso(start + 7 * DAY)}`, `${iso(start + 7 * DAY)}/${iso(end)}`],
+  );
   assert.equal(stats.apiCalls, bodies.length);
+  assert.equal(stats.availabilityReads, 0, 'no job, no availability read');
   assert.ok(stats.skippedOverlap > 0, 'the backend did return out-of-slice conversations');
 });
 
@@ -238,4 +266,109 @@ test('under-reported totalHits: reaching the records cap mid-slice hands over to
   );
   assertExactlyOnce(got, data);
   assert.equal(stats.jobs, 1, JSON.stringify(stats));
+});
+
+test('with a filter, one paged query covers up to 31 days', async (t) => {
+  const data = makeDataset(300, 20 * DAY);
+  const { client, bodies } = await analyticsBackend(t, data, 10_000);
+  const stats = newDiscoveryStats();
+  const got = await collect(
+    discoverConversations(
+      client,
+      { interval: '2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z', mediaTypes: ['voice'] },
+      { stats, now: () => T0 + 22 * DAY },
+    ),
+  );
+  assertExactlyOnce(got, data);
+  assert.deepEqual(
+    [...new Set(bodies.map((b) => b.interval))],
+    ['2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z'],
+  );
+  // 300 conversations, 100 a page: three full pages, then the empty page that says "no more"
+  // (totalHits is approximate while data arrives, so it is not trusted to stop early).
+  assert.equal(stats.syncQueries, 4);
+});
+
+test('a job is trusted only up to the data availability date (less a margin): a busy day after it is reported incomplete, not silently short', async (t) => {
+  const data = makeDataset(400, 2 * DAY);
+  const availability = T0 + 36 * 3_600_000; // 12:00 on the second day
+  const { client } = await analyticsBackend(t, data, 100, undefined, availability);
+  const stats = newDiscoveryStats();
+  const reported: { interval: string; reason: string }[] = [];
+  const got = await collect(
+    discoverConversations(
+      client,
+      { interval: '2026-11-01T00:00:00.000Z/2026-11-03T00:00:00.000Z' },
+      {
+        stats,
+        pageSize: 25,
+        maxRecordsPerQuery: 100,
+        jobPollMs: 1,
+        now: () => T0 + 2 * DAY,
+        onIncomplete: (s) => reported.push(s),
+      },
+    ),
+  );
+  const trusted = availability - DAY; // 12:00 on the first day
+  assertExactlyOnce(
+    got,
+    data.filter((c) => Date.parse(c.conversationStart) < trusted),
+  );
+  assert.equal(stats.availabilityReads, 1, 'read once per run');
+  // The reported slices cover exactly what was not served: from 12:00 on the first day to the end.
+  const parts = reported.map((r) => r.interval.split('/'));
+  assert.equal(parts[0]![0], '2026-11-01T12:00:00.000Z');
+  assert.equal(parts.at(-1)![1], '2026-11-03T00:00:00.000Z');
+  for (let i = 1; i < parts.length; i += 1) assert.equal(parts[i]![0], parts[i - 1]![1], 'contiguous');
+  assert.match(reported[0]!.reason, /availability date 2026-11-02T12:00:00.000Z/);
+  assert.deepEqual(stats.incomplete, reported);
+});
+
+test('a window from past the sync reach to now: jobs for the old part, the sync query for the rest (after the availability date), each conversation once', async (t) => {
+  const now = T0 + 40 * DAY;
+  const data = makeDataset(300, 40 * DAY);
+  // Some conversations in the last hours, which the data lake does not have yet.
+  for (let i = 0; i < 5; i += 1)
+    data.push({
+      conversationId: `d0000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      conversationStart: new Date(now - (i + 1) * 1_800_000).toISOString(),
+      originatingDirection: 'inbound',
+    });
+  const { client, bodies } = await analyticsBackend(t, data, 10_000, undefined, now - 3 * 3_600_000);
+  const stats = newDiscoveryStats();
+  const got = await collect(
+    discoverConversations(
+      client,
+      { interval: `${new Date(T0).toISOString()}/${new Date(now).toISOString()}` },
+      { stats, jobPageSize: 100, jobPollMs: 1, now: () => now },
+    ),
+  );
+  assertExactlyOnce(got, data);
+  assert.ok(stats.jobs >= 1, 'the old part went through jobs');
+  assert.deepEqual(stats.incomplete, []);
+  const reach = now - 35 * DAY;
+  for (const b of bodies)
+    assert.ok(Date.parse(String(b.interval).split('/')[0]!) >= reach, 'no sync query past its reach');
+});
+
+test('a service that refuses a filtered query over 7 days: the rest goes in 7-day spans, nothing lost or repeated', async (t) => {
+  const data = makeDataset(300, 20 * DAY);
+  const { client, bodies } = await analyticsBackend(t, data, 10_000, undefined, undefined, 7);
+  const got = await collect(
+    discoverConversations(
+      client,
+      { interval: '2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z', mediaTypes: ['voice'] },
+      { now: () => T0 + 22 * DAY },
+    ),
+  );
+  assertExactlyOnce(got, data);
+  assert.deepEqual(
+    [...new Set(bodies.map((b) => b.interval))],
+    [
+      '2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z',
+      '2026-11-08T00:00:00.000Z/2026-11-15T00:00:00.000Z',
+      '2026-11-15T00:00:00.000Z/2026-11-21T00:00:00.000Z',
+    ],
+  );
 });

@@ -26,6 +26,8 @@ test('conversations whose recording is still transcoding are deferred, then deli
     stateDir: join(work, 'state'),
     formats: ['json' as const],
     transcodeDeadlineMs: 100,
+    // Per-conversation lookups: batch requests serve the original codec, with no transcoding wait.
+    recordingBatches: false,
   };
 
   const first = await run(emu, opts);
@@ -78,6 +80,7 @@ test('--no-defer semantics: deliver what there is, the recording skipped as tran
     formats: ['json'],
     transcodeDeadlineMs: 100,
     deferNotReady: false,
+    recordingBatches: false,
   });
   assert.equal(summary.conversations.deferred, 0);
   const timedOut = results.filter((r) => r.skipped.some((s) => s.reason === 'transcoding-timeout'));

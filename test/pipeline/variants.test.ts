@@ -28,11 +28,17 @@ interface Outcome {
   recordings: Record<string, Record<string, Record<string, string>>>;
   /** conversation → the chat transcript text (to check what bodyType does) */
   chatText: Record<string, string>;
+  /** every 'no-transcript' skip: communication → its detail */
+  noTranscript: Record<string, string>;
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function exportUnder(t: Parameters<typeof startTestEmulator>[0], variants: Partial<EmulatorVariants>) {
+async function exportUnder(
+  t: Parameters<typeof startTestEmulator>[0],
+  variants: Partial<EmulatorVariants>,
+  recordingBatches: boolean,
+) {
   const { emu } = await startTestEmulator(t, {
     conversations: 40,
     seed: 11,
@@ -47,19 +53,23 @@ async function exportUnder(t: Parameters<typeof startTestEmulator>[0], variants:
     outDir: out,
     stateDir: join(work, 'state'),
     formats: ['json', 'txt'],
+    recordingBatches,
   });
   assert.equal(
     summary.conversations.failed,
     0,
     `${JSON.stringify(variants)}: ${JSON.stringify(summary.failures)}`,
   );
-  const o: Outcome = { status: {}, transcripts: {}, recordings: {}, chatText: {} };
+  const o: Outcome = { status: {}, transcripts: {}, recordings: {}, chatText: {}, noTranscript: {} };
   for (const r of results) o.status[r.conversationId] = r.status;
   for (const id of emu.dataset.conversationIds()) {
     const dir = conversationDir(out, emu.dataset.conversation(id)!.conversationStart!, id);
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
       files: ManifestFile[];
+      skipped: { kind: string; id?: string; reason: string; detail?: string }[];
     };
+    for (const k of manifest.skipped)
+      if (k.reason === 'no-transcript') o.noTranscript[k.id!] = k.detail ?? '';
     o.transcripts[id] = {};
     o.recordings[id] = {};
     for (const f of manifest.files) {
@@ -100,31 +110,50 @@ function assertEveryChannel(emu: RunningEmulator, o: Outcome, label: string): nu
 }
 
 test('the same seed exports the same conversations, recordings (all channels) and transcripts under every emulator variant', async (t) => {
-  const runs: { variants: Partial<EmulatorVariants>; o: Outcome; channels: Set<string> }[] = [];
-  for (const variants of eachVariant()) {
-    const { emu, o } = await exportUnder(t, variants);
-    const label = JSON.stringify(variants);
-    assert.ok(assertEveryChannel(emu, o, label) > 5, `${label}: voice recordings were checked`);
-    const channels = new Set(
-      Object.values(o.recordings).flatMap((byRec) => Object.values(byRec).flatMap((c) => Object.keys(c))),
-    );
-    runs.push({ variants, o, channels });
-    await emu.close();
-  }
+  // Both ways to the recordings: batch requests (the default) and a recordings list per
+  // conversation, where mediaUris (merged or per channel) decide the files.
+  const runs: {
+    label: string;
+    variants: Partial<EmulatorVariants>;
+    batches: boolean;
+    o: Outcome;
+    channels: Set<string>;
+  }[] = [];
+  for (const batches of [true, false])
+    for (const variants of eachVariant()) {
+      const { emu, o } = await exportUnder(t, variants, batches);
+      const label = `${JSON.stringify(variants)}${batches ? ' (batch requests)' : ' (recordings lists)'}`;
+      assert.ok(assertEveryChannel(emu, o, label) > 5, `${label}: voice recordings were checked`);
+      const channels = new Set(
+        Object.values(o.recordings).flatMap((byRec) => Object.values(byRec).flatMap((c) => Object.keys(c))),
+      );
+      runs.push({ label, variants, batches, o, channels });
+      await emu.close();
+    }
   const [base, ...others] = runs;
   assert.ok(Object.keys(base!.o.chatText).length > 0, 'chats were exported');
   for (const text of Object.values(base!.o.chatText))
     assert.ok(!/joined the conversation/.test(text), 'a MEMBERJOIN event is not exported as speech');
   for (const run of others) {
-    const label = JSON.stringify(run.variants);
+    const { label } = run;
     assert.deepEqual(run.o.status, base!.o.status, `${label}: same conversations, same outcomes`);
     assert.deepEqual(run.o.transcripts, base!.o.transcripts, `${label}: same transcripts`);
-    if (run.variants.mediaUris === 'perChannel') {
+    // The same missing transcripts, each with its reason (an answer without url is one).
+    assert.deepEqual(Object.keys(run.o.noTranscript).sort(), Object.keys(base!.o.noTranscript).sort());
+    if (run.variants.transcriptUrl === 'withoutUrl')
+      assert.deepEqual(
+        new Set(Object.values(run.o.noTranscript)),
+        new Set(['transcript URL answer without url']),
+        `${label}: the reason says what Genesys answered`,
+      );
+    if (run.variants.mediaUris === 'perChannel' && !run.batches) {
       // Per-channel mediaUris: each channel in its own file, and the manifest says which.
       assert.ok(run.channels.has('0') && run.channels.has('1'), `${label}: per-channel files`);
     } else {
+      // Batch results are the original recording (all channels in one), whatever mediaUris hold.
       assert.deepEqual(run.o.recordings, base!.o.recordings, `${label}: same recordings`);
     }
   }
   assert.deepEqual([...base!.channels], ['merged']);
+  assert.ok(Object.keys(base!.o.noTranscript).length > 0, 'some recorded calls have no transcript');
 });

@@ -84,10 +84,10 @@ test('a permanent 4xx is dead-lettered at once; replay resends the same id and p
 
   receiver.setBehaviour(() => false);
   const r = await replayDeadLetters(sink);
-  assert.deepEqual(r, { replayed: [bundle.deliveryId], failed: [] });
+  assert.deepEqual(r, { replayed: [bundle.deliveryId], failed: [], otherSinks: 0 });
   assert.equal(receiver.accepted.get(bundle.deliveryId), 1);
   assert.deepEqual(await readdir(join(dir, 'dead')), [], 'replayed letters are removed');
-  assert.deepEqual(await replayDeadLetters(sink), { replayed: [], failed: [] });
+  assert.deepEqual(await replayDeadLetters(sink), { replayed: [], failed: [], otherSinks: 0 });
 });
 
 test('exhausted retries (5xx, then connection refused) are dead-lettered; failed replays stay', async (t) => {

@@ -49,6 +49,12 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--token-ttl <seconds>', 'access token lifetime', integer('--token-ttl', 1), 86400)
     .option('--no-range', 'serve media without Range support')
     .option(
+      '--data-lag <minutes>',
+      'how far the analytics data lake (async jobs) lags behind the clock',
+      integer('--data-lag', 0),
+      180,
+    )
+    .option(
       '--variant <spec>',
       'behaviours the public material leaves open, e.g. mediaUri=signed,mediaUris=perChannel,transcriptUrl=withoutUrl,chatBodyType=lower',
       variantSpec,
@@ -65,6 +71,7 @@ export function registerEmulatorCommand(program: Command): void {
         tokenTtl: number;
         range: boolean;
         variant?: Partial<EmulatorVariants>;
+        dataLag: number;
       }) => {
         const { startEmulator } = await import('../../emulator/index.ts');
         const emu = await startEmulator({
@@ -76,6 +83,7 @@ export function registerEmulatorCommand(program: Command): void {
           rateLimit: flags.rateLimit === 0 ? null : { perWindow: flags.rateLimit, windowMs: 60_000 },
           tokenTtlSeconds: flags.tokenTtl,
           rangeSupport: flags.range,
+          dataLagMs: flags.dataLag * 60_000,
           ...(flags.variant ? { variants: flags.variant } : {}),
           ...(flags.faults !== undefined ? { faults: flags.faults } : {}),
         });

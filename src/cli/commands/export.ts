@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
+import { proxyEnv } from '../../config/proxy.ts';
 import type { ExportSummary } from '../../pipeline/exporter.ts';
 import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
@@ -134,6 +135,14 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'ask Genesys to restore archived recordings for this many days',
       positive,
     )
+    .option(
+      '--clients <file>',
+      'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}): each adds its own rate budget, conversations are spread across them',
+    )
+    .option(
+      '--no-recording-batches',
+      'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
+    )
     .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 4)
     .option(
       '--since <last>',
@@ -175,6 +184,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       const { createProgressView } = await import('../../observe/progress.ts');
       const logger = createLogger({ level: String(flags.logLevel) });
       let config: GenesysConfig;
+      let configs: GenesysConfig[] = [];
       let stopEmulator: (() => Promise<void>) | undefined;
       let defaultInterval: string | undefined;
       if (flags.emulator) {
@@ -193,25 +203,34 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         stopEmulator = () => emu.close();
         defaultInterval = emu.interval;
         const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
-        config = loadConfig({
-          flags: {
-            ...limits,
-            apiUrl: emu.baseUrl,
-            loginUrl: emu.loginUrl,
-            clientId: emu.clientId,
-            rateLimit: flags.rateLimit,
-          },
-          env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-        });
+        config = closeOnThrow(emu, () =>
+          loadConfig({
+            flags: {
+              ...limits,
+              apiUrl: emu.baseUrl,
+              loginUrl: emu.loginUrl,
+              clientId: emu.clientId,
+              rateLimit: flags.rateLimit,
+              proxy: flags.proxy,
+            },
+            // Only the proxy settings come from outside: the emulator is reached through a proxy too.
+            env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
+          }),
+        );
         process.stderr.write(
           `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
         );
       } else {
-        config = loadConfig({
+        const base = {
           flags,
           env: process.env,
           ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
-        });
+        };
+        configs =
+          typeof flags.clients === 'string'
+            ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
+            : [loadConfig(base)];
+        config = configs[0]!;
       }
       // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
       // or its open server would keep the process alive.
@@ -233,10 +252,14 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
           conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
           deferNotReady: Boolean(flags.defer),
+          recordingBatches: Boolean(flags.recordingBatches),
           ...(flags.restoreArchived !== undefined
             ? { restoreArchivedDays: Number(flags.restoreArchived) }
             : {}),
           sinks: (flags.sink as string[] | undefined) ?? [],
+          allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+          outputFileMode: Number(flags.fileMode),
+          outputDirMode: Number(flags.dirMode),
           ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
           force: Boolean(flags.force),
           lagMs: parseDuration(String(flags.lag), '--lag'),
@@ -246,6 +269,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         try {
           exporter = new Exporter(options, {
             config,
+            moreClients: configs.slice(1),
             logger,
             names: { outDir: '--out', stateDir: '--state-dir' },
             ...(flags.emulator ? { connectionHints: EMULATOR_HINTS } : {}),
@@ -283,9 +307,22 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         const summary = exporter.summary();
         if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else printSummary(summary, process.stdout, String(flags.out));
-        setExitCode(summary.conversations.failed > 0 ? 1 : 0);
+        for (const slice of summary.incomplete ?? [])
+          process.stderr.write(`incomplete: ${slice.interval}: ${slice.reason}; run again later for it\n`);
+        setExitCode(summary.conversations.failed > 0 || (summary.incomplete?.length ?? 0) > 0 ? 1 : 0);
       } finally {
         await stopEmulator?.();
       }
     });
+}
+
+/** Runs `f`; if it throws (a bad --proxy, say), the emulator is closed first: its server would keep
+ * the process alive after the error. */
+function closeOnThrow<T>(emu: { close(): Promise<void> }, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    void emu.close();
+    throw err;
+  }
 }

@@ -10,7 +10,9 @@ import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
 import { registerReviewCommand } from './review.ts';
 import { registerSearchCommand } from './search.ts';
+import { registerVerifyCommand } from './verify.ts';
 import { registerConfigSchemaCommand } from './config-schema.ts';
+import { registerDlqCommand } from './dlq.ts';
 
 /** `setExitCode` lets a command report partial failure (1) without throwing. */
 export type SetExitCode = (code: number) => void;
@@ -26,7 +28,9 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerVerifyAuditCommand(program, setExitCode);
   registerReviewCommand(program);
   registerSearchCommand(program, setExitCode);
+  registerVerifyCommand(program, setExitCode);
   registerConfigSchemaCommand(program);
+  registerDlqCommand(program, setExitCode);
   // Subcommands are added here as they are built: emulator, export, status, redact, verify-audit,
   // enqueue, worker.
 }

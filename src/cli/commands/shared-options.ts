@@ -134,7 +134,7 @@ export function addSelectionOptions(cmd: Command): Command {
 }
 
 export function addConnectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option(
       '--region <region>',
       'Genesys Cloud region, e.g. us-east-1, eu-west-1, or a domain like mypurecloud.ie',
@@ -147,6 +147,10 @@ export function addConnectionOptions(cmd: Command): Command {
       'file holding the OAuth client secret (or GENESYSCLOUD_OAUTHCLIENT_SECRET)',
     )
     .option('--config <file>', 'JSON config file')
+    .option(
+      '--proxy <url>',
+      'HTTP proxy http://[user:pass@]host:port for every call to Genesys (default: HTTPS_PROXY/HTTP_PROXY; NO_PROXY honoured)',
+    )
     .option(
       '--rate-limit <n>',
       'ceiling on API requests per minute per OAuth client; the budget used is the smaller of it and what Genesys announces minus 5% headroom',
@@ -208,6 +212,15 @@ export function addDeadlineOption(cmd: Command): Command {
   );
 }
 
+/** An octal mode flag ("600", "0640"). */
+const octalMode =
+  (flag: string) =>
+  (v: string): number => {
+    if (!/^0?[0-7]{3}$/.test(v))
+      throw new InvalidArgumentError(`${flag}: "${v}" is not an octal mode like 600 or 640`);
+    return parseInt(v, 8);
+  };
+
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */
 export function addOutputOptions(cmd: Command, help: { out: string; sink: string }): Command {
   return cmd
@@ -231,7 +244,13 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
     )
     .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
-    .option('--sink <spec...>', help.sink);
+    .option('--sink <spec...>', help.sink)
+    .option('--file-mode <octal>', 'mode of delivered files', octalMode('--file-mode'), 0o600)
+    .option('--dir-mode <octal>', 'mode of the folders created under --out', octalMode('--dir-mode'), 0o700)
+    .option(
+      '--allow-insecure-webhook',
+      'allow a webhook sink on plain http:// to a host other than loopback (transcripts sent unencrypted)',
+    );
 }
 
 async function readIds(file: string): Promise<string[]> {
@@ -297,11 +316,5 @@ export async function selectionFromFlags(
   return sel;
 }
 
-/** Text from the API shown on a terminal: control and format characters escaped, never interpreted
- *  (a conversation ID like "\x1b]0;…\x07" would otherwise retitle or clear the user's terminal). */
-export function printable(text: string): string {
-  return text.replace(
-    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
-  );
-}
+/** Text from outside shown on a terminal: escaped and truncated (../terminal.ts). */
+export { printable } from '../terminal.ts';

@@ -9,6 +9,7 @@ import type { ResolvedOptions } from '../options.ts';
 import type { EmulatorDataset, OracleRecording, PlantedItem } from '../types.ts';
 import { analyticsConversation } from './analytics.ts';
 import { MediaSource } from './media.ts';
+import { SpeechSource, type WordTimeline } from './speech.ts';
 import { awkwardSlots, buildPlan, directory, type ConversationPlan, type Directory } from './plan.ts';
 import { digitalTranscript, plantedOf, voiceTranscript, type DigitalTranscript } from './transcripts.ts';
 
@@ -98,7 +99,31 @@ export class Dataset {
   storedMediaOf(plan: ConversationPlan): MediaSource | undefined {
     const r = plan.recording;
     if (!r || !hasAudio(plan)) return undefined;
-    return this.media.get(r.id, () => new MediaSource(this.seed, r.id, r.sizeBytes));
+    return this.media.get(r.id, () => {
+      const words = this.options.audio === 'speech' ? this.wordTimeline(plan) : undefined;
+      return words ? new SpeechSource(this.seed, r.id, words) : new MediaSource(this.seed, r.id, r.sizeBytes);
+    });
+  }
+
+  /** Word times of the voice transcript, from its start (where the recording starts too). */
+  private wordTimeline(plan: ConversationPlan): WordTimeline | undefined {
+    const t = voiceTranscript(plan, this.seed, plan.customer.sessionId) as
+      | {
+          startTime: number;
+          duration: { milliseconds: number };
+          transcripts: {
+            phrases: { words: { startTimeMs: number; duration: { milliseconds: number } }[] }[];
+          }[];
+        }
+      | undefined;
+    if (!t) return undefined;
+    const words = t.transcripts.flatMap((x) => x.phrases.flatMap((p) => p.words));
+    words.sort((a, b) => a.startTimeMs - b.startTimeMs);
+    return {
+      startMs: Float64Array.from(words, (w) => w.startTimeMs - t.startTime),
+      endMs: Float64Array.from(words, (w) => w.startTimeMs - t.startTime + w.duration.milliseconds),
+      durationMs: t.duration.milliseconds,
+    };
   }
 
   /** The channels a voice recording's per-channel mediaUris list (dual channel: customer, agent). */
@@ -160,7 +185,7 @@ export class Dataset {
     // Archived audio has its size and sha256 too: a restoration must bring back these bytes.
     if (!hasAudio(plan)) return [base];
     // sha256 is a lazy getter: hashing a 500 MB recording only happens if someone asks.
-    Object.defineProperty(base, 'sizeBytes', { value: r.sizeBytes, enumerable: true });
+    Object.defineProperty(base, 'sizeBytes', { value: this.storedMediaOf(plan)!.size, enumerable: true });
     Object.defineProperty(base, 'sha256', { get: () => this.sha256Of(plan), enumerable: true });
     if (this.options.variants.mediaUris === 'perChannel') {
       base.channels = Dataset.CHANNELS.map((channel) => {

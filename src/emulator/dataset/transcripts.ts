@@ -257,8 +257,8 @@ export function digitalTranscript(plan: ConversationPlan, seed: number): Digital
             : bot
               ? plan.flow!.participantId
               : agent.participantId,
+          // Plain text carries no contentType: the model's enum (QuickReply, Card, Attachment …) has no "Text".
           messageText: t.line.text,
-          contentType: 'Text',
           ...(customer || bot ? {} : { fromUser: { id: agent.userId, name: agent.name, version: 1 } }),
           ...(bot ? { workflow: { id: plan.flow!.flowId } } : {}),
           ...(customer ? {} : { queue: { id: plan.queue.id } }),

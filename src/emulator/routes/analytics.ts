@@ -65,7 +65,7 @@ function select(
   const hits: number[] = [];
   const filtered = (q.conversationFilters?.length ?? 0) + (q.segmentFilters?.length ?? 0) > 0;
   for (let i = 0; i < d.size; i++) {
-    if (!inRange(d.startMs[i]!, d.endMs[i]!)) continue;
+    if (!inRange(d.startMs[i]!, d.endMs[i]!) || !ctx.arrived(i)) continue;
     if (filtered && !matchesFilters(d.conversationAt(i), q.conversationFilters, q.segmentFilters)) continue;
     hits.push(i);
   }
@@ -96,8 +96,13 @@ export function detailsQuery(ctx: EmulatorContext, body: unknown): Reply {
   }
   const size = pageSize as number;
   const page = pageNumber as number;
-  if (q.endMs - q.startMs > limits.maxIntervalDays * DAY)
-    return badRequest(`The interval exceeds the maximum of ${limits.maxIntervalDays} days.`);
+  // 7 days, or 31 with a filter (a filtered query reads less).
+  const filtered = (q.conversationFilters?.length ?? 0) + (q.segmentFilters?.length ?? 0) > 0;
+  const maxDays = filtered ? limits.maxIntervalDaysFiltered : limits.maxIntervalDays;
+  if (q.endMs - q.startMs > maxDays * DAY)
+    return badRequest(
+      `The interval exceeds the maximum of ${maxDays} days${filtered ? ' for a filtered query' : ' (31 with a filter)'}.`,
+    );
   if (q.startMs < ctx.options.nowMs - limits.maxDaysBack * DAY) {
     return badRequest(
       `The interval start is more than ${limits.maxDaysBack} days in the past; use the async jobs API for historical data.`,
@@ -149,8 +154,10 @@ export function jobCreate(ctx: EmulatorContext, body: unknown): Reply {
   const b = body as Record<string, unknown>;
   if (b.limit !== undefined && (!Number.isInteger(b.limit) || (b.limit as number) < 1))
     return badRequest('limit must be a positive integer.');
-  // Jobs: "all conversations that had activity during the interval".
-  let list = select(ctx, q, (s, e) => s < q.endMs && e > q.startMs);
+  // Jobs: "all conversations that had activity during the interval", as far as the data lake has
+  // them: conversations that ended before its availability date.
+  const available = dataAvailability(ctx);
+  let list = select(ctx, q, (s, e) => s < q.endMs && e > q.startMs && e <= available);
   if (typeof b.limit === 'number') list = list.slice(0, b.limit);
   const id = randomUUID();
   ctx.jobs.set(id, {
@@ -222,7 +229,7 @@ export function jobResults(ctx: EmulatorContext, id: string, search: URLSearchPa
     json: {
       conversations: ids.map((cid) => ctx.dataset.conversation(cid)!),
       ...(next ? { cursor: next } : {}),
-      dataAvailabilityDate: new Date(ctx.options.nowMs).toISOString(),
+      dataAvailabilityDate: new Date(dataAvailability(ctx)).toISOString(),
     },
   };
 }
@@ -234,6 +241,15 @@ export function jobDelete(ctx: EmulatorContext, id: string): Reply {
   return { status: 204 };
 }
 
+/**
+ * The data lake is complete up to the real clock less dataLagMs: never a date in the future, and
+ * a dataset pinned in the past is all there. (The emulator's `now` only moves its sync query
+ * limits, so that a pinned dataset stays queryable on any day.)
+ */
+export function dataAvailability(ctx: EmulatorContext): number {
+  return Date.now() - ctx.options.dataLagMs;
+}
+
 export function jobsAvailability(ctx: EmulatorContext): Reply {
-  return { status: 200, json: { dataAvailabilityDate: new Date(ctx.options.nowMs).toISOString() } };
+  return { status: 200, json: { dataAvailabilityDate: new Date(dataAvailability(ctx)).toISOString() } };
 }

@@ -56,6 +56,21 @@ export class EmulatorContext {
   readonly restorations = new Map<string, Restoration>();
   /** restorations started so far, against options.restorationsAllowed */
   restorationsUsed = 0;
+  /**
+   * The emulator's wall clock for analytics, when a test moves it (setClock): a conversation is
+   * visible to queries once it has ended and its data has arrived (end + its arrival delay).
+   * Undefined: every conversation is visible, as before.
+   */
+  clockMs: number | undefined;
+  /** conversationId → how long after its end its analytics data arrives (late data). */
+  readonly arrivalDelayMs = new Map<string, number>();
+
+  /** Visible to analytics queries at the emulator's clock. */
+  arrived(index: number): boolean {
+    if (this.clockMs === undefined) return true;
+    const delay = this.arrivalDelayMs.get(this.dataset.ids[index]!) ?? 0;
+    return this.dataset.endMs[index]! + delay <= this.clockMs;
+  }
   private readonly secret: string;
 
   constructor(options: ResolvedOptions, dataset: Dataset, signer: UrlSigner, secret: string) {

@@ -5,7 +5,8 @@
 //   huge           a syntactically valid JSON body of `hugeBodyBytes` (default 80 MiB) of padding;
 //   content-type   an HTML "access denied" page with text/html, status unchanged (also for media);
 //   hostile-id     one ID in the reply (a conversation, session, recording or transcript ID)
-//                  becomes a path: `../../…`, `..\…`, an absolute path, a NUL, a terminal escape;
+//                  becomes a path: `../../…`, `..\…`, an absolute path, a NUL, a terminal escape,
+//                  or 70,000 characters long;
 //   control-chars  transcript text (phrases, words, chat/message/email bodies) is sprinkled with
 //                  C0/C1 controls, bidi overrides and zero-width characters.
 // The dataset is never changed: the oracle keeps describing the untampered data.
@@ -89,6 +90,8 @@ export function hostileId(original: string, variant: number): string {
     `gt-escape\u0000${short}`,
     `\u001b]0;gt-escape\u0007\u001b[2J${short}`,
     `./../gt-escape-${short}/.`,
+    // A 70,000-character ID: echoed in full it floods a terminal and every log line.
+    `gt-escape-${short}-${'x'.repeat(70_000)}`,
   ];
   return forms[variant % forms.length]!;
 }

@@ -5,10 +5,12 @@ import type {
   AsyncConversationQuery,
   AsyncQueryResponse,
   AsyncQueryStatus,
+  DataAvailabilityResponse,
 } from '../../sdk/models.ts';
+import { GtError } from '../../errors.ts';
 import type { GenesysClient } from '../transport.ts';
 import { pathId } from './ids.ts';
-import { jobCreatedSchema, jobResultsSchema, jobStatusSchema } from './schemas.ts';
+import { availabilitySchema, jobCreatedSchema, jobResultsSchema, jobStatusSchema } from './schemas.ts';
 import { parseResponse, withSignal, type CallOptions } from './validate.ts';
 
 const FAMILY = 'analytics-jobs';
@@ -67,4 +69,31 @@ export async function deleteDetailsJob(
     family: FAMILY,
     ...withSignal(opts),
   });
+}
+
+/**
+ * GET …/details/jobs/availability: the date "before which data is guaranteed to be available in
+ * the datalake" that jobs read (it can lag by hours). Epoch ms; an unparseable date is an
+ * INVALID_RESPONSE (a job must not be trusted on a guess).
+ */
+export async function getJobsDataAvailability(client: GenesysClient, opts?: CallOptions): Promise<number> {
+  const res = await client.request({
+    method: 'GET',
+    path: `${BASE}/availability`,
+    family: FAMILY,
+    ...withSignal(opts),
+  });
+  const body = parseResponse<DataAvailabilityResponse>(
+    availabilitySchema,
+    res.body ?? {},
+    'data availability',
+  );
+  const at = Date.parse(body.dataAvailabilityDate ?? '');
+  if (!Number.isFinite(at))
+    throw new GtError(
+      'INVALID_RESPONSE',
+      'data availability answer without a valid dataAvailabilityDate',
+      {},
+    );
+  return at;
 }

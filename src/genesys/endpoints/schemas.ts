@@ -33,6 +33,7 @@ export const queryResponseSchema = z.looseObject({
 });
 export const multiGetSchema = z.looseObject({ conversations: z.array(conversationSchema).optional() });
 export const jobCreatedSchema = z.looseObject({ jobId: z.string().min(1) });
+export const availabilitySchema = z.looseObject({ dataAvailabilityDate: z.string().optional() });
 export const jobStatusSchema = z.looseObject({ state: z.string(), errorMessage: z.string().optional() });
 export const jobResultsSchema = z.looseObject({
   conversations: z.array(conversationSchema).optional(),

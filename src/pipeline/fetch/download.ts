@@ -24,6 +24,7 @@ import { fullJitterDelay } from '../../genesys/retry.ts';
 import type { DownloadUrlPolicy } from '../../genesys/url-policy.ts';
 import { RateFloor, type RateFloorOptions } from '../../util/rate-floor.ts';
 import { leanGet, UnusableUrl, type Exchange } from './lean-get.ts';
+import type { ProxySettings } from '../../config/proxy.ts';
 
 export interface DownloadTarget {
   /** Final file path; the caller made it safe (safeName for every segment from API data). */
@@ -44,6 +45,8 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Backoff between failed attempts (full jitter). Tests shorten it. */
   backoff?: { baseMs: number; capMs: number };
+  /** HTTP(S) proxy settings (the client's, GenesysClient.proxy); undefined connects directly. */
+  proxy?: ProxySettings | undefined;
   /** Which URLs (and redirects) may be fetched, at which addresses (url-policy.ts). */
   policy?: DownloadUrlPolicy;
   /** Refuse a body larger than this (announced or streamed): TOO_LARGE, nothing kept. */
@@ -188,7 +191,7 @@ class PartFile {
 
   /** Opens (creating if needed) and adopts `keep` bytes already on disk, re-hashing them. */
   async open(keep: number): Promise<void> {
-    this.fh = await open(this.path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o644);
+    this.fh = await open(this.path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
     const onDisk = (await this.fh.stat()).size;
     const kept = Math.min(keep, onDisk);
     if (onDisk > kept) await this.fh.truncate(kept);
@@ -356,7 +359,7 @@ export async function downloadToFile(
 
       let res: Exchange;
       try {
-        res = await leanGet(url, headers, timeoutMs, signal, hop.lookup);
+        res = await leanGet(url, headers, timeoutMs, signal, hop.lookup, options.proxy);
       } catch (err) {
         if (signal?.aborted) return await fail(aborted());
         if (err instanceof GtError && err.code === 'URL_REFUSED') throw err;

@@ -21,11 +21,13 @@ export function mediaSizeCap(announced: number | undefined, absoluteCap: number)
 export function downloadGuards(
   client: GenesysClient,
   recording: Recording,
-): Pick<DownloadOptions, 'policy' | 'maxBytes' | 'minRate'> {
+): Pick<DownloadOptions, 'policy' | 'maxBytes' | 'minRate' | 'proxy'> {
   const limits = client.transferLimits;
   return {
     policy: client.downloadPolicy,
     maxBytes: mediaSizeCap(recording.outputSizeInBytes, limits.maxMediaBytes),
     minRate: { minBytesPerSecond: limits.minTransferRate, windowMs: limits.rateWindowMs },
+    // Not a guard, but from the same client: media goes through its proxy, if any (config/proxy.ts).
+    proxy: client.proxy,
   };
 }

@@ -5,6 +5,7 @@ import type { AnalyticsConversationWithoutAttributes } from '../../sdk/models.ts
 import type { GenesysClient } from '../../genesys/transport.ts';
 import { getTranscriptUrl } from '../../genesys/endpoints/transcripts.ts';
 import { GtError } from '../../errors.ts';
+import { RateFloor } from '../../util/rate-floor.ts';
 
 /** Transcript JSON bigger than this is refused (an hour-long call is a few MB). */
 export const MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024;
@@ -30,13 +31,19 @@ export function voiceCommunicationIds(conversation: AnalyticsConversationWithout
   return [...new Set(customer.length > 0 ? customer : other)];
 }
 
-async function readJsonCapped(body: AsyncIterable<Uint8Array>, cap: number): Promise<unknown> {
+export async function readJsonCapped(
+  body: AsyncIterable<Uint8Array>,
+  cap: number,
+  floor: RateFloor,
+): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of body) {
       size += chunk.byteLength;
       if (size > cap) throw new GtError('INVALID_RESPONSE', `transcript larger than ${cap} bytes`, { cap });
+      if (floor.add(chunk.byteLength))
+        throw new GtError('TOO_SLOW', `transcript body ${floor.describe()}`, { bytes: size });
       chunks.push(chunk);
     }
   } catch (err) {
@@ -90,7 +97,9 @@ export async function fetchVoiceTranscripts(
       try {
         const res = await client.fetchSigned(link.url, signal ? { signal } : {});
         if (res.statusCode === 200) {
-          const raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES);
+          const { minTransferRate, rateWindowMs } = client.transferLimits;
+          const floor = new RateFloor({ minBytesPerSecond: minTransferRate, windowMs: rateWindowMs });
+          const raw = await readJsonCapped(res.body, MAX_TRANSCRIPT_BYTES, floor);
           out.push({ kind: 'found', communicationId, raw });
           break;
         }

@@ -161,6 +161,12 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const words = numberWords(options.locale);
   const budget = options.budget;
   let tokens = tokenize(text, budget);
+  // Most text has nothing any scan below could start from: no digit, no number word, no "at".
+  if (
+    found.length === 0 &&
+    !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
+  )
+    return [];
   maskRanges(
     tokens,
     [...found].sort((a, b) => a.start - b.start),
@@ -172,6 +178,14 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
   budget?.check();
   return resolveOverlaps(found);
+}
+
+/** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
+ * other date words, and hyphenated number words ("four-one-one"). */
+function isTrigger(norm: string, words: ReadonlyMap<string, NumberWord>): boolean {
+  if (words.has(norm) || REPEATERS.has(norm) || AT_WORDS.has(norm)) return true;
+  if (ORDINALS.has(norm) || DATE_EXTRA_NUMBERS.has(norm)) return true;
+  return norm.includes('-') && norm.split('-').some((p) => words.has(p));
 }
 
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
@@ -211,6 +225,10 @@ class TokenScan {
     const floor = Math.max(0, i - CONTEXT_WINDOW_TOKENS);
     for (let p = i - 1; p >= floor && seen < CONTEXT_WINDOW_WORDS; p--) {
       const t = tokens[p]!;
+      // A cue names the number right after it: "the code is 156, customer since 2015" — 2015
+      // is not a code. (Only written numbers stop the look-back: a spoken number interrupted by
+      // a word, "four one five, okay, five five five", keeps its cue.)
+      if (t.kind === 'num') return this.options.defaultContext;
       if (t.kind !== 'word') continue;
       seen++;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
@@ -394,9 +412,12 @@ class TokenScan {
     let month = false;
     let firstValue = -1;
     let lastValue = -1;
+    const breaks = this.options.breaks;
     for (let n = 0; n < MAX_DATE_TOKENS; n++, i++) {
       const d = this.isDateToken(i);
       if (!d) break;
+      // A date is said in one turn: the next segment (a read-back) is a date of its own.
+      if (breaks && i > 0 && breakBetween(breaks, this.tokens[i - 1]!.end, this.tokens[i]!.start)) break;
       if (d.value || d.month) {
         if (firstValue < 0) firstValue = i;
         lastValue = i;
@@ -443,6 +464,38 @@ class TokenScan {
       }
       if (from < run.groups.length)
         out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
+    }
+    this.readBacks(runs, out);
+  }
+
+  /**
+   * A number said again without its cue ("227. — Je répète : 227, c'est bien ça ?", a date read
+   * back) is what it was the first time: a run left undetected whose digits (at least three)
+   * equal those of a detected number is redacted with the same label.
+   */
+  private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
+    if (out.length === 0) return;
+    const detections = [...out].sort((a, b) => a.start - b.start);
+    const digitsOf = new Map<Detection, string>();
+    const untouched: DigitRun[] = [];
+    let d = 0;
+    for (const run of runs) {
+      let touched = false;
+      for (const g of run.groups) {
+        while (d < detections.length && detections[d]!.end <= g.start) d++;
+        const det = detections[d];
+        if (det && det.start <= g.start && g.end <= det.end) {
+          digitsOf.set(det, (digitsOf.get(det) ?? '') + g.digits);
+          touched = true;
+        } else if (det && det.start < g.end) touched = true;
+      }
+      if (!touched && !run.quantity) untouched.push(run);
+    }
+    const known = new Map<string, PiiEntity>();
+    for (const [det, digits] of digitsOf) if (digits.length >= 3) known.set(digits, det.entity);
+    for (const run of untouched) {
+      const entity = known.get(runDigits(run.groups));
+      if (entity) out.push({ entity, start: run.groups[0]!.start, end: run.groups.at(-1)!.end });
     }
   }
 
@@ -499,7 +552,8 @@ class TokenScan {
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
     const cards = context === 'ROUTING_NUMBER' ? [] : findCards(groups);
     let from = 0;
-    for (const c of [...cards, { i: groups.length, j: groups.length }]) {
+    cards.push({ i: groups.length, j: groups.length });
+    for (const c of cards) {
       if (c.i > from) {
         const piece = groups.slice(from, c.i);
         const plus = from === 0 ? plusStart : undefined;

@@ -169,6 +169,15 @@ export class DigitRunReader {
         while (s - k < 3 && tokens[s] && this.isSeparator(s)) sep += tokens[s++]!.norm;
         const next = this.readAt(s);
         if (!next) break;
+        // "order 4947245. 672.389.2853 is my cell": a full stop and a space between written
+        // digits end a sentence (spoken digits punctuated as sentences are words, not digits).
+        if (
+          next.written &&
+          groups.at(-1)!.written &&
+          sep.includes('.') &&
+          tokens[s]!.start > tokens[s - 1]!.end
+        )
+          break;
         if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, digitCount)) break;
         groups.push(this.group(next, s, sep));
         digitCount += next.digits.length;

@@ -273,13 +273,14 @@ function redactTranscriptWhole(transcript: Transcript): Transcript {
   return { ...transcript, segments, redaction: { applied: true, counts, spans } };
 }
 
-function redactTranscriptWithin(
-  transcript: Transcript,
+/** Where the PII of each segment is (original segment offsets), found over the concatenated
+ * segments so a number read over several phrases or turns is one; and each detection's count. */
+function segmentPieces(
+  segments: readonly Segment[],
+  locale: ReturnType<typeof resolveLocale>,
   options: RedactOptions | undefined,
   budget: RedactionBudget,
-): Transcript {
-  const locale = resolveLocale(options?.locale ?? transcript.language);
-  const segments = transcript.segments;
+): { pieces: Piece[][]; counts: Partial<Record<PiiEntity, number>> } {
   const starts: number[] = [];
   let combined = '';
   segments.forEach((s, i) => {
@@ -306,6 +307,36 @@ function redactTranscriptWithin(
       if (end > start) pieces[s]!.push({ entity: d.entity, start, end });
     }
   }
+  return { pieces, counts };
+}
+
+/** The PII `redactTranscript` would redact in each segment's text, as original offsets (for
+ * scoring against labelled corpora, where the redacted text alone cannot say what was covered). */
+export function findTranscriptPii(
+  transcript: Transcript,
+  options?: RedactOptions,
+): { segmentIndex: number; entity: PiiEntity; start: number; end: number }[][] {
+  const locale = resolveLocale(options?.locale ?? transcript.language);
+  return orWhole(
+    () =>
+      segmentPieces(transcript.segments, locale, options, budgetFor(options)).pieces.map((ps, i) =>
+        ps.map((p) => ({ segmentIndex: i, ...p })),
+      ),
+    () =>
+      transcript.segments.map((s, i) => [
+        { segmentIndex: i, entity: 'UNSCANNED' as const, start: 0, end: s.text.length },
+      ]),
+  );
+}
+
+function redactTranscriptWithin(
+  transcript: Transcript,
+  options: RedactOptions | undefined,
+  budget: RedactionBudget,
+): Transcript {
+  const locale = resolveLocale(options?.locale ?? transcript.language);
+  const segments = transcript.segments;
+  const { pieces, counts } = segmentPieces(segments, locale, options, budget);
 
   const spans: RedactionSpan[] = [];
   const outSegments = segments.map((s, i) => {

@@ -3,7 +3,7 @@
 // without accents, the form `normWord` produces, so "zéro", "Zero" and "zero" look the same.
 import type { PiiEntity } from '../model.ts';
 
-export const LOCALES = ['en-US', 'es-US', 'fr-CA'] as const;
+export const LOCALES = ['en-US', 'es-US', 'fr-CA', 'de-DE', 'pt-BR'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** A spoken number word. `ambiguous` words are also ordinary words ("for", "to", "oh", "un") and
@@ -104,24 +104,95 @@ function frenchWords(): Map<string, NumberWord> {
   return m;
 }
 
+// prettier-ignore
+const DE_UNITS = ['null', 'eins', 'zwei', 'drei', 'vier', 'funf', 'sechs', 'sieben', 'acht', 'neun'];
+// prettier-ignore
+const DE_TEENS = ['zehn', 'elf', 'zwolf', 'dreizehn', 'vierzehn', 'funfzehn', 'sechzehn', 'siebzehn', 'achtzehn', 'neunzehn'];
+// prettier-ignore
+const DE_TENS = ['', '', 'zwanzig', 'dreissig', 'vierzig', 'funfzig', 'sechzig', 'siebzig', 'achtzig', 'neunzig'];
+
+/** German: units, teens, tens and every compound "einundzwanzig" … "neunundneunzig" (one word). */
+function germanWords(): Map<string, NumberWord> {
+  const m = new Map<string, NumberWord>();
+  DE_UNITS.forEach((w, i) => m.set(w, { digits: String(i) }));
+  m.set('zwo', { digits: '2' });
+  DE_TEENS.forEach((w, i) => m.set(w, { digits: String(10 + i) }));
+  DE_TENS.forEach((w, t) => {
+    if (!w) return;
+    m.set(w, { digits: String(t * 10) });
+    for (let u = 1; u < 10; u++)
+      m.set(`${u === 1 ? 'ein' : DE_UNITS[u]}und${w}`, { digits: String(t * 10 + u) });
+  });
+  m.set('dreißig', { digits: '30' });
+  return m;
+}
+
+// prettier-ignore
+const PT_UNITS = ['zero', 'um', 'dois', 'tres', 'quatro', 'cinco', 'seis', 'sete', 'oito', 'nove'];
+// prettier-ignore
+const PT_TEENS = ['dez', 'onze', 'doze', 'treze', 'catorze', 'quinze', 'dezesseis', 'dezessete', 'dezoito', 'dezenove'];
+// prettier-ignore
+const PT_TENS = ['', '', 'vinte', 'trinta', 'quarenta', 'cinquenta', 'sessenta', 'setenta', 'oitenta', 'noventa'];
+
+function portugueseWords(): Map<string, NumberWord> {
+  const m = new Map<string, NumberWord>();
+  // "um" is also the English filler: a digit only among other digits.
+  PT_UNITS.forEach((w, i) => m.set(w, { digits: String(i), ...(w === 'um' ? { ambiguous: true } : {}) }));
+  m.set('uma', { digits: '1', ambiguous: true });
+  m.set('meia', { digits: '6' }); // Brazilian "meia" (half a dozen) for six in phone numbers
+  PT_TEENS.forEach((w, i) => m.set(w, { digits: String(10 + i) }));
+  for (const [w, d] of [
+    ['quatorze', '14'],
+    ['dezasseis', '16'],
+    ['dezassete', '17'],
+    ['dezanove', '19'],
+  ] as const)
+    m.set(w, { digits: d });
+  PT_TENS.forEach((w, t) => w && m.set(w, { digits: String(t * 10), tens: true }));
+  return m;
+}
+
 const PER_LOCALE: Record<Locale, Map<string, NumberWord>> = {
   'en-US': englishWords(),
   'es-US': spanishWords(),
   'fr-CA': frenchWords(),
+  'de-DE': germanWords(),
+  'pt-BR': portugueseWords(),
 };
 
 /** Foreign number words that are ordinary words in this locale ("once" in English, "o" = "or" in
  * Spanish), so they are not merged in from the other locales. */
 const FOREIGN_EXCLUDED: Record<Locale, string[]> = {
-  'en-US': ['once', 'sept'],
-  'es-US': ['o', 'oh', 'to', 'too', 'for'],
-  'fr-CA': ['o', 'oh', 'to', 'too', 'for', 'once'],
+  'en-US': ['once', 'sept', 'elf', 'acht', 'null', 'um', 'uma', 'dez', 'meia', 'sete', 'tres'],
+  'es-US': ['o', 'oh', 'to', 'too', 'for', 'um', 'uma', 'meia'],
+  'fr-CA': ['o', 'oh', 'to', 'too', 'for', 'once', 'um', 'uma', 'meia', 'dez', 'elf'],
+  'de-DE': [
+    'o',
+    'oh',
+    'to',
+    'too',
+    'for',
+    'once',
+    'um',
+    'uma',
+    'meia',
+    'dez',
+    'sept',
+    'un',
+    'une',
+    'uno',
+    'una',
+    'sete',
+  ],
+  'pt-BR': ['o', 'oh', 'to', 'too', 'for', 'un', 'une', 'uno', 'una', 'elf', 'acht', 'null', 'sept'],
 };
 
 export function resolveLocale(tag: string | undefined): Locale {
   const lower = (tag ?? 'en-US').toLowerCase();
   if (lower.startsWith('es')) return 'es-US';
   if (lower.startsWith('fr')) return 'fr-CA';
+  if (lower.startsWith('de')) return 'de-DE';
+  if (lower.startsWith('pt')) return 'pt-BR';
   return 'en-US';
 }
 
@@ -150,7 +221,7 @@ export const REPEATERS = new Map<string, number>([
 ]);
 /** Words said between digit groups that carry nothing: skipped inside a run. */
 // prettier-ignore
-export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret']);
+export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret', 'ah', 'ahm', 'aeh', 'und', 'e', 'hum', 'pues', 'bon', 'alors', 'also', 'sorry', 'perdon', 'pardon', 'desculpa', 'entao', 'bindestrich', 'traco', 'hmm']);
 /** Punctuation allowed between digit groups of one number. Not ':' (times) nor '/' (dates). */
 export const RUN_PUNCT = new Set(['-', '.', ',', '(', ')', '–']);
 /** "eight hundred" in 1-800 numbers. */
@@ -169,10 +240,10 @@ export const QUANTITY_AFTER = new Set([
 export const MONTHS = new Map<string, number>();
 // prettier-ignore
 [
-  ['january', 'jan', 'enero', 'janvier'], ['february', 'feb', 'febrero', 'fevrier'], ['march', 'mar', 'marzo', 'mars'],
-  ['april', 'apr', 'abril', 'avril'], ['may', 'mayo', 'mai'], ['june', 'jun', 'junio', 'juin'], ['july', 'jul', 'julio', 'juillet'],
-  ['august', 'aug', 'agosto', 'aout'], ['september', 'sep', 'sept', 'septiembre', 'setiembre', 'septembre'], ['october', 'oct', 'octubre', 'octobre'],
-  ['november', 'nov', 'noviembre', 'novembre'], ['december', 'dec', 'diciembre', 'decembre'],
+  ['january', 'jan', 'enero', 'janvier', 'januar', 'janeiro'], ['february', 'feb', 'febrero', 'fevrier', 'februar', 'fevereiro'], ['march', 'mar', 'marzo', 'mars', 'marz', 'marco'],
+  ['april', 'apr', 'abril', 'avril'], ['may', 'mayo', 'mai', 'maio'], ['june', 'jun', 'junio', 'juin', 'juni', 'junho'], ['july', 'jul', 'julio', 'juillet', 'juli', 'julho'],
+  ['august', 'aug', 'agosto', 'aout'], ['september', 'sep', 'sept', 'septiembre', 'setiembre', 'septembre', 'setembro'], ['october', 'oct', 'octubre', 'octobre', 'oktober', 'outubro'],
+  ['november', 'nov', 'noviembre', 'novembre', 'novembro'], ['december', 'dec', 'diciembre', 'decembre', 'dezember', 'dezembro'],
 ].forEach((names, i) => names.forEach((n) => MONTHS.set(n, i + 1)));
 
 // prettier-ignore
@@ -182,19 +253,38 @@ export const ORDINALS = new Set([
   'st', 'nd', 'rd', 'th', 'primero', 'premier', 'er',
 ]);
 /** Words allowed inside a spoken date ("the fourteenth of March"). */
-export const DATE_JOINERS = new Set(['of', 'the', 'de', 'del', '/', '-', ',', '.', 'slash', 'barra', 'dash']);
+export const DATE_JOINERS = new Set([
+  'of',
+  'the',
+  'de',
+  'del',
+  '/',
+  '-',
+  ',',
+  '.',
+  'slash',
+  'barra',
+  'dash',
+  'der',
+  'den',
+  'am',
+  'le',
+  'em',
+  'a',
+]);
 
-export const AT_WORDS = new Set(['at', 'arroba', 'arobase']);
-export const DOT_WORDS = new Set(['dot', 'punto', 'point']);
+export const AT_WORDS = new Set(['at', 'arroba', 'arobase', 'at-sign', 'klammeraffe', 'at', '@']);
+export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
 // prettier-ignore
-export const EMAIL_JOINERS = new Set(['dot', 'punto', 'point', 'underscore', 'dash', 'hyphen', 'guion', 'tiret', '_', '-', '.']);
+export const EMAIL_JOINERS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt', 'underscore', 'dash', 'hyphen', 'guion', 'tiret', 'unterstrich', 'bindestrich', 'underline', 'traco', 'bajo', 'bas', '_', '-', '.']);
 // prettier-ignore
-export const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'us', 'ca', 'mx', 'fr', 'es', 'uk', 'info', 'biz', 'me', 'de', 'qc']);
+export const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'us', 'ca', 'mx', 'fr', 'es', 'uk', 'info', 'biz', 'me', 'de', 'qc', 'pt', 'br', 'it', 'nl', 'be', 'ch', 'at', 'eu']);
 /** Words before "at" that are not the local part of an address ("call me at …", "email is at"). */
 // prettier-ignore
 export const EMAIL_STOP = new Set([
   'me', 'is', 'email', 'e-mail', 'mail', 'address', 'it', 'us', 'you', 'them', 'him', 'her', 'back', 'look', 'arrive', 'be', 'am', 'are',
   'was', 'correo', 'es', 'est', 'courriel', 'adresse', 'mi', 'mon', 'my', 'send', 'write', 'the', 'a', 'an', "i'm", 'home', 'work', 'office',
+  'ist', 'lautet', 'an', 'e', 'para', 'é', 'o', 'envie', 'envoyez-le', 'envielo', 'email', 'mail', 'a',
 ]);
 
 /** What a phrase before a number says about it. NEUTRAL phrases (order numbers, versions …) say
@@ -203,13 +293,13 @@ export type ContextKind = PiiEntity | 'NEUTRAL';
 
 // prettier-ignore
 const CONTEXT_PHRASES: [ContextKind, string[]][] = [
-  ['CVV', ['security code', 'cvv', 'cvv2', 'cvc', 'csc', 'card verification', 'digits on the back', 'back of the card', 'codigo de seguridad', 'al reverso', 'code de securite', 'cryptogramme', 'au dos', 'verification code']],
-  ['EXPIRY', ['expires', 'expire', 'expired', 'expiration', 'expiry', 'exp', 'valid thru', 'valid through', 'good thru', 'good through', 'vence', 'vencimiento', 'caducidad', 'expiracion', 'expiration', 'date d\'expiration']],
-  ['SSN', ['social', 'ssn', 'social security', 'seguro social', 'assurance sociale', 'nas']],
-  ['ROUTING_NUMBER', ['routing', 'aba', 'transit number', 'ruta', 'transito', 'transit', 'numero de transit']],
-  ['BANK_ACCOUNT', ['account', 'account number', 'bank account', 'checking', 'savings', 'cuenta', 'compte', 'iban']],
-  ['DOB', ['date of birth', 'birth date', 'birthdate', 'born on', 'born', 'dob', 'birthday', 'fecha de nacimiento', 'naci el', 'nacimiento', 'date de naissance', 'ne le', 'nee le', 'naissance', 'nacio']],
-  ['PHONE', ['phone', 'call', 'reach', 'cell', 'mobile', 'callback', 'telephone', 'tel', 'fax', 'whatsapp', 'telefono', 'celular', 'llamar', 'llame', 'marcar', 'cellulaire', 'rappeler', 'joindre', 'portable', 'text me', 'dial', 'contact number', 'number to reach']],
+  ['CVV', ['security code', 'cvv', 'cvv2', 'cvc', 'csc', 'card verification', 'digits on the back', 'back of the card', 'codigo de seguridad', 'al reverso', 'code de securite', 'cryptogramme', 'au dos', 'verification code', 'digitos de atras', 'chiffres au dos', 'prufnummer', 'sicherheitscode', 'ruckseite', 'codigo de seguranca', 'digitos atras', 'kartenprufnummer']],
+  ['EXPIRY', ['expires', 'expire', 'expired', 'expiration', 'expiry', 'exp', 'valid thru', 'valid through', 'valid until', 'good thru', 'good through', 'vence', 'vencimiento', 'caducidad', 'caduca', 'valida hasta', 'expiracion', 'expiration', 'date d\'expiration', 'valable jusqu\'a', 'jusqu\'a', 'gultig bis', 'lauft ab', 'ablaufdatum', 'validade', 'valido ate', 'vence em']],
+  ['SSN', ['social', 'ssn', 'social security', 'seguro social', 'assurance sociale', 'nas', 'securite sociale', 'sozialversicherungsnummer']],
+  ['ROUTING_NUMBER', ['routing', 'aba', 'transit number', 'ruta', 'transito', 'transit', 'numero de transit', 'routage', 'routing-nummer', 'routingnummer', 'aba-routingnummer', 'roteamento', 'ruta bancaria']],
+  ['BANK_ACCOUNT', ['account', 'account number', 'bank account', 'checking', 'savings', 'cuenta', 'compte', 'iban', 'sort code', 'kontonummer', 'konto', 'conta', 'conta bancaria', 'cuenta bancaria', 'compte bancaire']],
+  ['DOB', ['date of birth', 'birth date', 'birthdate', 'born on', 'born', 'dob', 'birthday', 'fecha de nacimiento', 'naci el', 'nacimiento', 'date de naissance', 'ne le', 'nee le', 'naissance', 'nacio', 'geburtsdatum', 'geboren am', 'geboren', 'data de nascimento', 'nascimento', 'nasci em', 'nascido a', 'nascido em', 'nasci']],
+  ['PHONE', ['phone', 'call', 'reach', 'cell', 'mobile', 'callback', 'telephone', 'tel', 'fax', 'whatsapp', 'telefono', 'celular', 'llamar', 'llame', 'marcar', 'cellulaire', 'rappeler', 'joindre', 'portable', 'text me', 'dial', 'contact number', 'number to reach', 'best number', 'reach me on', 'call me back on', 'text me at', 'movil', 'llamarme', 'mi numero', 'rappelez-moi', 'mon numero', 'handynummer', 'handy', 'erreichen', 'unter', 'rufen', 'telemovel', 'ligar', 'ligar para', 'meu numero', 'contacto', 'mobile number', 'cell number']],
   ['NEUTRAL', ['order', 'confirmation', 'ticket', 'case', 'reference', 'tracking', 'invoice', 'claim', 'policy', 'version', 'extension', 'ext', 'room', 'flight', 'pedido', 'orden', 'commande', 'dossier', 'press', 'option', 'opcion', 'marque', 'appuyez', 'item', 'zip', 'postal', 'code postal', 'model', 'serial', 'pin']],
 ];
 

@@ -58,8 +58,16 @@ function normaliseChar(ch: string, cp: number): string {
   return out;
 }
 
+// Characters that change even when the text is already in NFKC: other-script digits, dashes and
+// minus signs, format and control characters (tab, line feed and carriage return are kept).
+const FOLDED =
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
+  /[\p{Cf}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2212\u2796\u02D7\u2043]|(?![0-9])\p{Nd}|(?!-)\p{Pd}/u;
+
 export function normaliseForDetection(text: string): Normalised {
   if (!NEEDS_WORK.test(text)) return { text, from: null, to: null };
+  // Accented letters alone (most Spanish, French, German, Portuguese text) change nothing.
+  if (!FOLDED.test(text) && text.normalize('NFKC') === text) return { text, from: null, to: null };
   const from = new Int32Array(text.length + 1);
   const to = new Int32Array(text.length + 1);
   let out = '';

@@ -1,0 +1,110 @@
+// Recording batch requests ahead of the per-conversation pipeline: discovered conversations are
+// gathered into jobs of ≤ 100 (one POST and a poll or two instead of a recordings list each), a
+// few jobs ahead of the conversations being exported, so Genesys prepares the next batch while the
+// current one downloads. Conversations that need no recordings lookup (analytics shows them
+// unrecorded, they were exported already, nothing is wanted from recordings) pass through in
+// order without a job. A failed job is not fatal: its conversations go on without a batch answer
+// and are looked up one by one.
+import type { AnalyticsConversationWithoutAttributes } from '../../sdk/models.ts';
+import type { GenesysClient } from '../../genesys/transport.ts';
+import { BATCH_MAX_ITEMS } from '../../genesys/endpoints/batch.ts';
+import { isGtError } from '../../errors.ts';
+import { runBatchJob, type BatchJobOptions, type ConversationBatch } from './batch.ts';
+
+export interface Prefetched {
+  conversation: AnalyticsConversationWithoutAttributes;
+  /** The batch's answer for this conversation; undefined: none asked (or the job failed). */
+  batch?: ConversationBatch;
+  /** The OAuth client that submitted the job (only it may read the job again). */
+  client?: GenesysClient;
+}
+
+export interface BatchPrefetchOptions extends BatchJobOptions {
+  /** Whether this conversation's recordings should come through a batch. */
+  wanted: (conversation: AnalyticsConversationWithoutAttributes) => boolean;
+  /** Jobs submitted ahead of the conversations being exported (default 2). */
+  ahead?: number;
+  /** Conversations per job (default and maximum 100). */
+  batchSize?: number;
+  /** The client each job goes to, e.g. round robin over several OAuth clients (default: `client`). */
+  clientFor?: () => GenesysClient;
+  /** A job failed (the conversations fall back to per-conversation lookups). */
+  onJobError?: (err: unknown) => void;
+}
+
+/** Pass-through conversations held with a chunk at most (bounds memory when few need a batch). */
+const MAX_CHUNK = 1000;
+
+export async function* withRecordingBatches(
+  source: AsyncIterable<AnalyticsConversationWithoutAttributes>,
+  client: GenesysClient,
+  opts: BatchPrefetchOptions,
+): AsyncGenerator<Prefetched> {
+  const size = Math.min(BATCH_MAX_ITEMS, Math.max(1, opts.batchSize ?? BATCH_MAX_ITEMS));
+  const iterator = source[Symbol.asyncIterator]();
+  let exhausted = false;
+
+  /** The next chunk: ≤ size conversations for a job, and the pass-through ones around them, in order. */
+  async function nextChunk(): Promise<AnalyticsConversationWithoutAttributes[][] | undefined> {
+    const items: AnalyticsConversationWithoutAttributes[] = [];
+    const batched: AnalyticsConversationWithoutAttributes[] = [];
+    while (!exhausted && batched.length < size && items.length < MAX_CHUNK) {
+      const step = await iterator.next();
+      if (step.done) {
+        exhausted = true;
+        break;
+      }
+      items.push(step.value);
+      if (opts.wanted(step.value)) batched.push(step.value);
+    }
+    return items.length > 0 ? [items, batched] : undefined;
+  }
+
+  async function resolve([items, batched]: AnalyticsConversationWithoutAttributes[][]): Promise<
+    Prefetched[]
+  > {
+    let answers = new Map<string, ConversationBatch>();
+    const via = opts.clientFor?.() ?? client;
+    if (batched!.length > 0) {
+      try {
+        answers = await runBatchJob(
+          via,
+          batched!.map((c) => c.conversationId!),
+          opts,
+        );
+      } catch (err) {
+        if (isGtError(err, 'ABORTED')) throw err;
+        opts.onJobError?.(err);
+      }
+    }
+    return items!.map((conversation) => {
+      const batch = answers.get(conversation.conversationId!);
+      return batch ? { conversation, batch, client: via } : { conversation };
+    });
+  }
+
+  const queue: Promise<Prefetched[]>[] = [];
+  try {
+    for (;;) {
+      while (!exhausted && queue.length < Math.max(1, opts.ahead ?? 2)) {
+        const chunk = await nextChunk();
+        if (!chunk) break;
+        const job = resolve(chunk);
+        job.catch(() => {}); // awaited below; a rejection before then is not unhandled
+        queue.push(job);
+      }
+      const head = queue.shift();
+      if (!head) return;
+      yield* await head;
+    }
+  } finally {
+    if (!exhausted) await iterator.return?.();
+  }
+}
+
+/** The same stream without batch requests (--no-recording-batches). */
+export async function* unbatched<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+): AsyncGenerator<{ conversation: T; batch?: undefined; client?: undefined }> {
+  for await (const conversation of source) yield { conversation };
+}
