@@ -130,6 +130,11 @@ export interface EmulatorOptions {
    */
   restorationsAllowed?: number;
   batchDelayMs?: number;
+  /**
+   * Network latency added to every API answer (ms; default 0). Loopback answers in microseconds,
+   * Genesys in tens to hundreds of ms: benchmarks use it so that hiding latency counts.
+   */
+  latencyMs?: number;
   jobDelayMs?: number;
   limits?: Partial<EmulatorLimits>;
 }

@@ -60,7 +60,8 @@ export const exportOptionsSchema = z.object({
   mediaFormat: z.enum(MEDIA_FORMATS).default('WAV'),
   transcripts: z.boolean().default(true),
   redact: z.boolean().default(true),
-  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Conversations in flight: enough to hide API and download latency when the budget does not bind. */
+  concurrency: z.number().int().min(1).max(64).default(16),
   dryRun: z.boolean().default(false),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),

@@ -61,6 +61,9 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: 'endless media bodies (no length, far past outputSizeInBytes)',
     scripted: [{ route: 'signed.media', count: 3, fault: 'endless' }],
     codes: ['TOO_LARGE'],
+    // Per-conversation lookups: the recordings list gives outputSizeInBytes, the cap this case
+    // checks (a batch result carries no size: only --max-media-bytes bounds its body).
+    limits: ['--no-recording-batches'],
     minFailures: 1,
   },
   {
@@ -82,6 +85,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: 'a 429 asking for a day (Retry-After: 86400)',
     scripted: [{ route: 'recordings.list', count: 2, fault: 'retry-after-long' }],
     codes: ['RATE_LIMITED'],
+    limits: ['--no-recording-batches'], // the fault sits on the per-conversation recordings list
     minFailures: 1,
   },
   {
