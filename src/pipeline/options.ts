@@ -63,6 +63,8 @@ export const exportOptionsSchema = z.object({
   /** Conversations in flight: enough to hide API and download latency when the budget does not bind. */
   concurrency: z.number().int().min(1).max(64).default(16),
   dryRun: z.boolean().default(false),
+  /** Review pages (index.html, review/) and the search index, kept in --out as conversations land. */
+  review: z.boolean().default(true),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
   /** Modes of delivered files and created folders under outDir (personal data: owner only). */

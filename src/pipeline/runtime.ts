@@ -12,6 +12,7 @@ import type { GenesysConfig } from '../config/index.ts';
 import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
 import { createFsSink } from '../sinks/fs.ts';
 import { createSink } from '../sinks/index.ts';
+import { createReviewSink } from '../review/sink.ts';
 import type { Sink } from '../sinks/types.ts';
 import { openState } from './state.ts';
 import { reopenForDestinations } from './destinations.ts';
@@ -156,6 +157,15 @@ export async function createExportRuntime(
       fileMode: options.outputFileMode,
       dirMode: options.outputDirMode,
     }),
+    ...(options.review
+      ? [
+          createReviewSink({
+            root: resolve(options.outDir),
+            fileMode: options.outputFileMode,
+            dirMode: options.outputDirMode,
+          }),
+        ]
+      : []),
     ...options.sinks.map((s) =>
       createSink(s, {
         deadLetterDir: join(stateDir, 'dead-letters'),

@@ -258,6 +258,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
           transcripts: Boolean(flags.transcript),
           redact: Boolean(flags.redact),
+          review: Boolean(flags.review),
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
