@@ -71,6 +71,8 @@ const PRIORITY: Record<PiiEntity, number> = {
 };
 const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
+const CONTEXT_AFTER_WORDS = 5;
+const CONTEXT_AFTER_TOKENS = 12;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const MAX_DATE_TOKENS = 16;
@@ -228,7 +230,7 @@ class TokenScan {
       // A cue names the number right after it: "the code is 156, customer since 2015" — 2015
       // is not a code. (Only written numbers stop the look-back: a spoken number interrupted by
       // a word, "four one five, okay, five five five", keeps its cue.)
-      if (t.kind === 'num') return this.options.defaultContext;
+      if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
       if (t.kind !== 'word') continue;
       seen++;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
@@ -236,6 +238,36 @@ class TokenScan {
       for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
     }
     return this.options.defaultContext;
+  }
+
+  /** A cue said after the number ("415 555 0132 is my cell", "0151 5531 ist meine Nummer"),
+   * within a few words and before any other written number. */
+  contextAfter(i: number): ContextKind | undefined {
+    const tokens = this.tokens;
+    let seen = 0;
+    const ceiling = Math.min(tokens.length, i + 1 + CONTEXT_AFTER_TOKENS);
+    for (let p = i + 1; p < ceiling && seen < CONTEXT_AFTER_WORDS; p++) {
+      const t = tokens[p]!;
+      if (t.kind === 'num') return undefined;
+      if (t.kind !== 'word') continue;
+      seen++;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
+      if (!candidates) continue;
+      const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
+      // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
+      if (hit) return this.numberWithin(p + 1, 4) ? undefined : hit.kind;
+    }
+    return undefined;
+  }
+
+  /** A written or spoken digit within `n` tokens from token i. */
+  private numberWithin(i: number, n: number): boolean {
+    for (let k = i; k < i + n && k < this.tokens.length; k++) {
+      const t = this.tokens[k]!;
+      if (t.kind === 'num' || t.kind === 'opaque') return true;
+      if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
+    }
+    return false;
   }
 
   private phraseEndsAt(words: readonly string[], p: number): boolean {
@@ -442,7 +474,9 @@ class TokenScan {
     for (const run of runs) {
       this.options.budget?.tick();
       if (run.quantity) continue;
-      const context = this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
+      const context =
+        this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
+        this.contextAfter(run.lastTok);
       // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
       // a card window can never start inside one. One pass cuts the run at every SSN.
       let from = 0;
