@@ -301,9 +301,9 @@ class TokenScan {
     for (let a = 1; a < tokens.length - 3; a++) {
       this.options.budget?.tick();
       const at = tokens[a]!;
-      if (at.kind !== 'word' || !AT_WORDS.has(at.norm)) continue;
-      // Domain: label (dot label)+ ending in a known top-level domain.
-      let k = a + 1;
+      if (!(at.kind === 'word' || at.norm === '@') || !AT_WORDS.has(at.norm)) continue;
+      // Domain: label (dot label)+ ending in a known top-level domain ("at sign" is "at").
+      let k = tokens[a + 1]?.norm === 'sign' ? a + 2 : a + 1;
       if (!this.isLabel(tokens[k])) continue;
       let end = -1;
       while (
@@ -315,32 +315,56 @@ class TokenScan {
         if (TLDS.has(tokens[k]!.norm)) end = k;
       }
       if (end < 0) continue;
-      // Local part: a word, spelled letters, joined by dot/underscore/dash.
-      let l = a - 1;
-      const first = tokens[l]!;
+      const first = tokens[a - 1]!;
       if (!this.isLabel(first) || EMAIL_STOP.has(first.norm)) continue;
-      const lowest = Math.max(floor, a - MAX_EMAIL_TOKENS);
-      for (;;) {
-        const prev = l - 1 >= lowest ? tokens[l - 1] : undefined;
-        const cur = tokens[l]!;
-        if (prev && cur.norm.length === 1 && this.isLabel(prev) && prev.norm.length === 1) {
-          l--;
-        } else if (
-          prev &&
-          EMAIL_JOINERS.has(prev.norm) &&
-          l - 2 >= lowest &&
-          this.isLabel(tokens[l - 2]) &&
-          !EMAIL_STOP.has(tokens[l - 2]!.norm) &&
-          // Written joiners ("john.smith at …") only count when they touch both labels.
-          (prev.kind === 'word' || (tokens[l - 2]!.end === prev.start && prev.end === cur.start))
-        ) {
-          l -= 2;
-        } else break;
-      }
+      const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
       floor = end + 1;
     }
+  }
+
+  /** The first token of an address's local part that ends at token `last`: spelled letters,
+   * labels joined by dot/underscore/dash words (one or two: "guion bajo", "tiret bas"), digits
+   * said as words, and one more bare word ("kate haddad at …": first and last name). */
+  private localPartStart(last: number, lowest: number): number {
+    const tokens = this.tokens;
+    let l = last;
+    let bareWords = 0;
+    let joined = false;
+    const usable = (t: Token | undefined): boolean => !!t && this.isLabel(t) && !EMAIL_STOP.has(t.norm);
+    for (;;) {
+      const cur = tokens[l]!;
+      const prev = l - 1 >= lowest ? tokens[l - 1] : undefined;
+      if (!prev) break;
+      let j = l - 1;
+      while (j >= lowest && j > l - 3 && EMAIL_JOINERS.has(tokens[j]!.norm)) j--;
+      if (
+        j < l - 1 &&
+        j >= lowest &&
+        usable(tokens[j]) &&
+        // Written joiners ("john.smith at …") only count when they touch both labels.
+        (prev.kind === 'word' || (tokens[j]!.end === prev.start && prev.end === cur.start))
+      ) {
+        l = j;
+        joined = true;
+        continue;
+      }
+      if (prev.kind === 'word' && prev.norm.length === 1 && cur.norm.length === 1) {
+        l--; // spelled: "j o h n"
+        continue;
+      }
+      if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
+      const touching = prev.end === cur.start;
+      if ((this.words.has(prev.norm) && prev.kind === 'word') || (prev.kind === 'num' && touching)) {
+        l--; // digits said or written: "haddad thirty at", "john23 at"
+        continue;
+      }
+      // One more bare word, only before a single word: "kate haddad at …" (not "then john dot …").
+      if (joined || bareWords++ >= 1 || prev.kind !== 'word') break;
+      l--;
+    }
+    return l;
   }
 
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
