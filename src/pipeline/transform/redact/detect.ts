@@ -306,10 +306,16 @@ class TokenScan {
       let k = tokens[a + 1]?.norm === 'sign' ? a + 2 : a + 1;
       if (!this.isLabel(tokens[k])) continue;
       let end = -1;
-      while (
-        k - a < MAX_EMAIL_TOKENS &&
-        (DOT_WORDS.has(tokens[k + 1]?.norm ?? '') || tokens[k + 1]?.norm === '.')
-      ) {
+      // A written '.' between spoken labels is a dot only when it touches both, or when the "at"
+      // was said as '@' too ("mei @ orange . fr"); otherwise it ends a sentence ("… fr. ça").
+      const symbolic = at.norm === '@';
+      const dotAfter = (i: number): boolean => {
+        const t = tokens[i + 1];
+        if (!t) return false;
+        if (DOT_WORDS.has(t.norm)) return true;
+        return t.norm === '.' && (symbolic || (tokens[i]!.end === t.start && t.end === tokens[i + 2]?.start));
+      };
+      while (k - a < MAX_EMAIL_TOKENS && dotAfter(k)) {
         if (!this.isLabel(tokens[k + 2])) break;
         k += 2;
         if (TLDS.has(tokens[k]!.norm)) end = k;
@@ -356,7 +362,9 @@ class TokenScan {
       }
       if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
       const touching = prev.end === cur.start;
-      if ((this.words.has(prev.norm) && prev.kind === 'word') || (prev.kind === 'num' && touching)) {
+      const digitWord =
+        prev.kind === 'word' && this.words.has(prev.norm) && !this.words.get(prev.norm)!.ambiguous;
+      if (digitWord || (prev.kind === 'num' && touching)) {
         l--; // digits said or written: "haddad thirty at", "john23 at"
         continue;
       }

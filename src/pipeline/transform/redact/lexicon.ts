@@ -253,25 +253,8 @@ export const ORDINALS = new Set([
   'st', 'nd', 'rd', 'th', 'primero', 'premier', 'er',
 ]);
 /** Words allowed inside a spoken date ("the fourteenth of March"). */
-export const DATE_JOINERS = new Set([
-  'of',
-  'the',
-  'de',
-  'del',
-  '/',
-  '-',
-  ',',
-  '.',
-  'slash',
-  'barra',
-  'dash',
-  'der',
-  'den',
-  'am',
-  'le',
-  'em',
-  'a',
-]);
+// prettier-ignore
+export const DATE_JOINERS = new Set(['of', 'the', 'de', 'del', '/', '-', ',', '.', 'slash', 'barra', 'dash']);
 
 export const AT_WORDS = new Set(['at', 'arroba', 'arobase', 'at-sign', 'klammeraffe', 'at', '@']);
 export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
