@@ -255,7 +255,7 @@ class TokenScan {
       if (!candidates) continue;
       const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
       // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
-      if (hit) return this.numberWithin(p + 1, 4) ? undefined : hit.kind;
+      if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
     }
     return undefined;
   }
@@ -264,6 +264,7 @@ class TokenScan {
   private numberWithin(i: number, n: number): boolean {
     for (let k = i; k < i + n && k < this.tokens.length; k++) {
       const t = this.tokens[k]!;
+      if (t.norm === '.') return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
     }

@@ -221,7 +221,7 @@ export const REPEATERS = new Map<string, number>([
 ]);
 /** Words said between digit groups that carry nothing: skipped inside a run. */
 // prettier-ignore
-export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret', 'ah', 'ahm', 'aeh', 'und', 'e', 'hum', 'pues', 'bon', 'alors', 'also', 'sorry', 'perdon', 'pardon', 'desculpa', 'entao', 'bindestrich', 'traco', 'hmm']);
+export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret', 'ah', 'ahm', 'aeh', 'und', 'e', 'hum', 'pues', 'bon', 'alors', 'also', 'sorry', 'perdon', 'pardon', 'desculpa', 'entao', 'bindestrich', 'traco', 'hmm', 'let', 'me', 'see', 'hold', 'on', 'moment', 'warten', 'sie', 'deixa', 'ver', 'attendez', 'perdon', 'okay', 'ok', 'so', 'a']);
 /** Punctuation allowed between digit groups of one number. Not ':' (times) nor '/' (dates). */
 export const RUN_PUNCT = new Set(['-', '.', ',', '(', ')', '–']);
 /** "eight hundred" in 1-800 numbers. */
