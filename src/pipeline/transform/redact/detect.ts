@@ -179,7 +179,31 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   scan.keywordDates(found);
   scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
   budget?.check();
-  return resolveOverlaps(found);
+  return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
+}
+
+const MAX_REPEATED_VALUES = 32;
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * A value said again elsewhere in the text ("I have September 28, 1984", a read-back of an
+ * address) is redacted wherever it stands as whole words, with its label. Bounded to a few
+ * distinct values, each found with one indexOf pass: linear.
+ */
+function repeatsOf(text: string, found: Detection[]): Detection[] {
+  const values = new Map<string, PiiEntity>();
+  for (const d of found) {
+    const v = text.slice(d.start, d.end);
+    if (v.length >= 5 && /\d|\s/.test(v) && values.size < MAX_REPEATED_VALUES) values.set(v, d.entity);
+  }
+  const out = [...found];
+  for (const [v, entity] of values) {
+    for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + v.length)) {
+      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      out.push({ entity, start: at, end: at + v.length });
+    }
+  }
+  return out;
 }
 
 /** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
@@ -391,8 +415,11 @@ class TokenScan {
         (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
       );
       if (!hit) continue;
-      const span = this.dateAfter(p + 1, hit.kind as 'DOB' | 'EXPIRY');
-      if (span) out.push({ entity: hit.kind as PiiEntity, start: span.start, end: span.end });
+      const kind = hit.kind as 'DOB' | 'EXPIRY';
+      // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
+      // that is my date of birth".
+      const span = this.dateAfter(p + 1, kind) ?? this.dateBefore(p - hit.words.length, kind);
+      if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
 
@@ -461,8 +488,23 @@ class TokenScan {
     return !!candidates?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, i));
   }
 
+  /** A date ending a few words before the cue's first token `last + 1` (none past a written
+   * number that is not part of it). */
+  private dateBefore(last: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+    let e = last;
+    for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
+      const d = this.isDateToken(e);
+      if (d?.value || d?.month) break;
+      e--;
+    }
+    if (e < 0) return null;
+    let b = e;
+    while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
+    const span = this.collectDate(b, kind);
+    return span && span.end <= this.tokens[e]!.end ? span : null;
+  }
+
   private dateAfter(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
-    const minDigits = kind === 'DOB' ? 4 : 3;
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -472,6 +514,13 @@ class TokenScan {
       if (!t || d?.value || d?.month || this.otherKeywordEndsAt(i, kind)) break;
       i++;
     }
+    return this.collectDate(i, kind);
+  }
+
+  /** The date whose tokens start at i, if what is there reads as one. */
+  private collectDate(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+    const minDigits = kind === 'DOB' ? 4 : 3;
+    let i = from;
     let digits = 0;
     let values = 0;
     let month = false;
