@@ -6,6 +6,8 @@
 //   bound    a fixed-window budget of Genesys' shape (N per window per OAuth client, 429 +
 //            Retry-After beyond) with time sped up: 50 requests per 5 s, over several windows;
 //   unbound  no budget and no rate headers: latency and in-flight work decide.
+// Every API answer comes 40 ms late (the emulator's latencyMs): on loopback nothing would be left
+// to hide, and a nearby Genesys region answers in 50–150 ms.
 // Then calls per conversation of the product on one-media datasets (voice, chat, message, email).
 //
 // Definitions (printed with the results):
@@ -47,6 +49,8 @@ const DISCOVERY_MAX_PAGE = 100;
 const BATCH_MAX = 100;
 const PER_MEDIA_CONVERSATIONS = 100;
 const CHILD_TIMEOUT_MS = 150_000;
+/** Every API answer this late: loopback answers in microseconds, Genesys in tens to hundreds of ms. */
+const LATENCY_MS = 40;
 
 type Contender = 'product' | 'sdk' | 'baseline';
 type Budget = 'bound' | 'unbound';
@@ -210,6 +214,7 @@ async function measure(contender: Contender, shape: EmulatorShape): Promise<Row>
     conversations: shape.conversations,
     audioBytes: AUDIO,
     rateLimit: shape.budget === 'bound' ? RATE : null,
+    latencyMs: LATENCY_MS,
     ...(shape.mediaMix ? { mediaMix: shape.mediaMix } : {}),
   });
   const work = await mkdtemp(join(tmpdir(), `gt-bench-export-${contender}-`));
@@ -398,7 +403,7 @@ export default async function run(): Promise<BenchResult> {
     ),
   );
   const markdown = [
-    `Emulator: seed ${SEED}, ${reference?.conversations ?? CONVERSATIONS} conversations (mixed voice, chat, messaging, email), audio ${AUDIO.min / 1024}–${AUDIO.max / 1024} KiB. Bound: a fixed-window budget of ${RATE.perWindow} requests per ${RATE.windowMs / 1000} s per client (Genesys' shape with time sped up; ${fmt(budgetPerMinute, 0)} requests/min vs the real default 300/min). Unbound: no budget, no rate headers. A fresh emulator per contender, each contender in its own process. The machine is shared (2 cores, other engineers' work running): wall times are noisy, the call counts are not.`,
+    `Emulator: seed ${SEED}, ${reference?.conversations ?? CONVERSATIONS} conversations (mixed voice, chat, messaging, email), audio ${AUDIO.min / 1024}–${AUDIO.max / 1024} KiB, every API answer ${LATENCY_MS} ms late (a nearby Genesys region: 50–150 ms). Bound: a fixed-window budget of ${RATE.perWindow} requests per ${RATE.windowMs / 1000} s per client (Genesys' shape with time sped up; ${fmt(budgetPerMinute, 0)} requests/min vs the real default 300/min). Unbound: no budget, no rate headers. A fresh emulator per contender, each contender in its own process. The machine is shared (2 cores, other engineers' work running): wall times are noisy, the call counts are not.`,
     '',
     table,
     '',

@@ -35,7 +35,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`genesys-transcripts: ${message} [${err.code}]\n`);
       return USAGE_CODES.has(err.code) ? 2 : 1;
     }
-    process.stderr.write(`genesys-transcripts: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    const text = ((err as Error)?.stack ?? String(err))
+      .split('\n')
+      .map((line) => printable(line, 2000))
+      .join('\n');
+    process.stderr.write(`genesys-transcripts: unexpected error: ${text}\n`);
     return 1;
   }
 }

@@ -18,7 +18,6 @@
 //   - failures that every following job would hit too (bad credentials, disk full, broken
 //     checkpoint): reported through onFatal so the worker stops taking jobs, rather than burning
 //     the queue's attempts. The job itself fails this attempt and is retried by another worker.
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { GenesysConfig } from '../config/index.ts';
 import { isGtError, type ErrorCode, type GtError } from '../errors.ts';
@@ -30,6 +29,7 @@ import type { ExportRuntime } from '../pipeline/runtime.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { ConversationProcessor } from './worker.ts';
 import { DetailsPrefetcher, type PrefetchStats } from './details-prefetch.ts';
+import { adoptLeftovers, workerDirName } from './leftovers.ts';
 
 export interface PipelineProcessorOptions {
   /** What to export and where to deliver (formats, media, sinks, outDir, stateDir). Selection is ignored. */
@@ -63,11 +63,11 @@ export interface PipelineProcessor {
 export async function createPipelineProcessor(options: PipelineProcessorOptions): Promise<PipelineProcessor> {
   // Loaded lazily: the pipeline pulls in sinks, SQLite and redaction, which enqueue/status never need.
   const { createExportRuntime } = await import('../pipeline/runtime.ts');
-  const stateRoot = join(
-    options.exportOptions.stateDir ?? './.genesys-transcripts',
-    'workers',
-    `${safeName(hostname())}-${process.pid}`,
-  );
+  const stateDir = options.exportOptions.stateDir ?? './.genesys-transcripts';
+  const stateRoot = join(stateDir, 'workers', workerDirName());
+  // Dead workers of this host leave partial recordings behind: removed, their audit trail kept.
+  for (const a of await adoptLeftovers(stateDir))
+    options.logger?.info({ ...a }, 'adopted the leftovers of a dead worker');
   const runtimes: { runtime: ExportRuntime; inFlight: number }[] = [];
   for (const config of options.configs) {
     const runtime = await createExportRuntime(

@@ -29,6 +29,7 @@ export interface ResolvedOptions {
   restoreMs: number;
   restorationsAllowed: number;
   batchDelayMs: number;
+  latencyMs: number;
   jobDelayMs: number;
   dataLagMs: number;
   limits: EmulatorLimits;
@@ -186,6 +187,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
     restoreMs: o.restoreMs ?? 2000,
     restorationsAllowed: o.restorationsAllowed ?? Number.POSITIVE_INFINITY,
     batchDelayMs: o.batchDelayMs ?? 300,
+    latencyMs: o.latencyMs ?? 0,
     jobDelayMs: o.jobDelayMs ?? 300,
     dataLagMs: o.dataLagMs ?? 3 * 3_600_000,
     limits: {

@@ -130,6 +130,11 @@ export interface EmulatorOptions {
    */
   restorationsAllowed?: number;
   batchDelayMs?: number;
+  /**
+   * Network latency added to every API answer (ms; default 0). Loopback answers in microseconds,
+   * Genesys in tens to hundreds of ms: benchmarks use it so that hiding latency counts.
+   */
+  latencyMs?: number;
   jobDelayMs?: number;
   limits?: Partial<EmulatorLimits>;
 }
@@ -185,8 +190,12 @@ export interface EmulatorDataset {
   recordings(conversationId: string): OracleRecording[];
   /** the STA transcript JSON served for this voice communication, or undefined when it has none */
   transcript(conversationId: string, communicationId: string): unknown;
-  /** PII planted in this conversation's transcripts (voice phrases and digital messages), and non-PII numbers that must be kept */
-  planted(conversationId: string): { pii: PlantedItem[]; keep: string[] };
+  /**
+   * PII planted in this conversation's transcripts (voice phrases and digital messages), non-PII
+   * numbers that must be kept, and the search phrases the customer says (SEARCH_PHRASES: "cancel
+   * my account" in English, in a quarter of the conversations)
+   */
+  planted(conversationId: string): { pii: PlantedItem[]; keep: string[]; phrases: string[] };
 }
 
 export interface RunningEmulator {

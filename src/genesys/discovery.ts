@@ -29,7 +29,7 @@ import type {
   ConversationDetailQueryFilter,
   SegmentDetailQueryFilter,
 } from '../sdk/models.ts';
-import { GtError } from '../errors.ts';
+import { GtError, isGtError } from '../errors.ts';
 import type { GenesysClient } from './transport.ts';
 import {
   getConversationsDetails,
@@ -314,12 +314,35 @@ async function* byInterval(
   // run takes to get there.
   const reach = now - (o.maxDaysBack ?? 35) * DAY + HOUR;
   const filtered = run.filters.conversationFilters !== undefined || run.filters.segmentFilters !== undefined;
-  const syncSpan = (filtered ? (o.maxIntervalDaysFiltered ?? 31) : (o.maxIntervalDays ?? 7)) * DAY;
+  const plainSpan = (o.maxIntervalDays ?? 7) * DAY;
   const cut = Math.min(Math.max(start, reach), end);
   // Too old for the sync query: async jobs, ≤ maxIntervalDays each.
-  for (const [a, b] of spans(start, cut, (o.maxIntervalDays ?? 7) * DAY))
+  for (const [a, b] of spans(start, cut, plainSpan))
     yield* jobOrIncomplete(run, a, b, 'older than the sync query reaches');
-  for (const [a, b] of spans(cut, end, syncSpan)) yield* syncSlice(run, a, b, undefined);
+  if (!filtered) {
+    for (const [a, b] of spans(cut, end, plainSpan)) yield* syncSlice(run, a, b, undefined);
+    return;
+  }
+  // With a filter the query takes up to 31 days. Should the service refuse a span that long (a 400
+  // before anything of it was yielded), the rest goes in 7-day spans: fewer calls when it can,
+  // never a failed run for trying.
+  let span = (o.maxIntervalDaysFiltered ?? 31) * DAY;
+  for (let a = cut; a < end;) {
+    const b = Math.min(end, a + span);
+    let yielded = false;
+    try {
+      for await (const c of syncSlice(run, a, b, undefined)) {
+        yielded = true;
+        yield c;
+      }
+    } catch (err) {
+      const refused = isGtError(err, 'HTTP_ERROR') && Number(err.details.status) === 400;
+      if (!refused || yielded || span <= plainSpan || b - a <= plainSpan) throw err;
+      span = plainSpan;
+      continue;
+    }
+    a = b;
+  }
 }
 
 /**

@@ -31,6 +31,7 @@ import {
 } from './manifest.ts';
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
+import { conversationDetails } from './details.ts';
 
 export type { ConversationStatus } from '../observe/metrics.ts';
 import type { ConversationStatus } from '../observe/metrics.ts';
@@ -252,6 +253,7 @@ export async function exportConversation(
     return finish();
   }
 
+  const delivered: Transcript[] = [];
   const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
   for (const raw of transcripts) {
     let t = mergeTurns(raw);
@@ -262,6 +264,7 @@ export async function exportConversation(
       for (const [entity, n] of Object.entries(t.redaction.counts))
         result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
+    delivered.push(t);
     await audit.append('transcript.retrieved', {
       conversationId,
       communicationId: t.communicationId ?? t.recordingId ?? null,
@@ -311,6 +314,7 @@ export async function exportConversation(
       ...recordingFiles.get(f.name),
     })),
     skipped: result.skipped,
+    details: conversationDetails(conversation, delivered),
   };
   files.push(
     await stageText(
@@ -328,6 +332,7 @@ export async function exportConversation(
     deliveryId: deliveryIdFor(conversationId, ctx.fingerprint),
     files,
     manifest: manifest as unknown as Record<string, unknown>,
+    transcripts: delivered,
   };
   for (const sink of ctx.sinks) {
     if (ctx.checkpoint.isDelivered(conversationId, sink.name, bundle.deliveryId)) {

@@ -12,6 +12,7 @@ import { discoverConversations, type IncompleteSlice } from '../genesys/discover
 import { mapConcurrent } from '../util/concurrency.ts';
 import { isGtError } from '../errors.ts';
 import { unbatched, withRecordingBatches, type Prefetched } from './fetch/batch-prefetch.ts';
+import { wantsRecordings } from './fetch/conversation-recordings.ts';
 import { ExportMetrics } from '../observe/metrics.ts';
 import type { ProgressSnapshot } from '../observe/progress.ts';
 import {
@@ -24,7 +25,7 @@ import { startRun } from './run-start.ts';
 import type { StateLock } from './lock.ts';
 import type { ConnectionHints } from './preflight.ts';
 import { destinationKey, lastCoveredEnd, resolveSinceLast, selectionKey } from './incremental.ts';
-import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
+import type { ExportRuntime, RuntimeDeps } from './runtime.ts';
 import {
   emptyResult,
   mediaTypesOf,
@@ -341,18 +342,26 @@ export class Exporter extends EventEmitter<ExporterEvents> {
     const mediaTypes: Record<string, number> = {};
     let estimate = 0;
     let conversations = 0;
+    let batched = 0;
     for await (const c of source) {
       conversations += 1;
       const types = mediaTypesOf(c);
       for (const t of types) mediaTypes[t] = (mediaTypes[t] ?? 0) + 1;
-      // Per conversation: one recordings list (+1 downloads link per recorded voice communication
-      // when media is wanted), and one transcript URL per recorded voice communication.
+      // Per conversation: its recordings (a batch answer: a downloads link per recording wanted;
+      // else a recordings list, + a downloads link per recorded voice communication when media is
+      // wanted) and one transcript URL per recorded voice communication. Nothing for recordings
+      // when analytics shows the conversation unrecorded.
       const voice = voiceCommunicationIdsCount(c);
       const digital = types.some((t) => t === 'chat' || t === 'message' || t === 'email');
-      if (this.options.media || (this.options.transcripts && digital)) estimate += 1;
+      const recordings = wantsRecordings(this.options, c);
+      if (recordings) batched += 1;
+      if (recordings && !this.options.recordingBatches) estimate += 1;
+      if (recordings && this.options.recordingBatches && digital && this.options.transcripts) estimate += 1;
       if (this.options.media) estimate += voice;
       if (this.options.transcripts) estimate += voice;
     }
+    // A batch job (create + a poll or two) per 100 conversations.
+    if (this.options.recordingBatches) estimate += 2 * Math.ceil(batched / 100);
     this.state.dryRun = { conversations, mediaTypes, estimatedApiCalls: estimate };
   }
 

@@ -56,6 +56,12 @@ function isStale(h: LockHolder | undefined): boolean {
   return h.host === hostname() && h.pid !== process.pid && !processAlive(h.pid);
 }
 
+/** The live holder of a state folder's lock, if an export is running there now. */
+export function currentHolder(stateDir: string): LockHolder | undefined {
+  const h = readHolder(join(stateDir, LOCK_NAME));
+  return h && !isStale(h) ? h : undefined;
+}
+
 export function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} on ${h.host}, started ${h.startedAt}`;
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import type { BundleFile } from '../sinks/types.ts';
+import type { ConversationDetails } from './details.ts';
 import type { AudioRedactionEntry } from './transform/audio-redact.ts';
 
 export const MANIFEST_VERSION = 1;
@@ -44,6 +45,8 @@ export interface Manifest {
     channel?: string;
   }[];
   skipped: ManifestSkip[];
+  /** Participants (no customer names), queues, direction, duration, language: see details.ts. */
+  details?: ConversationDetails;
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { defaultStateDir } from './state.ts';
+import { DEFAULT_LAG_MS } from './incremental.ts';
 
 export const OUTPUT_FORMATS = ['json', 'txt', 'vtt', 'srt'] as const;
 export const MEDIA_FORMATS = ['WAV', 'WEBM', 'OGG_OPUS', 'MP3'] as const;
@@ -59,8 +60,11 @@ export const exportOptionsSchema = z.object({
   mediaFormat: z.enum(MEDIA_FORMATS).default('WAV'),
   transcripts: z.boolean().default(true),
   redact: z.boolean().default(true),
-  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Conversations in flight: enough to hide API and download latency when the budget does not bind. */
+  concurrency: z.number().int().min(1).max(64).default(16),
   dryRun: z.boolean().default(false),
+  /** Review pages (index.html, review/) and the search index, kept in --out as conversations land. */
+  review: z.boolean().default(true),
   /** Extra sinks beside the filesystem: `webhook:https://…`, `s3://bucket/prefix?…`. */
   sinks: z.array(z.string()).default([]),
   /** Modes of delivered files and created folders under outDir (personal data: owner only). */
@@ -91,11 +95,7 @@ export const exportOptionsSchema = z.object({
    */
   recordingBatches: z.boolean().default(true),
   /** With `selection.since: 'last'`: how far back before the previous run's end to look again. */
-  lagMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(6 * 3_600_000),
+  lagMs: z.number().int().min(0).default(DEFAULT_LAG_MS),
   /** Overall deadline of one conversation, all attempts included: past it, a DEADLINE failure. */
   conversationDeadlineMs: z.number().int().positive().default(900_000),
   /** Attempts per conversation inside one run (the transport already retries each request). */

@@ -1,6 +1,7 @@
 // The per-conversation runtime shared by `export` (one process) and `worker` (BullMQ): it owns
 // the client, sinks, checkpoint, audit log and metrics, and exports one conversation at a time
-// with checkpointed, exactly-once delivery.
+// with checkpointed delivery (idempotent for fs and S3; at-least-once with a stable webhook-id
+// for webhooks, see sinks/webhook.ts).
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import type { GenesysConfig } from '../config/index.ts';
 import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
 import { createFsSink } from '../sinks/fs.ts';
 import { createSink } from '../sinks/index.ts';
+import { createReviewSink } from '../review/sink.ts';
 import type { Sink } from '../sinks/types.ts';
 import { openState } from './state.ts';
 import { reopenForDestinations } from './destinations.ts';
@@ -86,6 +88,22 @@ function failureText(err: unknown): { code: string; message: string } {
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * A conversation still going on (Genesys has no end for it yet) is not exported half: like a
+ * recording still transcoding, it stays pending for a later run (`--since last` retries pending ones).
+ */
+async function deferIfInProgress(
+  ctx: PipelineContext,
+  c: AnalyticsConversationWithoutAttributes,
+): Promise<ConversationResult | undefined> {
+  if (c.conversationEnd || !ctx.options.deferNotReady) return undefined;
+  await ctx.audit.append('conversation.deferred', {
+    conversationId: c.conversationId!,
+    reason: 'in-progress',
+  });
+  return emptyResult(c.conversationId!, 'deferred', { reason: 'conversation in progress' });
+}
+
 /** A conversation delivered with nothing but its manifest says why (no recording, no transcript …). */
 function explainEmpty(r: ConversationResult): ConversationResult {
   if (r.status !== 'done' || r.reason || r.files.some((f) => f.name !== 'manifest.json')) return r;
@@ -139,6 +157,15 @@ export async function createExportRuntime(
       fileMode: options.outputFileMode,
       dirMode: options.outputDirMode,
     }),
+    ...(options.review
+      ? [
+          createReviewSink({
+            root: resolve(options.outDir),
+            fileMode: options.outputFileMode,
+            dirMode: options.outputDirMode,
+          }),
+        ]
+      : []),
     ...options.sinks.map((s) =>
       createSink(s, {
         deadLetterDir: join(stateDir, 'dead-letters'),
@@ -208,9 +235,11 @@ export async function createExportRuntime(
     for (let attempt = 1; attempt <= options.conversationAttempts; attempt += 1) {
       try {
         const conversation = await resolveConversation(client, c);
-        const result = explainEmpty(
-          await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
-        );
+        const result =
+          (await deferIfInProgress(context, conversation)) ??
+          explainEmpty(
+            await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
+          );
         checkpoint.recordSkips(conversationId, skipsOf(result));
         if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
         else if (result.status === 'deferred')

@@ -3,16 +3,19 @@
 //   fs:./out
 //   webhook:https://example.com/hooks/genesys
 //   s3://bucket/prefix?endpoint=http://127.0.0.1:4569&region=us-east-1&forcePathStyle=true&partSizeMiB=8
+//   postgres://user@host:5432/database (password from PGPASSWORD or ~/.pgpass)
 import { z } from 'zod';
 import { GtError } from '../errors.ts';
 import { createFsSink } from './fs.ts';
 import { createS3Sink, type S3SinkOptions } from './s3.ts';
+import { createPostgresSink, postgresSinkName } from './postgres/index.ts';
 import type { Sink } from './types.ts';
 import { createWebhookSink } from './webhook.ts';
 
 export type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 export { createFsSink } from './fs.ts';
 export { createS3Sink } from './s3.ts';
+export { createPostgresSink } from './postgres/index.ts';
 export { createWebhookSink, replayDeadLetters, type ReplayResult, type WebhookSink } from './webhook.ts';
 export { listDeadLetters, type DeadLetter } from './dead-letters.ts';
 
@@ -28,6 +31,7 @@ const SinkConfig = z.discriminatedUnion('type', [
     maxAttempts: z.number().int().positive().optional(),
     deadLetterDir: z.string().min(1).optional(),
   }),
+  z.object({ type: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//) }),
   z.object({
     type: z.literal('s3'),
     bucket: z.string().min(3),
@@ -57,6 +61,10 @@ export function parseSinkSpec(spec: string): SinkConfig {
   if (spec.startsWith('fs:')) return { type: 'fs', root: spec.slice(3) };
   if (spec.startsWith('webhook:'))
     return SinkConfig.parse({ type: 'webhook', url: spec.slice('webhook:'.length) });
+  if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) {
+    postgresSinkName(spec); // validates: a database named, no password
+    return { type: 'postgres', url: spec };
+  }
   if (spec.startsWith('s3://')) {
     let u: URL;
     try {
@@ -84,7 +92,7 @@ export function parseSinkSpec(spec: string): SinkConfig {
   }
   throw new GtError(
     'CONFIG_INVALID',
-    "unknown sink spec: expected 'fs:PATH', 'webhook:https://…' or 's3://bucket/prefix?…'",
+    "unknown sink spec: expected 'fs:PATH', 'webhook:https://…', 's3://bucket/prefix?…' or 'postgres://user@host:5432/database'",
   );
 }
 
@@ -104,6 +112,9 @@ export function createSink(spec: string | object, sinkEnv: SinkEnv = {}): Sink {
   switch (config.type) {
     case 'fs':
       return createFsSink({ root: config.root });
+    case 'postgres':
+      postgresSinkName(config.url);
+      return createPostgresSink({ url: config.url });
     case 'webhook': {
       const secret = config.secret ?? env.GT_WEBHOOK_SECRET;
       if (!secret)

@@ -2,6 +2,7 @@
 // The pipeline stages a conversation's files locally, then hands each sink one bundle; a sink
 // either delivers all of it or throws. Sinks are idempotent by `deliveryId`, so re-delivering
 // after a crash (between the sink's success and the checkpoint write) is harmless.
+import type { Transcript } from '../pipeline/transform/model.ts';
 
 export interface BundleFile {
   /** Safe relative name inside the conversation folder, e.g. 'transcript.json', 'recordings/<safe>.wav'. */
@@ -24,6 +25,11 @@ export interface ConversationBundle {
   files: BundleFile[];
   /** The manifest object (also staged as manifest.json in files). */
   manifest: Record<string, unknown>;
+  /**
+   * The transcripts as delivered (redacted unless the export opted out), in the canonical model:
+   * for sinks that index or store text (review pages, search, PostgreSQL) whatever formats were chosen.
+   */
+  transcripts?: Transcript[];
 }
 
 export interface DeliveryReceipt {

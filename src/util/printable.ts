@@ -19,6 +19,9 @@ export function printableDeep(value: unknown, max: number, depth = 4): unknown {
   if (depth <= 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => printableDeep(v, max, depth - 1));
   if (value instanceof Error) return value;
+  // What an object chose to show (a config hides its secret behind toJSON) is what gets logged.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return printableDeep(toJSON.call(value), max, depth - 1);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = printableDeep(v, max, depth - 1);
   return out;

@@ -129,8 +129,14 @@ test('--emulator-interval pins the built-in dataset; a reversed interval is a us
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`interval ${interval.replace(/\./g, '\\.')}`));
   assert.equal(JSON.parse(r.stdout).conversations.discovered, 6);
-  // Folders are YYYY/MM/DD of each conversation's start: all inside the pinned day.
-  assert.deepEqual(await readdir(join(cwd, 'export')), ['.genesys-transcripts', '2026']);
+  // Folders are YYYY/MM/DD of each conversation's start: all inside the pinned day (beside the
+  // state folder and the review pages).
+  assert.deepEqual((await readdir(join(cwd, 'export'))).sort(), [
+    '.genesys-transcripts',
+    '2026',
+    'index.html',
+    'review',
+  ]);
   assert.deepEqual(await readdir(join(cwd, 'export', '2026', '01')), ['05']);
 });
 

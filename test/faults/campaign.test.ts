@@ -13,7 +13,7 @@ import { after, describe, it, test } from 'node:test';
 import { cannotMount, runDiskFull } from './lib/disk-full.ts';
 import { runScenario, runThousand, Tally, WEBHOOK_SECRET_ENV } from './lib/run.ts';
 import { describeScenario, scenarioFor } from './lib/scenario.ts';
-import { HOSTILE_CASES, runHostileCase } from './lib/hostile-network.ts';
+import { HOSTILE_CASES, runHostileCase, runWebhookOutage } from './lib/hostile-network.ts';
 
 const replay = process.env.GT_FAULT_SEEDS;
 const seeds = replay
@@ -44,6 +44,14 @@ describe('hostile network and upstream', { concurrency: 2, timeout: 300_000 }, (
       );
     });
   }
+  it(
+    'a webhook receiver down for a run: circuit breaker, dead letters 0600, dlq retry replays them to zero, one webhook-id per conversation',
+    { skip: replay ? 'replaying seeds' : false, timeout: 120_000 },
+    async (t) => {
+      const r = await runWebhookOutage(tally);
+      t.diagnostic(`${r.replayed} dead letters replayed, ${r.posts} accepted POSTs`);
+    },
+  );
 });
 
 test(

@@ -127,6 +127,12 @@ test('two exports on one state folder: the second is refused naming the holder, 
       `is in use by another export \\(pid ${process.pid} on ${hostname()}, started \\d{4}-\\d\\d-\\d\\dT[^)]+\\); wait for it to finish, or remove .*lock if that process is gone \\[STATE_LOCKED\\]`,
     ),
   );
+  const during = await cli(['status', '--out', out]);
+  assert.match(
+    during.stdout,
+    /run_[0-9a-f-]+ running\n/,
+    'status tells a running export from an interrupted one',
+  );
   for (let step = await run.next(); !step.done; step = await run.next());
   assert.equal(exporter.summary().conversations.failed, 0);
   const audit = join(out, '.genesys-transcripts', 'audit.jsonl');

@@ -33,6 +33,8 @@ async function analyticsBackend(
   reportedHits?: number,
   /** the data lake's availability date: jobs return nothing that started after it */
   availability = T0 + 100 * DAY,
+  /** the longest filtered sync query interval this backend accepts */
+  maxFilteredDays = 31,
 ) {
   const bodies: Record<string, unknown>[] = [];
   const jobs = new Map<string, Conv[]>();
@@ -48,7 +50,7 @@ async function analyticsBackend(
       bodies.push(q);
       const [a, b] = q.interval.split('/').map(Date.parse) as [number, number];
       const filtered = (q.segmentFilters?.length ?? 0) + (q.conversationFilters?.length ?? 0) > 0;
-      if (b - a > (filtered ? 31 : 7) * DAY)
+      if (b - a > (filtered ? maxFilteredDays : 7) * DAY)
         return json(res, 400, { code: 'bad.request', message: 'interval too long' });
       // Whole UTC days touched by the interval.
       const from = Math.floor(a / DAY) * DAY;
@@ -347,4 +349,26 @@ test('a window from past the sync reach to now: jobs for the old part, the sync 
   const reach = now - 35 * DAY;
   for (const b of bodies)
     assert.ok(Date.parse(String(b.interval).split('/')[0]!) >= reach, 'no sync query past its reach');
+});
+
+test('a service that refuses a filtered query over 7 days: the rest goes in 7-day spans, nothing lost or repeated', async (t) => {
+  const data = makeDataset(300, 20 * DAY);
+  const { client, bodies } = await analyticsBackend(t, data, 10_000, undefined, undefined, 7);
+  const got = await collect(
+    discoverConversations(
+      client,
+      { interval: '2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z', mediaTypes: ['voice'] },
+      { now: () => T0 + 22 * DAY },
+    ),
+  );
+  assertExactlyOnce(got, data);
+  assert.deepEqual(
+    [...new Set(bodies.map((b) => b.interval))],
+    [
+      '2026-11-01T00:00:00.000Z/2026-11-21T00:00:00.000Z',
+      '2026-11-01T00:00:00.000Z/2026-11-08T00:00:00.000Z',
+      '2026-11-08T00:00:00.000Z/2026-11-15T00:00:00.000Z',
+      '2026-11-15T00:00:00.000Z/2026-11-21T00:00:00.000Z',
+    ],
+  );
 });

@@ -171,3 +171,60 @@ test('a conversation that outlives --conversation-deadline ends as DEADLINE, and
   assert.match(failed[0]!.reason!, /not finished within its deadline of 2 s \(--conversation-deadline\)/);
   assert.equal(results.filter((r) => r.status === 'done').length, 1, JSON.stringify(byStatus));
 });
+
+test('the network limits come from flags, then the config file, then the defaults; bad values are CONFIG_INVALID', async (t) => {
+  const dir = await tempWorkdir(t, 'gt-limits-config-');
+  const file = join(dir, 'config.json');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(
+    file,
+    JSON.stringify({
+      apiUrl: 'https://api.example.com',
+      clientId: 'c',
+      clientSecret: 's',
+      allowPrivateDownloads: true,
+      maxRetryAfterSeconds: 30,
+      minTransferRate: 0,
+      minTransferWindowSeconds: 10,
+      maxMediaBytes: 1000,
+    }),
+  );
+  const defaults = loadConfig({
+    flags: { apiUrl: 'https://api.example.com', clientId: 'c' },
+    env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: 's' },
+  });
+  assert.deepEqual(
+    [
+      defaults.allowPrivateDownloads,
+      defaults.maxRetryAfterSeconds,
+      defaults.minTransferRate,
+      defaults.minTransferWindowSeconds,
+      defaults.maxMediaBytes,
+    ],
+    [false, 120, 1024, 30, 4 * 1024 ** 3],
+  );
+  const fromFile = loadConfig({ configFile: file, env: {} });
+  assert.deepEqual(
+    [
+      fromFile.allowPrivateDownloads,
+      fromFile.maxRetryAfterSeconds,
+      fromFile.minTransferRate,
+      fromFile.minTransferWindowSeconds,
+      fromFile.maxMediaBytes,
+    ],
+    [true, 30, 0, 10, 1000],
+  );
+  const fromFlags = loadConfig({
+    configFile: file,
+    env: {},
+    flags: { maxRetryAfter: '5', minTransferRate: '2048', maxMediaBytes: '99' },
+  });
+  assert.deepEqual(
+    [fromFlags.maxRetryAfterSeconds, fromFlags.minTransferRate, fromFlags.maxMediaBytes],
+    [5, 2048, 99],
+  );
+  assert.throws(
+    () => loadConfig({ configFile: file, env: {}, flags: { maxRetryAfter: '-1' } }),
+    failsWith('CONFIG_INVALID', /maxRetryAfterSeconds/),
+  );
+});

@@ -122,3 +122,28 @@ test('a 70,000-character conversation ID from the API: the CLI prints it cut and
   assert.ok(longest < 4000, `a ${longest}-character line reached the terminal`);
   assert.equal(forbiddenCharIn(run.stdout + run.stderr), undefined);
 });
+
+test('log lines (stderr) carry outside strings escaped and cut; redaction and toJSON still apply', async () => {
+  const { createLogger } = await import('../../src/observe/logger.ts');
+  const { Capture } = await import('../faults/lib/logs.ts');
+  const logs = new Capture();
+  const log = createLogger({ level: 'info', destination: logs });
+  log.warn(
+    {
+      conversationId: `\u001b]0;t\u0007${'y'.repeat(3000)}`,
+      reason: 'bidi \u202e C1 \u009b',
+      token: 'abc',
+      when: new Date(0),
+    },
+    'conversation failed \u001b[2J',
+  );
+  const line = logs.text();
+  assert.equal(forbiddenCharIn(line), undefined, line.slice(0, 200));
+  assert.ok(line.length < 1600, `${line.length} characters`);
+  const entry = JSON.parse(line) as Record<string, string>;
+  assert.match(entry.conversationId!, /^\\u001b\]0;t\\u0007y+…\[3006 chars\]$/);
+  assert.equal(entry.reason, 'bidi \\u202e C1 \\u009b');
+  assert.equal(entry.token, '[redacted]');
+  assert.equal(entry.when, '1970-01-01T00:00:00.000Z');
+  assert.equal(entry.msg, 'conversation failed \\u001b[2J');
+});

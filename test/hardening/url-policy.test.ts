@@ -170,3 +170,13 @@ test('emulator internal-url faults: a mediaUri, a downloads link, a redirect, a 
   await fetchConversationRecordings(open, voice[0]!, { format: 'WAV', dir: join(dir, 'open') });
   assert.equal(emu.stats().internalFetches, 1);
 });
+
+test('the hostile-network fault kinds are part of the emulator fault spec (--emulator-faults)', async () => {
+  const { parseFaultSpec } = await import('../../src/emulator/index.ts');
+  assert.deepEqual(parseFaultSpec('internal-url=0.1,endless=0.2,trickle=0.3,retry-after-long=0.4'), {
+    'internal-url': 0.1,
+    endless: 0.2,
+    trickle: 0.3,
+    'retry-after-long': 0.4,
+  });
+});

@@ -23,7 +23,11 @@ export interface ForwardProxy {
 const HOP_BY_HOP = ['proxy-authorization', 'proxy-connection', 'connection', 'keep-alive'];
 
 export async function startForwardProxy(
-  o: { auth?: { user: string; password: string } } = {},
+  o: {
+    auth?: { user: string; password: string };
+    /** Host names the proxy resolves itself (name → address), like a proxy with its own DNS view. */
+    hosts?: Record<string, string>;
+  } = {},
 ): Promise<ForwardProxy> {
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
@@ -89,7 +93,8 @@ export async function startForwardProxy(
       client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const upstream = netConnect({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }, () => {
+    const name = m[1]!.replace(/^\[|\]$/g, '');
+    const upstream = netConnect({ host: o.hosts?.[name] ?? name, port: Number(m[2]) }, () => {
       entry.status = 200;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);

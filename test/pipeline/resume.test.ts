@@ -41,6 +41,8 @@ function runCli(emu: RunningEmulator, args: string[], killAfterMs?: number): Pro
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const f of await listFiles(dir)) {
+    // The search database's bytes depend on write order; its content is checked by the review tests.
+    if (relative(dir, f).startsWith(join('review', 'index.db'))) continue;
     let bytes: Buffer | string = await readFile(f);
     if (f.endsWith('manifest.json')) {
       const m = JSON.parse(bytes.toString('utf8'));

@@ -108,3 +108,24 @@ test('--since last without an earlier run and without --from is a usage error', 
     /--since last: no earlier finished run of this selection to this destination; give --from for the first run/,
   );
 });
+
+test('a conversation still in progress (no end yet) is kept pending, not exported half; once ended it is exported', async (t) => {
+  const { emu, config } = await startTestEmulator(t, { conversations: 30, seed: 46, rateLimit: null });
+  const { createExportRuntime } = await import('../../src/pipeline/runtime.ts');
+  const work = await tempWorkdir(t, 'gt-inprogress-');
+  const runtime = await createExportRuntime({ outDir: join(work, 'out') }, { config });
+  t.after(() => runtime.close());
+  const id = emu.dataset
+    .conversationIds()
+    .find((i) => emu.dataset.recordings(i)[0]?.fileState === 'AVAILABLE')!;
+  const { conversationEnd: _end, ...going } = emu.dataset.conversation(id)!;
+  emu.resetStats();
+  const early = await runtime.exportOne(going);
+  assert.equal(early.status, 'deferred');
+  assert.equal(early.reason, 'conversation in progress');
+  assert.deepEqual(Object.keys(emu.stats().requests), [], 'nothing fetched for it');
+  assert.match(runtime.context.checkpoint.get(id)!.lastError!, /^deferred: conversation in progress/);
+  const later = await runtime.exportOne(emu.dataset.conversation(id)!);
+  assert.equal(later.status, 'done');
+  assert.ok(later.files.length > 1);
+});

@@ -152,6 +152,7 @@ test('option errors name the flag and the value', async (t) => {
     [['--since', 'yesterday'], /--since: "yesterday" is not one of last/],
     [['--language', 'english!'], /--language: "english!": a language is a BCP-47 tag like en-US/],
     [['--since', 'last', '--lag', 'long'], /--lag: "long" is not a duration/],
+    [['--log-level', 'loud'], /--log-level: "loud" is not one of fatal, error, warn/],
   ];
   for (const [args, expect] of cases) {
     const r = await runCli(emu, ['--out', join(work, 'out'), ...args]);

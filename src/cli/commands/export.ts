@@ -143,7 +143,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--no-recording-batches',
       'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
     )
-    .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 4)
+    .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 16)
     .option(
       '--since <last>',
       "'last': continue from the end of the previous finished run of this selection to this --out (minus --lag); --from is the start of the first run",
@@ -175,7 +175,12 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       integer('--metrics-port', 0, 65_535),
     )
     .option('--metrics-file <file>', 'write Prometheus metrics to this textfile at the end')
-    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'warn')
+    .option(
+      '--log-level <level>',
+      'log level (logs go to stderr): fatal, error, warn, info, debug, trace, silent',
+      oneOf('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      'warn',
+    )
     .action(async (flags: Record<string, unknown>) => {
       // Heavy modules load only when the command runs, so `--help` stays instant.
       const { loadConfig } = await import('../../config/index.ts');
@@ -189,8 +194,15 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       let defaultInterval: string | undefined;
       if (flags.emulator) {
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
-        const { startEmulator } = await import('../../emulator/index.ts');
+        const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
         const { parseInterval } = await import('../../genesys/discovery.ts');
+        if (typeof flags.emulatorFaults === 'string') {
+          try {
+            parseFaultSpec(flags.emulatorFaults);
+          } catch (err) {
+            throw new GtError('USAGE', `--emulator-faults: ${(err as Error).message}`);
+          }
+        }
         const pinned = typeof flags.emulatorInterval === 'string' ? flags.emulatorInterval : undefined;
         if (pinned !== undefined) parseInterval(pinned); // a USAGE error naming the interval
         const emu = await startEmulator({
@@ -246,6 +258,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
           mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
           transcripts: Boolean(flags.transcript),
           redact: Boolean(flags.redact),
+          review: Boolean(flags.review),
           concurrency: Number(flags.concurrency),
           dryRun: Boolean(flags.dryRun),
           transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),

@@ -8,6 +8,8 @@ import { registerRedactCommand } from './redact.ts';
 import { registerEmulatorCommand } from './emulator.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerVerifyAuditCommand } from './verify-audit.ts';
+import { registerReviewCommand } from './review.ts';
+import { registerSearchCommand } from './search.ts';
 import { registerVerifyCommand } from './verify.ts';
 import { registerConfigSchemaCommand } from './config-schema.ts';
 import { registerDlqCommand } from './dlq.ts';
@@ -24,6 +26,8 @@ export function registerCommands(program: Command, setExitCode: SetExitCode): vo
   registerEmulatorCommand(program);
   registerStatusCommand(program, setExitCode);
   registerVerifyAuditCommand(program, setExitCode);
+  registerReviewCommand(program);
+  registerSearchCommand(program, setExitCode);
   registerVerifyCommand(program, setExitCode);
   registerConfigSchemaCommand(program);
   registerDlqCommand(program, setExitCode);

@@ -1,4 +1,5 @@
 // `genesys-transcripts queue-status`: job counts per state and the failed jobs with their reasons.
+import { printable } from '../terminal.ts';
 import type { Command } from 'commander';
 import type { SetExitCode } from './index.ts';
 import { addQueueOptions, queueLocationFromFlags } from '../../distributed/cli-support.ts';
@@ -31,7 +32,9 @@ export function registerQueueStatusCommand(program: Command, setExitCode: SetExi
             `  waiting ${c.waiting + c.prioritized}, active ${c.active}, delayed (retry backoff) ${c.delayed}, completed ${c.completed}, failed ${c.failed}`,
           ];
           for (const f of s.failed)
-            lines.push(`  failed ${f.conversationId} after ${f.attempts} attempt(s): ${f.reason}`);
+            lines.push(
+              `  failed ${printable(f.conversationId)} after ${f.attempts} attempt(s): ${printable(f.reason ?? '')}`,
+            );
           process.stdout.write(`${lines.join('\n')}\n`);
         }
         setExitCode(s.counts.failed > 0 ? 1 : 0);

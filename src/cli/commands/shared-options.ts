@@ -243,6 +243,7 @@ export function addOutputOptions(cmd: Command, help: { out: string; sink: string
       '--no-redact',
       'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
     )
+    .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
     .option('--sink <spec...>', help.sink)
     .option('--file-mode <octal>', 'mode of delivered files', octalMode('--file-mode'), 0o600)
     .option('--dir-mode <octal>', 'mode of the folders created under --out', octalMode('--dir-mode'), 0o700)

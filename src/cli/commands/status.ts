@@ -3,7 +3,7 @@
 // failed conversations with their last error, and with --skipped REASON the conversations and
 // recordings skipped for that reason (e.g. `archived`, to plan restores). Codes and IDs, no PII.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../../pipeline/checkpoint.ts';
 import { runOutcome } from '../../pipeline/incremental.ts';
 import { defaultStateDir } from '../../pipeline/state.ts';
+import { currentHolder } from '../../pipeline/lock.ts';
 import type { SetExitCode } from './index.ts';
 import { integer, printable } from './shared-options.ts';
 
@@ -31,7 +32,7 @@ interface RunView {
   runId: string;
   startedAt: string;
   finishedAt: string | null;
-  outcome: 'finished' | 'failed' | 'interrupted';
+  outcome: 'finished' | 'failed' | 'interrupted' | 'running';
   dryRun: boolean;
   selection: Record<string, unknown>;
   interval: string | null;
@@ -138,6 +139,10 @@ export function registerStatusCommand(program: Command, setExitCode: SetExitCode
           .runs()
           .slice(-Math.max(0, flags.runs))
           .map((r) => ({ ...r, ...runView(r) }));
+        // The last run has no end yet and an export holds the folder's lock: it is running, not interrupted.
+        const holder = currentHolder(dirname(path));
+        const last = runs.at(-1);
+        if (holder && last && !last.finishedAt) last.outcome = 'running';
         const failed = [];
         for (const r of store.failed()) {
           if (failed.length >= flags.failedLimit) break;

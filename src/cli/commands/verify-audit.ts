@@ -4,6 +4,7 @@
 // anchors its length and last hash at each run's end, so a truncated tail is reported with the
 // first missing sequence number.
 // The HMAC key is read from an environment variable so it never appears in shell history.
+import { printable } from '../terminal.ts';
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import { verifyAuditFile } from '../../pipeline/audit.ts';
@@ -57,7 +58,8 @@ export function registerVerifyAuditCommand(program: Command, setExitCode: SetExi
         process.stdout.write(
           `OK: ${result.entries} entries${anchor ? ` (the checkpoint anchors seq ${anchor.seq}, end of run ${anchor.runId})` : ' (no checkpoint anchor found: a cut tail cannot be detected)'}\n`,
         );
-      else process.stdout.write(`line ${result.line}: ${result.reason}\n`);
+      // The reason may quote the (tampered) file: escaped and cut like any outside string.
+      else process.stdout.write(`line ${result.line}: ${printable(result.reason, 500)}\n`);
       setExitCode(result.ok ? 0 : 1);
     });
 }

@@ -86,6 +86,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
           mediaFormat: flags.mediaFormat as never,
           transcripts: Boolean(flags.transcript),
           redact: Boolean(flags.redact),
+          review: Boolean(flags.review),
           sinks: (flags.sink as string[] | undefined) ?? [],
           allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
           outputFileMode: Number(flags.fileMode),

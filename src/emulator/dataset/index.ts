@@ -215,9 +215,9 @@ export class Dataset {
         const plan = this.plan(cid);
         return plan ? this.voiceTranscript(plan, commId) : undefined;
       },
-      planted: (id): { pii: PlantedItem[]; keep: string[] } => {
+      planted: (id): { pii: PlantedItem[]; keep: string[]; phrases: string[] } => {
         const plan = this.plan(id);
-        if (!plan) return { pii: [], keep: [] };
+        if (!plan) return { pii: [], keep: [], phrases: [] };
         const r = plan.recording;
         const digitalBack = plan.kind !== 'voice' && r?.fileState === 'ARCHIVED' && restored(r.id);
         return plantedOf(plan, this.seed, plan.hasTranscript || digitalBack);

@@ -101,6 +101,17 @@ function asciiFold(s: string): string {
     .toLowerCase();
 }
 
+/**
+ * The phrase planted for search tests, per language: the customer opens with it in every
+ * conversation `plantsPhrase` picks (same placeholders as the usual opening, so the seeded draws
+ * and everything else in the dialogue stay as they were).
+ */
+export const SEARCH_PHRASES: Record<Language, string> = {
+  'en-US': 'cancel my account',
+  'es-US': 'cancelar mi cuenta',
+  'fr-CA': 'annuler mon compte',
+};
+
 /** One line of dialogue for the script, with what it plants. */
 export interface Line {
   speaker: 'ivr' | 'agent' | 'customer' | 'bot';
@@ -217,6 +228,8 @@ const TEMPLATES: Record<
   {
     ivr: string[];
     open: string[];
+    /** The customer's opening line when the conversation carries the planted search phrase. */
+    cancel: string;
     ask: Record<Entity, string>;
     answer: string[];
     filler: string[];
@@ -232,6 +245,7 @@ const TEMPLATES: Record<
       'Hi, this is {agent}, how can I help you today?',
       'Hi, I was charged {amount} twice on my last bill.',
     ],
+    cancel: 'Hi, I want to cancel my account, I was charged {amount} twice on my last bill.',
     ask: {
       CARD: 'Sure, my card number is {CARD}.',
       CVV: 'The security code is {CVV}.',
@@ -267,6 +281,7 @@ const TEMPLATES: Record<
       'Hola, habla {agent}, ¿en qué le puedo ayudar?',
       'Hola, me cobraron {amount} dos veces en la última factura.',
     ],
+    cancel: 'Hola, quiero cancelar mi cuenta, me cobraron {amount} dos veces en la última factura.',
     ask: {
       CARD: 'Claro, el número de mi tarjeta es {CARD}.',
       CVV: 'El código de seguridad es {CVV}.',
@@ -302,6 +317,7 @@ const TEMPLATES: Record<
       'Bonjour, ici {agent}, comment puis-je vous aider?',
       'Bonjour, on m’a facturé {amount} deux fois sur ma dernière facture.',
     ],
+    cancel: 'Bonjour, je veux annuler mon compte, on m’a facturé {amount} deux fois sur ma dernière facture.',
     ask: {
       CARD: 'Oui, mon numéro de carte est {CARD}.',
       CVV: 'Le code de sécurité est {CVV}.',
@@ -382,11 +398,7 @@ function fill(
  * once in the whole dialogue (a written CVV "694" must not also be part of "$694.67"), so that
  * "the planted text is gone" is a fair test of a redactor; a colliding draw is simply redrawn.
  */
-export function dialogue(
-  rng: Rng,
-  lang: Language,
-  opts: { voice: boolean; withIvr: boolean; turns: number; agentName: string; piiCount: number },
-): Line[] {
+export function dialogue(rng: Rng, lang: Language, opts: DialogueOptions): Line[] {
   for (let attempt = 0; ; attempt++) {
     const lines = draw(rng, lang, opts);
     if (attempt >= 50 || plantedOnce(lines)) return lines;
@@ -398,18 +410,24 @@ function plantedOnce(lines: Line[]): boolean {
   return lines.every((l) => l.pii.every((p) => all.indexOf(p.text) === all.lastIndexOf(p.text)));
 }
 
-function draw(
-  rng: Rng,
-  lang: Language,
-  opts: { voice: boolean; withIvr: boolean; turns: number; agentName: string; piiCount: number },
-): Line[] {
+export interface DialogueOptions {
+  voice: boolean;
+  withIvr: boolean;
+  turns: number;
+  agentName: string;
+  piiCount: number;
+  /** The customer opens with SEARCH_PHRASES[lang]. */
+  cancel?: boolean;
+}
+
+function draw(rng: Rng, lang: Language, opts: DialogueOptions): Line[] {
   const t = TEMPLATES[lang];
   const lines: Line[] = [];
   const add = (template: string, speaker: Line['speaker']) =>
     lines.push(fill(template, speaker, lang, rng, opts.voice, opts.agentName));
   if (opts.withIvr) for (const x of t.ivr) add(x, opts.voice ? 'ivr' : 'bot');
   add(t.open[0]!, 'agent');
-  add(t.open[1]!, 'customer');
+  add(opts.cancel ? t.cancel : t.open[1]!, 'customer');
   for (const e of shuffled(ENTITIES, rng).slice(0, opts.piiCount)) {
     add(rng.pick(t.filler), 'agent');
     add(t.ask[e], 'customer');

@@ -4,10 +4,15 @@
 import type { ChatMessage, RecordingEmailMessage, RecordingMessagingMessage } from '../../sdk/models.ts';
 import { Rng, rngFor, uuidFor } from '../random.ts';
 import type { PlantedItem } from '../types.ts';
-import { dialogue, type Line } from './pii.ts';
+import { dialogue, SEARCH_PHRASES, type Line } from './pii.ts';
 import { iso, type ConversationPlan, type Window } from './plan.ts';
 
 const ORGANIZATION_ID = 'e7a1c2b3-0000-4000-8000-0000000000e0';
+
+/** Every fourth conversation (index 1, 5, 9 …) has the customer ask to cancel their account. */
+export function plantsPhrase(plan: ConversationPlan): boolean {
+  return plan.index % 4 === 1;
+}
 
 export function dialogueOf(plan: ConversationPlan, seed: number): Line[] {
   const rng = rngFor(seed, `dialogue:${plan.index}`);
@@ -18,6 +23,7 @@ export function dialogueOf(plan: ConversationPlan, seed: number): Line[] {
     turns: plan.lines,
     agentName,
     piiCount: plan.awkward === 'long' ? 10 : 3 + (plan.index % 4),
+    cancel: plantsPhrase(plan),
   });
 }
 
@@ -26,10 +32,14 @@ export function plantedOf(
   plan: ConversationPlan,
   seed: number,
   served = plan.hasTranscript,
-): { pii: PlantedItem[]; keep: string[] } {
-  if (!served) return { pii: [], keep: [] };
+): { pii: PlantedItem[]; keep: string[]; phrases: string[] } {
+  if (!served) return { pii: [], keep: [], phrases: [] };
   const lines = dialogueOf(plan, seed);
-  return { pii: lines.flatMap((l) => l.pii), keep: [...new Set(lines.flatMap((l) => l.keep))] };
+  return {
+    pii: lines.flatMap((l) => l.pii),
+    keep: [...new Set(lines.flatMap((l) => l.keep))],
+    phrases: plantsPhrase(plan) ? [SEARCH_PHRASES[plan.language]] : [],
+  };
 }
 
 interface Timed {

@@ -365,6 +365,7 @@ export function createApp(parts: AppParts): Server {
     } else {
       stats.apiRequest(auth.clientId, now, false, 0);
     }
+    if (ctx.options.latencyMs > 0) await pause(ctx.options.latencyMs);
     const fault = faults.next(route.name, false);
     // Hostile replies are counted once they changed something (see finish).
     if (fault && !isTamper(fault.kind)) stats.fault(fault.kind);

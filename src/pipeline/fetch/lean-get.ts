@@ -12,15 +12,14 @@
 // Scope: GET over http/https; Content-Length, chunked or until-close framing; idle connections kept
 // per origin for reuse. Redirects, Range, retries and timeouts policy stay with downloadToFile.
 // HTTP proxies (the rule is src/config/proxy.ts): an http target is asked of the proxy in absolute
-// form on a connection read the same way; an https target goes through a CONNECT tunnel
-// (proxy-tunnel.ts), with TLS inside it. Node ignores `onread` for TLS over an existing socket, so
-// there the body comes through 'data' events (16 KiB buffers the GC reclaims): bounded, not flat.
+// form on a connection read the same way; an https target goes through a CONNECT tunnel, TLS read
+// into the same one buffer by way of a loopback relay (proxy-tunnel.ts says why).
 // Through a proxy the URL policy's address check cannot run (the proxy resolves the name), and it
 // must not apply to the proxy itself (often on a private address). Custom CAs: NODE_EXTRA_CA_CERTS.
 import { connect as netConnect, isIP, type LookupFunction, type OnReadOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { proxyFor, type ProxySettings } from '../../config/proxy.ts';
-import { connectTunnel, proxyAuthorization, proxyPort, ProxyRefused } from './proxy-tunnel.ts';
+import { proxyAuthorization, proxyPort, ProxyRefused, tlsThroughProxy } from './proxy-tunnel.ts';
 
 const READ_BUFFER_BYTES = 64 * 1024;
 const SLAB_BYTES = 256 * 1024;
@@ -46,40 +45,23 @@ interface Slab {
 
 const hostOf = (url: URL) => (url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname);
 
-/** Makes a connection's socket: reading into `onread` when it can (`onread: true`), else not. */
-type Opener = (onread: OnReadOpts) => { socket: Socket; onread: boolean };
+/** Makes a connection's socket, reading into `onread`. */
+type Opener = (onread: OnReadOpts) => Socket;
 
 function direct(url: URL, lookup?: LookupFunction): Opener {
   const host = hostOf(url);
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-  return (onread) => ({
-    onread: true,
-    socket:
-      url.protocol === 'https:'
-        ? tlsConnect({
-            host,
-            port,
-            ALPNProtocols: ['http/1.1'],
-            onread,
-            ...(isIP(host) ? {} : { servername: host }),
-            ...(lookup ? { lookup } : {}),
-          } as ConnectionOptions)
-        : netConnect({ host, port, onread, ...(lookup ? { lookup } : {}) }),
-  });
-}
-
-/** TLS to `url` inside a tunnel already open through the proxy. */
-function insideTunnel(url: URL, tunnel: Socket): Opener {
-  const host = hostOf(url);
-  return () => {
-    const socket = tlsConnect({
-      socket: tunnel,
-      ALPNProtocols: ['http/1.1'],
-      ...(isIP(host) ? {} : { servername: host }),
-    });
-    socket.once('close', () => tunnel.destroy());
-    return { socket, onread: false };
-  };
+  return (onread) =>
+    url.protocol === 'https:'
+      ? tlsConnect({
+          host,
+          port,
+          ALPNProtocols: ['http/1.1'],
+          onread,
+          ...(isIP(host) ? {} : { servername: host }),
+          ...(lookup ? { lookup } : {}),
+        } as ConnectionOptions)
+      : netConnect({ host, port, onread, ...(lookup ? { lookup } : {}) });
 }
 
 /** One connection to a signed host; serves one exchange at a time, idles in between. */
@@ -91,13 +73,7 @@ class Connection {
 
   constructor(origin: string, open: Opener) {
     this.origin = origin;
-    const opened = open({ buffer: this.readBuffer, callback: (n) => this.onRead(this.readBuffer, n) });
-    this.socket = opened.socket;
-    if (!opened.onread) {
-      this.socket.on('data', (chunk: Buffer) => {
-        if (!this.onRead(chunk, chunk.length)) this.socket.pause();
-      });
-    }
+    this.socket = open({ buffer: this.readBuffer, callback: (n) => this.onRead(n) });
     this.socket.setNoDelay(true);
     this.socket.on('error', (err) => (this.exchange ? this.exchange.fail(err) : this.socket.destroy()));
     this.socket.on('end', () => this.exchange?.onEnd());
@@ -108,13 +84,13 @@ class Connection {
     this.socket.on('timeout', () => this.exchange === undefined && this.socket.destroy());
   }
 
-  private onRead(buf: Buffer, n: number): boolean {
+  private onRead(n: number): boolean {
     if (!this.exchange) {
       // Bytes nobody asked for: this connection is out of step, never reuse it.
       this.socket.destroy();
       return false;
     }
-    return this.exchange.onBytes(buf, n);
+    return this.exchange.onBytes(this.readBuffer, n);
   }
 }
 
@@ -463,7 +439,7 @@ async function openConnection(
   if (url.protocol === 'http:')
     return new Connection(origin, direct(new URL(`http://${proxy.hostname}:${proxyPort(proxy)}`)));
   try {
-    return new Connection(origin, insideTunnel(url, await connectTunnel(proxy, url, timeoutMs, signal)));
+    return new Connection(origin, await tlsThroughProxy(proxy, url, timeoutMs, signal));
   } catch (err) {
     if (err instanceof ProxyRefused) throw new UnusableUrl(err.message);
     throw new HttpFailure((err as Error).message);

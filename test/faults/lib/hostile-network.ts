@@ -13,7 +13,12 @@ import {
   type FaultKind,
   type RouteName,
 } from '../../../src/emulator/index.ts';
+import { spawn } from 'node:child_process';
 import { runCli } from './cli.ts';
+import { startWebhookReceiver } from '../../helpers/webhook-receiver.ts';
+import { WEBHOOK_SECRET } from './receiver.ts';
+
+const CLI = new URL('../../../bin/genesys-transcripts.js', import.meta.url).pathname;
 import { forbiddenCharIn, verifyExport } from './oracle.ts';
 import { assertContained, cliOutcome, Tally, workspace } from './run.ts';
 
@@ -56,6 +61,9 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: 'endless media bodies (no length, far past outputSizeInBytes)',
     scripted: [{ route: 'signed.media', count: 3, fault: 'endless' }],
     codes: ['TOO_LARGE'],
+    // Per-conversation lookups: the recordings list gives outputSizeInBytes, the cap this case
+    // checks (a batch result carries no size: only --max-media-bytes bounds its body).
+    limits: ['--no-recording-batches'],
     minFailures: 1,
   },
   {
@@ -77,6 +85,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     name: 'a 429 asking for a day (Retry-After: 86400)',
     scripted: [{ route: 'recordings.list', count: 2, fault: 'retry-after-long' }],
     codes: ['RATE_LIMITED'],
+    limits: ['--no-recording-batches'], // the fault sits on the per-conversation recordings list
     minFailures: 1,
   },
   {
@@ -173,4 +182,82 @@ export async function runHostileCase(
     await emu.close();
     await rm(ws.root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A webhook receiver that is down (503s) for the first run: the sink's circuit opens after three
+ * failed deliveries and the rest fail at once, every undelivered conversation is dead-lettered;
+ * `dlq retry` (the CLI) then replays them to zero once the receiver is back, and a re-run delivers
+ * what is left. The receiver, deduplicating on webhook-id, sees one ID per conversation however
+ * many POSTs arrived (at-least-once).
+ */
+export async function runWebhookOutage(tally: Tally): Promise<{ posts: number; replayed: number }> {
+  const ws = await workspace('gt-hook-outage-');
+  const emu = await startEmulator({ ...EMULATOR, trickleIntervalMs: 1000 });
+  let down = true;
+  const receiver = await startWebhookReceiver({
+    secret: WEBHOOK_SECRET,
+    behaviour: (_n, _req, res) => (down ? (res.writeHead(503, { 'retry-after': '0' }).end(), true) : false),
+  });
+  try {
+    const ids = emu.dataset.conversationIds().slice(0, 10);
+    const args = ['--conversation', ...ids, '--out', ws.out, '--state-dir', ws.state, '--json'];
+    const hook = `webhook:${receiver.url}`;
+    const first = await runCli(emu, [...args, '--sink', hook]);
+    tally.runs += 1;
+    const outcome = cliOutcome(first);
+    const failures = outcome.summary?.failures ?? [];
+    assert.ok(failures.length >= 4, `${failures.length} failures with the receiver down`);
+    for (const f of failures) {
+      assert.equal(f.code, 'SINK_FAILED');
+      tally.addFailure(f.code);
+    }
+    assert.ok(
+      failures.some((f) => /circuit open/.test(f.reason ?? '')),
+      'the circuit opened: later conversations did not wait out every retry',
+    );
+    const letters = join(ws.state, 'dead-letters');
+    const dead = await readdir(letters);
+    assert.equal(dead.length, failures.length, 'every undelivered conversation is dead-lettered');
+    for (const l of dead) assert.equal((await stat(join(letters, l))).mode & 0o777, 0o600);
+
+    down = false;
+    const retry = await runDlq(['retry', '--state-dir', ws.state, '--sink', hook]);
+    assert.equal(retry.code, 0, retry.stderr);
+    assert.deepEqual(await readdir(letters), [], 'dead letters replayed to zero');
+    // The checkpoint still lists those webhook deliveries as not made: the re-run sends them again,
+    // with the same webhook-id, and settles the conversations.
+    const again = cliOutcome(await runCli(emu, [...args, '--sink', hook]));
+    tally.runs += 1;
+    assert.equal(again.summary?.conversations.failed, 0, JSON.stringify(again.summary?.failures));
+    for (const id of ids) {
+      const hooks = receiver.conversations.get(id);
+      assert.ok(hooks, `${id} reached the receiver`);
+      assert.equal(hooks.size, 1, `one webhook-id for ${id}`);
+    }
+    assert.equal(receiver.badSignatures(), 0);
+    for (const text of [first.stdout, first.stderr, retry.stdout, retry.stderr])
+      assert.equal(forbiddenCharIn(text), undefined, 'a raw control character on the terminal');
+    await verifyExport(emu, ws.out, { ids, formats: ['json', 'txt', 'vtt'] }).then((v) =>
+      tally.addVerified(v),
+    );
+    tally.scenarios += 1;
+    return { posts: receiver.received.length, replayed: dead.length };
+  } finally {
+    await receiver.close();
+    await emu.close();
+    await rm(ws.root, { recursive: true, force: true });
+  }
+}
+
+function runDlq(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'dlq', ...args], {
+    env: { ...process.env, GT_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

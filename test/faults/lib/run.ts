@@ -19,6 +19,7 @@ import { runCli, type CliRun } from './cli.ts';
 import { Capture, leaksIn } from './logs.ts';
 import {
   conversationsIn,
+  forbiddenCharIn,
   listFiles,
   standsIn,
   verifyExport,
@@ -354,6 +355,9 @@ export async function runScenario(s: Scenario, tally: Tally): Promise<void> {
     const all = [logs.text(), ...cliOutput, audit, summaries].join('\n');
     const leaks = leaksIn(all, { emu, ids: sel.must, secrets: [WEBHOOK_SECRET] });
     assert.deepEqual(leaks, [], 'secrets or personal data in logs');
+    // What reached the terminal: never a raw control character, whatever the API sent.
+    for (const text of cliOutput)
+      assert.equal(forbiddenCharIn(text), undefined, 'a raw control character in the CLI output');
 
     await assertContained(ws);
     tally.addFaults(emu.stats().faultsInjected);

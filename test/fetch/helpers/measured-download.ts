@@ -22,7 +22,13 @@ export type MeasuredTask =
       conversationId: string;
       dir: string;
     }
-  | { kind: 'url'; url: string; path: string; expectedSize?: number };
+  | {
+      kind: 'url';
+      url: string;
+      path: string;
+      expectedSize?: number;
+      /** an HTTP proxy for it */ proxy?: string;
+    };
 
 export interface MemoryReport {
   baseRssMb: number;
@@ -58,7 +64,10 @@ async function run(task: MeasuredTask): Promise<unknown> {
   if (task.kind === 'url') {
     return downloadToFile(
       { path: task.path, ...(task.expectedSize !== undefined ? { expectedSize: task.expectedSize } : {}) },
-      { resolveUrl: async () => task.url },
+      {
+        resolveUrl: async () => task.url,
+        ...(task.proxy ? { proxy: { httpProxy: task.proxy, httpsProxy: task.proxy, noProxy: '' } } : {}),
+      },
     );
   }
   const config = loadConfig({

@@ -1,0 +1,141 @@
+// Writes an export's review pages: DIR/index.html, DIR/review/c/<id>.html per conversation,
+// DIR/review/rows/<hour>.js (the index's data) and DIR/review/index.db (rows + full-text index).
+// Everything here is derived from the conversation folders, so `review DIR` can always rebuild it.
+// A conversation is added in one IMMEDIATE transaction that also rewrites its hour's rows file
+// (and the index page when the hour is new): processes sharing the folder take turns, and the
+// files always match the database.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pagePath, type ReviewEntry } from './entry.ts';
+import { renderConversationPage } from './html/conversation-page.ts';
+import { renderIndexPage, renderRowsScript, rowsScriptPath } from './html/index-page.ts';
+import { ReviewStore } from './store.ts';
+import { assertNoSymlinks, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from '../sinks/fs-guard.ts';
+
+/** Modes of what the site writes: the export's (the pages hold transcripts, personal data). */
+export interface SiteModes {
+  fileMode?: number;
+  dirMode?: number;
+}
+
+export const REVIEW_DIR = 'review';
+export const INDEX_DB = 'review/index.db';
+const TMP = '.tmp-review-';
+
+function tmpBeside(path: string): string {
+  return join(dirname(path), `${TMP}${randomBytes(6).toString('hex')}`);
+}
+
+function writeAtomicSync(path: string, text: string, mode: number): void {
+  const tmp = tmpBeside(path);
+  try {
+    writeFileSync(tmp, text, { mode });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
+  const tmp = tmpBeside(path);
+  try {
+    await writeFile(tmp, text, { mode });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Temp files a killed process left behind: never part of the site. */
+function removeStaleTemps(dirs: string[]): void {
+  for (const dir of dirs)
+    for (const name of readdirSync(dir)) if (name.startsWith(TMP)) rmSync(join(dir, name), { force: true });
+}
+
+export class ReviewSite {
+  readonly root: string;
+  private readonly fileMode: number;
+  private readonly dirMode: number;
+  private store: ReviewStore | undefined;
+
+  constructor(root: string, modes: SiteModes = {}) {
+    this.root = root;
+    this.fileMode = modes.fileMode ?? DEFAULT_FILE_MODE;
+    this.dirMode = modes.dirMode ?? DEFAULT_DIR_MODE;
+  }
+
+  private async open(): Promise<ReviewStore> {
+    if (this.store) return this.store;
+    const dirs = [this.root, join(this.root, REVIEW_DIR, 'c'), join(this.root, REVIEW_DIR, 'rows')];
+    for (const d of dirs) {
+      mkdirSync(d, { recursive: true, mode: this.dirMode });
+      // A symlink planted in the export folder could send the pages elsewhere.
+      if (d !== this.root) await assertNoSymlinks(this.root, d);
+    }
+    removeStaleTemps(dirs);
+    const db = join(this.root, INDEX_DB);
+    this.store = new ReviewStore(db);
+    chmodSync(db, this.fileMode);
+    return this.store;
+  }
+
+  /** Adds (or replaces) one delivered conversation: its page, its row, its lines in the search index. */
+  async add(entry: ReviewEntry): Promise<void> {
+    const store = await this.open();
+    await writeAtomic(
+      join(this.root, pagePath(entry.manifest.conversationId)),
+      renderConversationPage(entry),
+      this.fileMode,
+    );
+    store.transaction(() => {
+      const { bucket, newBucket } = store.upsert(entry);
+      this.writeBucket(store, bucket);
+      if (newBucket || !existsSync(join(this.root, 'index.html'))) this.writeIndex(store);
+    });
+  }
+
+  /** Replaces the whole site with one built from `entries` (the conversation folders on disk). */
+  async rebuild(entries: AsyncIterable<ReviewEntry>): Promise<number> {
+    this.close();
+    for (const sub of ['c', 'rows'])
+      rmSync(join(this.root, REVIEW_DIR, sub), { recursive: true, force: true });
+    for (const db of ['', '-wal', '-shm']) rmSync(join(this.root, `${INDEX_DB}${db}`), { force: true });
+    const store = await this.open();
+    let n = 0;
+    for await (const entry of entries) {
+      await writeAtomic(
+        join(this.root, pagePath(entry.manifest.conversationId)),
+        renderConversationPage(entry),
+        this.fileMode,
+      );
+      store.transaction(() => store.upsert(entry));
+      n += 1;
+    }
+    store.transaction(() => {
+      for (const bucket of store.buckets()) this.writeBucket(store, bucket);
+      this.writeIndex(store);
+    });
+    return n;
+  }
+
+  private writeBucket(store: ReviewStore, bucket: string): void {
+    writeAtomicSync(
+      join(this.root, rowsScriptPath(bucket)),
+      renderRowsScript(store.rowsIn(bucket)),
+      this.fileMode,
+    );
+  }
+
+  private writeIndex(store: ReviewStore): void {
+    writeAtomicSync(join(this.root, 'index.html'), renderIndexPage(store.buckets()), this.fileMode);
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+  }
+}
