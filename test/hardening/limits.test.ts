@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { isGtError } from '../../src/errors.ts';
 import { createGenesysClient } from '../../src/genesys/transport.ts';
 import { listRecordings } from '../../src/genesys/endpoints/recordings.ts';
-import { mediaSizeCap } from '../../src/pipeline/fetch/guards.ts';
+import { durationSizeCap, mediaSizeCap } from '../../src/pipeline/fetch/guards.ts';
 import { fetchConversationRecordings } from '../../src/pipeline/fetch/recordings.ts';
 import { fetchVoiceTranscripts } from '../../src/pipeline/fetch/transcripts.ts';
 import { getConversationDetails } from '../../src/genesys/endpoints/analytics.ts';
@@ -56,6 +56,9 @@ test('the media cap follows outputSizeInBytes with a tolerance, never above the 
   assert.equal(mediaSizeCap(18_307, 4 * 1024 ** 3), Math.ceil(18_307 * 1.25) + 1024 * 1024);
   assert.equal(mediaSizeCap(undefined, 5000), 5000);
   assert.equal(mediaSizeCap(10 ** 12, 5000), 5000);
+  // A batch result has no size: the recording's duration caps it (192,000 B/s + 1 MiB).
+  assert.equal(durationSizeCap('2026-11-20T10:00:00Z', '2026-11-20T10:05:00Z'), 300 * 192_000 + 1024 * 1024);
+  assert.equal(durationSizeCap(undefined, '2026-11-20T10:05:00Z'), undefined);
 });
 
 test('an endless media body (18 KB announced) stops at the cap as TOO_LARGE, nothing kept on disk', async (t) => {

@@ -17,6 +17,7 @@ import { fetchVoiceTranscripts } from '../../src/pipeline/fetch/transcripts.ts';
 import { getConversationDetails } from '../../src/genesys/endpoints/analytics.ts';
 import { createGenesysClient } from '../../src/genesys/transport.ts';
 import { configFor, startTestClient, tempWorkdir } from '../helpers/emulator.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from '../fetch/helpers/tls-fixture.ts';
 import { listFiles } from '../faults/lib/oracle.ts';
 
@@ -109,6 +110,20 @@ test('a host name that resolves to loopback is refused by the socket lookup itse
   );
   assert.equal(connections, 0, 'the refused address was never connected to');
   assert.deepEqual(await listFiles(dir), [], 'nothing written');
+
+  // Transcript URLs go through undici (fetchSigned): the same lookup in its connector.
+  const client = createGenesysClient(
+    loadConfig({
+      flags: { apiUrl: 'https://api.mypurecloud.ie', clientId: 'c' },
+      env: { GENESYSCLOUD_OAUTHCLIENT_SECRET: 's' },
+    }),
+  );
+  t.after(() => client.close());
+  await assert.rejects(
+    client.fetchSigned(`https://${name}:${port}/transcript.json`),
+    refusedWith(new RegExp(`${name}.*resolves to a loopback`)),
+  );
+  assert.equal(connections, 0, 'nor through undici');
 
   // The same lookup, called the way net.connect calls it (all: true with autoSelectFamily).
   await assert.rejects(

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -148,7 +149,11 @@ test(
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
     );
     ok(
-      await run('npm', ['install', '--omit=dev', join(work, info.filename), `@types/node@${typesNode}`], app),
+      await run(
+        'npm',
+        ['install', '--omit=dev', '--prefer-offline', join(work, info.filename), `@types/node@${typesNode}`],
+        app,
+      ),
       'npm install of the tarball',
     );
     const installed = JSON.parse(
@@ -187,9 +192,23 @@ test(
     assert.match(wrong.stdout, /wrong\.ts\(2,14\): error TS2322/);
     await rm(join(app, 'wrong.ts'));
 
-    // 5. The CLI through npx.
+    // 5. The CLI through npx; on the machine's older system Node, one line saying which Node it needs.
     const version = ok(await run('npx', ['genesys-transcripts', '--version'], app), 'npx --version');
     assert.equal(version.stdout.trim(), pkg.version);
+    const bin = join(app, 'node_modules/.bin/genesys-transcripts');
+    const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((n) => existsSync(n));
+    const oldMajor = oldNode
+      ? Number((await run(oldNode, ['-p', 'process.versions.node'], app)).stdout.split('.')[0])
+      : 0;
+    if (oldNode && oldMajor < 22) {
+      const old = await run(oldNode, [bin, 'export', '--emulator'], app);
+      assert.equal(old.code, 2);
+      assert.match(
+        old.stderr,
+        /^genesys-transcripts: needs Node\.js >=[\d.]+ \(this is v\d+[^)]*\); [^\n]*\n$/,
+      );
+    } else
+      t.diagnostic('no older system Node here: the version check is covered by test/cli/version.test.ts');
     const cliExport = async (name: string, env: NodeJS.ProcessEnv) => {
       const out = join(work, name);
       const args = ['genesys-transcripts', 'export', '--emulator', '--emulator-conversations', '20'];

@@ -166,6 +166,19 @@ test('https media through a CONNECT tunnel with Proxy-Authorization; a refused t
   assert.equal(p.log.length - before, 1, 'a 407 is not retried');
 });
 
+test('https API and signed-URL calls go through a CONNECT tunnel too (undici)', async (t) => {
+  setDefaultCACertificates([...getCACertificates('default'), TEST_TLS_CERT]);
+  const media = await startMediaServer({ size: 50_000, tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } });
+  t.after(() => media.close());
+  const p = await proxy(t, { auth: { user: 'svc', password: 'pw' } });
+  const dispatcher = createDispatcher({ httpProxy: undefined, httpsProxy: p.url, noProxy: '' }, {});
+  t.after(() => dispatcher.close());
+  const res = await request(media.url(), { dispatcher });
+  assert.equal(res.statusCode, 200);
+  assert.equal((await res.body.arrayBuffer()).byteLength, 50_000);
+  assert.deepEqual(p.log, [{ method: 'CONNECT', target: new URL(media.url()).host, status: 200 }]);
+});
+
 test('through the proxy the TLS client checks the target host, not the loopback relay it connects to', async (t) => {
   setDefaultCACertificates([...getCACertificates('default'), TEST_TLS_CERT]);
   const media = await startMediaServer({ size: 100_000, tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT } });

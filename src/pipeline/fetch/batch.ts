@@ -178,8 +178,8 @@ async function downloadMedia(
     { path },
     {
       resolveUrl: resultUrlResolver(ctx, result, nth),
-      // URL policy, absolute size cap, minimum rate (batch results carry no size to check against).
-      ...downloadGuards(ctx.client, {}),
+      // URL policy, minimum rate; no size in a batch result: the conversation's duration caps it.
+      ...downloadGuards(ctx.client, ctx.hints?.('audio') ?? {}),
       ...(ctx.opts.signal ? { signal: ctx.opts.signal } : {}),
       ...ctx.opts.download,
     },

@@ -67,6 +67,12 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     minFailures: 1,
   },
   {
+    name: 'endless media bodies from a recording batch (no size in the result: the duration caps them)',
+    scripted: [{ route: 'signed.media', count: 3, fault: 'endless' }],
+    codes: ['TOO_LARGE'],
+    minFailures: 1,
+  },
+  {
     name: 'an endless token response',
     scripted: [{ route: 'oauth.token', count: 3, fault: 'endless' }],
     codes: ['TOO_LARGE'],
