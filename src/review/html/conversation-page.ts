@@ -61,21 +61,43 @@ function markedText(seg: Segment, spans: RedactionSpan[]): string {
   return out + esc(seg.text.slice(at));
 }
 
-interface Recording {
+interface RecordingFile {
   name: string;
   src: string;
-  contentType: string;
+  channel?: string;
+}
+
+/** One recording: its files (the merged one first, then one per channel when Genesys gave channels). */
+interface Recording {
+  files: RecordingFile[];
 }
 
 function recordingsOf(entry: ReviewEntry): Recording[] {
-  return entry.manifest.files
+  const groups = new Map<string, RecordingFile[]>();
+  const files = entry.manifest.files
     .filter((f) => f.name.startsWith('recordings/'))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((f) => ({
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const f of files) {
+    const key = f.recordingId ?? f.name;
+    const file: RecordingFile = {
       name: f.name.slice('recordings/'.length),
       src: href('..', '..', ...entry.folder, ...f.name.split('/')),
-      contentType: f.contentType,
-    }));
+      ...(f.channel ? { channel: f.channel } : {}),
+    };
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
+  const rank = (f: RecordingFile) => (f.channel === undefined || f.channel === 'merged' ? 0 : 1);
+  return [...groups.values()].map((g) => ({ files: g.sort((a, b) => rank(a) - rank(b)) }));
+}
+
+/** The players of one recording: the first (merged, or the first channel) is the one lines seek. */
+function players(rec: Recording): string {
+  return rec.files
+    .map(
+      (f, i) =>
+        `${i > 0 ? `<div class="muted">channel ${esc(f.channel ?? '')}</div>` : ''}<audio controls preload="metadata" src="${esc(f.src)}" data-recording="${esc(f.name)}"></audio><div class="muted mono">${esc(f.name)}</div>`,
+    )
+    .join('');
 }
 
 function voiceLines(t: Transcript, ti: number, cls: (s: Speaker) => string): string {
@@ -96,7 +118,7 @@ function voiceSection(
   cls: (s: Speaker) => string,
 ): string {
   const player = rec
-    ? `<audio controls preload="metadata" src="${esc(rec.src)}" data-recording="${esc(rec.name)}"></audio><div class="muted mono">${esc(rec.name)}</div>`
+    ? players(rec)
     : `<p class="noaudio">No recording for this transcript (see Missing below).</p>`;
   const lang = t.language ? ` · ${esc(t.language)}` : '';
   return `<section class="card" data-pair="${ti}"><h2>Call transcript${lang} <span class="muted">· ${t.segments.length} lines · ${esc(duration(t.durationMs))}</span></h2>
@@ -210,7 +232,7 @@ export function renderConversationPage(entry: ReviewEntry): string {
     .slice(voiceIndex)
     .map(
       (r, i) =>
-        `<section class="card" data-pair="r${i}"><h2>Recording</h2><audio controls preload="metadata" src="${esc(r.src)}" data-recording="${esc(r.name)}"></audio><div class="muted mono">${esc(r.name)}</div><p class="noaudio">No transcript for this recording.</p></section>`,
+        `<section class="card" data-pair="r${i}"><h2>Recording</h2>${players(r)}<p class="noaudio">No transcript for this recording.</p></section>`,
     );
   const noText =
     transcripts.length === 0 && recordings.length === 0
