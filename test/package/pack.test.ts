@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -160,8 +161,22 @@ test(
       await readFile(join(app, 'node_modules', pkg.name, 'package.json'), 'utf8'),
     ) as {
       version: string;
+      dependencies: Record<string, string>;
     };
     assert.equal(installed.version, pkg.version);
+    // Every package the compiled code imports is a dependency (a devDependency is not installed).
+    const dist = join(app, 'node_modules', pkg.name, 'dist');
+    for (const file of (await listFiles(dist)).filter((f) => f.endsWith('.js'))) {
+      const code = await readFile(file, 'utf8');
+      for (const m of code.matchAll(/(?:^import[^'"]*|\bimport\()\s*["']([^"'.][^"']*)["']/gm)) {
+        const name = m[1]!.startsWith('@') ? m[1]!.split('/').slice(0, 2).join('/') : m[1]!.split('/')[0]!;
+        if (name.startsWith('node:') || builtinModules.includes(name)) continue;
+        assert.ok(
+          name in installed.dependencies,
+          `${file.slice(dist.length)} imports ${name}, not a dependency`,
+        );
+      }
+    }
 
     // 3. The README's library example, exactly, as .mjs and as .ts.
     const example = await readmeExample();
