@@ -127,6 +127,9 @@ function splice(inner: Socket, tunnel: Tunnel): void {
   outer.on('drain', () => inner.resume());
   outer.on('end', () => inner.end());
   inner.on('end', () => outer.end());
+  // The TLS socket on top decides whether the process stays alive (lean-get unrefs idle ones).
+  inner.unref();
+  outer.unref();
   const destroy = () => (inner.destroy(), outer.destroy());
   inner.on('error', destroy).on('close', destroy);
   outer.on('error', destroy).on('close', destroy);

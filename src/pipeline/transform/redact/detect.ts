@@ -71,6 +71,8 @@ const PRIORITY: Record<PiiEntity, number> = {
 };
 const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
+const CONTEXT_AFTER_WORDS = 5;
+const CONTEXT_AFTER_TOKENS = 12;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const MAX_DATE_TOKENS = 16;
@@ -177,7 +179,31 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   scan.keywordDates(found);
   scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
   budget?.check();
-  return resolveOverlaps(found);
+  return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
+}
+
+const MAX_REPEATED_VALUES = 32;
+const ALNUM = /[\p{L}\p{N}]/u;
+
+/**
+ * A value said again elsewhere in the text ("I have September 28, 1984", a read-back of an
+ * address) is redacted wherever it stands as whole words, with its label. Bounded to a few
+ * distinct values, each found with one indexOf pass: linear.
+ */
+function repeatsOf(text: string, found: Detection[]): Detection[] {
+  const values = new Map<string, PiiEntity>();
+  for (const d of found) {
+    const v = text.slice(d.start, d.end);
+    if (v.length >= 5 && /\d|\s/.test(v) && values.size < MAX_REPEATED_VALUES) values.set(v, d.entity);
+  }
+  const out = [...found];
+  for (const [v, entity] of values) {
+    for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + v.length)) {
+      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      out.push({ entity, start: at, end: at + v.length });
+    }
+  }
+  return out;
 }
 
 /** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
@@ -228,7 +254,7 @@ class TokenScan {
       // A cue names the number right after it: "the code is 156, customer since 2015" — 2015
       // is not a code. (Only written numbers stop the look-back: a spoken number interrupted by
       // a word, "four one five, okay, five five five", keeps its cue.)
-      if (t.kind === 'num') return this.options.defaultContext;
+      if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
       if (t.kind !== 'word') continue;
       seen++;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
@@ -236,6 +262,37 @@ class TokenScan {
       for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
     }
     return this.options.defaultContext;
+  }
+
+  /** A cue said after the number ("415 555 0132 is my cell", "0151 5531 ist meine Nummer"),
+   * within a few words and before any other written number. */
+  contextAfter(i: number): ContextKind | undefined {
+    const tokens = this.tokens;
+    let seen = 0;
+    const ceiling = Math.min(tokens.length, i + 1 + CONTEXT_AFTER_TOKENS);
+    for (let p = i + 1; p < ceiling && seen < CONTEXT_AFTER_WORDS; p++) {
+      const t = tokens[p]!;
+      if (t.kind === 'num') return undefined;
+      if (t.kind !== 'word') continue;
+      seen++;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
+      if (!candidates) continue;
+      const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
+      // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
+      if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
+    }
+    return undefined;
+  }
+
+  /** A written or spoken digit within `n` tokens from token i. */
+  private numberWithin(i: number, n: number): boolean {
+    for (let k = i; k < i + n && k < this.tokens.length; k++) {
+      const t = this.tokens[k]!;
+      if (t.norm === '.') return false;
+      if (t.kind === 'num' || t.kind === 'opaque') return true;
+      if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
+    }
+    return false;
   }
 
   private phraseEndsAt(words: readonly string[], p: number): boolean {
@@ -269,46 +326,78 @@ class TokenScan {
     for (let a = 1; a < tokens.length - 3; a++) {
       this.options.budget?.tick();
       const at = tokens[a]!;
-      if (at.kind !== 'word' || !AT_WORDS.has(at.norm)) continue;
-      // Domain: label (dot label)+ ending in a known top-level domain.
-      let k = a + 1;
+      if (!(at.kind === 'word' || at.norm === '@') || !AT_WORDS.has(at.norm)) continue;
+      // Domain: label (dot label)+ ending in a known top-level domain ("at sign" is "at").
+      let k = tokens[a + 1]?.norm === 'sign' ? a + 2 : a + 1;
       if (!this.isLabel(tokens[k])) continue;
       let end = -1;
-      while (
-        k - a < MAX_EMAIL_TOKENS &&
-        (DOT_WORDS.has(tokens[k + 1]?.norm ?? '') || tokens[k + 1]?.norm === '.')
-      ) {
+      // A written '.' between spoken labels is a dot only when it touches both, or when the "at"
+      // was said as '@' too ("mei @ orange . fr"); otherwise it ends a sentence ("… fr. ça").
+      const symbolic = at.norm === '@';
+      const dotAfter = (i: number): boolean => {
+        const t = tokens[i + 1];
+        if (!t) return false;
+        if (DOT_WORDS.has(t.norm)) return true;
+        return t.norm === '.' && (symbolic || (tokens[i]!.end === t.start && t.end === tokens[i + 2]?.start));
+      };
+      while (k - a < MAX_EMAIL_TOKENS && dotAfter(k)) {
         if (!this.isLabel(tokens[k + 2])) break;
         k += 2;
         if (TLDS.has(tokens[k]!.norm)) end = k;
       }
       if (end < 0) continue;
-      // Local part: a word, spelled letters, joined by dot/underscore/dash.
-      let l = a - 1;
-      const first = tokens[l]!;
+      const first = tokens[a - 1]!;
       if (!this.isLabel(first) || EMAIL_STOP.has(first.norm)) continue;
-      const lowest = Math.max(floor, a - MAX_EMAIL_TOKENS);
-      for (;;) {
-        const prev = l - 1 >= lowest ? tokens[l - 1] : undefined;
-        const cur = tokens[l]!;
-        if (prev && cur.norm.length === 1 && this.isLabel(prev) && prev.norm.length === 1) {
-          l--;
-        } else if (
-          prev &&
-          EMAIL_JOINERS.has(prev.norm) &&
-          l - 2 >= lowest &&
-          this.isLabel(tokens[l - 2]) &&
-          !EMAIL_STOP.has(tokens[l - 2]!.norm) &&
-          // Written joiners ("john.smith at …") only count when they touch both labels.
-          (prev.kind === 'word' || (tokens[l - 2]!.end === prev.start && prev.end === cur.start))
-        ) {
-          l -= 2;
-        } else break;
-      }
+      const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
       floor = end + 1;
     }
+  }
+
+  /** The first token of an address's local part that ends at token `last`: spelled letters,
+   * labels joined by dot/underscore/dash words (one or two: "guion bajo", "tiret bas"), digits
+   * said as words, and one more bare word ("kate haddad at …": first and last name). */
+  private localPartStart(last: number, lowest: number): number {
+    const tokens = this.tokens;
+    let l = last;
+    let bareWords = 0;
+    let joined = false;
+    const usable = (t: Token | undefined): boolean => !!t && this.isLabel(t) && !EMAIL_STOP.has(t.norm);
+    for (;;) {
+      const cur = tokens[l]!;
+      const prev = l - 1 >= lowest ? tokens[l - 1] : undefined;
+      if (!prev) break;
+      let j = l - 1;
+      while (j >= lowest && j > l - 3 && EMAIL_JOINERS.has(tokens[j]!.norm)) j--;
+      if (
+        j < l - 1 &&
+        j >= lowest &&
+        usable(tokens[j]) &&
+        // Written joiners ("john.smith at …") only count when they touch both labels.
+        (prev.kind === 'word' || (tokens[j]!.end === prev.start && prev.end === cur.start))
+      ) {
+        l = j;
+        joined = true;
+        continue;
+      }
+      if (prev.kind === 'word' && prev.norm.length === 1 && cur.norm.length === 1) {
+        l--; // spelled: "j o h n"
+        continue;
+      }
+      if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
+      const touching = prev.end === cur.start;
+      const digitWord =
+        prev.kind === 'word' && this.words.has(prev.norm) && !this.words.get(prev.norm)!.ambiguous;
+      if (digitWord || (prev.kind === 'num' && touching)) {
+        l--; // digits said or written: "haddad thirty at", "john23 at"
+        continue;
+      }
+      // One more bare word, only before a single word: "kate haddad at …" (not "then john dot …").
+      if (joined || bareWords++ >= 1 || prev.kind !== 'word') break;
+      l--;
+    }
+    return l;
   }
 
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
@@ -326,8 +415,11 @@ class TokenScan {
         (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
       );
       if (!hit) continue;
-      const span = this.dateAfter(p + 1, hit.kind as 'DOB' | 'EXPIRY');
-      if (span) out.push({ entity: hit.kind as PiiEntity, start: span.start, end: span.end });
+      const kind = hit.kind as 'DOB' | 'EXPIRY';
+      // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
+      // that is my date of birth".
+      const span = this.dateAfter(p + 1, kind) ?? this.dateBefore(p - hit.words.length, kind);
+      if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
 
@@ -396,8 +488,23 @@ class TokenScan {
     return !!candidates?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, i));
   }
 
+  /** A date ending a few words before the cue's first token `last + 1` (none past a written
+   * number that is not part of it). */
+  private dateBefore(last: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+    let e = last;
+    for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
+      const d = this.isDateToken(e);
+      if (d?.value || d?.month) break;
+      e--;
+    }
+    if (e < 0) return null;
+    let b = e;
+    while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
+    const span = this.collectDate(b, kind);
+    return span && span.end <= this.tokens[e]!.end ? span : null;
+  }
+
   private dateAfter(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
-    const minDigits = kind === 'DOB' ? 4 : 3;
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -407,6 +514,13 @@ class TokenScan {
       if (!t || d?.value || d?.month || this.otherKeywordEndsAt(i, kind)) break;
       i++;
     }
+    return this.collectDate(i, kind);
+  }
+
+  /** The date whose tokens start at i, if what is there reads as one. */
+  private collectDate(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+    const minDigits = kind === 'DOB' ? 4 : 3;
+    let i = from;
     let digits = 0;
     let values = 0;
     let month = false;
@@ -442,7 +556,9 @@ class TokenScan {
     for (const run of runs) {
       this.options.budget?.tick();
       if (run.quantity) continue;
-      const context = this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
+      const context =
+        this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
+        this.contextAfter(run.lastTok);
       // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
       // a card window can never start inside one. One pass cuts the run at every SSN.
       let from = 0;

@@ -47,7 +47,8 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 
 // Ambiguous words may start a run only when they are the usual spoken zero/one.
 export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
-const TENS_JOINERS = new Set(['y', 'et', '-']);
+const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
+const MAX_SEPARATORS = 5;
 /** Quantity words that need a second word: "por ciento", "pour cent". */
 const QUANTITY_PAIRS = new Map([
   ['por', 'ciento'],
@@ -166,9 +167,18 @@ export class DigitRunReader {
         }
         let s = k;
         let sep = '';
-        while (s - k < 3 && tokens[s] && this.isSeparator(s)) sep += tokens[s++]!.norm;
-        const next = this.readAt(s);
-        if (!next) break;
+        // Up to five separators: "…nine nine, let me see, six eight …".
+        while (s - k < MAX_SEPARATORS && tokens[s] && (this.isSeparator(s) || this.areaCodeSlash(s, groups)))
+          sep += tokens[s++]!.norm;
+        let next = this.readAt(s);
+        if (!next) {
+          // A filler that is a digit too ("um": Portuguese one) ending the number is the digit.
+          const q = this.firstNumberWord(k, s);
+          if (q < 0) break;
+          s = q;
+          sep = '';
+          next = this.readAt(s)!;
+        }
         // "order 4947245. 672.389.2853 is my cell": a full stop and a space between written
         // digits end a sentence (spoken digits punctuated as sentences are words, not digits).
         if (
@@ -217,6 +227,30 @@ export class DigitRunReader {
       sepBefore,
       written: r.written,
     };
+  }
+
+  /** The first separator token in [from, to) that reads as a number, or -1. */
+  private firstNumberWord(from: number, to: number): number {
+    for (let q = from; q < to; q++) if (this.tokens[q]!.kind === 'word' && this.readAt(q)) return q;
+    return -1;
+  }
+
+  /** "0176/58574529": a slash after a written area code (a leading zero, three to five digits)
+   * and before the subscriber number is a phone separator, not a date's. */
+  private areaCodeSlash(i: number, groups: readonly DigitGroup[]): boolean {
+    const t = this.tokens[i]!;
+    const last = groups.at(-1)!;
+    const next = this.tokens[i + 1];
+    return (
+      t.norm === '/' &&
+      groups.length === 1 &&
+      last.written &&
+      last.digits[0] === '0' &&
+      last.digits.length >= 3 &&
+      last.digits.length <= 5 &&
+      next?.kind === 'num' &&
+      next.norm.length >= 5
+    );
   }
 
   /** Speech engines punctuate digit groups as sentences ("five five five. Zero one zero."), so

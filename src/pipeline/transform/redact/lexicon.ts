@@ -221,7 +221,7 @@ export const REPEATERS = new Map<string, number>([
 ]);
 /** Words said between digit groups that carry nothing: skipped inside a run. */
 // prettier-ignore
-export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret', 'ah', 'ahm', 'aeh', 'und', 'e', 'hum', 'pues', 'bon', 'alors', 'also', 'sorry', 'perdon', 'pardon', 'desculpa', 'entao', 'bindestrich', 'traco', 'hmm']);
+export const FILLERS = new Set(['uh', 'um', 'umm', 'er', 'erm', 'ah', 'and', 'dash', 'hyphen', 'eh', 'este', 'y', 'guion', 'euh', 'et', 'tiret', 'ah', 'ahm', 'aeh', 'und', 'e', 'hum', 'pues', 'bon', 'alors', 'also', 'sorry', 'perdon', 'pardon', 'desculpa', 'entao', 'bindestrich', 'traco', 'hmm', 'let', 'me', 'see', 'hold', 'on', 'moment', 'warten', 'sie', 'deixa', 'ver', 'attendez', 'perdon', 'okay', 'ok', 'so', 'a']);
 /** Punctuation allowed between digit groups of one number. Not ':' (times) nor '/' (dates). */
 export const RUN_PUNCT = new Set(['-', '.', ',', '(', ')', '–']);
 /** "eight hundred" in 1-800 numbers. */
@@ -253,25 +253,8 @@ export const ORDINALS = new Set([
   'st', 'nd', 'rd', 'th', 'primero', 'premier', 'er',
 ]);
 /** Words allowed inside a spoken date ("the fourteenth of March"). */
-export const DATE_JOINERS = new Set([
-  'of',
-  'the',
-  'de',
-  'del',
-  '/',
-  '-',
-  ',',
-  '.',
-  'slash',
-  'barra',
-  'dash',
-  'der',
-  'den',
-  'am',
-  'le',
-  'em',
-  'a',
-]);
+// prettier-ignore
+export const DATE_JOINERS = new Set(['of', 'the', 'de', 'del', '/', '-', ',', '.', 'slash', 'barra', 'dash']);
 
 export const AT_WORDS = new Set(['at', 'arroba', 'arobase', 'at-sign', 'klammeraffe', 'at', '@']);
 export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
@@ -299,7 +282,7 @@ const CONTEXT_PHRASES: [ContextKind, string[]][] = [
   ['ROUTING_NUMBER', ['routing', 'aba', 'transit number', 'ruta', 'transito', 'transit', 'numero de transit', 'routage', 'routing-nummer', 'routingnummer', 'aba-routingnummer', 'roteamento', 'ruta bancaria']],
   ['BANK_ACCOUNT', ['account', 'account number', 'bank account', 'checking', 'savings', 'cuenta', 'compte', 'iban', 'sort code', 'kontonummer', 'konto', 'conta', 'conta bancaria', 'cuenta bancaria', 'compte bancaire']],
   ['DOB', ['date of birth', 'birth date', 'birthdate', 'born on', 'born', 'dob', 'birthday', 'fecha de nacimiento', 'naci el', 'nacimiento', 'date de naissance', 'ne le', 'nee le', 'naissance', 'nacio', 'geburtsdatum', 'geboren am', 'geboren', 'data de nascimento', 'nascimento', 'nasci em', 'nascido a', 'nascido em', 'nasci']],
-  ['PHONE', ['phone', 'call', 'reach', 'cell', 'mobile', 'callback', 'telephone', 'tel', 'fax', 'whatsapp', 'telefono', 'celular', 'llamar', 'llame', 'marcar', 'cellulaire', 'rappeler', 'joindre', 'portable', 'text me', 'dial', 'contact number', 'number to reach', 'best number', 'reach me on', 'call me back on', 'text me at', 'movil', 'llamarme', 'mi numero', 'rappelez-moi', 'mon numero', 'handynummer', 'handy', 'erreichen', 'unter', 'rufen', 'telemovel', 'ligar', 'ligar para', 'meu numero', 'contacto', 'mobile number', 'cell number']],
+  ['PHONE', ['phone', 'call', 'reach', 'cell', 'mobile', 'callback', 'telephone', 'tel', 'fax', 'whatsapp', 'telefono', 'celular', 'llamar', 'llame', 'marcar', 'cellulaire', 'rappeler', 'joindre', 'portable', 'text me', 'dial', 'contact number', 'number to reach', 'best number', 'reach me on', 'call me back on', 'text me at', 'movil', 'llamarme', 'mi numero', 'rappelez-moi', 'mon numero', 'handynummer', 'handy', 'erreichen', 'unter', 'rufen', 'telemovel', 'ligar', 'ligar para', 'meu numero', 'contacto', 'mobile number', 'cell number', 'meine nummer', 'mon numero', 'mi celular', 'my cell', 'meu contacto', 'mi numero']],
   ['NEUTRAL', ['order', 'confirmation', 'ticket', 'case', 'reference', 'tracking', 'invoice', 'claim', 'policy', 'version', 'extension', 'ext', 'room', 'flight', 'pedido', 'orden', 'commande', 'dossier', 'press', 'option', 'opcion', 'marque', 'appuyez', 'item', 'zip', 'postal', 'code postal', 'model', 'serial', 'pin']],
 ];
 

@@ -44,6 +44,10 @@ export function digitValue(cp: number): string {
   return value;
 }
 
+// An em dash or horizontal bar with a space on either side punctuates a sentence ("in 2023 —
+// four one …"): folded to '-' it would join two numbers into one.
+const SENTENCE_DASH = new Set([0x2014, 0x2015]);
+
 /** What one code point becomes: '' (dropped), or its normalised form. */
 function normaliseChar(ch: string, cp: number): string {
   if (cp < 0x7f) return cp === 0 || (cp < 0x20 && !SPACE_CONTROL.test(ch)) ? '' : ch;
@@ -76,7 +80,8 @@ export function normaliseForDetection(text: string): Normalised {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-    const piece = normaliseChar(ch, cp);
+    const spaced = SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
+    const piece = spaced ? ';' : normaliseChar(ch, cp);
     // NFKC can expand one character into several ("㎒" → "MHz"); the arrays grow only then.
     for (let k = 0; k < piece.length; k++) {
       if (n >= from.length - 1) return slowPath(text);
@@ -100,7 +105,8 @@ function slowPath(text: string): Normalised {
   for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    const piece = normaliseChar(text.slice(i, i + width), cp);
+    const spaced = SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
+    const piece = spaced ? ';' : normaliseChar(text.slice(i, i + width), cp);
     for (let k = 0; k < piece.length; k++) {
       from.push(i);
       to.push(i + width);
