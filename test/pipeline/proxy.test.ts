@@ -305,6 +305,7 @@ test('proxy settings: flag over environment over file, lower-case names first, p
     httpsProxy: 'http://flag:1',
     noProxy: '',
   });
+  assert.equal(load({}, { HTTPS_PROXY: 'corp.example:3128' }).proxy?.httpsProxy, 'http://corp.example:3128');
   const secret = load({}, { HTTPS_PROXY: 'http://user:hunter2@corp:8080' });
   assert.equal(secret.proxy?.httpsProxy, 'http://user:hunter2@corp:8080');
   assert.doesNotMatch(JSON.stringify(secret), /hunter2/);
