@@ -26,6 +26,7 @@ import {
   REPEATERS,
   TLDS,
   numberWords,
+  ownNumberWords,
   type ContextKind,
   type Locale,
   type NumberWord,
@@ -177,7 +178,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const scan = new TokenScan(tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
-  scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
+  scan.numbers(new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale)).readAll(), found);
   budget?.check();
   return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
 }
