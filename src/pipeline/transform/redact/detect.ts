@@ -72,8 +72,8 @@ const PRIORITY: Record<PiiEntity, number> = {
 };
 const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
-const CONTEXT_AFTER_WORDS = 5;
-const CONTEXT_AFTER_TOKENS = 12;
+const CONTEXT_AFTER_WORDS = 7;
+const CONTEXT_AFTER_TOKENS = 16;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const MAX_DATE_TOKENS = 16;

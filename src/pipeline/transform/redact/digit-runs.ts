@@ -46,7 +46,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 }
 
 // Ambiguous words may start a run only when they are the usual spoken zero/one.
-export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
+export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una', 'um', 'uma']);
 const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
 const MAX_SEPARATORS = 5;
 /** Quantity words that need a second word: "por ciento", "pour cent". */
