@@ -61,6 +61,9 @@ export class ReviewSite {
   private readonly fileMode: number;
   private readonly dirMode: number;
   private store: ReviewStore | undefined;
+  /** The one opening in flight: deliveries start together, and a second opener's clean-up of
+   * stale temp files would remove the pages the first ones are writing. */
+  private opening: Promise<ReviewStore> | undefined;
 
   constructor(root: string, modes: SiteModes = {}) {
     this.root = root;
@@ -68,8 +71,15 @@ export class ReviewSite {
     this.dirMode = modes.dirMode ?? DEFAULT_DIR_MODE;
   }
 
-  private async open(): Promise<ReviewStore> {
-    if (this.store) return this.store;
+  private open(): Promise<ReviewStore> {
+    this.opening ??= this.openOnce().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  private async openOnce(): Promise<ReviewStore> {
     const dirs = [this.root, join(this.root, REVIEW_DIR, 'c'), join(this.root, REVIEW_DIR, 'rows')];
     for (const d of dirs) {
       mkdirSync(d, { recursive: true, mode: this.dirMode });
@@ -137,5 +147,6 @@ export class ReviewSite {
   close(): void {
     this.store?.close();
     this.store = undefined;
+    this.opening = undefined;
   }
 }

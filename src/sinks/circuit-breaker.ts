@@ -38,6 +38,11 @@ export class CircuitBreaker {
     return this.failures < this.threshold ? 0 : Math.max(0, this.openUntil - this.now());
   }
 
+  /** The delivery ended without a verdict (aborted): a half-open trial may be tried again. */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   success(): void {
     this.failures = 0;
     this.trialInFlight = false;

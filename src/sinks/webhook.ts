@@ -217,7 +217,10 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
       } catch (err) {
         // A payload the receiver rejects (a 4xx) says nothing about the receiver being down.
         const rejected = err instanceof PermanentFailure && err.status >= 400;
-        if (isGtAbort(err)) throw err;
+        if (isGtAbort(err)) {
+          breaker.release();
+          throw err;
+        }
         if (rejected) breaker.success();
         else breaker.failure();
         throw err;

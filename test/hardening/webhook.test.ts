@@ -183,3 +183,26 @@ test('dlq list and dlq retry (the CLI): replayed to zero, one webhook-id per con
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--sink webhook:https/);
 });
+
+test('the circuit breaker: half-open after the cooldown lets one trial through; success closes it, an aborted trial frees it', async () => {
+  const { CircuitBreaker } = await import('../../src/sinks/circuit-breaker.ts');
+  let now = 0;
+  const b = new CircuitBreaker({ threshold: 2, cooldownMs: 1000, now: () => now });
+  b.failure();
+  assert.equal(b.allow(), true);
+  b.failure();
+  assert.equal(b.allow(), false, 'open');
+  assert.equal(b.retryInMs(), 1000);
+  now = 1000;
+  assert.equal(b.allow(), true, 'half-open: one trial');
+  assert.equal(b.allow(), false, 'only one at a time');
+  b.release();
+  assert.equal(b.allow(), true, 'an aborted trial does not leave it stuck');
+  b.failure();
+  assert.equal(b.allow(), false, 'a failed trial opens it again');
+  now = 2000;
+  assert.equal(b.allow(), true);
+  b.success();
+  assert.equal(b.allow(), true);
+  assert.equal(b.allow(), true, 'closed');
+});

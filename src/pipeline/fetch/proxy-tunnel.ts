@@ -81,7 +81,11 @@ function connectTunnel(
       if (err) {
         socket.destroy();
         reject(err);
-      } else resolve(tunnel);
+      } else {
+        // Until the relay takes it over (splice), a reset must not go unhandled.
+        socket.on('error', () => socket.destroy());
+        resolve(tunnel);
+      }
     };
     const onAbort = () => done(new Error('aborted'));
     const onError = (err: Error) => done(err);
@@ -127,6 +131,9 @@ function splice(inner: Socket, tunnel: Tunnel): void {
   outer.on('drain', () => inner.resume());
   outer.on('end', () => inner.end());
   inner.on('end', () => outer.end());
+  // The TLS socket on top decides whether the process stays alive (lean-get unrefs idle ones).
+  inner.unref();
+  outer.unref();
   const destroy = () => (inner.destroy(), outer.destroy());
   inner.on('error', destroy).on('close', destroy);
   outer.on('error', destroy).on('close', destroy);
