@@ -28,9 +28,15 @@ type Env = Record<string, string | undefined>;
 const nonEmpty = (v: string | undefined): string | undefined =>
   v !== undefined && v.trim() !== '' ? v.trim() : undefined;
 
+/** A proxy given without a scheme (`proxy.corp:3128`, common in HTTPS_PROXY) is http://, as in curl. */
+const proxyValue = (v: string | undefined): string | undefined => {
+  const t = nonEmpty(v);
+  return t !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? `http://${t}` : t;
+};
+
 /** Lower-case wins, as in curl and undici; an empty value means "unset". */
 function envVar(env: Env, name: string): string | undefined {
-  return nonEmpty(env[name.toLowerCase()]) ?? nonEmpty(env[name.toUpperCase()]);
+  return proxyValue(env[name.toLowerCase()]) ?? proxyValue(env[name.toUpperCase()]);
 }
 
 /**
@@ -41,13 +47,14 @@ export function resolveProxySettings(
   input: { flag?: string | undefined; env: Env; file?: { proxy?: string; noProxy?: string } },
   problems: string[],
 ): ProxySettings | undefined {
-  const flag = nonEmpty(input.flag);
-  const fileProxy = nonEmpty(input.file?.proxy);
+  const flag = proxyValue(input.flag);
+  const fileProxy = proxyValue(input.file?.proxy);
   const one =
     flag ?? (envVar(input.env, 'http_proxy') || envVar(input.env, 'https_proxy') ? undefined : fileProxy);
   const httpProxy = one ?? envVar(input.env, 'http_proxy');
   const httpsProxy = one ?? envVar(input.env, 'https_proxy') ?? httpProxy;
-  const noProxy = envVar(input.env, 'no_proxy') ?? nonEmpty(input.file?.noProxy) ?? '';
+  const noProxy =
+    nonEmpty(input.env.no_proxy) ?? nonEmpty(input.env.NO_PROXY) ?? nonEmpty(input.file?.noProxy) ?? '';
   const source = flag ? '--proxy' : one ? 'proxy (config file)' : undefined;
   for (const [value, where] of [
     [httpProxy, source ?? 'HTTP_PROXY'],

@@ -10,7 +10,7 @@ import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
 import { TRANSIENT_SKIP_REASONS, type RecordingOutcome } from './fetch/recordings.ts';
-import type { ConversationBatch } from './fetch/batch.ts';
+import type { BatchAnswer } from './fetch/batch.ts';
 import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
 import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
@@ -119,7 +119,7 @@ export async function exportConversation(
   ctx: PipelineContext,
   conversation: AnalyticsConversationWithoutAttributes,
   /** This conversation's answer from a recording batch request (fetch/batch-prefetch.ts), if any. */
-  batch?: ConversationBatch,
+  batch?: BatchAnswer,
 ): Promise<ConversationResult> {
   const started = Date.now();
   const conversationId = conversation.conversationId!;
@@ -158,7 +158,7 @@ export async function exportConversation(
   // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
   let recordings: RecordingOutcome[] = [];
   if (wantsRecordings(options, conversation)) {
-    recordings = await recordingsOf(ctx.client, conversation, batch, {
+    recordings = await recordingsOf(ctx.client, conversation, await batch, {
       format: options.media ? options.mediaFormat : 'NONE',
       dir: join(staging, 'recordings'),
       deadlineMs: options.transcodeDeadlineMs,

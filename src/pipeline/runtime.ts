@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../observe/logger.ts';
 import { parseRuntimeOptions, type RuntimeOptions, type RuntimeOptionsInput } from './options.ts';
 import { emptyResult, exportConversation, type ConversationResult } from './conversation.ts';
 import type { PipelineContext } from './context.ts';
-import type { ConversationBatch } from './fetch/batch.ts';
+import type { BatchAnswer } from './fetch/batch.ts';
 import { wantsRecordings } from './fetch/conversation-recordings.ts';
 import { ClientSpread } from './client-spread.ts';
 import { conversationDeadline } from './deadline.ts';
@@ -59,7 +59,7 @@ export interface ExportRuntime {
    */
   exportOne(
     conversation: string | AnalyticsConversationWithoutAttributes,
-    batch?: ConversationBatch,
+    batch?: BatchAnswer,
     /** The client that asked for the batch (only it may read the job again); default: the least busy. */
     client?: GenesysClient,
   ): Promise<ConversationResult>;
@@ -204,7 +204,7 @@ export async function createExportRuntime(
 
   async function exportOne(
     c: string | AnalyticsConversationWithoutAttributes,
-    batch?: ConversationBatch,
+    batch?: BatchAnswer,
     via?: GenesysClient,
   ): Promise<ConversationResult> {
     const use = via ?? spread.leastBusy();
@@ -216,7 +216,7 @@ export async function createExportRuntime(
   async function exportWith(
     context: PipelineContext,
     c: string | AnalyticsConversationWithoutAttributes,
-    batch?: ConversationBatch,
+    batch?: BatchAnswer,
   ): Promise<ConversationResult> {
     const { client } = context;
     const conversationId = typeof c === 'string' ? c : c.conversationId!;

@@ -13,8 +13,8 @@ import { runBatchJob, type BatchJobOptions, type ConversationBatch } from './bat
 
 export interface Prefetched {
   conversation: AnalyticsConversationWithoutAttributes;
-  /** The batch's answer for this conversation; undefined: none asked (or the job failed). */
-  batch?: ConversationBatch;
+  /** The batch's answer for this conversation, once the job is done; undefined: none asked (or the job failed). */
+  batch?: Promise<ConversationBatch | undefined>;
   /** The OAuth client that submitted the job (only it may read the job again). */
   client?: GenesysClient;
 }
@@ -60,42 +60,43 @@ export async function* withRecordingBatches(
     return items.length > 0 ? [items, batched] : undefined;
   }
 
-  async function resolve([items, batched]: AnalyticsConversationWithoutAttributes[][]): Promise<
-    Prefetched[]
-  > {
-    let answers = new Map<string, ConversationBatch>();
+  /**
+   * Submits the chunk's job and returns its conversations at once, each with a promise of its
+   * answer: a conversation starts what does not need the recordings (its voice transcripts) while
+   * Genesys works on the job.
+   */
+  function submit([items, batched]: AnalyticsConversationWithoutAttributes[][]): Prefetched[] {
+    if (batched!.length === 0) return items!.map((conversation) => ({ conversation }));
     const via = opts.clientFor?.() ?? client;
-    if (batched!.length > 0) {
-      try {
-        answers = await runBatchJob(
-          via,
-          batched!.map((c) => c.conversationId!),
-          opts,
-        );
-      } catch (err) {
-        if (isGtError(err, 'ABORTED')) throw err;
-        opts.onJobError?.(err);
-      }
-    }
+    const job = runBatchJob(
+      via,
+      batched!.map((c) => c.conversationId!),
+      opts,
+    ).catch((err: unknown) => {
+      // Not fatal: the job's conversations are looked up one by one.
+      if (!isGtError(err, 'ABORTED')) opts.onJobError?.(err);
+      return new Map<string, ConversationBatch>();
+    });
+    const inJob = new Set(batched!.map((c) => c.conversationId!));
     return items!.map((conversation) => {
-      const batch = answers.get(conversation.conversationId!);
-      return batch ? { conversation, batch, client: via } : { conversation };
+      const id = conversation.conversationId!;
+      if (!inJob.has(id)) return { conversation };
+      return { conversation, batch: job.then((answers) => answers.get(id)), client: via };
     });
   }
 
-  const queue: Promise<Prefetched[]>[] = [];
+  // Jobs are submitted `ahead` chunks before their conversations are handed out.
+  const queue: Prefetched[][] = [];
   try {
     for (;;) {
       while (!exhausted && queue.length < Math.max(1, opts.ahead ?? 2)) {
         const chunk = await nextChunk();
         if (!chunk) break;
-        const job = resolve(chunk);
-        job.catch(() => {}); // awaited below; a rejection before then is not unhandled
-        queue.push(job);
+        queue.push(submit(chunk));
       }
       const head = queue.shift();
       if (!head) return;
-      yield* await head;
+      yield* head;
     }
   } finally {
     if (!exhausted) await iterator.return?.();

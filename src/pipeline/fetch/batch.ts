@@ -60,6 +60,9 @@ export interface ConversationBatch {
   results: BatchDownloadJobResult[];
 }
 
+/** A batch answer now, or once its job is done (fetch/batch-prefetch.ts hands out conversations before). */
+export type BatchAnswer = ConversationBatch | Promise<ConversationBatch | undefined>;
+
 const DEFAULT_BATCH_DEADLINE_MS = 10 * 60_000;
 const POLL_CAP_MS = 5_000;
 
