@@ -18,7 +18,12 @@ export async function startRun(
   deps: StartDeps,
 ): Promise<{ runtime: ExportRuntime; lock: StateLock }> {
   // The output folder first: the state folder defaults to a folder inside it.
-  if (!options.dryRun) checkWritableFolder({ dir: options.outDir, flag: deps.names?.outDir ?? 'outDir' });
+  if (!options.dryRun)
+    checkWritableFolder({
+      dir: options.outDir,
+      flag: deps.names?.outDir ?? 'outDir',
+      mode: options.outputDirMode,
+    });
   checkWritableFolder({ dir: options.stateDir, flag: deps.names?.stateDir ?? 'stateDir', mode: 0o700 });
   const lock = acquireStateLock(resolve(options.stateDir), 'export');
   let runtime: ExportRuntime | undefined;

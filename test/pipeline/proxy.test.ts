@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setDefaultCACertificates, getCACertificates } from 'node:tls';
 import { promisify } from 'node:util';
@@ -177,6 +177,37 @@ test('https API and signed-URL calls go through a CONNECT tunnel too (undici)', 
   assert.equal(res.statusCode, 200);
   assert.equal((await res.body.arrayBuffer()).byteLength, 50_000);
   assert.deepEqual(p.log, [{ method: 'CONNECT', target: new URL(media.url()).host, status: 200 }]);
+});
+
+test('a proxy that fails the tunnel (502, or 200 then a reset) costs retries, never the process', async (t) => {
+  for (const answer of ['HTTP/1.1 502 Bad Gateway\r\n\r\n', 'HTTP/1.1 200 OK\r\n\r\n']) {
+    let connects = 0;
+    const server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        connects += 1;
+        socket.write(answer);
+        setImmediate(() => socket.resetAndDestroy());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.after(() => new Promise<void>((r) => server.close(() => r())));
+    const proxyUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await tempWorkdir(t, 'gt-proxy-');
+    await assert.rejects(
+      downloadToFile(
+        { path: join(dir, 'x.wav') },
+        {
+          resolveUrl: async () => 'https://signed.example/media/x.wav?sig=1',
+          proxy: { httpProxy: undefined, httpsProxy: proxyUrl, noProxy: '' },
+          maxAttempts: 3,
+          backoff: { baseMs: 1, capMs: 2 },
+        },
+      ),
+      (err) => isGtError(err) && err.code === 'DOWNLOAD_FAILED',
+    );
+    assert.equal(connects, 3, `${answer.trim()}: one CONNECT per attempt`);
+  }
 });
 
 test('through the proxy the TLS client checks the target host, not the loopback relay it connects to', async (t) => {

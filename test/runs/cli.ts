@@ -41,12 +41,13 @@ export function exportCli(emu: RunningEmulator, args: string[], cwd?: string): P
   });
 }
 
-/** Relative path → sha256 of every exported file (the state folder left out). */
+/** Relative path → sha256 of every file in the conversation folders (YYYY/MM/DD/<id>/…). */
 export async function tree(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const f of await listFiles(dir)) {
     const rel = relative(dir, f);
-    if (rel.startsWith('.genesys-transcripts/')) continue;
+    // Conversation folders only: not the state, nor the review pages rebuilt by every run.
+    if (!/^\d{4}\//.test(rel)) continue;
     out.set(
       rel,
       createHash('sha256')

@@ -72,10 +72,10 @@ test('two nightly --since last runs over a moving clock export every conversatio
   const audit = (await readFile(join(out, '.genesys-transcripts', 'audit.jsonl'), 'utf8'))
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; data: { conversationId?: string } });
+    .map((l) => JSON.parse(l) as { type: string; data: { conversationId?: string; sink?: string } });
   const deliveries = new Map<string, number>();
   for (const e of audit)
-    if (e.type === 'delivery.succeeded')
+    if (e.type === 'delivery.succeeded' && e.data.sink!.startsWith('fs:'))
       deliveries.set(e.data.conversationId!, (deliveries.get(e.data.conversationId!) ?? 0) + 1);
   const expected = times
     .filter((c) => c.end <= night2)

@@ -81,7 +81,11 @@ function connectTunnel(
       if (err) {
         socket.destroy();
         reject(err);
-      } else resolve(tunnel);
+      } else {
+        // Until the relay takes it over (splice), a reset must not go unhandled.
+        socket.on('error', () => socket.destroy());
+        resolve(tunnel);
+      }
     };
     const onAbort = () => done(new Error('aborted'));
     const onError = (err: Error) => done(err);
