@@ -20,6 +20,7 @@ export {
   createFsSink,
   createS3Sink,
   createWebhookSink,
+  createPostgresSink,
   replayDeadLetters,
   type Sink,
   type SinkConfig,
@@ -29,5 +30,8 @@ export {
   type ConversationBundle,
   type DeliveryReceipt,
 } from './sinks/index.ts';
+export { searchExport, type SearchFilters, type SearchHit } from './review/search.ts';
+export { ReviewSite } from './review/site.ts';
+export { readExport } from './review/read.ts';
 export { GtError, type ErrorCode } from './errors.ts';
 export { TOOL_VERSION } from './version.ts';

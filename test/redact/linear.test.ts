@@ -86,3 +86,25 @@ test('past its time budget an item is redacted whole and counted UNSCANNED (fail
   // With its normal budget the same transcript is redacted precisely.
   assert.equal(redactTranscript(transcript).segments[1]!.text, 'thanks');
 });
+
+test('a transcript of 60 000 short turns (digits, a prompt, digits …) redacts without hitting a generous cap', () => {
+  const texts = ['four one one', 'okay go on', '1 2 3', 'card number', 'oh oh', 'expires', 'a at b dot com'];
+  const transcript: Transcript = {
+    schemaVersion: 1,
+    conversationId: 'c',
+    mediaType: 'voice',
+    source: 'speech-text-analytics',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 0,
+    segments: Array.from({ length: 60_000 }, (_, i) => ({
+      index: i,
+      speaker: { role: i % 2 ? 'agent' : 'customer' },
+      startMs: i * 1000,
+      endMs: i * 1000 + 900,
+      text: texts[i % texts.length]!,
+    })),
+    redaction: { applied: false, counts: {}, spans: [] },
+  };
+  const out = redactTranscript(transcript, { maxMsPerItem: 20_000 });
+  assert.equal(out.redaction.counts.UNSCANNED, undefined, 'failed closed (took more than 20 s)');
+});

@@ -10,7 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -21,6 +24,11 @@ import { conversationSegments } from '../../src/sinks/layout.ts';
 
 const CLI = new URL('../../bin/genesys-transcripts.js', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wav': 'audio/wav',
+};
 const ARTIFACTS = new URL('../../test-artifacts/review/', import.meta.url).pathname;
 
 let emu: RunningEmulator;
@@ -249,6 +257,35 @@ test(
     });
 
     assert.deepEqual(foreign, [], 'no request left the page for another origin');
+
+    await t.test('the same pages from a plain static web server', async () => {
+      const server = createServer((req, res) => {
+        const path = join(out, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+        if (!path.startsWith(out)) return void res.writeHead(403).end();
+        readFile(path).then(
+          (body) =>
+            res
+              .writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' })
+              .end(body),
+          () => res.writeHead(404).end(),
+        );
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      t.after(() => server.close());
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const page = await browser.newPage();
+      const elsewhere: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith(`${origin}/`)) elsewhere.push(r.url());
+      });
+      await page.goto(`${origin}/index.html`);
+      assert.equal(await page.$$eval('#rows tr', (trs) => trs.length), delivered.size);
+      await page.click('#rows tr:first-child a');
+      await page.waitForSelector('footer.hashes');
+      assert.deepEqual(elsewhere, [], 'nothing but the server that serves the export');
+      await page.close();
+    });
   },
 );
 
@@ -411,4 +448,19 @@ test('a deleted conversation page is written again by the next export run', asyn
   assert.match(await readFile(page, 'utf8'), new RegExp(`<title>Conversation ${id}</title>`));
   const redone = results.filter((r) => r.reason !== 'already-exported').map((r) => r.conversationId);
   assert.deepEqual(redone, [id], 'only that conversation is redone');
+});
+
+test('--no-review (review: false) leaves the export folder without pages or index', async () => {
+  const plain = join(work, 'plain');
+  const { summary } = await runExport(emu, {
+    outDir: plain,
+    stateDir: join(work, 'plain-state'),
+    review: false,
+    media: false,
+  });
+  assert.equal(summary.conversations.failed, 0);
+  assert.ok(!existsSync(join(plain, 'index.html')) && !existsSync(join(plain, 'review')));
+  const r = cli(['search', 'cancel my account', '--out', plain]);
+  assert.equal(r.code, 2, 'no index: a usage error naming the review command');
+  assert.match(r.stderr, /run 'genesys-transcripts review/);
 });

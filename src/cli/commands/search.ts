@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option, type Command } from 'commander';
 import { searchExport, type SearchFilters } from '../../review/search.ts';
+import { printable } from '../../util/printable.ts';
 import { positive } from './shared-options.ts';
 import type { SetExitCode } from './index.ts';
 
@@ -53,9 +54,10 @@ export function registerSearchCommand(program: Command, setExitCode: SetExitCode
         }));
         process.stdout.write(`${JSON.stringify({ phrase, hits: out }, null, 2)}\n`);
       } else {
+        // Transcript text and names come from outside: escaped for the terminal like every such string.
         const lines = hits.map(
           (h) =>
-            `${h.conversationId}  ${h.conversationStart}  +${h.offset}  ${h.mediaType}  ${h.speaker.role}${h.speaker.name ? ` ${h.speaker.name}` : ''}\n    ${h.snippet}\n    ${h.page}`,
+            `${printable(h.conversationId)}  ${h.conversationStart}  +${h.offset}  ${h.mediaType}  ${h.speaker.role}${h.speaker.name ? ` ${printable(h.speaker.name)}` : ''}\n    ${printable(h.snippet, 400)}\n    ${printable(h.page)}`,
         );
         const conversations = new Set(hits.map((h) => h.conversationId)).size;
         lines.push(`${hits.length} hit(s) in ${conversations} conversation(s)`);

@@ -26,6 +26,7 @@ import {
   REPEATERS,
   TLDS,
   numberWords,
+  ownNumberWords,
   type ContextKind,
   type Locale,
   type NumberWord,
@@ -71,8 +72,8 @@ const PRIORITY: Record<PiiEntity, number> = {
 };
 const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
-const CONTEXT_AFTER_WORDS = 5;
-const CONTEXT_AFTER_TOKENS = 12;
+const CONTEXT_AFTER_WORDS = 7;
+const CONTEXT_AFTER_TOKENS = 16;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const MAX_DATE_TOKENS = 16;
@@ -177,7 +178,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const scan = new TokenScan(tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
-  scan.numbers(new DigitRunReader(tokens, words, budget).readAll(), found);
+  scan.numbers(new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale)).readAll(), found);
   budget?.check();
   return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
 }
@@ -581,7 +582,39 @@ class TokenScan {
       if (from < run.groups.length)
         out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
     }
+    this.acrossAPrompt(runs, out);
     this.readBacks(runs, out);
+  }
+
+  /**
+   * "nine seven double three six… / Okay, and the rest? / seven four nine five one": a number
+   * the caller splits around the agent's prompt. Two undetected runs, the first ending one turn and
+   * the second starting the turn after next, with a short turn without digits between them, are
+   * judged as one number; each part is redacted in its own turn.
+   */
+  private acrossAPrompt(runs: readonly DigitRun[], out: Detection[]): void {
+    const breaks = this.options.breaks;
+    if (!breaks?.length || runs.length < 2) return;
+    const touched = touchedRuns(runs, out);
+    for (let i = 0; i + 1 < runs.length; i++) {
+      const a = runs[i]!;
+      const b = runs[i + 1]!;
+      if (a.quantity || b.quantity) continue;
+      const aEnd = a.groups.at(-1)!.end;
+      const bStart = b.groups[0]!.start;
+      if (breaksBetween(breaks, aEnd, bStart) !== 2 || b.firstTok - a.lastTok > 16) continue;
+      let digitsBetween = false;
+      for (let k = a.lastTok + 1; k < b.firstTok; k++)
+        if (this.tokens[k]!.kind === 'num') digitsBetween = true;
+      if (digitsBetween || touched[i] || touched[i + 1]) continue;
+      const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
+      const joined = this.runPart([...a.groups, ...b.groups], context, a.plusStart);
+      if (!fullyCovered([...a.groups, ...b.groups], joined)) continue;
+      const entity = joined[0]!.entity;
+      out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
+      out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
+      i++;
+    }
   }
 
   /**
@@ -726,6 +759,34 @@ function classifyPiece(
 
 function fullyCovered(groups: readonly DigitGroup[], found: readonly Detection[]): boolean {
   return groups.every((g) => found.some((d) => d.start <= g.start && g.end <= d.end));
+}
+
+/** Which runs (in text order) overlap a detection: one sweep over the sorted detections. */
+function touchedRuns(runs: readonly DigitRun[], found: readonly Detection[]): boolean[] {
+  const sorted = [...found].sort((x, y) => x.start - y.start);
+  let d = 0;
+  let reach = -1; // furthest end of the detections passed so far
+  return runs.map((r) => {
+    const start = r.groups[0]!.start;
+    const end = r.groups.at(-1)!.end;
+    while (d < sorted.length && sorted[d]!.start < end) reach = Math.max(reach, sorted[d++]!.end);
+    return reach > start;
+  });
+}
+
+/** How many (sorted) segment breaks lie in [from, to]. */
+function breaksBetween(breaks: readonly number[], from: number, to: number): number {
+  const firstAtOrAfter = (x: number): number => {
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return firstAtOrAfter(to + 1) - firstAtOrAfter(from);
 }
 
 /** True when a (sorted) segment break lies in [from, to]. */

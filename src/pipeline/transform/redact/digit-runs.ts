@@ -46,7 +46,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 }
 
 // Ambiguous words may start a run only when they are the usual spoken zero/one.
-export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una']);
+export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una', 'um', 'uma']);
 const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
 const MAX_SEPARATORS = 5;
 /** Quantity words that need a second word: "por ciento", "pour cent". */
@@ -67,10 +67,18 @@ export class DigitRunReader {
   private readonly words: ReadonlyMap<string, NumberWord>;
   private readonly budget: RedactionBudget | undefined;
 
-  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>, budget?: RedactionBudget) {
+  private readonly own: ReadonlyMap<string, NumberWord> | undefined;
+
+  constructor(
+    tokens: readonly Token[],
+    words: ReadonlyMap<string, NumberWord>,
+    budget?: RedactionBudget,
+    own?: ReadonlyMap<string, NumberWord>,
+  ) {
     this.tokens = tokens;
     this.words = words;
     this.budget = budget;
+    this.own = own;
   }
 
   /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
@@ -257,7 +265,10 @@ export class DigitRunReader {
    * a full stop does not end a number. */
   private isSeparator(i: number): boolean {
     const t = this.tokens[i]!;
-    return (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) || (t.kind === 'word' && FILLERS.has(t.norm));
+    return (
+      (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) ||
+      (t.kind === 'word' && FILLERS.has(t.norm) && !this.own?.has(t.norm))
+    );
   }
 
   /** The end of a run that makes it a quantity ("$1,200", "12 dollars", "3:30"), if any. */

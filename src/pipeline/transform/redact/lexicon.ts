@@ -214,6 +214,12 @@ export function numberWords(locale: Locale): Map<string, NumberWord> {
   return m;
 }
 
+/** The locale's own number words (not the other locales'): a filler of another language that
+ * is a digit here ("um": one in Portuguese, a hesitation in English) is read as the digit. */
+export function ownNumberWords(locale: Locale): ReadonlyMap<string, NumberWord> {
+  return PER_LOCALE[locale];
+}
+
 /** "double five" = 55, "triple seven" = 777. */
 // prettier-ignore
 export const REPEATERS = new Map<string, number>([
@@ -276,7 +282,7 @@ export type ContextKind = PiiEntity | 'NEUTRAL';
 
 // prettier-ignore
 const CONTEXT_PHRASES: [ContextKind, string[]][] = [
-  ['CVV', ['security code', 'cvv', 'cvv2', 'cvc', 'csc', 'card verification', 'digits on the back', 'back of the card', 'codigo de seguridad', 'al reverso', 'code de securite', 'cryptogramme', 'au dos', 'verification code', 'digitos de atras', 'chiffres au dos', 'prufnummer', 'sicherheitscode', 'ruckseite', 'codigo de seguranca', 'digitos atras', 'kartenprufnummer']],
+  ['CVV', ['security code', 'cvv', 'cvv2', 'cvc', 'csc', 'card verification', 'digits on the back', 'back of the card', 'codigo de seguridad', 'al reverso', 'code de securite', 'cryptogramme', 'au dos', 'verification code', 'code on the back', 'digitos de atras', 'chiffres au dos', 'prufnummer', 'sicherheitscode', 'ruckseite', 'codigo de seguranca', 'digitos atras', 'kartenprufnummer']],
   ['EXPIRY', ['expires', 'expire', 'expired', 'expiration', 'expiry', 'exp', 'valid thru', 'valid through', 'valid until', 'good thru', 'good through', 'vence', 'vencimiento', 'caducidad', 'caduca', 'valida hasta', 'expiracion', 'expiration', 'date d\'expiration', 'valable jusqu\'a', 'jusqu\'a', 'gultig bis', 'lauft ab', 'ablaufdatum', 'validade', 'valido ate', 'vence em']],
   ['SSN', ['social', 'ssn', 'social security', 'seguro social', 'assurance sociale', 'nas', 'securite sociale', 'sozialversicherungsnummer']],
   ['ROUTING_NUMBER', ['routing', 'aba', 'transit number', 'ruta', 'transito', 'transit', 'numero de transit', 'routage', 'routing-nummer', 'routingnummer', 'aba-routingnummer', 'roteamento', 'ruta bancaria']],

@@ -36,7 +36,7 @@ export function normWord(word: string): string {
 
 function normWordUncached(word: string): string {
   let w = word.toLowerCase();
-  if (NON_ASCII.test(w)) w = w.normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'");
+  if (NON_ASCII.test(w)) w = w.normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'").replace(/ß/g, 'ss');
   // French elision: "d'assurance" is the word "assurance" for context phrases.
   if (w[1] === "'" || w[2] === "'") w = w.replace(FRENCH_ELISION, '');
   return w;
