@@ -167,6 +167,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
   if (
     found.length === 0 &&
+    !text.includes('@') &&
     !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
   )
     return [];
@@ -374,7 +375,7 @@ class TokenScan {
       if (
         j < l - 1 &&
         j >= lowest &&
-        usable(tokens[j]) &&
+        (usable(tokens[j]) || (tokens[j]!.kind === 'word' && tokens[j]!.norm.length === 1)) &&
         // Written joiners ("john.smith at …") only count when they touch both labels.
         (prev.kind === 'word' || (tokens[j]!.end === prev.start && prev.end === cur.start))
       ) {
