@@ -607,12 +607,14 @@ class TokenScan {
       let digitsBetween = false;
       for (let k = a.lastTok + 1; k < b.firstTok; k++)
         if (this.tokens[k]!.kind === 'num') digitsBetween = true;
-      if (digitsBetween || touched[i] || touched[i + 1]) continue;
+      // The first part may already be redacted on its own ("SSN four three one two…" reads as
+      // the last four): the rest still belongs to it.
+      if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
       const joined = this.runPart([...a.groups, ...b.groups], context, a.plusStart);
       if (!fullyCovered([...a.groups, ...b.groups], joined)) continue;
       const entity = joined[0]!.entity;
-      out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
+      if (!touched[i]) out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
       out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
       i++;
     }
