@@ -52,7 +52,18 @@ const CHILD_TIMEOUT_MS = 150_000;
 /** Every API answer this late: loopback answers in microseconds, Genesys in tens to hundreds of ms. */
 const LATENCY_MS = 40;
 
-type Contender = 'product' | 'sdk' | 'baseline';
+type Contender = 'product' | 'product ×2 clients' | 'sdk' | 'baseline';
+
+/** The second OAuth client of the two-client run (the emulator keeps a budget per client ID). */
+const SECOND_CLIENT = {
+  clientId: 'b2b2b2b2-0000-4000-8000-00000000b2b2',
+  clientSecret: 'bench-second-client-secret-0123456789',
+};
+const SECOND_SECRET_ENV = 'GT_BENCH_SECOND_CLIENT_SECRET';
+const FIRST_CLIENT = {
+  clientId: 'a1a1a1a1-0000-4000-8000-00000000a1a1',
+  clientSecret: 'bench-first-client-secret-0123456789',
+};
 type Budget = 'bound' | 'unbound';
 
 interface ContenderTask {
@@ -114,9 +125,23 @@ async function runContenderTask(task: ContenderTask): Promise<ContenderOutcome> 
   // Defaults, as a user runs it: the budget is learnt from the emulator's rate headers (less the
   // default headroom); only the window length is sped up, as the emulator's is.
   const limiter = new InMemoryRateLimiter({ windowMs: RATE.windowMs });
+  // Two clients: the second one's secret comes the way a clients file would name it (env).
+  const moreClients =
+    task.contender === 'product ×2 clients'
+      ? [
+          loadConfig({
+            flags: {
+              apiUrl: task.endpoint.apiUrl,
+              loginUrl: task.endpoint.loginUrl,
+              clientId: SECOND_CLIENT.clientId,
+            },
+            env: { [SECRET_ENV]: process.env[SECOND_SECRET_ENV] ?? '' },
+          }),
+        ]
+      : [];
   const exporter = new Exporter(
     { selection: { interval: task.endpoint.interval }, outDir: task.outDir, stateDir: task.stateDir },
-    { config, ...(task.budget === 'bound' ? { limiter } : {}) },
+    { config, moreClients, ...(task.budget === 'bound' ? { limiter } : {}) },
   );
   const done: string[] = [];
   const started = performance.now();
@@ -216,10 +241,12 @@ async function measure(contender: Contender, shape: EmulatorShape): Promise<Row>
     rateLimit: shape.budget === 'bound' ? RATE : null,
     latencyMs: LATENCY_MS,
     ...(shape.mediaMix ? { mediaMix: shape.mediaMix } : {}),
+    ...(contender === 'product ×2 clients' ? { clients: [FIRST_CLIENT, SECOND_CLIENT] } : {}),
   });
   const work = await mkdtemp(join(tmpdir(), `gt-bench-export-${contender}-`));
   try {
-    const { endpoint, env } = endpointOf(emu);
+    const { endpoint, env: firstEnv } = endpointOf(emu);
+    const env = { ...firstEnv, [SECOND_SECRET_ENV]: SECOND_CLIENT.clientSecret };
     const outDir = join(work, 'out');
     const report = await runChild<ContenderOutcome>(
       import.meta.url,
@@ -305,6 +332,7 @@ export default async function run(): Promise<BenchResult> {
     ['product', 'bound'],
     ['sdk', 'bound'],
     ['baseline', 'bound'],
+    ['product ×2 clients', 'bound'],
     ['product', 'unbound'],
     ['sdk', 'unbound'],
   ] as const) {
@@ -349,6 +377,8 @@ export default async function run(): Promise<BenchResult> {
   if (ok(product) && ok(sdk))
     ratios.export_calls_vs_sdk = product.apiPerConversation / sdk.apiPerConversation;
   if (ok(product) && ok(baseline)) ratios.export_speed_vs_baseline = baseline.seconds / product.seconds;
+  const two = find('product ×2 clients', 'bound');
+  if (ok(product) && ok(two)) ratios.export_two_clients_time_vs_one = two.seconds / product.seconds;
 
   const table = markdownTable(
     [
@@ -423,6 +453,8 @@ export default async function run(): Promise<BenchResult> {
       export_speed_vs_sdk_unbound: 'SDK script wall time ÷ product wall time, unbound (bar ≥ 1.5)',
       export_calls_vs_sdk: 'product calls per conversation ÷ the SDK script’s (lower is better)',
       export_speed_vs_baseline: 'naive baseline wall time ÷ product wall time, bound',
+      export_two_clients_time_vs_one:
+        'product wall time with two OAuth clients ÷ with one, bound (each client its own budget; ~0.5 expected)',
     }),
   ].join('\n');
   return { name: 'export', markdown, ratios };

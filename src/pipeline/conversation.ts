@@ -32,6 +32,7 @@ import {
 import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { conversationDetails } from './details.ts';
+import { auditLabel } from './audit.ts';
 
 export type { ConversationStatus } from '../observe/metrics.ts';
 import type { ConversationStatus } from '../observe/metrics.ts';
@@ -344,13 +345,13 @@ export async function exportConversation(
       ctx.checkpoint.recordDelivery(conversationId, sink.name, bundle.deliveryId, receipt);
       await audit.append('delivery.succeeded', {
         conversationId,
-        sink: sink.name,
+        sink: auditLabel(sink.name),
         deliveryId: bundle.deliveryId,
       });
     } catch (err) {
       await audit.append('delivery.failed', {
         conversationId,
-        sink: sink.name,
+        sink: auditLabel(sink.name),
         code: isGtError(err) ? err.code : 'SINK_FAILED',
       });
       throw err instanceof GtError

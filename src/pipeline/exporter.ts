@@ -236,6 +236,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       {
         wanted: (c) => runtime.wantsBatch(c),
         clientFor: () => runtime.nextClient(),
+        ahead: Math.max(2, runtime.clients.length),
         onJobError: (err) =>
           runtime.context.logger.warn(
             { code: isGtError(err) ? err.code : 'UNEXPECTED' },

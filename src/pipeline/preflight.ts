@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { describeProxy, proxyFor, type GenesysConfig } from '../config/index.ts';
 import { GtError, isGtError } from '../errors.ts';
 import type { GenesysClient } from '../genesys/transport.ts';
 
@@ -56,6 +57,19 @@ export interface ConnectionHints {
   credentials: string;
   loginHost: string;
   apiHost: string;
+  /** The proxy (password masked) the login and API hosts are reached through, if any. */
+  loginProxy?: string | undefined;
+  apiProxy?: string | undefined;
+}
+
+/** The hints with the proxies `config` sends its login and API calls through: an unreachable
+ * proxy must be named, or the message sends the user to check a region that is fine. */
+export function withProxies(hints: ConnectionHints, config: GenesysConfig): ConnectionHints {
+  const via = (url: string) => {
+    const p = proxyFor(config.proxy, new URL(url));
+    return p && describeProxy(p.href);
+  };
+  return { ...hints, loginProxy: via(config.loginUrl), apiProxy: via(config.apiUrl) };
 }
 
 export const DEFAULT_CONNECTION_HINTS: ConnectionHints = {
@@ -103,13 +117,18 @@ function preflightError(err: unknown, hints: ConnectionHints): unknown {
         { cause: err },
       );
     case 'NETWORK':
-    case 'TIMEOUT':
+    case 'TIMEOUT': {
+      const proxy = fromLogin ? hints.loginProxy : hints.apiProxy;
+      const host = fromLogin ? hints.loginHost : hints.apiHost;
       return new GtError(
         'PREFLIGHT',
-        `${fromLogin ? 'login' : 'API'} host unreachable: ${base}; check ${fromLogin ? hints.loginHost : hints.apiHost} and the network`,
+        proxy
+          ? `${fromLogin ? 'login' : 'API'} host unreachable through the proxy ${proxy}: ${base}; check --proxy / HTTPS_PROXY / HTTP_PROXY (NO_PROXY to bypass it), ${host} and the network`
+          : `${fromLogin ? 'login' : 'API'} host unreachable: ${base}; check ${host} and the network`,
         { check: 'reachability' },
         { cause: err },
       );
+    }
     default:
       // The token host answering nonsense (oversized, garbled after its retries) is no token, but
       // not a setting to fix either: stop on that typed error. An API host that answered at all

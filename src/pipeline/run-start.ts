@@ -4,7 +4,13 @@
 // first analytics or recordings request.
 import { resolve } from 'node:path';
 import { acquireStateLock, type StateLock } from './lock.ts';
-import { checkGenesys, checkWritableFolder, type ConnectionHints } from './preflight.ts';
+import {
+  checkGenesys,
+  checkWritableFolder,
+  DEFAULT_CONNECTION_HINTS,
+  withProxies,
+  type ConnectionHints,
+} from './preflight.ts';
 import { createExportRuntime, type ExportRuntime, type RuntimeDeps } from './runtime.ts';
 import type { ExportOptions } from './options.ts';
 
@@ -29,7 +35,8 @@ export async function startRun(
   let runtime: ExportRuntime | undefined;
   try {
     runtime = await createExportRuntime(options, deps);
-    await checkGenesys(runtime.context.client, deps.connectionHints, deps.signal);
+    const hints = withProxies(deps.connectionHints ?? DEFAULT_CONNECTION_HINTS, deps.config);
+    await checkGenesys(runtime.context.client, hints, deps.signal);
     if (lock.tookOver)
       deps.logger?.warn(
         { stateDir: options.stateDir, ...lock.tookOver },

@@ -28,8 +28,15 @@ test('audit log tail cut at seeded points: verify-audit and the next export name
   for (let round = 0; round < 3; round += 1) {
     const out = join(await tempWorkdir(t, 'gt-audit-cut-'), 'export');
     const audit = join(out, '.genesys-transcripts', 'audit.jsonl');
-    for (let run = 0; run < 2; run += 1) assert.equal((await exportCli(emu, ['--out', out])).code, 0);
+    let summary: { audit: { entries: number; lastHash: string } } | undefined;
+    for (let run = 0; run < 2; run += 1) {
+      const r = await exportCli(emu, ['--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      summary = JSON.parse(r.stdout);
+    }
     const lines = (await readFile(audit, 'utf8')).split('\n').filter(Boolean);
+    // The run summary anchors the log too: its length and last hash at the run's end.
+    assert.deepEqual(summary!.audit, { entries: lines.length, lastHash: JSON.parse(lines.at(-1)!).hash });
     const keep = rng.int(1, lines.length - 1); // 1 … n-1 entries remain
     await writeFile(audit, `${lines.slice(0, keep).join('\n')}\n`);
 

@@ -50,7 +50,10 @@ test('two OAuth clients export a dataset in about half the windows one needs', a
     assert.equal(exporter.summary().conversations.done, 400, JSON.stringify(exporter.summary().failures));
     const stats = emu.stats();
     assert.equal(stats.rateLimited, 0, 'no 429');
-    return clients.map((c) => stats.perClient[c.clientId] ?? { requests: 0, rateLimited: 0, maxInWindow: 0 });
+    return clients.map((c) => ({
+      ...(stats.perClient[c.clientId] ?? { requests: 0, rateLimited: 0, maxInWindow: 0 }),
+      times: stats.apiRequestTimes[c.clientId] ?? [],
+    }));
   }
 
   const budget = effectiveBudget(RATE.perWindow);
@@ -68,4 +71,11 @@ test('two OAuth clients export a dataset in about half the windows one needs', a
     'both clients worked',
   );
   assert.ok(two <= Math.ceil(one * 0.6), `two clients need ${two} windows, one needs ${one}`);
+  // At the same time, not one after the other: the spans of the two clients' requests overlap
+  // for most of the shorter one (handed out job by job, they would barely touch).
+  const [a, b] = pair.map((c) => [Math.min(...c.times), Math.max(...c.times)] as const);
+  const overlap = Math.min(a![1], b![1]) - Math.max(a![0], b![0]);
+  const shorter = Math.min(a![1] - a![0], b![1] - b![0]);
+  t.diagnostic(`request spans overlap ${overlap} of ${shorter} ms`);
+  assert.ok(overlap >= shorter * 0.85, `the clients worked together for ${overlap} of ${shorter} ms`);
 });

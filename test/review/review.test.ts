@@ -449,3 +449,18 @@ test('a deleted conversation page is written again by the next export run', asyn
   const redone = results.filter((r) => r.reason !== 'already-exported').map((r) => r.conversationId);
   assert.deepEqual(redone, [id], 'only that conversation is redone');
 });
+
+test('--no-review (review: false) leaves the export folder without pages or index', async () => {
+  const plain = join(work, 'plain');
+  const { summary } = await runExport(emu, {
+    outDir: plain,
+    stateDir: join(work, 'plain-state'),
+    review: false,
+    media: false,
+  });
+  assert.equal(summary.conversations.failed, 0);
+  assert.ok(!existsSync(join(plain, 'index.html')) && !existsSync(join(plain, 'review')));
+  const r = cli(['search', 'cancel my account', '--out', plain]);
+  assert.equal(r.code, 2, 'no index: a usage error naming the review command');
+  assert.match(r.stderr, /run 'genesys-transcripts review/);
+});

@@ -3,6 +3,7 @@
 // folder is gone) and the audit log (chain and anchored length). Exit 0 when all holds, 1 with one
 // line per problem. --repair exports the damaged conversations again with the output settings of
 // the last run to this folder (connection flags as for export), then verifies again.
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { TreeProblem, TreeVerification } from '../../pipeline/verify.ts';
@@ -87,6 +88,18 @@ async function repair(
   );
 }
 
+/** A missing DIR (a typo) is a usage error naming it, not an unexpected ENOENT with a stack. */
+function assertExportFolder(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new GtError('USAGE', `verify: ${dir} does not exist: give the export folder (--out of the export)`);
+  }
+  if (!isDir)
+    throw new GtError('USAGE', `verify: ${dir} is a file: give the export folder (--out of the export)`);
+}
+
 export function registerVerifyCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
     .command('verify')
@@ -116,6 +129,7 @@ export function registerVerifyCommand(program: Command, setExitCode: SetExitCode
       ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
       ...(hmacKey ? { hmacKey } : {}),
     };
+    assertExportFolder(dir);
     let v = await verifyExportTree(dir, options);
     if (flags.repair && v.problems.length > 0) {
       if (!flags.json) report(v, process.stdout);

@@ -22,7 +22,7 @@ export interface Prefetched {
 export interface BatchPrefetchOptions extends BatchJobOptions {
   /** Whether this conversation's recordings should come through a batch. */
   wanted: (conversation: AnalyticsConversationWithoutAttributes) => boolean;
-  /** Jobs submitted ahead of the conversations being exported (default 2). */
+  /** Jobs submitted ahead of the conversations being exported, handed out in turn (default 2; at least one per OAuth client). */
   ahead?: number;
   /** Conversations per job (default and maximum 100). */
   batchSize?: number;
@@ -85,18 +85,24 @@ export async function* withRecordingBatches(
     });
   }
 
-  // Jobs are submitted `ahead` chunks before their conversations are handed out.
-  const queue: Prefetched[][] = [];
+  // Jobs are submitted `ahead` chunks before their conversations are handed out, and the open
+  // chunks are handed out in turn: with several OAuth clients (a job per client in turn), each
+  // client's conversations are in flight together and every budget is used at once.
+  const open: Prefetched[][] = [];
+  let turn = 0;
   try {
     for (;;) {
-      while (!exhausted && queue.length < Math.max(1, opts.ahead ?? 2)) {
+      while (!exhausted && open.length < Math.max(1, opts.ahead ?? 2)) {
         const chunk = await nextChunk();
         if (!chunk) break;
-        queue.push(submit(chunk));
+        open.push(submit(chunk));
       }
-      const head = queue.shift();
-      if (!head) return;
-      yield* head;
+      if (open.length === 0) return;
+      turn %= open.length;
+      const chunk = open[turn]!;
+      yield chunk.shift()!;
+      if (chunk.length === 0) open.splice(turn, 1);
+      else turn += 1;
     }
   } finally {
     if (!exhausted) await iterator.return?.();

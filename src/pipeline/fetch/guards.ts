@@ -39,10 +39,14 @@ export function downloadGuards(
   const limits = client.transferLimits;
   return {
     policy: client.downloadPolicy,
-    maxBytes: mediaSizeCap(
-      recording.outputSizeInBytes,
-      Math.min(limits.maxMediaBytes, durationSizeCap(recording.startTime, recording.endTime) ?? Infinity),
-    ),
+    // The metadata's size when there is one; else the duration; else the absolute cap alone.
+    maxBytes:
+      recording.outputSizeInBytes !== undefined
+        ? mediaSizeCap(recording.outputSizeInBytes, limits.maxMediaBytes)
+        : Math.min(
+            limits.maxMediaBytes,
+            durationSizeCap(recording.startTime, recording.endTime) ?? limits.maxMediaBytes,
+          ),
     minRate: { minBytesPerSecond: limits.minTransferRate, windowMs: limits.rateWindowMs },
     // Not a guard, but from the same client: media goes through its proxy, if any (config/proxy.ts).
     proxy: client.proxy,

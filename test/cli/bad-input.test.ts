@@ -1,0 +1,52 @@
+// Bad input as a user types it: one line on stderr naming what to fix, exit 2, no stack trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const BIN = join(import.meta.dirname, '../../bin/genesys-transcripts.js');
+
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd, env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function assertUsageLine(r: { code: number; stderr: string }, mentions: string) {
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, new RegExp(mentions));
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+test('verify on a folder that does not exist, or on a file', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  assertUsageLine(await cli(['verify', 'no-such-export'], cwd), 'verify: no-such-export does not exist');
+  await writeFile(join(cwd, 'afile'), '');
+  assertUsageLine(await cli(['verify', 'afile'], cwd), 'verify: afile is a file');
+});
+
+test('an unreachable proxy is named (password masked), not the login host', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH, HOME: cwd, GENESYSCLOUD_OAUTHCLIENT_SECRET: 'not-printed-secret' };
+  const api = 'http://127.0.0.1:9';
+  const args = ['export', '--api-url', api, '--login-url', api, '--client-id', 'qa', '--out', 'out'];
+  const r = await cli([...args, '--from', '-1d', '--proxy', 'http://qa:proxy-pw@127.0.0.1:1'], cwd, env);
+  assertUsageLine(
+    r,
+    'login host unreachable through the proxy http://qa:\\*+@127\\.0\\.0\\.1:1/?: .*--proxy',
+  );
+  assert.doesNotMatch(r.stderr, /proxy-pw|not-printed-secret/);
+  // Without a proxy the message still sends the user to the login host settings.
+  assertUsageLine(await cli([...args, '--from', '-1d'], cwd, env), 'login host unreachable: .*--login-url');
+});
