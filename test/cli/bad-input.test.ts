@@ -60,3 +60,11 @@ test('dlq list and retry on a folder that holds no export state', async (t) => {
   const env = { ...process.env, GT_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
   assertUsageLine(await cli(retry, cwd, env), 'no export state at typo/');
 });
+
+test('export --emulator with a bad flag value: that one line, not the emulator banner before it', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
+  assertUsageLine(await cli([...args, '--from', 'garbage'], cwd), '^genesys-transcripts: --from: "garbage"');
+  assertUsageLine(await cli([...args, '--lag', 'abc'], cwd), '^genesys-transcripts: --lag: "abc"');
+});

@@ -196,6 +196,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       let configs: GenesysConfig[] = [];
       let stopEmulator: (() => Promise<void>) | undefined;
       let defaultInterval: string | undefined;
+      let emulatorBanner = '';
       if (flags.emulator) {
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
         const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
@@ -233,9 +234,8 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
           }),
         );
-        process.stderr.write(
-          `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
-        );
+        // Said once the flags are known good: a bad flag is then the only line printed.
+        emulatorBanner = `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`;
       } else {
         const base = {
           flags,
@@ -293,6 +293,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         } catch (err) {
           throw inFlagTerms(err);
         }
+        process.stderr.write(emulatorBanner);
         if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
         const metricsServer =
           typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
