@@ -50,3 +50,13 @@ test('an unreachable proxy is named (password masked), not the login host', asyn
   // Without a proxy the message still sends the user to the login host settings.
   assertUsageLine(await cli([...args, '--from', '-1d'], cwd, env), 'login host unreachable: .*--login-url');
 });
+
+test('dlq list and retry on a folder that holds no export state', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  assertUsageLine(await cli(['dlq', 'list', '--out', 'typo'], cwd), 'no export state at typo/');
+  assertUsageLine(await cli(['dlq', 'list', '--state-dir', 'typo'], cwd), 'no export state at typo:');
+  const retry = ['dlq', 'retry', '--out', 'typo', '--sink', 'webhook:https://127.0.0.1:9/x'];
+  const env = { ...process.env, GT_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+  assertUsageLine(await cli(retry, cwd, env), 'no export state at typo/');
+});

@@ -47,6 +47,12 @@ test('--no-redact is announced at start, in the summary, in every manifest and i
   );
   assert.match(r.stdout.split('\n')[0]!, /^\*\*\* WARNING: --no-redact/);
   assert.match(r.stdout, /skipped conversations:\n {2}no-files: \d+\n/);
+  // The count line says those no-files conversations are among the exported ones.
+  const noFiles = /\n {2}no-files: (\d+)\n/.exec(r.stdout)![1];
+  assert.match(
+    r.stdout,
+    new RegExp(`\\d+ exported \\(${noFiles} with nothing but their manifest: no-files\\), `),
+  );
   assert.match(r.stdout, /skipped files inside exported conversations:\n {2}recording \w+/);
   const manifests = (await listFiles(out)).filter((f) => f.endsWith('manifest.json'));
   assert.equal(manifests.length, 30);

@@ -3,6 +3,7 @@
 // those of the given webhook sink(s) with their original webhook-id and payload, removing each
 // once the receiver accepts it (a receiver deduplicating on webhook-id processes it once even if
 // an earlier send did arrive). Exit 1 when some could not be delivered (they stay for next time).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
@@ -19,7 +20,17 @@ interface DlqFlags {
   all?: boolean;
 }
 
-const deadLetterDir = (flags: DlqFlags) => join(flags.stateDir ?? defaultStateDir(flags.out), 'dead-letters');
+/** The dead-letter folder of the destination; a state folder that does not exist is a wrong
+ * --out/--state-dir (a typo must not read as "0 dead letters"). */
+function deadLetterDir(flags: DlqFlags): string {
+  const stateDir = flags.stateDir ?? defaultStateDir(flags.out);
+  if (!existsSync(stateDir))
+    throw new GtError(
+      'USAGE',
+      `no export state at ${stateDir}: give --out of the export (or the --state-dir it used)`,
+    );
+  return join(stateDir, 'dead-letters');
+}
 
 function withLocation(cmd: Command): Command {
   return cmd

@@ -38,8 +38,12 @@ function capped(lines: string[], max = SUMMARY_LIST_MAX): string[] {
 
 function printSummary(s: ExportSummary, out: NodeJS.WritableStream, outDir: string): void {
   const c = s.conversations;
+  // Counted as exported (their manifest is delivered) yet listed below as skipped: say so here.
+  const noFiles = s.skippedConversations?.['no-files'] ?? 0;
   const lines = [
-    `conversations: ${c.discovered} discovered, ${c.done} exported, ${c.skipped} skipped, ${c.failed} failed` +
+    `conversations: ${c.discovered} discovered, ${c.done} exported` +
+      (noFiles ? ` (${noFiles} with nothing but their manifest: no-files)` : '') +
+      `, ${c.skipped} skipped, ${c.failed} failed` +
       (c.deferred ? `, ${c.deferred} deferred (recording not ready: run again later)` : '') +
       (c.alreadyExported ? ` (${c.alreadyExported} already exported earlier)` : ''),
     `files: ${s.files} (${formatBytes(s.bytes)}) in ${outDir}`,

@@ -167,6 +167,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
   if (
     found.length === 0 &&
+    !text.includes('@') &&
     !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
   )
     return [];
@@ -374,7 +375,7 @@ class TokenScan {
       if (
         j < l - 1 &&
         j >= lowest &&
-        usable(tokens[j]) &&
+        (usable(tokens[j]) || (tokens[j]!.kind === 'word' && tokens[j]!.norm.length === 1)) &&
         // Written joiners ("john.smith at …") only count when they touch both labels.
         (prev.kind === 'word' || (tokens[j]!.end === prev.start && prev.end === cur.start))
       ) {
@@ -606,12 +607,14 @@ class TokenScan {
       let digitsBetween = false;
       for (let k = a.lastTok + 1; k < b.firstTok; k++)
         if (this.tokens[k]!.kind === 'num') digitsBetween = true;
-      if (digitsBetween || touched[i] || touched[i + 1]) continue;
+      // The first part may already be redacted on its own ("SSN four three one two…" reads as
+      // the last four): the rest still belongs to it.
+      if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
       const joined = this.runPart([...a.groups, ...b.groups], context, a.plusStart);
       if (!fullyCovered([...a.groups, ...b.groups], joined)) continue;
       const entity = joined[0]!.entity;
-      out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
+      if (!touched[i]) out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
       out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
       i++;
     }
