@@ -68,3 +68,12 @@ test('export --emulator with a bad flag value: that one line, not the emulator b
   assertUsageLine(await cli([...args, '--from', 'garbage'], cwd), '^genesys-transcripts: --from: "garbage"');
   assertUsageLine(await cli([...args, '--lag', 'abc'], cwd), '^genesys-transcripts: --lag: "abc"');
 });
+
+test('export --help shows defaults as a user types them', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const help = (await cli(['export', '--help'], cwd)).stdout.replace(/\s+/g, ' ');
+  assert.match(help, /--file-mode <octal> mode of delivered files \(default: 600\)/);
+  assert.match(help, /--dir-mode <octal> mode of the folders created under --out \(default: 700\)/);
+  assert.equal(help.match(/default:? 900/g)?.length, 1, 'the deadline default once');
+});

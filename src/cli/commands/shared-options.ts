@@ -206,7 +206,7 @@ function addNetworkLimitOptions(cmd: Command): Command {
 export function addDeadlineOption(cmd: Command): Command {
   return cmd.option(
     '--conversation-deadline <seconds>',
-    'a conversation not finished within this ends as DEADLINE (default 900)',
+    'a conversation not finished within this ends as DEADLINE',
     positive,
     900,
   );
@@ -223,34 +223,45 @@ const octalMode =
 
 /** What an export writes and where: media, transcripts, formats, redaction, sinks. */
 export function addOutputOptions(cmd: Command, help: { out: string; sink: string }): Command {
-  return cmd
-    .option(
-      '--media-format <format>',
-      `recording format: ${MEDIA_FORMATS.join(', ')}`,
-      oneOf('--media-format', MEDIA_FORMATS),
-      'WAV',
-    )
-    .option('--no-media', 'do not download recordings')
-    .option('--no-transcript', 'do not fetch transcripts')
-    .option('--out <dir>', help.out, './export')
-    .option(
-      '--formats <list>',
-      `transcript formats: ${OUTPUT_FORMATS.join(',')}`,
-      listOf('--formats', OUTPUT_FORMATS),
-      ['json', 'txt', 'vtt'],
-    )
-    .option(
-      '--no-redact',
-      'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
-    )
-    .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
-    .option('--sink <spec...>', help.sink)
-    .option('--file-mode <octal>', 'mode of delivered files', octalMode('--file-mode'), 0o600)
-    .option('--dir-mode <octal>', 'mode of the folders created under --out', octalMode('--dir-mode'), 0o700)
-    .option(
-      '--allow-insecure-webhook',
-      'allow a webhook sink on plain http:// to a host other than loopback (transcripts sent unencrypted)',
-    );
+  return (
+    cmd
+      .option(
+        '--media-format <format>',
+        `recording format: ${MEDIA_FORMATS.join(', ')}`,
+        oneOf('--media-format', MEDIA_FORMATS),
+        'WAV',
+      )
+      .option('--no-media', 'do not download recordings')
+      .option('--no-transcript', 'do not fetch transcripts')
+      .option('--out <dir>', help.out, './export')
+      .option(
+        '--formats <list>',
+        `transcript formats: ${OUTPUT_FORMATS.join(',')}`,
+        listOf('--formats', OUTPUT_FORMATS),
+        ['json', 'txt', 'vtt'],
+      )
+      .option(
+        '--no-redact',
+        'DANGER: write transcripts without PII redaction (announced at start, in the summary and manifests)',
+      )
+      .option('--no-review', 'no review pages (index.html, review/) or search index in --out')
+      .option('--sink <spec...>', help.sink)
+      // Defaults shown as typed (600), not as the numbers they are (384).
+      .addOption(
+        new Option('--file-mode <octal>', 'mode of delivered files')
+          .argParser(octalMode('--file-mode'))
+          .default(0o600, '600'),
+      )
+      .addOption(
+        new Option('--dir-mode <octal>', 'mode of the folders created under --out')
+          .argParser(octalMode('--dir-mode'))
+          .default(0o700, '700'),
+      )
+      .option(
+        '--allow-insecure-webhook',
+        'allow a webhook sink on plain http:// to a host other than loopback (transcripts sent unencrypted)',
+      )
+  );
 }
 
 async function readIds(file: string): Promise<string[]> {
