@@ -176,7 +176,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
     [...found].sort((a, b) => a.start - b.start),
   );
   tokens = splitHyphenatedNumbers(tokens, words);
-  const scan = new TokenScan(tokens, words, options);
+  const scan = new TokenScan(text, tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
   scan.numbers(new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale)).readAll(), found);
@@ -238,8 +238,15 @@ class TokenScan {
   private readonly tokens: readonly Token[];
   private readonly words: ReadonlyMap<string, NumberWord>;
   private readonly options: DetectOptions;
+  private readonly text: string;
 
-  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>, options: DetectOptions) {
+  constructor(
+    text: string,
+    tokens: readonly Token[],
+    words: ReadonlyMap<string, NumberWord>,
+    options: DetectOptions,
+  ) {
+    this.text = text;
     this.tokens = tokens;
     this.words = words;
     this.options = options;
@@ -314,6 +321,12 @@ class TokenScan {
 
   // ---- spoken e-mail: "john dot smith at gmail dot com", "j o h n arroba ejemplo punto org"
 
+  private spelledLetter(t: Token): boolean {
+    if (t.kind !== 'word' || t.end - t.start !== 1) return false;
+    const c = this.text.charCodeAt(t.start) | 32;
+    return c >= 97 && c <= 122;
+  }
+
   private isLabel(t: Token | undefined): boolean {
     return (
       !!t && (t.kind === 'word' || t.kind === 'num') && !AT_WORDS.has(t.norm) && !EMAIL_JOINERS.has(t.norm)
@@ -383,7 +396,8 @@ class TokenScan {
         joined = true;
         continue;
       }
-      if (prev.kind === 'word' && prev.norm.length === 1 && cur.norm.length === 1) {
+      // A letter spelled is written plain: "à o m a r", "é a n n a" start at the "o", the "a".
+      if (this.spelledLetter(prev) && cur.norm.length === 1) {
         l--; // spelled: "j o h n"
         continue;
       }
