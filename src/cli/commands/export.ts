@@ -234,7 +234,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
           }),
         );
-        // Said once the flags are known good: a bad flag is then the only line printed.
+        // Said once the flags and the checks before work are good: a bad flag or --out is the only line.
         emulatorBanner = `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`;
       } else {
         const base = {
@@ -293,7 +293,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         } catch (err) {
           throw inFlagTerms(err);
         }
-        process.stderr.write(emulatorBanner);
+        exporter.once('started', () => process.stderr.write(emulatorBanner));
         if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
         const metricsServer =
           typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
