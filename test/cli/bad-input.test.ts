@@ -80,3 +80,14 @@ test('export --help shows defaults as a user types them', async (t) => {
   assert.match(help, /--dir-mode <octal> mode of the folders created under --out \(default: 700\)/);
   assert.equal(help.match(/default:? 900/g)?.length, 1, 'the deadline default once');
 });
+
+test('export --emulator with connection flags: refused, not silently ignored', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
+  assertUsageLine(await cli([...args, '--config', 'missing.json'], cwd), '--emulator .* drop --config');
+  assertUsageLine(
+    await cli([...args, '--region', 'eu-west-1', '--client-id', 'x'], cwd),
+    'drop --region, --client-id',
+  );
+});

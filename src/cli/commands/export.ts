@@ -31,6 +31,27 @@ const SUMMARY_LIST_MAX = 20;
 export const NO_REDACT_BANNER =
   '*** WARNING: --no-redact: transcripts are written WITHOUT PII redaction (card numbers, SSNs, phone numbers … as spoken or typed) ***';
 
+/** The emulator brings its own connection: a --config or --region beside it would be silently ignored. */
+function rejectConnectionFlags(flags: Record<string, unknown>): void {
+  const names = {
+    region: '--region',
+    apiUrl: '--api-url',
+    loginUrl: '--login-url',
+    clientId: '--client-id',
+    clientSecretFile: '--client-secret-file',
+    config: '--config',
+    clients: '--clients',
+  };
+  const given = Object.entries(names)
+    .filter(([k]) => flags[k] !== undefined)
+    .map(([, n]) => n);
+  if (given.length > 0)
+    throw new GtError(
+      'USAGE',
+      `--emulator brings its own connection: drop ${given.join(', ')} (or drop --emulator to use ${given.length > 1 ? 'them' : 'it'})`,
+    );
+}
+
 /** Up to `max` lines, then "…and N more". */
 function capped(lines: string[], max = SUMMARY_LIST_MAX): string[] {
   return lines.length <= max ? lines : [...lines.slice(0, max), `  …and ${lines.length - max} more`];
@@ -198,6 +219,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       let defaultInterval: string | undefined;
       let emulatorBanner = '';
       if (flags.emulator) {
+        rejectConnectionFlags(flags);
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
         const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
         const { parseInterval } = await import('../../genesys/discovery.ts');
