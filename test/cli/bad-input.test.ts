@@ -61,12 +61,15 @@ test('dlq list and retry on a folder that holds no export state', async (t) => {
   assertUsageLine(await cli(retry, cwd, env), 'no export state at typo/');
 });
 
-test('export --emulator with a bad flag value: that one line, not the emulator banner before it', async (t) => {
+test('export --emulator with a bad flag value or --out: that one line, not the emulator banner before it', async (t) => {
   const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
   t.after(() => rm(cwd, { recursive: true, force: true }));
   const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
   assertUsageLine(await cli([...args, '--from', 'garbage'], cwd), '^genesys-transcripts: --from: "garbage"');
   assertUsageLine(await cli([...args, '--lag', 'abc'], cwd), '^genesys-transcripts: --lag: "abc"');
+  await writeFile(join(cwd, 'afile'), '');
+  const onFile = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'afile'];
+  assertUsageLine(await cli(onFile, cwd), '^genesys-transcripts: --out afile: is a file');
 });
 
 test('export --help shows defaults as a user types them', async (t) => {
@@ -76,4 +79,15 @@ test('export --help shows defaults as a user types them', async (t) => {
   assert.match(help, /--file-mode <octal> mode of delivered files \(default: 600\)/);
   assert.match(help, /--dir-mode <octal> mode of the folders created under --out \(default: 700\)/);
   assert.equal(help.match(/default:? 900/g)?.length, 1, 'the deadline default once');
+});
+
+test('export --emulator with connection flags: refused, not silently ignored', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
+  assertUsageLine(await cli([...args, '--config', 'missing.json'], cwd), '--emulator .* drop --config');
+  assertUsageLine(
+    await cli([...args, '--region', 'eu-west-1', '--client-id', 'x'], cwd),
+    'drop --region, --client-id',
+  );
 });
