@@ -23,6 +23,7 @@ import {
   MONTHS,
   ORDINALS,
   QUANTITY_AFTER,
+  QUANTITY_BEFORE,
   REPEATERS,
   TLDS,
   numberWords,
@@ -180,7 +181,10 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const scan = new TokenScan(text, tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
-  scan.numbers(new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale)).readAll(), found);
+  scan.numbers(
+    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
+    found,
+  );
   budget?.check();
   return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
 }
@@ -466,7 +470,12 @@ class TokenScan {
       const kind = hit.kind as 'DOB' | 'EXPIRY';
       // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
       // that is my date of birth".
-      const span = this.dateAfter(p + 1, kind) ?? this.dateBefore(p - hit.words.length, kind);
+      // A date right after the cue wins; one a few words after it loses to one right before it
+      // ("12/13/1955, that is my date of birth, I was charged £1099.56", "am 21. März 1965
+      // geboren. nach dem Update auf 12.8.1").
+      const after = this.dateAfter(p + 1, kind);
+      const before = after?.skipped === 0 ? null : this.dateBefore(p - hit.words.length, kind);
+      const span = before && (!after || before.skipped < after.skipped) ? before : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
@@ -538,21 +547,29 @@ class TokenScan {
 
   /** A date ending a few words before the cue's first token `last + 1` (none past a written
    * number that is not part of it). */
-  private dateBefore(last: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+  private dateBefore(
+    last: number,
+    kind: 'DOB' | 'EXPIRY',
+  ): { start: number; end: number; skipped: number } | null {
     let e = last;
+    let words = 0;
     for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
       const d = this.isDateToken(e);
       if (d?.value || d?.month) break;
+      if (this.tokens[e]!.kind === 'word') words++;
       e--;
     }
     if (e < 0) return null;
     let b = e;
     while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
     const span = this.collectDate(b, kind);
-    return span && span.end <= this.tokens[e]!.end ? span : null;
+    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words } : null;
   }
 
-  private dateAfter(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+  private dateAfter(
+    from: number,
+    kind: 'DOB' | 'EXPIRY',
+  ): { start: number; end: number; skipped: number } | null {
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -562,7 +579,14 @@ class TokenScan {
       if (!t || d?.value || d?.month || this.otherKeywordEndsAt(i, kind)) break;
       i++;
     }
-    return this.collectDate(i, kind);
+    const span = this.collectDate(i, kind);
+    let skipped = 0;
+    for (let k = from; k < i; k++) {
+      const t = this.tokens[k]!;
+      if (t.kind === 'word') skipped++;
+      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') skipped += 3; // another sentence
+    }
+    return span && { ...span, skipped };
   }
 
   /** The date whose tokens start at i, if what is there reads as one. */
@@ -589,6 +613,8 @@ class TokenScan {
       digits += d.digits;
     }
     if (firstValue < 0) return null;
+    // "… date of birth, I paid $1200.50": an amount, not a date.
+    if (QUANTITY_BEFORE.has(this.tokens[firstValue - 1]?.norm ?? '')) return null;
     // "the offer expires in thirty three days": a quantity, not a date.
     const after = this.tokens[lastValue + 1];
     if (after && QUANTITY_AFTER.has(after.norm)) return null;
