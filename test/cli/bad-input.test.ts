@@ -91,3 +91,14 @@ test('export --emulator with connection flags: refused, not silently ignored', a
     'drop --region, --client-id',
   );
 });
+
+test('a config file that cannot be used: its problem alone, on one line', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH, HOME: cwd };
+  // The file holds region and client: only its unknown key is reported, not "no region" after it.
+  await writeFile(join(cwd, 'c.json'), JSON.stringify({ region: 'eu-west-1', clientId: 'x', bogus: 1 }));
+  const args = ['export', '--out', 'out', '--from', '-1d', '--config'];
+  assertUsageLine(await cli([...args, 'c.json'], cwd, env), 'c.json: top level: Unrecognized key: "bogus"');
+  assertUsageLine(await cli([...args, 'none.json'], cwd, env), 'config file none.json: cannot read it');
+});
