@@ -187,11 +187,11 @@ export class DigitRunReader {
           sep = '';
           next = this.readAt(s)!;
         }
-        // "order 4947245. 672.389.2853 is my cell": a full stop and a space between written
-        // digits end a sentence (spoken digits punctuated as sentences are words, not digits).
+        // "order 4947245. 672.389.2853 is my cell": a full stop and a space after or before
+        // written digits end a sentence ("im Jahr 2015. Also fünf eins …" is a year, then a
+        // number); only spoken digits punctuated as sentences are one number.
         if (
-          next.written &&
-          groups.at(-1)!.written &&
+          (next.written || groups.at(-1)!.written) &&
           sep.includes('.') &&
           tokens[s]!.start > tokens[s - 1]!.end
         )
