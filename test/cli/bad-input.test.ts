@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,4 +90,27 @@ test('export --emulator with connection flags: refused, not silently ignored', a
     await cli([...args, '--region', 'eu-west-1', '--client-id', 'x'], cwd),
     'drop --region, --client-id',
   );
+});
+
+test('a config file that cannot be used: its problem alone, on one line', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH, HOME: cwd };
+  // The file holds region and client: only its unknown key is reported, not "no region" after it.
+  await writeFile(join(cwd, 'c.json'), JSON.stringify({ region: 'eu-west-1', clientId: 'x', bogus: 1 }));
+  const args = ['export', '--out', 'out', '--from', '-1d', '--config'];
+  assertUsageLine(await cli([...args, 'c.json'], cwd, env), 'c.json: top level: Unrecognized key: "bogus"');
+  assertUsageLine(await cli([...args, 'none.json'], cwd, env), 'config file none.json: cannot read it');
+});
+
+test('status of a folder that holds no export state: usage (exit 2), not a damaged checkpoint', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  assertUsageLine(await cli(['status', '--out', 'typo'], cwd), 'no export state at typo/');
+  assertUsageLine(await cli(['status'], cwd), 'no export state at export/');
+  // A state folder without its checkpoint is damage: exit 1.
+  await mkdir(join(cwd, 'out', '.genesys-transcripts'), { recursive: true });
+  const damaged = await cli(['status', '--out', 'out'], cwd);
+  assert.equal(damaged.code, 1, damaged.stderr);
+  assert.match(damaged.stderr, /no checkpoint at out\/\.genesys-transcripts\/checkpoint\.db \[CHECKPOINT\]/);
 });
