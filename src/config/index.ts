@@ -224,6 +224,12 @@ function readConfigFile(path: string, problems: string[]): z.infer<typeof fileSc
   return {};
 }
 
+/** One problem on one line; several as a list. */
+function invalidConfig(problems: string[]): GtError {
+  const text = problems.length === 1 ? ` ${problems[0]}` : `\n  - ${problems.join('\n  - ')}`;
+  return new GtError('CONFIG_INVALID', `invalid Genesys configuration:${text}`, { problems });
+}
+
 export function loadConfig(input: LoadConfigInput): GenesysConfig {
   const flags = input.flags ?? {};
   const env = input.env ?? {};
@@ -236,6 +242,9 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
   }
   const configFile = input.configFile ?? str(flags.config);
   const file = configFile ? readConfigFile(configFile, problems) : {};
+  // An unreadable or invalid file is the problem to fix: "no region", "clientId is missing" … after
+  // it would only be its consequences, and wrong when the file does hold them.
+  if (problems.length > 0) throw invalidConfig(problems);
 
   // Hosts: explicit URLs beat a region; within each, flags > env > file.
   const regionInput =
@@ -296,11 +305,7 @@ export function loadConfig(input: LoadConfigInput): GenesysConfig {
       problems.push(`${key} ${issue.message}`);
     }
   }
-  if (problems.length > 0 || !parsed.success) {
-    throw new GtError('CONFIG_INVALID', `invalid Genesys configuration:\n  - ${problems.join('\n  - ')}`, {
-      problems,
-    });
-  }
+  if (problems.length > 0 || !parsed.success) throw invalidConfig(problems);
   return makeConfig({ ...parsed.data, region: hosts?.region, proxy });
 }
 

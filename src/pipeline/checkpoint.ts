@@ -310,6 +310,9 @@ export class CheckpointStore {
       // "file is not a database": some other file was given as --checkpoint.
       throw checkpointError(path, 'not an SQLite database', err);
     }
+    // No table at all: a run killed after SQLite wrote its header but before the schema's
+    // transaction committed. Such a file holds no state, so it is opened as a new checkpoint.
+    if (tables.length === 0) return;
     if (!tables.includes('meta'))
       throw checkpointError(path, 'an SQLite database without a checkpoint schema');
     const meta = new Map(

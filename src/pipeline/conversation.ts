@@ -132,8 +132,15 @@ export async function exportConversation(
   };
 
   // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
-  const warn = (item: string) => (w: TransformWarnings) =>
-    ctx.logger.warn({ conversationId, item, ...w }, 'transcript items dropped or cleaned');
+  // Items with no text (typing indicators, joins/leaves, silent phrases) are ordinary in Genesys
+  // transcripts: a debug line, not a warning on every clean run; lost text (dropped, cut) warns.
+  const warn = (item: string) => (w: TransformWarnings) => {
+    const lost = w.droppedItems > 0 || w.droppedWords > 0 || w.truncatedTexts > 0;
+    ctx.logger[lost ? 'warn' : 'debug'](
+      { conversationId, item, ...w },
+      'transcript items dropped or cleaned',
+    );
+  };
 
   const wanted = options.selection?.languages;
   const flowLangs = flowLanguagesOf(conversation);

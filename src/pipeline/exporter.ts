@@ -79,6 +79,8 @@ export interface ExportSummary {
 }
 
 export interface ExporterEvents {
+  /** The checks before work passed (folders, lock, token): discovery starts. */
+  started: [];
   progress: [ProgressSnapshot];
   conversation: [ConversationResult];
 }
@@ -141,6 +143,7 @@ export class Exporter extends EventEmitter<ExporterEvents> {
   async *run(): AsyncGenerator<ConversationResult, ExportSummary> {
     this.state.started = Date.now();
     const { runtime, lock } = await startRun(this.options, this.deps);
+    this.emit('started');
     const { checkpoint, audit, client } = runtime.context;
     let runId: string | undefined;
     let ended: 'finished' | 'failed' | 'interrupted' = 'interrupted';

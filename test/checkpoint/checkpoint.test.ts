@@ -224,3 +224,18 @@ test('kill -9 mid-write loses nothing committed and leaves a healthy database', 
     assert.ok(todo.has(id), `${id} is to-do after the crash`);
   assert.equal(store.claim(committed[0]!), true);
 });
+
+test('a checkpoint killed before its schema committed (header written, no table) opens as new', async (t) => {
+  const dir = await tempWorkdir(t, 'gt-checkpoint-');
+  const path = join(dir, 'checkpoint.db');
+  // What a SIGKILL between `PRAGMA journal_mode = WAL` and the schema's COMMIT leaves behind.
+  const raw = new DatabaseSync(path);
+  raw.exec('PRAGMA journal_mode = WAL');
+  raw.exec('BEGIN IMMEDIATE');
+  raw.exec('CREATE TABLE half (x)');
+  raw.close(); // closing mid-transaction rolls it back, as a kill does
+  const store = CheckpointStore.open(path);
+  t.after(() => store.close());
+  store.discovered('c1');
+  assert.equal(store.get('c1')?.state, 'pending');
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,12 +61,15 @@ test('dlq list and retry on a folder that holds no export state', async (t) => {
   assertUsageLine(await cli(retry, cwd, env), 'no export state at typo/');
 });
 
-test('export --emulator with a bad flag value: that one line, not the emulator banner before it', async (t) => {
+test('export --emulator with a bad flag value or --out: that one line, not the emulator banner before it', async (t) => {
   const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
   t.after(() => rm(cwd, { recursive: true, force: true }));
   const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
   assertUsageLine(await cli([...args, '--from', 'garbage'], cwd), '^genesys-transcripts: --from: "garbage"');
   assertUsageLine(await cli([...args, '--lag', 'abc'], cwd), '^genesys-transcripts: --lag: "abc"');
+  await writeFile(join(cwd, 'afile'), '');
+  const onFile = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'afile'];
+  assertUsageLine(await cli(onFile, cwd), '^genesys-transcripts: --out afile: is a file');
 });
 
 test('export --help shows defaults as a user types them', async (t) => {
@@ -76,4 +79,38 @@ test('export --help shows defaults as a user types them', async (t) => {
   assert.match(help, /--file-mode <octal> mode of delivered files \(default: 600\)/);
   assert.match(help, /--dir-mode <octal> mode of the folders created under --out \(default: 700\)/);
   assert.equal(help.match(/default:? 900/g)?.length, 1, 'the deadline default once');
+});
+
+test('export --emulator with connection flags: refused, not silently ignored', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
+  assertUsageLine(await cli([...args, '--config', 'missing.json'], cwd), '--emulator .* drop --config');
+  assertUsageLine(
+    await cli([...args, '--region', 'eu-west-1', '--client-id', 'x'], cwd),
+    'drop --region, --client-id',
+  );
+});
+
+test('a config file that cannot be used: its problem alone, on one line', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH, HOME: cwd };
+  // The file holds region and client: only its unknown key is reported, not "no region" after it.
+  await writeFile(join(cwd, 'c.json'), JSON.stringify({ region: 'eu-west-1', clientId: 'x', bogus: 1 }));
+  const args = ['export', '--out', 'out', '--from', '-1d', '--config'];
+  assertUsageLine(await cli([...args, 'c.json'], cwd, env), 'c.json: top level: Unrecognized key: "bogus"');
+  assertUsageLine(await cli([...args, 'none.json'], cwd, env), 'config file none.json: cannot read it');
+});
+
+test('status of a folder that holds no export state: usage (exit 2), not a damaged checkpoint', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  assertUsageLine(await cli(['status', '--out', 'typo'], cwd), 'no export state at typo/');
+  assertUsageLine(await cli(['status'], cwd), 'no export state at export/');
+  // A state folder without its checkpoint is damage: exit 1.
+  await mkdir(join(cwd, 'out', '.genesys-transcripts'), { recursive: true });
+  const damaged = await cli(['status', '--out', 'out'], cwd);
+  assert.equal(damaged.code, 1, damaged.stderr);
+  assert.match(damaged.stderr, /no checkpoint at out\/\.genesys-transcripts\/checkpoint\.db \[CHECKPOINT\]/);
 });

@@ -134,6 +134,33 @@ test('EMAIL: written and spoken in three locales', () => {
   expectKept("I'm at home dot com is not a thing");
 });
 
+test('EMAIL: spelled letters before a name, digits said as words, symbols spoken; never the word before', () => {
+  expectRedacted(
+    'yes, and m a r k jones at sign hotmail dot com',
+    'm a r k jones at sign hotmail dot com',
+    'EMAIL',
+  );
+  expectRedacted('so send it to paul at gmail dot com', 'paul at gmail dot com', 'EMAIL');
+  expectRedacted(
+    'écrivez à jean dupont vingt et un arobase orange point fr',
+    'jean dupont vingt et un arobase orange point fr',
+    'EMAIL',
+    'fr-FR',
+  );
+  expectRedacted(
+    'mándelo a ana ruiz treinta y dos @ correo . es',
+    'ana ruiz treinta y dos @ correo . es',
+    'EMAIL',
+    'es-ES',
+  );
+  expectRedacted(
+    'o email é l u i s a arroba sapo ponto pt',
+    'l u i s a arroba sapo ponto pt',
+    'EMAIL',
+    'pt-PT',
+  );
+});
+
 test('BANK_ACCOUNT, ROUTING_NUMBER (ABA checksum), IBAN (mod 97), DOB in context', () => {
   expectRedacted('routing number 021000021 thanks', '021000021', 'ROUTING_NUMBER');
   expectRedacted(

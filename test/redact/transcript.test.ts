@@ -210,3 +210,49 @@ test('a word the phrase text splits differently (text "0210 00021", word "021000
   const kept = redactTranscript(transcript([keep])).segments[0]!.words!.map((w) => w.text);
   assert.ok(kept.includes('1234'), kept.join(' '));
 });
+
+test('a code finished after the agent prompt ends in a homophone ("cinq… / oui ? / neuf un."), or is nothing but homophones', () => {
+  const fr = { ...transcript([]), language: 'fr-FR' };
+  const out = redactTranscript({
+    ...fr,
+    segments: [
+      segment(0, 'customer', 'le cryptogramme est cinq…', 0),
+      segment(1, 'agent', 'Oui, la suite ?', 5_000),
+      segment(2, 'customer', 'neuf un.', 10_000),
+    ],
+  });
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    ['le cryptogramme est [CVV]…', 'Oui, la suite ?', '[CVV].'],
+  );
+  const pt = redactTranscript({
+    ...fr,
+    language: 'pt-PT',
+    segments: [
+      segment(0, 'customer', 'o CVV é sete…', 0),
+      segment(1, 'agent', 'E o resto?', 5_000),
+      segment(2, 'customer', 'um um.', 10_000),
+    ],
+  });
+  assert.deepEqual(
+    pt.segments.map((s) => s.text),
+    ['o CVV é [CVV]…', 'E o resto?', '[CVV].'],
+  );
+  // Without a number before it, a lone homophone stays a word.
+  assert.equal(redactText('oui, un.', { locale: 'fr-FR' }).text, 'oui, un.');
+});
+
+test('a date of birth before its cue, with another number after the cue, is the date', () => {
+  assert.equal(
+    redactText('Sure. 03/14/1962, that is my date of birth, I paid $1200.50 yesterday.').text,
+    'Sure. [DOB], that is my date of birth, I paid $1200.50 yesterday.',
+  );
+  assert.equal(
+    redactText('ich bin am 3. Mai 1971 geboren. Seit Version 4.2.1 geht nichts.', { locale: 'de-DE' }).text,
+    'ich bin am [DOB] geboren. Seit Version 4.2.1 geht nichts.',
+  );
+  assert.equal(
+    redactText('mi fecha de nacimiento es 11/02/1983, gracias', { locale: 'es-ES' }).text,
+    'mi fecha de nacimiento es [DOB], gracias',
+  );
+});

@@ -31,6 +31,27 @@ const SUMMARY_LIST_MAX = 20;
 export const NO_REDACT_BANNER =
   '*** WARNING: --no-redact: transcripts are written WITHOUT PII redaction (card numbers, SSNs, phone numbers … as spoken or typed) ***';
 
+/** The emulator brings its own connection: a --config or --region beside it would be silently ignored. */
+function rejectConnectionFlags(flags: Record<string, unknown>): void {
+  const names = {
+    region: '--region',
+    apiUrl: '--api-url',
+    loginUrl: '--login-url',
+    clientId: '--client-id',
+    clientSecretFile: '--client-secret-file',
+    config: '--config',
+    clients: '--clients',
+  };
+  const given = Object.entries(names)
+    .filter(([k]) => flags[k] !== undefined)
+    .map(([, n]) => n);
+  if (given.length > 0)
+    throw new GtError(
+      'USAGE',
+      `--emulator brings its own connection: drop ${given.join(', ')} (or drop --emulator to use ${given.length > 1 ? 'them' : 'it'})`,
+    );
+}
+
 /** Up to `max` lines, then "…and N more". */
 function capped(lines: string[], max = SUMMARY_LIST_MAX): string[] {
   return lines.length <= max ? lines : [...lines.slice(0, max), `  …and ${lines.length - max} more`];
@@ -198,6 +219,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       let defaultInterval: string | undefined;
       let emulatorBanner = '';
       if (flags.emulator) {
+        rejectConnectionFlags(flags);
         // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
         const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
         const { parseInterval } = await import('../../genesys/discovery.ts');
@@ -234,7 +256,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
             env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
           }),
         );
-        // Said once the flags are known good: a bad flag is then the only line printed.
+        // Said once the flags and the checks before work are good: a bad flag or --out is the only line.
         emulatorBanner = `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`;
       } else {
         const base = {
@@ -293,7 +315,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
         } catch (err) {
           throw inFlagTerms(err);
         }
-        process.stderr.write(emulatorBanner);
+        exporter.once('started', () => process.stderr.write(emulatorBanner));
         if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
         const metricsServer =
           typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;

@@ -127,6 +127,12 @@ export function registerStatusCommand(program: Command, setExitCode: SetExitCode
     .action((flags: StatusFlags) => {
       const path = checkpointPath(flags);
       // Opening would create an empty checkpoint: a typo in the path must not look like "nothing done".
+      // No state folder at all is a wrong --out/--state-dir (usage); a folder without its checkpoint is damage.
+      if (!existsSync(dirname(path)))
+        throw new GtError(
+          'USAGE',
+          `no export state at ${dirname(path)}: give --out of the export (or the --state-dir it used)`,
+        );
       if (!existsSync(path)) throw new GtError('CHECKPOINT', `no checkpoint at ${path}`, { path });
       const store = CheckpointStore.open(path);
       try {

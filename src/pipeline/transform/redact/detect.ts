@@ -23,6 +23,7 @@ import {
   MONTHS,
   ORDINALS,
   QUANTITY_AFTER,
+  QUANTITY_BEFORE,
   REPEATERS,
   TLDS,
   numberWords,
@@ -76,6 +77,7 @@ const CONTEXT_AFTER_WORDS = 7;
 const CONTEXT_AFTER_TOKENS = 16;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
+const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
 const MAX_DATE_TOKENS = 16;
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
@@ -176,10 +178,13 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
     [...found].sort((a, b) => a.start - b.start),
   );
   tokens = splitHyphenatedNumbers(tokens, words);
-  const scan = new TokenScan(tokens, words, options);
+  const scan = new TokenScan(text, tokens, words, options);
   scan.spokenEmails(found);
   scan.keywordDates(found);
-  scan.numbers(new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale)).readAll(), found);
+  scan.numbers(
+    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
+    found,
+  );
   budget?.check();
   return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
 }
@@ -238,8 +243,15 @@ class TokenScan {
   private readonly tokens: readonly Token[];
   private readonly words: ReadonlyMap<string, NumberWord>;
   private readonly options: DetectOptions;
+  private readonly text: string;
 
-  constructor(tokens: readonly Token[], words: ReadonlyMap<string, NumberWord>, options: DetectOptions) {
+  constructor(
+    text: string,
+    tokens: readonly Token[],
+    words: ReadonlyMap<string, NumberWord>,
+    options: DetectOptions,
+  ) {
+    this.text = text;
     this.tokens = tokens;
     this.words = words;
     this.options = options;
@@ -314,6 +326,12 @@ class TokenScan {
 
   // ---- spoken e-mail: "john dot smith at gmail dot com", "j o h n arroba ejemplo punto org"
 
+  private spelledLetter(t: Token): boolean {
+    if (t.kind !== 'word' || t.end - t.start !== 1) return false;
+    const c = this.text.charCodeAt(t.start) | 32;
+    return c >= 97 && c <= 122;
+  }
+
   private isLabel(t: Token | undefined): boolean {
     return (
       !!t && (t.kind === 'word' || t.kind === 'num') && !AT_WORDS.has(t.norm) && !EMAIL_JOINERS.has(t.norm)
@@ -349,7 +367,9 @@ class TokenScan {
       }
       if (end < 0) continue;
       const first = tokens[a - 1]!;
-      if (!this.isLabel(first) || EMAIL_STOP.has(first.norm)) continue;
+      // "… is at", "me at" are no address; "l u i s a at" is (a spelled 'a', not the article).
+      const spelledEnd = this.spelledLetter(first) && this.spelledLetter(tokens[a - 2] ?? first);
+      if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2))) continue;
       const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
@@ -359,12 +379,14 @@ class TokenScan {
 
   /** The first token of an address's local part that ends at token `last`: spelled letters,
    * labels joined by dot/underscore/dash words (one or two: "guion bajo", "tiret bas"), digits
-   * said as words, and one more bare word ("kate haddad at …": first and last name). */
+   * said as words ("un deux", "cincuenta y siete"), and at most two bare words in all ("kate
+   * haddad at …", "lars oconnor un deux arobase …": first and last name). */
   private localPartStart(last: number, lowest: number): number {
     const tokens = this.tokens;
     let l = last;
-    let bareWords = 0;
+    let bareWords = this.bareWord(tokens[last]!) ? 1 : 0;
     let joined = false;
+    let spelled = false;
     const usable = (t: Token | undefined): boolean => !!t && this.isLabel(t) && !EMAIL_STOP.has(t.norm);
     for (;;) {
       const cur = tokens[l]!;
@@ -383,23 +405,51 @@ class TokenScan {
         joined = true;
         continue;
       }
-      if (prev.kind === 'word' && prev.norm.length === 1 && cur.norm.length === 1) {
-        l--; // spelled: "j o h n"
+      // Spelled letters: "j o h n", also before a word ("s o p h i e walker at …"). A letter
+      // spelled is written plain: "à o m a r", "é a n n a" start at the "o", the "a".
+      if (
+        this.spelledLetter(prev) &&
+        (cur.norm.length === 1 || (l - 2 >= lowest && this.spelledLetter(tokens[l - 2]!)))
+      ) {
+        l--;
+        spelled = true;
+        continue;
+      }
+      // "cincuenta y siete", "vingt et un": the tens joiner between two number words.
+      if (
+        TENS_JOINER_WORDS.has(prev.norm) &&
+        this.numberWord(cur, true) &&
+        l - 2 >= lowest &&
+        this.numberWord(tokens[l - 2]!, false)
+      ) {
+        l -= 2;
         continue;
       }
       if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
       const touching = prev.end === cur.start;
-      const digitWord =
-        prev.kind === 'word' && this.words.has(prev.norm) && !this.words.get(prev.norm)!.ambiguous;
-      if (digitWord || (prev.kind === 'num' && touching)) {
+      // A homophone ("un", "uno") is a digit only next to another number word: "un deux".
+      if (this.numberWord(prev, this.numberWord(cur, false)) || (prev.kind === 'num' && touching)) {
         l--; // digits said or written: "haddad thirty at", "john23 at"
         continue;
       }
-      // One more bare word, only before a single word: "kate haddad at …" (not "then john dot …").
-      if (joined || bareWords++ >= 1 || prev.kind !== 'word') break;
+      // Bare words: two at most, none before a joined or spelled part ("then john dot …",
+      // "and k a t e …").
+      if (joined || spelled || ++bareWords > 2 || !this.bareWord(prev) || FILLERS.has(prev.norm)) break;
       l--;
     }
     return l;
+  }
+
+  /** A number word; a homophone of zero/one only when `ambiguousOk`. */
+  private numberWord(t: Token, ambiguousOk: boolean): boolean {
+    if (t.kind !== 'word') return false;
+    const w = this.words.get(t.norm);
+    return !!w && (ambiguousOk || !w.ambiguous);
+  }
+
+  /** A plain word of an address (a name), not a number word nor a spelled letter. */
+  private bareWord(t: Token): boolean {
+    return t.kind === 'word' && t.norm.length > 1 && !this.words.has(t.norm);
   }
 
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
@@ -420,7 +470,12 @@ class TokenScan {
       const kind = hit.kind as 'DOB' | 'EXPIRY';
       // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
       // that is my date of birth".
-      const span = this.dateAfter(p + 1, kind) ?? this.dateBefore(p - hit.words.length, kind);
+      // A date right after the cue wins; one a few words after it loses to one right before it
+      // ("12/13/1955, that is my date of birth, I was charged £1099.56", "am 21. März 1965
+      // geboren. nach dem Update auf 12.8.1").
+      const after = this.dateAfter(p + 1, kind);
+      const before = after?.skipped === 0 ? null : this.dateBefore(p - hit.words.length, kind);
+      const span = before && (!after || before.skipped < after.skipped) ? before : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
@@ -492,21 +547,29 @@ class TokenScan {
 
   /** A date ending a few words before the cue's first token `last + 1` (none past a written
    * number that is not part of it). */
-  private dateBefore(last: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+  private dateBefore(
+    last: number,
+    kind: 'DOB' | 'EXPIRY',
+  ): { start: number; end: number; skipped: number } | null {
     let e = last;
+    let words = 0;
     for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
       const d = this.isDateToken(e);
       if (d?.value || d?.month) break;
+      if (this.tokens[e]!.kind === 'word') words++;
       e--;
     }
     if (e < 0) return null;
     let b = e;
     while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
     const span = this.collectDate(b, kind);
-    return span && span.end <= this.tokens[e]!.end ? span : null;
+    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words } : null;
   }
 
-  private dateAfter(from: number, kind: 'DOB' | 'EXPIRY'): { start: number; end: number } | null {
+  private dateAfter(
+    from: number,
+    kind: 'DOB' | 'EXPIRY',
+  ): { start: number; end: number; skipped: number } | null {
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -516,7 +579,14 @@ class TokenScan {
       if (!t || d?.value || d?.month || this.otherKeywordEndsAt(i, kind)) break;
       i++;
     }
-    return this.collectDate(i, kind);
+    const span = this.collectDate(i, kind);
+    let skipped = 0;
+    for (let k = from; k < i; k++) {
+      const t = this.tokens[k]!;
+      if (t.kind === 'word') skipped++;
+      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') skipped += 3; // another sentence
+    }
+    return span && { ...span, skipped };
   }
 
   /** The date whose tokens start at i, if what is there reads as one. */
@@ -543,6 +613,8 @@ class TokenScan {
       digits += d.digits;
     }
     if (firstValue < 0) return null;
+    // "… date of birth, I paid $1200.50": an amount, not a date.
+    if (QUANTITY_BEFORE.has(this.tokens[firstValue - 1]?.norm ?? '')) return null;
     // "the offer expires in thirty three days": a quantity, not a date.
     const after = this.tokens[lastValue + 1];
     if (after && QUANTITY_AFTER.has(after.norm)) return null;

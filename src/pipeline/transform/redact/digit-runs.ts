@@ -49,6 +49,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una', 'um', 'uma']);
 const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
 const MAX_SEPARATORS = 5;
+const SENTENCE_END = new Set(['.', '?', '!', '…']);
 /** Quantity words that need a second word: "por ciento", "pour cent". */
 const QUANTITY_PAIRS = new Map([
   ['por', 'ciento'],
@@ -74,11 +75,40 @@ export class DigitRunReader {
     words: ReadonlyMap<string, NumberWord>,
     budget?: RedactionBudget,
     own?: ReadonlyMap<string, NumberWord>,
+    breaks?: readonly number[],
   ) {
     this.tokens = tokens;
     this.words = words;
     this.budget = budget;
     this.own = own;
+    this.breaks = breaks;
+  }
+
+  /** Offsets where a new segment (turn) starts, sorted. */
+  private readonly breaks: readonly number[] | undefined;
+
+  /** True when a segment break lies between tokens i and i + 1 (binary search). */
+  private breakAfter(i: number): boolean {
+    const b = this.breaks;
+    const t = this.tokens[i];
+    const next = this.tokens[i + 1];
+    if (!b?.length || !t || !next) return false;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid]! < t.end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < b.length && b[lo]! <= next.start;
+  }
+
+  /** Token i ends what was said: the text, the turn, or a sentence ("… seis um.", "neuf un ?"). */
+  private endsUtterance(i: number): boolean {
+    const next = this.tokens[i + 1];
+    if (!next) return true;
+    if (next.kind === 'punct' && SENTENCE_END.has(next.norm)) return true;
+    return this.breakAfter(i);
   }
 
   /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
@@ -152,7 +182,7 @@ export class DigitRunReader {
         (head.ambiguous &&
           !(
             AMBIGUOUS_STARTERS.has(tokens[first]!.norm) &&
-            (this.strongAt(head.lastTok + 1) || this.endsRun(first, 0))
+            (this.strongAt(head.lastTok + 1) || this.endsRun(first, 0) || this.wholeTurnOfDigits(first))
           ))
       ) {
         i++;
@@ -187,16 +217,24 @@ export class DigitRunReader {
           sep = '';
           next = this.readAt(s)!;
         }
-        // "order 4947245. 672.389.2853 is my cell": a full stop and a space between written
-        // digits end a sentence (spoken digits punctuated as sentences are words, not digits).
+        // "order 4947245. 672.389.2853 is my cell": a full stop and a space after or before
+        // written digits end a sentence ("im Jahr 2015. Also fünf eins …" is a year, then a
+        // number); only spoken digits punctuated as sentences are one number.
         if (
-          next.written &&
-          groups.at(-1)!.written &&
+          (next.written || groups.at(-1)!.written) &&
           sep.includes('.') &&
           tokens[s]!.start > tokens[s - 1]!.end
         )
           break;
-        if (next.ambiguous && !this.strongAt(next.lastTok + 1) && !this.endsRun(s, digitCount)) break;
+        // A homophone that ends the utterance right after a number is its last digit: "seis um.",
+        // "neuf un ?" (the caller finishing a code).
+        if (
+          next.ambiguous &&
+          !this.strongAt(next.lastTok + 1) &&
+          !this.endsRun(s, digitCount) &&
+          !(AMBIGUOUS_STARTERS.has(tokens[s]!.norm) && !groups.at(-1)!.written && this.endsUtteranceAfter(s))
+        )
+          break;
         groups.push(this.group(next, s, sep));
         digitCount += next.digits.length;
         k = next.lastTok + 1;
@@ -235,6 +273,25 @@ export class DigitRunReader {
       sepBefore,
       written: r.written,
     };
+  }
+
+  /** "um um." said as a whole turn (after the agent's "and the rest?"): two or more homophones
+   * of zero/one and nothing else are digits ("oh oh" is an exclamation, so not "oh"/"o"). */
+  private wholeTurnOfDigits(s: number): boolean {
+    const t = this.tokens[s]!;
+    if (t.norm === 'oh' || t.norm === 'o') return false;
+    if (s > 0 && !this.breakAfter(s - 1)) return false;
+    return (
+      this.stretchEnd(s) - s >= 2 &&
+      this.endsUtteranceAfter(s) &&
+      this.tokens[this.stretchEnd(s)]?.norm !== ','
+    );
+  }
+
+  /** The homophones from token s on ("um", "un un") end the utterance. */
+  private endsUtteranceAfter(s: number): boolean {
+    const k = this.stretchEnd(s);
+    return k > s && this.endsUtterance(k - 1);
   }
 
   /** The first separator token in [from, to) that reads as a number, or -1. */

@@ -274,6 +274,8 @@ export const EMAIL_STOP = new Set([
   'me', 'is', 'email', 'e-mail', 'mail', 'address', 'it', 'us', 'you', 'them', 'him', 'her', 'back', 'look', 'arrive', 'be', 'am', 'are',
   'was', 'correo', 'es', 'est', 'courriel', 'adresse', 'mi', 'mon', 'my', 'send', 'write', 'the', 'a', 'an', "i'm", 'home', 'work', 'office',
   'ist', 'lautet', 'an', 'e', 'para', 'é', 'o', 'envie', 'envoyez-le', 'envielo', 'email', 'mail', 'a',
+  // Words that join a sentence, never a name: "send it to john at …", "then kate haddad at …".
+  'to', 'and', 'or', 'then', 'for', 'from', 'via', 'y', 'et', 'und', 'oder', 'ou', 'de', 'en', 'pour', 'por', 'an', 'und', 'zu', 'dann', 'luego', 'puis',
 ]);
 
 /** What a phrase before a number says about it. NEUTRAL phrases (order numbers, versions …) say
