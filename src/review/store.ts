@@ -4,7 +4,7 @@
 // --no-redact gets its conversations listed but none of its text indexed.
 // Several processes (distributed workers on one folder) may write at once: every change is one
 // IMMEDIATE transaction, so SQLite serialises them.
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { orderedTranscripts, rowOf, type ReviewEntry, type ReviewRow } from './entry.ts';
 
 const SCHEMA = `
@@ -31,7 +31,11 @@ CREATE TABLE IF NOT EXISTS utterances (
 );
 CREATE INDEX IF NOT EXISTS utterances_conversation ON utterances (conversation_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS utterance_text USING fts5 (text, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS stale_files (name TEXT PRIMARY KEY);
 `;
+
+/** The index page's entry in stale_files (a bucket's entry is its name: hours never collide with it). */
+export const INDEX_PAGE = 'index.html';
 
 /** Rows are grouped by the hour the conversation started (UTC): one small data file per hour. */
 export function bucketOf(start: string): string {
@@ -41,6 +45,8 @@ export function bucketOf(start: string): string {
 
 export class ReviewStore {
   readonly db: DatabaseSync;
+  /** Statements compiled once per opening (preparing costs more than running them). */
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -48,6 +54,12 @@ export class ReviewStore {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(SCHEMA);
+  }
+
+  private sql(text: string): StatementSync {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (the write lock taken up front, so no deadlock on upgrade). */
@@ -67,41 +79,41 @@ export class ReviewStore {
   upsert(entry: ReviewEntry): { row: ReviewRow; bucket: string; newBucket: boolean } {
     const row = rowOf(entry);
     const bucket = bucketOf(row.start);
-    const known = this.db.prepare('SELECT 1 FROM conversations WHERE bucket = ? LIMIT 1').get(bucket);
-    this.db
-      .prepare(
-        `INSERT INTO conversations (id, bucket, start, media, queues, agents, row) VALUES (?, ?, ?, ?, ?, ?, ?)
+    const known = this.sql('SELECT 1 FROM conversations WHERE bucket = ? LIMIT 1').get(bucket);
+    this.sql(
+      `INSERT INTO conversations (id, bucket, start, media, queues, agents, row) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET bucket = excluded.bucket, start = excluded.start, media = excluded.media,
            queues = excluded.queues, agents = excluded.agents, row = excluded.row`,
-      )
-      .run(
-        row.id,
-        bucket,
-        row.start,
-        JSON.stringify(row.media),
-        JSON.stringify(row.queues),
-        JSON.stringify(row.agents),
-        JSON.stringify(row),
-      );
+    ).run(
+      row.id,
+      bucket,
+      row.start,
+      JSON.stringify(row.media),
+      JSON.stringify(row.queues),
+      JSON.stringify(row.agents),
+      JSON.stringify(row),
+    );
     this.replaceLines(entry);
+    // The bucket's rows file (and the index page, for a new hour) now lag the database: recorded in
+    // the same transaction, so a process killed before it rewrites them leaves the mark for the next.
+    this.markStale(bucket);
+    if (known === undefined) this.markStale(INDEX_PAGE);
     return { row, bucket, newBucket: known === undefined };
   }
 
   private replaceLines(entry: ReviewEntry): void {
     const id = entry.manifest.conversationId;
-    this.db
-      .prepare(
-        'DELETE FROM utterance_text WHERE rowid IN (SELECT id FROM utterances WHERE conversation_id = ?)',
-      )
-      .run(id);
-    this.db.prepare('DELETE FROM utterances WHERE conversation_id = ?').run(id);
+    this.sql(
+      'DELETE FROM utterance_text WHERE rowid IN (SELECT id FROM utterances WHERE conversation_id = ?)',
+    ).run(id);
+    this.sql('DELETE FROM utterances WHERE conversation_id = ?').run(id);
     // The index never holds unredacted text.
     if (!entry.manifest.redaction.applied) return;
-    const line = this.db.prepare(
+    const line = this.sql(
       `INSERT INTO utterances (conversation_id, transcript, segment, start_ms, end_ms, role, speaker, media_type)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const text = this.db.prepare('INSERT INTO utterance_text (rowid, text) VALUES (?, ?)');
+    const text = this.sql('INSERT INTO utterance_text (rowid, text) VALUES (?, ?)');
     orderedTranscripts(entry).forEach((t, ti) => {
       if (!t.redaction.applied) return;
       for (const s of t.segments) {
@@ -121,16 +133,29 @@ export class ReviewStore {
     });
   }
 
+  markStale(name: string): void {
+    this.sql('INSERT OR IGNORE INTO stale_files (name) VALUES (?)').run(name);
+  }
+
+  /** Files (bucket names, or INDEX_PAGE) that no longer match the database. */
+  staleFiles(): string[] {
+    return this.sql('SELECT name FROM stale_files ORDER BY name')
+      .all()
+      .map((r) => String(r.name));
+  }
+
+  clearStale(): void {
+    this.sql('DELETE FROM stale_files').run();
+  }
+
   rowsIn(bucket: string): ReviewRow[] {
-    return this.db
-      .prepare('SELECT row FROM conversations WHERE bucket = ? ORDER BY start, id')
+    return this.sql('SELECT row FROM conversations WHERE bucket = ? ORDER BY start, id')
       .all(bucket)
       .map((r) => JSON.parse(String(r.row)) as ReviewRow);
   }
 
   buckets(): string[] {
-    return this.db
-      .prepare('SELECT DISTINCT bucket FROM conversations ORDER BY bucket')
+    return this.sql('SELECT DISTINCT bucket FROM conversations ORDER BY bucket')
       .all()
       .map((r) => String(r.bucket));
   }

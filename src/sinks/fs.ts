@@ -6,7 +6,7 @@
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
@@ -88,12 +88,18 @@ async function atomicCopy(from: string, to: string, expectedSize: number, mode: 
   const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     await copyFile(from, tmp);
-    // copyFile copies the staged file's mode; the delivered one gets the output mode.
-    await chmod(tmp, mode);
-    const { size } = await stat(tmp);
-    if (size !== expectedSize)
-      throw new GtError('INTEGRITY', `staged file has ${size} bytes, the bundle says ${expectedSize}`);
-    await fsyncPath(tmp, 'r+');
+    // One handle for the mode, the size check and the fsync (path calls would look it up thrice).
+    const fh = await open(tmp, 'r+');
+    try {
+      // copyFile copies the staged file's mode; the delivered one gets the output mode.
+      await fh.chmod(mode);
+      const { size } = await fh.stat();
+      if (size !== expectedSize)
+        throw new GtError('INTEGRITY', `staged file has ${size} bytes, the bundle says ${expectedSize}`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, to);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -205,26 +211,27 @@ export function createFsSink(options: FsSinkOptions): Sink {
       await makeDir(place, dir);
       // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
       await removeStaleTemps(dir);
-      const synced = new Set<string>();
+      // Every folder written to, each created (and checked for symlinks) once per delivery.
+      const made = new Set<string>([dir]);
       for (const file of manifestLast(bundle.files)) {
         signal?.throwIfAborted();
         if (file.name === MANIFEST_NAME) {
           await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
         }
         const target = join(dir, ...fileSegments(file.name));
-        await makeDir(place, dirname(target));
+        if (!made.has(dirname(target))) {
+          await makeDir(place, dirname(target));
+          made.add(dirname(target));
+        }
         await atomicCopy(file.path, target, file.size, place.fileMode);
-        synced.add(dirname(target));
       }
       if (!bundle.files.some((f: BundleFile) => f.name === MANIFEST_NAME)) {
         // A bundle without a staged manifest still gets one, so the folder is marked complete.
         await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
         await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`, place.fileMode);
-        synced.add(dir);
       }
-      // Renames are durable only once their folder is fsynced.
-      for (const d of synced) await fsyncPath(d);
-      await fsyncPath(dir);
+      // Renames are durable only once their folder is fsynced: each folder once, together.
+      await Promise.all([...made].map((d) => fsyncPath(d)));
       return receipt(false);
     } catch (err) {
       if (signal?.aborted && (err as Error).name === 'AbortError')

@@ -90,9 +90,11 @@ export function parseSinkSpec(spec: string): SinkConfig {
       ...(partMiB !== null ? { partSizeBytes: Number(partMiB) * 1024 * 1024 } : {}),
     });
   }
+  // Only the scheme is quoted: the rest of a spec may hold a token or a password.
+  const scheme = /^[a-z][a-z0-9+.-]{0,19}:/i.exec(spec)?.[0];
   throw new GtError(
     'CONFIG_INVALID',
-    "unknown sink spec: expected 'fs:PATH', 'webhook:https://…', 's3://bucket/prefix?…' or 'postgres://user@host:5432/database'",
+    `sink spec ${scheme ? `"${scheme}…"` : 'without a type'} (--sink): unknown sink type; expected 'fs:PATH', 'webhook:https://…', 's3://bucket/prefix?…' or 'postgres://user@host:5432/database'`,
   );
 }
 

@@ -114,3 +114,12 @@ test('status of a folder that holds no export state: usage (exit 2), not a damag
   assert.equal(damaged.code, 1, damaged.stderr);
   assert.match(damaged.stderr, /no checkpoint at out\/\.genesys-transcripts\/checkpoint\.db \[CHECKPOINT\]/);
 });
+
+test('an unknown --sink type is named by its scheme only (the rest may hold a secret)', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const args = ['export', '--emulator', '--emulator-conversations', '2', '--out', 'out'];
+  const r = await cli([...args, '--sink', 'ftp://user:sinkpw@host/x'], cwd);
+  assertUsageLine(r, 'sink spec "ftp:…" [(]--sink[)]: unknown sink type');
+  assert.doesNotMatch(r.stderr, /sinkpw/);
+});
