@@ -318,3 +318,11 @@ test('amounts with the currency sign after them are quantities; a sign that star
   expectKept('Veo el número de cuenta. El reembolso de 45,10 € llegará pronto.', 'es-US');
   assert.equal(redactText('card 4111 1111 1111 1111 $45.99').text, 'card [CARD] $45.99');
 });
+
+test('CVV and date-of-birth cues in their other common wordings', () => {
+  expectRedacted('die Prüfziffer ist 417', '417', 'CVV', 'de-DE');
+  expectRedacted('os três dígitos de trás são quatro um sete', 'quatro um sete', 'CVV', 'pt-PT');
+  expectRedacted('nacido el 03-05-1971, gracias', '03-05-1971', 'DOB', 'es-ES');
+  expectRedacted('mein Geburtstag ist am 03.05.1971', '03.05.1971', 'DOB', 'de-DE');
+  expectRedacted('the social security number is 123-45-6789', '123-45-6789', 'SSN');
+});

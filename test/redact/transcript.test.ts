@@ -256,3 +256,25 @@ test('a date of birth before its cue, with another number after the cue, is the 
     'mi fecha de nacimiento es [DOB], gracias',
   );
 });
+
+test('a code split around the prompt without any cue is still redacted; misheard digits ("for", "to") inside a spoken number', () => {
+  const out = redactTranscript(
+    transcript([
+      segment(0, 'customer', 'Yes, two zero four…', 0),
+      segment(1, 'agent', 'Okay, and the rest?', 5_000),
+      segment(2, 'customer', 'double one six.', 10_000),
+    ]),
+  );
+  assert.deepEqual(
+    out.segments.map((s) => s.text),
+    ['Yes, [BANK_ACCOUNT]…', 'Okay, and the rest?', '[BANK_ACCOUNT].'],
+  );
+  assert.equal(
+    redactText('routing number zero two one zero zero zero zero to, um, one please').text,
+    'routing number [ROUTING_NUMBER] please',
+  );
+  assert.equal(
+    redactText('card for one one one one one one one one one one one one one one one thanks').text,
+    'card [CARD] thanks',
+  );
+});

@@ -683,9 +683,16 @@ class TokenScan {
       // the last four): the rest still belongs to it.
       if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
-      const joined = this.runPart([...a.groups, ...b.groups], context, a.plusStart);
-      if (!fullyCovered([...a.groups, ...b.groups], joined)) continue;
-      const entity = joined[0]!.entity;
+      const both = [...a.groups, ...b.groups];
+      const joined = this.runPart(both, context, a.plusStart);
+      // People split codes, not amounts, around "and the rest?": without a cue, a number of a
+      // code's length split this way is still one (labelled by its length).
+      const entity = fullyCovered(both, joined)
+        ? joined[0]!.entity
+        : context === 'NEUTRAL'
+          ? undefined
+          : splitCodeEntity(runDigits(both));
+      if (!entity) continue;
       if (!touched[i]) out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
       out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
       i++;
@@ -847,6 +854,16 @@ function touchedRuns(runs: readonly DigitRun[], found: readonly Detection[]): bo
     while (d < sorted.length && sorted[d]!.start < end) reach = Math.max(reach, sorted[d++]!.end);
     return reach > start;
   });
+}
+
+/** What a number read over an agent's prompt without any cue most likely is, by its length:
+ * a CVV (3), an expiry MMYY (4, a month first) or a 4-digit CID, a sort code (6, a bank account), an SSN (9). */
+function splitCodeEntity(d: string): PiiEntity | undefined {
+  if (d.length === 3) return 'CVV';
+  if (d.length === 4) return Number(d.slice(0, 2)) >= 1 && Number(d.slice(0, 2)) <= 12 ? 'EXPIRY' : 'CVV';
+  if (d.length === 6) return 'BANK_ACCOUNT';
+  if (d.length === 9) return 'SSN';
+  return undefined;
 }
 
 /** How many (sorted) segment breaks lie in [from, to]. */

@@ -183,7 +183,9 @@ export class DigitRunReader {
           !(
             AMBIGUOUS_STARTERS.has(tokens[first]!.norm) &&
             (this.strongAt(head.lastTok + 1) || this.endsRun(first, 0) || this.wholeTurnOfDigits(first))
-          ))
+          ) &&
+          // A misheard digit ("card for six three four …") before two digits said plainly.
+          !this.spokenDigitsFrom(head.lastTok + 1, 2))
       ) {
         i++;
         continue;
@@ -231,6 +233,10 @@ export class DigitRunReader {
         if (
           next.ambiguous &&
           !this.strongAt(next.lastTok + 1) &&
+          // "zero five for, um, seven seven …": a number goes on after the homophone.
+          !this.strongAfterSeparators(next.lastTok + 1) &&
+          // "… zero six six to please": the last digit of a card-length number, misheard.
+          !(digitCount >= 12 && digitCount <= 18 && !next.written) &&
           !this.endsRun(s, digitCount) &&
           !(AMBIGUOUS_STARTERS.has(tokens[s]!.norm) && !groups.at(-1)!.written && this.endsUtteranceAfter(s))
         )
@@ -286,6 +292,23 @@ export class DigitRunReader {
       this.endsUtteranceAfter(s) &&
       this.tokens[this.stretchEnd(s)]?.norm !== ','
     );
+  }
+
+  /** `n` plain (not homophone) spoken digits in a row from token i. */
+  private spokenDigitsFrom(i: number, n: number): boolean {
+    for (let k = 0; k < n; k++) {
+      const r = this.readAt(i);
+      if (!r || r.ambiguous || r.written) return false;
+      i = r.lastTok + 1;
+    }
+    return true;
+  }
+
+  /** A plain number after a few separators from token i ("…, um, seven"). */
+  private strongAfterSeparators(i: number): boolean {
+    let s = i;
+    while (s - i < MAX_SEPARATORS && this.tokens[s] && this.isSeparator(s)) s++;
+    return s > i && this.strongAt(s);
   }
 
   /** The homophones from token s on ("um", "un un") end the utterance. */
