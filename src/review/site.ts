@@ -3,7 +3,7 @@
 // Everything here is derived from the conversation folders, so `review DIR` can always rebuild it.
 // A conversation is added in one IMMEDIATE transaction that marks its hour's rows file (and the
 // index page when the hour is new) stale in the database; the stale files are rewritten together a
-// moment later (FLUSH_DELAY_MS), at close, and at the next opening after a crash, each time in one
+// few seconds later (FLUSH_DELAY_MS), at close, and at the next opening after a crash, each time in one
 // IMMEDIATE transaction that reads the rows it writes: processes sharing the folder take turns, and
 // the files always catch up with the database. Rewriting an hour's file per conversation made the
 // export O(n²) in the conversations of an hour, and cost 2 ms a conversation on the main thread.
@@ -27,7 +27,17 @@ export const REVIEW_DIR = 'review';
 export const INDEX_DB = 'review/index.db';
 const TMP = '.tmp-review-';
 /** How long stale rows files wait for more conversations of their hour before being rewritten. */
-const FLUSH_DELAY_MS = 500;
+const FLUSH_DELAY_MS = 2_000;
+/** Conversations added within this long share one transaction (group commit): FTS5 writes a new
+ * index segment and SQLite a WAL commit per transaction, most of an add's cost when alone. */
+const COMMIT_DELAY_MS = 50;
+const COMMIT_MAX = 64;
+
+interface PendingAdd {
+  entry: ReviewEntry;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 function tmpBeside(path: string): string {
   return join(dirname(path), `${TMP}${randomBytes(6).toString('hex')}`);
@@ -70,6 +80,8 @@ export class ReviewSite {
    * stale temp files would remove the pages the first ones are writing. */
   private opening: Promise<ReviewStore> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private pending: PendingAdd[] = [];
+  private commitTimer: NodeJS.Timeout | undefined;
 
   constructor(root: string, modes: SiteModes = {}) {
     this.root = root;
@@ -101,7 +113,10 @@ export class ReviewSite {
     return this.store;
   }
 
-  /** Adds (or replaces) one delivered conversation: its page, its row, its lines in the search index. */
+  /**
+   * Adds (or replaces) one delivered conversation: its page, its row, its lines in the search index.
+   * Resolves once its row and lines are committed.
+   */
   async add(entry: ReviewEntry): Promise<void> {
     const store = await this.open();
     await writeAtomic(
@@ -109,7 +124,11 @@ export class ReviewSite {
       renderConversationPage(entry),
       this.fileMode,
     );
-    store.transaction(() => store.upsert(entry));
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      if (this.pending.length >= COMMIT_MAX) this.commitPending(store);
+      else this.commitTimer ??= setTimeout(() => this.commitPending(store), COMMIT_DELAY_MS);
+    });
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       // A failure leaves the files marked stale: the next flush (at the latest, close) retries.
@@ -119,6 +138,31 @@ export class ReviewSite {
         /* retried */
       }
     }, FLUSH_DELAY_MS).unref();
+  }
+
+  /** Commits the adds waiting for their transaction: together, or each alone when together fails. */
+  private commitPending(store: ReviewStore): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    try {
+      store.transaction(() => {
+        for (const p of batch) store.upsert(p.entry);
+      });
+    } catch {
+      // One entry's failure (or a full disk) must not fail the others: each on its own.
+      for (const p of batch) {
+        try {
+          store.transaction(() => store.upsert(p.entry));
+          p.resolve();
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+      return;
+    }
+    for (const p of batch) p.resolve();
   }
 
   /** Rewrites the rows files and index page the database marks stale (a missing index page too). */
@@ -179,8 +223,14 @@ export class ReviewSite {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     try {
-      if (this.store?.db.isOpen) this.flush();
+      if (this.store?.db.isOpen) {
+        this.commitPending(this.store);
+        this.flush();
+      }
     } finally {
+      clearTimeout(this.commitTimer);
+      this.commitTimer = undefined;
+      for (const p of this.pending.splice(0)) p.reject(new Error('the review site was closed'));
       this.store?.close();
     }
     this.store = undefined;

@@ -3,7 +3,7 @@
 // opener's clean-up of stale temp files removes a page another delivery is writing (SINK_FAILED).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts';
@@ -41,4 +41,23 @@ test('conversations added at once to a fresh site all get their page', async () 
     const pages = (await readdir(join(root, 'review', 'c'))).filter((n) => n.endsWith('.html'));
     assert.equal(pages.length, entries.length);
   }
+});
+
+test('rows files a killed process left behind its database are rewritten at the next opening', async () => {
+  const root = join(dir, 'site-killed');
+  const site = new ReviewSite(root);
+  await Promise.all(entries.map((e) => site.add(e)));
+  // Killed before its deferred flush: the database holds every row, no rows file was written yet.
+  (site as unknown as { store: { db: { close(): void } } }).store.db.close();
+  assert.deepEqual(await readdir(join(root, 'review', 'rows')), []);
+  const next = new ReviewSite(root);
+  await next.add(entries[0]!);
+  const rows = await Promise.all(
+    (await readdir(join(root, 'review', 'rows'))).map((n) =>
+      readFile(join(root, 'review', 'rows', n), 'utf8'),
+    ),
+  );
+  for (const e of entries)
+    assert.ok(rows.join('\n').includes(e.manifest.conversationId), `${e.manifest.conversationId} listed`);
+  next.close();
 });
