@@ -208,7 +208,8 @@ export function createFsSink(options: FsSinkOptions): Sink {
         }
       }
       // The folder may hold nothing but the manifest (a conversation with no transcript or media).
-      await makeDir(place, dir);
+      // Its path was checked for symlinks above: created without checking it again.
+      await mkdir(dir, { recursive: true, mode: place.dirMode });
       // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
       await removeStaleTemps(dir);
       // Every folder written to, each created (and checked for symlinks) once per delivery.
