@@ -319,10 +319,15 @@ test('amounts with the currency sign after them are quantities; a sign that star
   assert.equal(redactText('card 4111 1111 1111 1111 $45.99').text, 'card [CARD] $45.99');
 });
 
-test('CVV and date-of-birth cues in their other common wordings', () => {
+test('CVV, expiry and date-of-birth cues in their other common wordings', () => {
   expectRedacted('die Prüfziffer ist 417', '417', 'CVV', 'de-DE');
   expectRedacted('os três dígitos de trás são quatro um sete', 'quatro um sete', 'CVV', 'pt-PT');
   expectRedacted('nacido el 03-05-1971, gracias', '03-05-1971', 'DOB', 'es-ES');
   expectRedacted('mein Geburtstag ist am 03.05.1971', '03.05.1971', 'DOB', 'de-DE');
   expectRedacted('the social security number is 123-45-6789', '123-45-6789', 'SSN');
+  expectRedacted('the three-digit code is 447', '447', 'CVV');
+  expectRedacted('der dreistellige Code ist 447', '447', 'CVV', 'de-DE');
+  expectRedacted('Verfallsdatum 11/29', '11/29', 'EXPIRY', 'de-DE');
+  expectRedacted('date de validité 11/29', '11/29', 'EXPIRY', 'fr-FR');
+  expectRedacted("card's good till eleven twenty-nine", 'eleven twenty-nine', 'EXPIRY');
 });
