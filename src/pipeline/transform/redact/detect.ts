@@ -35,6 +35,7 @@ import {
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
+import { DATE_EXTRA_NUMBERS, F_AT, F_CUE, F_DATE_CUE, F_TRIGGER } from './word-flags.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -81,17 +82,6 @@ const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
 const MAX_DATE_TOKENS = 16;
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
-const DATE_EXTRA_NUMBERS = new Set([
-  'mil',
-  'mille',
-  'thousand',
-  'hundred',
-  'novecientos',
-  'cent',
-  'neuf-cent',
-  'dos',
-  'two',
-]);
 
 function written(
   text: string,
@@ -166,27 +156,26 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const words = numberWords(options.locale);
   const budget = options.budget;
   let tokens = tokenize(text, budget);
+  let flags = 0;
+  for (const t of tokens) flags |= t.flags;
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
-  if (
-    found.length === 0 &&
-    !text.includes('@') &&
-    !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
-  )
-    return [];
-  maskRanges(
-    tokens,
-    [...found].sort((a, b) => a.start - b.start),
-  );
+  if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
+  if (found.length > 0)
+    maskRanges(
+      tokens,
+      [...found].sort((a, b) => a.start - b.start),
+    );
   tokens = splitHyphenatedNumbers(tokens, words);
   const scan = new TokenScan(text, tokens, words, options);
-  scan.spokenEmails(found);
-  scan.keywordDates(found);
+  if (flags & F_AT) scan.spokenEmails(found);
+  if (flags & F_DATE_CUE) scan.keywordDates(found);
   scan.numbers(
     new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
     found,
   );
   budget?.check();
-  return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
+  if (found.length === 0) return found;
+  return repeatsOf(text, resolveOverlaps(found));
 }
 
 const MAX_REPEATED_VALUES = 32;
@@ -203,22 +192,20 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
     const v = text.slice(d.start, d.end);
     if (v.length >= 5 && /\d|\s/.test(v) && values.size < MAX_REPEATED_VALUES) values.set(v, d.entity);
   }
-  const out = [...found];
+  const added: Detection[] = [];
   for (const [v, entity] of values) {
+    // `found` is sorted and disjoint, and occurrences come in text order: one cursor skips the
+    // occurrences that are already redacted (the value itself, among them).
+    let d = 0;
     for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + v.length)) {
+      while (d < found.length && found[d]!.end <= at) d++;
+      const cover = found[d];
+      if (cover && cover.start <= at && at + v.length <= cover.end) continue;
       if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
-      out.push({ entity, start: at, end: at + v.length });
+      added.push({ entity, start: at, end: at + v.length });
     }
   }
-  return out;
-}
-
-/** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
- * other date words, and hyphenated number words ("four-one-one"). */
-function isTrigger(norm: string, words: ReadonlyMap<string, NumberWord>): boolean {
-  if (words.has(norm) || REPEATERS.has(norm) || AT_WORDS.has(norm)) return true;
-  if (ORDINALS.has(norm) || DATE_EXTRA_NUMBERS.has(norm)) return true;
-  return norm.includes('-') && norm.split('-').some((p) => words.has(p));
+  return added.length === 0 ? found : resolveOverlaps([...found, ...added]);
 }
 
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
@@ -271,8 +258,8 @@ class TokenScan {
       if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
       if (t.kind !== 'word') continue;
       seen++;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if ((t.flags & F_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
     }
     return this.options.defaultContext;
@@ -289,8 +276,8 @@ class TokenScan {
       if (t.kind === 'num') return undefined;
       if (t.kind !== 'word') continue;
       seen++;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if ((t.flags & F_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
       // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
       if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
@@ -346,7 +333,7 @@ class TokenScan {
     for (let a = 1; a < tokens.length - 3; a++) {
       this.options.budget?.tick();
       const at = tokens[a]!;
-      if (!(at.kind === 'word' || at.norm === '@') || !AT_WORDS.has(at.norm)) continue;
+      if ((at.flags & F_AT) === 0 || !(at.kind === 'word' || at.norm === '@')) continue;
       // Domain: label (dot label)+ ending in a known top-level domain ("at sign" is "at").
       let k = tokens[a + 1]?.norm === 'sign' ? a + 2 : a + 1;
       if (!this.isLabel(tokens[k])) continue;
@@ -460,9 +447,8 @@ class TokenScan {
     for (let p = 0; p < tokens.length; p++) {
       this.options.budget?.tick();
       const t = tokens[p]!;
-      if (t.kind !== 'word') continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if (t.kind !== 'word' || (t.flags & F_DATE_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       const hit = candidates.find(
         (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
       );
@@ -705,7 +691,8 @@ class TokenScan {
    * equal those of a detected number is redacted with the same label.
    */
   private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
-    if (out.length === 0) return;
+    // A read-back is a second run: with one run (or nothing detected) there is none.
+    if (out.length === 0 || runs.length < 2) return;
     const detections = [...out].sort((a, b) => a.start - b.start);
     const digitsOf = new Map<Detection, string>();
     const untouched: DigitRun[] = [];

@@ -4,10 +4,9 @@
 // original offsets of the words it came from, so a detection on the digits maps back exactly.
 import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
+import { F_FILLER, F_HYPHENATED_NUMBER, F_NUMBER_WORD, F_PLUS, F_REPEATER, wordFlags } from './word-flags.ts';
 import {
-  FILLERS,
   HUNDRED,
-  PLUS_WORDS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
   REPEATERS,
@@ -116,7 +115,7 @@ export class DigitRunReader {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
-    if (t.kind !== 'word') return null;
+    if (t.kind !== 'word' || (t.flags & (F_NUMBER_WORD | F_REPEATER)) === 0) return null;
     const times = repeat ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // One repeater per digit: "double double double …" must not recurse through the whole text.
@@ -158,7 +157,7 @@ export class DigitRunReader {
   }
 
   private isPlus(t: Token | undefined): boolean {
-    return !!t && ((t.kind === 'punct' && t.norm === '+') || (t.kind === 'word' && PLUS_WORDS.has(t.norm)));
+    return !!t && (t.flags & F_PLUS) !== 0 && (t.kind === 'punct' || t.kind === 'word');
   }
 
   /** All runs in the token stream, left to right. */
@@ -256,13 +255,14 @@ export class DigitRunReader {
         kept = quantity === 'after' ? groups.slice(0, -1) : groups.slice(1);
       }
       const isQuantity = quantity !== undefined && kept === groups;
-      runs.push({
+      const run: DigitRun = {
         groups: kept,
-        ...(plusStart !== undefined && quantity !== 'before' ? { plusStart } : {}),
         firstTok: kept[0]!.firstTok,
         lastTok: kept.at(-1)!.lastTok,
         quantity: isQuantity,
-      });
+      };
+      if (plusStart !== undefined && quantity !== 'before') run.plusStart = plusStart;
+      runs.push(run);
       i = lastTok + 1;
     }
     return runs;
@@ -347,7 +347,7 @@ export class DigitRunReader {
     const t = this.tokens[i]!;
     return (
       (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) ||
-      (t.kind === 'word' && FILLERS.has(t.norm) && !this.own?.has(t.norm))
+      (t.kind === 'word' && (t.flags & F_FILLER) !== 0 && !this.own?.has(t.norm))
     );
   }
 
@@ -400,10 +400,12 @@ export class DigitRunReader {
 
 /** Splits "four-one-one-one" (one hyphenated token) into its number words; leaves "dix-sept". */
 export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<string, NumberWord>): Token[] {
-  if (!tokens.some((t) => t.kind === 'word' && t.norm.includes('-') && !words.has(t.norm))) return tokens;
+  const splits = (t: Token): boolean =>
+    t.kind === 'word' && (t.flags & F_HYPHENATED_NUMBER) !== 0 && !words.has(t.norm);
+  if (!tokens.some(splits)) return tokens;
   const out: Token[] = [];
   for (const t of tokens) {
-    if (t.kind !== 'word' || !t.norm.includes('-') || words.has(t.norm)) {
+    if (!splits(t)) {
       out.push(t);
       continue;
     }
@@ -415,10 +417,10 @@ export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<strin
     let pos = t.start;
     parts.forEach((p, idx) => {
       if (idx > 0) {
-        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1 });
+        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1, flags: 0 });
         pos++;
       }
-      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length });
+      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length, flags: wordFlags(p) });
       pos += p.length;
     });
   }

@@ -2,6 +2,7 @@
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
 import type { RedactionBudget } from './budget.ts';
+import { F_NUM, punctFlags, wordFlags } from './word-flags.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -11,6 +12,8 @@ export interface Token {
   norm: string;
   start: number;
   end: number;
+  /** What the word lists say about it (./word-flags.ts); 0 for most tokens. */
+  flags: number;
 }
 
 // Genesys' own masks ("[card number]") and our placeholders are one opaque token; then digits,
@@ -32,6 +35,53 @@ export function normWord(word: string): string {
   if (normCache.size >= NORM_CACHE_MAX) normCache.clear();
   if (word.length <= 32) normCache.set(word, w);
   return w;
+}
+
+/** A word as written, with its normal form and flags. */
+interface WordEntry {
+  raw: string;
+  norm: string;
+  flags: number;
+  /** Next entry with the same hash. */
+  next: WordEntry | undefined;
+}
+
+// The tokenizer's own word cache: a hash table indexed by a hash of the code units computed while
+// reading the text, so a word seen before costs no substring, no string hashing and no list
+// lookups. Bounded: emptied when full, so memory stays flat.
+const WORD_BUCKETS = 1 << 16;
+const WORD_CACHE_MAX = 50_000;
+const MAX_CHAIN = 8;
+const wordBuckets: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_BUCKETS).fill(undefined);
+let wordCacheSize = 0;
+
+function sameWord(raw: string, text: string, start: number): boolean {
+  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
+}
+
+function wordAt(text: string, start: number, end: number): WordEntry {
+  const len = end - start;
+  let h = len;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  const bucket = (h ^ (h >>> 16)) & (WORD_BUCKETS - 1);
+  const head = wordBuckets[bucket];
+  let chain = 0;
+  for (let e = head; e; e = e.next, chain++)
+    if (e.raw.length === len && sameWord(e.raw, text, start)) return e;
+  const raw = text.slice(start, end);
+  const norm = normWord(raw);
+  const entry: WordEntry = { raw, norm, flags: wordFlags(norm), next: head };
+  // Chains stay short even for text made to collide: a lookup never costs more than a few compares.
+  if (len > 32 || chain >= MAX_CHAIN) return entry;
+  if (wordCacheSize >= WORD_CACHE_MAX) {
+    wordBuckets.fill(undefined);
+    wordCacheSize = 0;
+    entry.next = undefined;
+  }
+  wordBuckets[bucket] = entry;
+  wordCacheSize++;
+  return entry;
 }
 
 function normWordUncached(word: string): string {
@@ -88,14 +138,14 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     if (c === 91) {
       const end = opaqueEnd(text, i);
       if (end > 0) {
-        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end });
+        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: 0 });
         i = end;
         continue;
       }
     }
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i });
+      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: F_NUM });
       continue;
     }
     if (isLetter(text, i)) {
@@ -111,7 +161,8 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
         }
         break;
       }
-      tokens.push({ kind: 'word', norm: normWord(text.slice(start, i)), start, end: i });
+      const w = wordAt(text, start, i);
+      tokens.push({ kind: 'word', norm: w.norm, start, end: i, flags: w.flags });
       continue;
     }
     const cp = text.codePointAt(i)!;
@@ -120,7 +171,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     i += width;
     if (c >= 128 && WHITESPACE.test(ch)) continue;
     if (c < 32 && WHITESPACE.test(ch)) continue;
-    tokens.push({ kind: 'punct', norm: ch, start, end: i });
+    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: punctFlags(ch) });
   }
   return tokens;
 }
