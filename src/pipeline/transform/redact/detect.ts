@@ -146,7 +146,10 @@ export function detect(text: string, options: DetectOptions): Detection[] {
   if (!n.from) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
   const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
-  return found.map((d) => ({ entity: d.entity, ...toOriginal(n, d.start, d.end) }));
+  return found.map((d) => {
+    const r = toOriginal(n, d.start, d.end);
+    return { entity: d.entity, start: r.start, end: r.end };
+  });
 }
 
 function detectNormalised(text: string, options: DetectOptions): Detection[] {
@@ -615,7 +618,8 @@ class TokenScan {
   numbers(runs: readonly DigitRun[], out: Detection[]): void {
     for (const run of runs) {
       this.options.budget?.tick();
-      if (run.quantity) continue;
+      // Every entity has three digits or more (a CVV): shorter runs ("2 weeks", "in 5") are nothing.
+      if (run.quantity || digitCount(run.groups) < 3) continue;
       const context =
         this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
         this.contextAfter(run.lastTok);

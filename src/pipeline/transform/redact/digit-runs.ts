@@ -385,15 +385,17 @@ export class DigitRunReader {
 
   /** Stretch ends of homophones of zero/one, found once per stretch: "oh oh oh …" asks at every
    * word, and scanning to the end each time would be quadratic. */
-  private readonly stretchEnds = new Map<number, number>();
+  private stretchEnds: Map<number, number> | undefined;
 
   /** The first token at or after s that is not a homophone of zero/one. */
   private stretchEnd(s: number): number {
-    const known = this.stretchEnds.get(s);
+    // Created on first use: most texts never ask, and a Map per text is not free.
+    const ends = (this.stretchEnds ??= new Map<number, number>());
+    const known = ends.get(s);
     if (known !== undefined) return known;
     let k = s;
     while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
-    for (let j = s; j <= k; j++) this.stretchEnds.set(j, k);
+    for (let j = s; j <= k; j++) ends.set(j, k);
     return k;
   }
 }
