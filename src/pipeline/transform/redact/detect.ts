@@ -35,7 +35,7 @@ import {
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
-import { DATE_EXTRA_NUMBERS, F_AT, F_CUE, F_DATE_CUE, F_TRIGGER } from './word-flags.ts';
+import { DATE_EXTRA_NUMBERS, F_AT, F_CUE, F_DATE_CUE, F_HYPHENATED_NUMBER, F_TRIGGER } from './word-flags.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -168,7 +168,7 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
       tokens,
       [...found].sort((a, b) => a.start - b.start),
     );
-  tokens = splitHyphenatedNumbers(tokens, words);
+  if (flags & F_HYPHENATED_NUMBER) tokens = splitHyphenatedNumbers(tokens, words);
   const scan = new TokenScan(text, tokens, words, options);
   if (flags & F_AT) scan.spokenEmails(found);
   if (flags & F_DATE_CUE) scan.keywordDates(found);
@@ -695,8 +695,11 @@ class TokenScan {
    * equal those of a detected number is redacted with the same label.
    */
   private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
-    // A read-back is a second run: with one run (or nothing detected) there is none.
+    // A read-back is a second run of three digits or more: with fewer such runs there is none.
     if (out.length === 0 || runs.length < 2) return;
+    let candidates = 0;
+    for (const run of runs) if (digitCount(run.groups) >= 3) candidates++;
+    if (candidates < 2) return;
     const detections = [...out].sort((a, b) => a.start - b.start);
     const digitsOf = new Map<Detection, string>();
     const untouched: DigitRun[] = [];
