@@ -695,11 +695,10 @@ class TokenScan {
    * equal those of a detected number is redacted with the same label.
    */
   private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
-    // A read-back is a second run of three digits or more: with fewer such runs there is none.
+    // A read-back is a later run of three digits or more (not a quantity) repeating an earlier
+    // detected one: without two runs and such a candidate there is none.
     if (out.length === 0 || runs.length < 2) return;
-    let candidates = 0;
-    for (const run of runs) if (digitCount(run.groups) >= 3) candidates++;
-    if (candidates < 2) return;
+    if (!runs.some((run) => !run.quantity && digitCount(run.groups) >= 3)) return;
     const detections = [...out].sort((a, b) => a.start - b.start);
     const digitsOf = new Map<Detection, string>();
     const untouched: DigitRun[] = [];
