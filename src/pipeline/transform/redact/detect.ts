@@ -58,6 +58,7 @@ export interface DetectOptions {
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
 /** Card lengths in order of how common they are: a long run keeps the most likely card. */
 const CARD_LENGTH_PREFERENCE = [16, 15, 14, 13, 19, 18, 17];
+const MIN_CARD_DIGITS = 13;
 /** Lower wins when two detections overlap: exact shapes, then keyword-anchored dates, then cards. */
 const PRIORITY: Record<PiiEntity, number> = {
   EMAIL: 0,
@@ -774,7 +775,7 @@ class TokenScan {
   ): Detection[] {
     const out: Detection[] = [];
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
-    const cards = context === 'ROUTING_NUMBER' ? [] : findCards(groups);
+    const cards = context === 'ROUTING_NUMBER' || digitCount(groups) < MIN_CARD_DIGITS ? [] : findCards(groups);
     let from = 0;
     cards.push({ i: groups.length, j: groups.length });
     for (const c of cards) {
@@ -893,7 +894,9 @@ function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
   while (i < groups.length) {
     let best: { j: number; rank: number } | undefined;
     let digits = '';
-    if (/^[2-6]/.test(groups[i]!.digits)) {
+    const lead = groups[i]!.digits.charCodeAt(0);
+    if (lead >= 50 && lead <= 54) {
+      // '2'–'6': the first digit of every card network's numbers.
       for (let j = i; j < groups.length; j++) {
         digits += groups[j]!.digits;
         if (digits.length > 19) break;

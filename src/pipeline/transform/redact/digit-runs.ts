@@ -4,7 +4,7 @@
 // original offsets of the words it came from, so a detection on the digits maps back exactly.
 import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
-import { F_FILLER, F_HYPHENATED_NUMBER, F_NUMBER_WORD, F_PLUS, F_REPEATER, wordFlags } from './word-flags.ts';
+import { F_FILLER, F_HYPHENATED_NUMBER, F_NUM, F_NUMBER_WORD, F_PLUS, F_REPEATER, wordFlags } from './word-flags.ts';
 import {
   HUNDRED,
   QUANTITY_AFTER,
@@ -48,6 +48,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una', 'um', 'uma']);
 const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
 const MAX_SEPARATORS = 5;
+const RUN_STARTERS = F_NUM | F_NUMBER_WORD | F_REPEATER | F_PLUS;
 const SENTENCE_END = new Set(['.', '?', '!', '…']);
 /** Quantity words that need a second word: "por ciento", "pour cent". */
 const QUANTITY_PAIRS = new Map([
@@ -167,6 +168,11 @@ export class DigitRunReader {
     let i = 0;
     while (i < tokens.length) {
       this.budget?.tick();
+      // Only digits, number words, "double" and a plus sign can start a run.
+      if ((tokens[i]!.flags & RUN_STARTERS) === 0) {
+        i++;
+        continue;
+      }
       let first = i;
       let plusStart: number | undefined;
       if (this.isPlus(tokens[i]) && this.strongAt(i + 1)) {

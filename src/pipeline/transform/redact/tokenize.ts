@@ -94,19 +94,18 @@ function normWordUncached(word: string): string {
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const WHITESPACE = /\s/u;
-const letterCache = new Map<number, boolean>();
+/** Per BMP code unit: 0 not yet known, 1 a letter or mark, 2 not. */
+const letterTable = new Uint8Array(0x10000);
 
-/** A letter or combining mark (ASCII answered directly, the rest once per code point). */
+/** A letter or combining mark (ASCII answered directly, the rest once per code unit). */
 function isLetter(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-  let known = letterCache.get(c);
-  if (known === undefined) {
-    // A surrogate pair is tested whole.
-    known = LETTER_OR_MARK.test(String.fromCodePoint(text.codePointAt(i)!));
-    letterCache.set(c, known);
-  }
-  return known;
+  // A surrogate pair is tested whole (its high half stands for the pair).
+  if (c >= 0xd800 && c <= 0xdbff) return LETTER_OR_MARK.test(String.fromCodePoint(text.codePointAt(i)!));
+  let known = letterTable[c]!;
+  if (known === 0) known = letterTable[c] = LETTER_OR_MARK.test(String.fromCharCode(c)) ? 1 : 2;
+  return known === 1;
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
