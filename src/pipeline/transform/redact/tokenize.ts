@@ -60,10 +60,9 @@ function sameWord(raw: string, text: string, start: number): boolean {
   return true;
 }
 
-function wordAt(text: string, start: number, end: number): WordEntry {
+/** The cached entry of the word text[start, end), whose code units hash to `h`. */
+function wordAt(text: string, start: number, end: number, h: number): WordEntry {
   const len = end - start;
-  let h = len;
-  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
   const bucket = (h ^ (h >>> 16)) & (WORD_BUCKETS - 1);
   const head = wordBuckets[bucket];
   let chain = 0;
@@ -148,19 +147,30 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
       continue;
     }
     if (isLetter(text, i)) {
-      i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+      // The word's hash (for the word cache) is computed while its letters are read.
+      let h = 0;
       for (;;) {
-        while (i < n && isLetter(text, i))
-          i += text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff ? 2 : 1;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d < 128) {
+            const lower = d | 32; // 'A'–'Z' → 'a'–'z'; no other ASCII character lands there
+            if (lower < 97 || lower > 122) break;
+          } else if (!isLetter(text, i)) break;
+          h = (Math.imul(h, 31) + d) | 0;
+          i++;
+          // The low half of a surrogate pair belongs to the letter.
+          if (d >= 0xd800 && d <= 0xdbff && i < n) h = (Math.imul(h, 31) + text.charCodeAt(i++)) | 0;
+        }
         const j = text.charCodeAt(i);
         // Inner apostrophes and hyphens join words: "it's", "dix-sept".
         if ((j === 39 || j === 0x2019 || j === 45) && i + 1 < n && isLetter(text, i + 1)) {
+          h = (Math.imul(h, 31) + j) | 0;
           i++;
           continue;
         }
         break;
       }
-      const w = wordAt(text, start, i);
+      const w = wordAt(text, start, i, h);
       tokens.push({ kind: 'word', norm: w.norm, start, end: i, flags: w.flags });
       continue;
     }
