@@ -95,15 +95,17 @@ function written(
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let value = m[0];
     // IBAN_RE may swallow a short word after the number: shrink from the right until valid.
-    while (value.length >= 15 && !valid(value)) {
+    let ok = valid(value);
+    while (!ok && value.length >= 15) {
       const cut = value.lastIndexOf(' ');
       if (cut < 0) {
         value = '';
         break;
       }
       value = value.slice(0, cut);
+      ok = valid(value);
     }
-    if (value.length >= 5 && valid(value)) out.push({ entity, start: m.index, end: m.index + value.length });
+    if (ok && value.length >= 5) out.push({ entity, start: m.index, end: m.index + value.length });
     // Resume right after what was kept: the swallowed tail may start the next match.
     re.lastIndex = m.index + Math.max(value.length, 1);
   }

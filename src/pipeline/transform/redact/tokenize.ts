@@ -49,7 +49,7 @@ interface WordEntry {
 // The tokenizer's own word cache: a hash table indexed by a hash of the code units computed while
 // reading the text, so a word seen before costs no substring, no string hashing and no list
 // lookups. Bounded: emptied when full, so memory stays flat.
-const WORD_BUCKETS = 1 << 16;
+const WORD_BUCKETS = 1 << 14;
 const WORD_CACHE_MAX = 50_000;
 const MAX_CHAIN = 8;
 const wordBuckets: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_BUCKETS).fill(undefined);
