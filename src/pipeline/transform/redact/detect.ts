@@ -193,13 +193,24 @@ const ALNUM = /[\p{L}\p{N}]/u;
  * distinct values, each found with one indexOf pass: linear.
  */
 function repeatsOf(text: string, found: Detection[]): Detection[] {
-  const values = new Map<string, PiiEntity>();
+  const values: string[] = [];
+  const entities: PiiEntity[] = [];
   for (const d of found) {
+    if (d.end - d.start < 5 || values.length >= MAX_REPEATED_VALUES) continue;
     const v = text.slice(d.start, d.end);
-    if (v.length >= 5 && /\d|\s/.test(v) && values.size < MAX_REPEATED_VALUES) values.set(v, d.entity);
+    if (!/\d|\s/.test(v)) continue;
+    // The same value detected twice keeps the label it was last given.
+    const known = values.indexOf(v);
+    if (known >= 0) entities[known] = d.entity;
+    else {
+      values.push(v);
+      entities.push(d.entity);
+    }
   }
   const added: Detection[] = [];
-  for (const [v, entity] of values) {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    const entity = entities[k]!;
     // `found` is sorted and disjoint, and occurrences come in text order: one cursor skips the
     // occurrences that are already redacted (the value itself, among them).
     let d = 0;
@@ -698,12 +709,12 @@ class TokenScan {
    * equal those of a detected number is redacted with the same label.
    */
   private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
-    // A read-back is a later run of three digits or more (not a quantity) repeating an earlier
-    // detected one: without two runs and such a candidate there is none.
+    // A read-back is a run of three digits or more (not a quantity) left undetected, repeating
+    // the digits of a detected one: without two runs and such a candidate there is none.
     if (out.length === 0 || runs.length < 2) return;
-    if (!runs.some((run) => !run.quantity && digitCount(run.groups) >= 3)) return;
     const detections = [...out].sort((a, b) => a.start - b.start);
-    const digitsOf = new Map<Detection, string>();
+    /** Digits of the groups inside each detection (index of `detections`). */
+    const digitsOf: string[] = [];
     const untouched: DigitRun[] = [];
     let d = 0;
     for (const run of runs) {
@@ -712,19 +723,23 @@ class TokenScan {
         while (d < detections.length && detections[d]!.end <= g.start) d++;
         const det = detections[d];
         if (det && det.start <= g.start && g.end <= det.end) {
-          digitsOf.set(det, (digitsOf.get(det) ?? '') + g.digits);
+          digitsOf[d] = (digitsOf[d] ?? '') + g.digits;
           touched = true;
         } else if (det && det.start < g.end) touched = true;
       }
-      if (!touched && !run.quantity) untouched.push(run);
+      if (!touched && !run.quantity && digitCount(run.groups) >= 3) untouched.push(run);
     }
+    if (untouched.length === 0) return;
     const known = new Map<string, PiiEntity>();
-    for (const [det, digits] of digitsOf) if (digits.length >= 3) known.set(digits, det.entity);
+    digitsOf.forEach((digits, k) => {
+      if (digits.length >= 3) known.set(digits, detections[k]!.entity);
+    });
     for (const run of untouched) {
       const entity = known.get(runDigits(run.groups));
       if (entity) out.push({ entity, start: run.groups[0]!.start, end: run.groups.at(-1)!.end });
     }
   }
+
 
   /**
    * A run may continue over segment borders. Each segment's part is judged on its own first (a
