@@ -740,7 +740,6 @@ class TokenScan {
     }
   }
 
-
   /**
    * A run may continue over segment borders. Each segment's part is judged on its own first (a
    * phone, then its read-back, then a card: each keeps its label). Parts that are nothing alone
@@ -792,7 +791,8 @@ class TokenScan {
   ): Detection[] {
     const out: Detection[] = [];
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
-    const cards = context === 'ROUTING_NUMBER' || digitCount(groups) < MIN_CARD_DIGITS ? [] : findCards(groups);
+    const cards =
+      context === 'ROUTING_NUMBER' || digitCount(groups) < MIN_CARD_DIGITS ? [] : findCards(groups);
     let from = 0;
     cards.push({ i: groups.length, j: groups.length });
     for (const c of cards) {

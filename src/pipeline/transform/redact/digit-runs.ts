@@ -4,7 +4,15 @@
 // original offsets of the words it came from, so a detection on the digits maps back exactly.
 import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
-import { F_FILLER, F_HYPHENATED_NUMBER, F_NUM, F_NUMBER_WORD, F_PLUS, F_REPEATER, wordFlags } from './word-flags.ts';
+import {
+  F_FILLER,
+  F_HYPHENATED_NUMBER,
+  F_NUM,
+  F_NUMBER_WORD,
+  F_PLUS,
+  F_REPEATER,
+  wordFlags,
+} from './word-flags.ts';
 import {
   HUNDRED,
   QUANTITY_AFTER,
