@@ -161,9 +161,9 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   if (/\d{2}/.test(text)) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   const words = numberWords(options.locale);
   const budget = options.budget;
-  let tokens = tokenize(text, budget);
-  let flags = 0;
-  for (const t of tokens) flags |= t.flags;
+  const read = tokenize(text, budget);
+  const flags = read.flags;
+  let tokens = read.tokens;
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
   if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
   if (found.length > 0)

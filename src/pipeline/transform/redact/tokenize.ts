@@ -120,9 +120,16 @@ function opaqueEnd(text: string, i: number): number {
   return -1;
 }
 
+export interface Tokens {
+  tokens: Token[];
+  /** Every token's flags together: which scans have anything to start from. */
+  flags: number;
+}
+
 /** One pass over the text (the same tokens as TOKEN_RE, without a regex match per token). */
-export function tokenize(text: string, budget?: RedactionBudget): Token[] {
+export function tokenize(text: string, budget?: RedactionBudget): Tokens {
   const tokens: Token[] = [];
+  let flags = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -144,6 +151,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
       tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: F_NUM });
+      flags |= F_NUM;
       continue;
     }
     if (isLetter(text, i)) {
@@ -172,6 +180,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
       }
       const w = wordAt(text, start, i, h);
       tokens.push({ kind: 'word', norm: w.norm, start, end: i, flags: w.flags });
+      flags |= w.flags;
       continue;
     }
     const cp = text.codePointAt(i)!;
@@ -180,9 +189,11 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     i += width;
     if (c >= 128 && WHITESPACE.test(ch)) continue;
     if (c < 32 && WHITESPACE.test(ch)) continue;
-    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: punctFlags(ch) });
+    const f = punctFlags(ch);
+    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
+    flags |= f;
   }
-  return tokens;
+  return { tokens, flags };
 }
 
 /** Marks tokens inside already-detected ranges (written e-mails, IBANs) as opaque, so their
