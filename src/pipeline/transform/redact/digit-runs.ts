@@ -10,17 +10,14 @@ import {
   F_NUM,
   F_NUMBER_WORD,
   F_PLUS,
+  F_QUANTITY_AFTER,
+  F_QUANTITY_BEFORE,
   F_REPEATER,
+  F_RUN_PUNCT,
+  punctFlags,
   wordFlags,
 } from './word-flags.ts';
-import {
-  HUNDRED,
-  QUANTITY_AFTER,
-  QUANTITY_BEFORE,
-  REPEATERS,
-  RUN_PUNCT,
-  type NumberWord,
-} from './lexicon.ts';
+import { HUNDRED, REPEATERS, type NumberWord } from './lexicon.ts';
 
 export interface DigitGroup {
   digits: string;
@@ -360,7 +357,7 @@ export class DigitRunReader {
   private isSeparator(i: number): boolean {
     const t = this.tokens[i]!;
     return (
-      (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) ||
+      (t.kind === 'punct' && (t.flags & F_RUN_PUNCT) !== 0) ||
       (t.kind === 'word' && (t.flags & F_FILLER) !== 0 && !this.own?.has(t.norm))
     );
   }
@@ -368,12 +365,12 @@ export class DigitRunReader {
   /** The end of a run that makes it a quantity ("$1,200", "12 dollars", "3:30"), if any. */
   private quantitySide(firstTok: number, lastTok: number): 'before' | 'after' | undefined {
     const before = this.tokens[firstTok - 1];
-    if (before && QUANTITY_BEFORE.has(before.norm)) return 'before';
+    if (before && (before.flags & F_QUANTITY_BEFORE) !== 0) return 'before';
     // "3:30" and "10:45" are times: the colon sits right between digits.
     if (before?.norm === ':' && this.tokens[firstTok - 2]?.kind === 'num') return 'before';
     const after = this.tokens[lastTok + 1];
     if (after?.norm === ':' && this.tokens[lastTok + 2]?.kind === 'num') return 'after';
-    if (after && QUANTITY_AFTER.has(after.norm)) {
+    if (after && (after.flags & F_QUANTITY_AFTER) !== 0) {
       const pair = QUANTITY_PAIRS.get(after.norm);
       if (!pair || this.tokens[lastTok + 2]?.norm === pair) return 'after';
     }
@@ -381,7 +378,7 @@ export class DigitRunReader {
     // amount ("… 1111 $45") belongs to that one, not to this run.
     if (
       after &&
-      QUANTITY_BEFORE.has(after.norm) &&
+      (after.flags & F_QUANTITY_BEFORE) !== 0 &&
       after.kind === 'punct' &&
       this.tokens[lastTok + 2]?.kind !== 'num'
     )
@@ -433,7 +430,7 @@ export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<strin
     let pos = t.start;
     parts.forEach((p, idx) => {
       if (idx > 0) {
-        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1, flags: 0 });
+        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1, flags: punctFlags('-') });
         pos++;
       }
       out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length, flags: wordFlags(p) });

@@ -8,7 +8,10 @@ import {
   FILLERS,
   LOCALES,
   PLUS_WORDS,
+  QUANTITY_AFTER,
+  QUANTITY_BEFORE,
   REPEATERS,
+  RUN_PUNCT,
   ORDINALS,
   ownNumberWords,
 } from './lexicon.ts';
@@ -36,6 +39,9 @@ export const F_DATE_CUE = 1 << 6; // … of a date-of-birth or expiry phrase
 export const F_PLUS = 1 << 7; // "plus", "más", '+'
 export const F_FILLER = 1 << 8;
 export const F_NUM = 1 << 9; // written digits (num tokens)
+export const F_QUANTITY_BEFORE = 1 << 10; // "$", "usd": what precedes an amount
+export const F_QUANTITY_AFTER = 1 << 11; // "dollars", "%", "days": what follows a quantity
+export const F_RUN_PUNCT = 1 << 12; // punctuation allowed between the digit groups of a number
 
 /** A token that can start a detection: digits, number words, "double", "at", date words. */
 export const F_TRIGGER = F_NUM | F_NUMBER_WORD | F_REPEATER | F_AT | F_DATE_WORD | F_HYPHENATED_NUMBER;
@@ -56,12 +62,27 @@ export function wordFlags(norm: string): number {
   if (cues?.some((c) => c.kind === 'DOB' || c.kind === 'EXPIRY')) f |= F_DATE_CUE;
   if (PLUS_WORDS.has(norm)) f |= F_PLUS;
   if (FILLERS.has(norm)) f |= F_FILLER;
-  return f;
+  return f | quantityFlags(norm);
 }
+
+function quantityFlags(norm: string): number {
+  return (
+    (QUANTITY_BEFORE.has(norm) ? F_QUANTITY_BEFORE : 0) | (QUANTITY_AFTER.has(norm) ? F_QUANTITY_AFTER : 0)
+  );
+}
+
+const punctFlagCache = new Map<string, number>();
 
 /** Flags of a punctuation token. */
 export function punctFlags(ch: string): number {
-  if (ch === '@') return F_AT;
-  if (ch === '+') return F_PLUS;
-  return 0;
+  let f = punctFlagCache.get(ch);
+  if (f === undefined) {
+    f = quantityFlags(ch);
+    if (ch === '@') f |= F_AT;
+    if (ch === '+') f |= F_PLUS;
+    if (RUN_PUNCT.has(ch)) f |= F_RUN_PUNCT;
+    // Bounded: one entry per distinct punctuation character met (a few thousand at most).
+    if (punctFlagCache.size < 10_000) punctFlagCache.set(ch, f);
+  }
+  return f;
 }
