@@ -75,10 +75,15 @@ const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
 const CONTEXT_AFTER_WORDS = 7;
 const CONTEXT_AFTER_TOKENS = 16;
+/** How far after a cue its own number may stand ("sort code of my British bank is …"). */
+const CUE_OWN_NUMBER_TOKENS = 10;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
 const MAX_DATE_TOKENS = 16;
+/** Punctuation that ends what a cue can say about a number: a sentence, or a clause set off by a
+ * spaced em dash or a semicolon ("since 2024 — nacido el …"). */
+const SENTENCE_END = new Set(['.', '?', '!', '…', '—', '―', ';']);
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
 const DATE_EXTRA_NUMBERS = new Set([
@@ -259,6 +264,11 @@ class TokenScan {
 
   /** The nearest context phrase ending before token i, within a few words. */
   contextBefore(i: number): ContextKind | undefined {
+    return this.cueBefore(i)?.kind ?? this.options.defaultContext;
+  }
+
+  /** The nearest context phrase ending before token i and the token it ends at. */
+  private cueBefore(i: number): { kind: ContextKind; at: number } | undefined {
     const tokens = this.tokens;
     let seen = 0;
     // Also bounded in tokens: a thousand numbers split by colons must not each scan all before them.
@@ -268,41 +278,58 @@ class TokenScan {
       // A cue names the number right after it: "the code is 156, customer since 2015" — 2015
       // is not a code. (Only written numbers stop the look-back: a spoken number interrupted by
       // a word, "four one five, okay, five five five", keeps its cue.)
-      if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
+      if (t.kind === 'num' || t.kind === 'opaque') return undefined;
+      // A cue in an earlier sentence names a number of that sentence: "… is the sort code. Back
+      // in 2022" (only a number right after the full stop still hears it: "CVV. 123").
+      if (seen > 0 && SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
       if (!candidates) continue;
-      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
+      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
     }
-    return this.options.defaultContext;
+    return undefined;
   }
 
   /** A cue said after the number ("415 555 0132 is my cell", "0151 5531 ist meine Nummer"),
    * within a few words and before any other written number. */
   contextAfter(i: number): ContextKind | undefined {
+    return this.cueAfter(i)?.kind;
+  }
+
+  private cueAfter(i: number): { kind: ContextKind; at: number } | undefined {
     const tokens = this.tokens;
     let seen = 0;
     const ceiling = Math.min(tokens.length, i + 1 + CONTEXT_AFTER_TOKENS);
     for (let p = i + 1; p < ceiling && seen < CONTEXT_AFTER_WORDS; p++) {
       const t = tokens[p]!;
       if (t.kind === 'num') return undefined;
+      // "… the case INC3232102. My social security number is …": the next sentence's cue.
+      if (SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
       if (!candidates) continue;
       const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
-      // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
-      if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
+      // A cue followed by a number of its own in the same clause introduces that one: "in
+      // 2015 — CVV nine oh nine", "customer since 2021, and the sort code of my bank is 12-34-56".
+      if (hit)
+        return this.numberWithin(p + 1, CUE_OWN_NUMBER_TOKENS, hit.kind)
+          ? undefined
+          : { kind: hit.kind, at: p };
     }
     return undefined;
   }
 
-  /** A written or spoken digit within `n` tokens from token i. */
-  private numberWithin(i: number, n: number): boolean {
+  /** A written or spoken digit within `n` tokens from token i, in the same clause: a comma or
+   * another cue ends the search ("… es mi celular, mi número de pedido es 79297269": the order
+   * number is not the phone's). */
+  private numberWithin(i: number, n: number, kind: ContextKind): boolean {
     for (let k = i; k < i + n && k < this.tokens.length; k++) {
       const t = this.tokens[k]!;
-      if (t.norm === '.') return false;
+      if (SENTENCE_END.has(t.norm) || t.norm === ',') return false;
+      // Another cue starts another clause ("savings account" is one cue, said in two words).
+      if (CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind)) return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
     }
@@ -483,7 +510,11 @@ class TokenScan {
   private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
     const t = this.tokens[i];
     if (!t) return null;
-    if (t.kind === 'num') return { digits: t.norm.length, month: false, value: true };
+    if (t.kind === 'num') {
+      // "8:50", "10:20": a clock time next to a date is not part of it.
+      if (this.clockTimeAt(i)) return null;
+      return { digits: t.norm.length, month: false, value: true };
+    }
     if (t.kind === 'punct')
       return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
     if (t.kind !== 'word') return null;
@@ -505,6 +536,16 @@ class TokenScan {
       return { digits: 1, month: false, value: true };
     if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
     return null;
+  }
+
+  /** Written digits touching a colon that touches other digits: one half of a clock time. */
+  private clockTimeAt(i: number): boolean {
+    const t = this.tokens[i]!;
+    const prev = this.tokens[i - 1];
+    const next = this.tokens[i + 1];
+    const colon = (c: Token | undefined, other: Token | undefined): boolean =>
+      c?.norm === ':' && other?.kind === 'num' && (c.start === t.end || c.end === t.start);
+    return colon(prev, this.tokens[i - 2]) || colon(next, this.tokens[i + 2]);
   }
 
   /** A homophone of zero/one ("oh", "un", "una") is a digit inside a date when the stretch of
@@ -556,7 +597,11 @@ class TokenScan {
     for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
       const d = this.isDateToken(e);
       if (d?.value || d?.month) break;
-      if (this.tokens[e]!.kind === 'word') words++;
+      const t = this.tokens[e]!;
+      if (t.kind === 'word') words++;
+      // A full stop between the number and the cue ends the number's sentence: "customer since
+      // 2022. Expiry date 11/27" — the year is another sentence's.
+      else if (SENTENCE_END.has(t.norm)) return null;
       e--;
     }
     if (e < 0) return null;
@@ -627,12 +672,21 @@ class TokenScan {
   // ---- numbers
 
   numbers(runs: readonly DigitRun[], out: Detection[]): void {
+    // A cue names one number: once a number after it is redacted under it, a later number
+    // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
+    let usedCue = -1;
     for (const run of runs) {
       this.options.budget?.tick();
       if (run.quantity) continue;
-      const context =
-        this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
-        this.contextAfter(run.lastTok);
+      const cueBefore = this.cueBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
+      const before = cueBefore
+        ? cueBefore.at === usedCue
+          ? undefined
+          : cueBefore
+        : this.options.defaultContext && { kind: this.options.defaultContext, at: -1 };
+      const cue = before ?? (cueBefore ? undefined : this.cueAfter(run.lastTok));
+      const context = cue?.kind;
+      const found = out.length;
       // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
       // a card window can never start inside one. One pass cuts the run at every SSN.
       let from = 0;
@@ -654,6 +708,7 @@ class TokenScan {
       }
       if (from < run.groups.length)
         out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
+      if (cue && cue.at >= 0 && out.length > found) usedCue = cue.at;
     }
     this.acrossAPrompt(runs, out);
     this.readBacks(runs, out);
