@@ -329,7 +329,8 @@ class TokenScan {
       const t = this.tokens[k]!;
       if (SENTENCE_END.has(t.norm) || t.norm === ',') return false;
       // Another cue starts another clause ("savings account" is one cue, said in two words).
-      if (CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind)) return false;
+      if (CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k)))
+        return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
     }
@@ -501,7 +502,12 @@ class TokenScan {
       // ("12/13/1955, that is my date of birth, I was charged £1099.56", "am 21. März 1965
       // geboren. nach dem Update auf 12.8.1").
       const after = this.dateAfter(p + 1, kind);
-      const before = after?.skipped === 0 ? null : this.dateBefore(p - hit.words.length, kind);
+      // A cue with digits right after it names those, even when they are no whole date ("…
+      // since 2016, and valid until zero seven…", the rest said in the next turn).
+      const before =
+        after?.skipped === 0 || this.numberWithin(p + 1, CUE_OWN_NUMBER_TOKENS, kind)
+          ? null
+          : this.dateBefore(p - hit.words.length, kind);
       const span = before && (!after || before.skipped < after.skipped) ? before : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
@@ -671,7 +677,8 @@ class TokenScan {
 
   // ---- numbers
 
-  numbers(runs: readonly DigitRun[], out: Detection[]): void {
+  numbers(read: readonly DigitRun[], out: Detection[]): void {
+    const runs = splitAtClauses(read);
     // A cue names one number: once a number after it is redacted under it, a later number
     // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
     let usedCue = -1;
@@ -863,6 +870,37 @@ class TokenScan {
     }
     return parts;
   }
+}
+
+/** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
+ * is the sort code", "en 2017, y cuarenta y nueve …" — two clauses, each with its own number. */
+const CLAUSE_JOIN = /^,(?:and|y|et|und|e|or|o|ou|oder)$/;
+
+function splitAtClauses(runs: readonly DigitRun[]): DigitRun[] {
+  const out: DigitRun[] = [];
+  for (const run of runs) {
+    const g = run.groups;
+    let from = 0;
+    for (let k = 1; k < g.length; k++) {
+      if (run.quantity || !CLAUSE_JOIN.test(g[k]!.sepBefore) || !(g[k - 1]!.written || g[k]!.written))
+        continue;
+      out.push(subRun(run, from, k));
+      from = k;
+    }
+    out.push(from === 0 ? run : subRun(run, from, g.length));
+  }
+  return out;
+}
+
+function subRun(run: DigitRun, from: number, to: number): DigitRun {
+  const groups = run.groups.slice(from, to);
+  return {
+    groups,
+    ...(from === 0 && run.plusStart !== undefined ? { plusStart: run.plusStart } : {}),
+    firstTok: groups[0]!.firstTok,
+    lastTok: groups.at(-1)!.lastTok,
+    quantity: false,
+  };
 }
 
 /**
