@@ -77,6 +77,8 @@ const CONTEXT_AFTER_WORDS = 7;
 const CONTEXT_AFTER_TOKENS = 16;
 /** How far after a cue its own number may stand ("sort code of my British bank is …"). */
 const CUE_OWN_NUMBER_TOKENS = 10;
+/** Homophones of digits taken at either edge of a spoken number. */
+const MAX_EDGE_HOMOPHONES = 2;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
@@ -682,9 +684,13 @@ class TokenScan {
     // A cue names one number: once a number after it is redacted under it, a later number
     // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
     let usedCue = -1;
+    const chosen: DigitRun[] = [];
     for (const run of runs) {
       this.options.budget?.tick();
-      if (run.quantity) continue;
+      if (run.quantity) {
+        chosen.push(run);
+        continue;
+      }
       const cueBefore = this.cueBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
       const before = cueBefore
         ? cueBefore.at === usedCue
@@ -693,32 +699,221 @@ class TokenScan {
         : this.options.defaultContext && { kind: this.options.defaultContext, at: -1 };
       const cue = before ?? (cueBefore ? undefined : this.cueAfter(run.lastTok));
       const context = cue?.kind;
-      const found = out.length;
-      // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
-      // a card window can never start inside one. One pass cuts the run at every SSN.
-      let from = 0;
-      let plus = run.plusStart;
-      for (let i = 0; i + 2 < run.groups.length; i++) {
-        const g = run.groups;
-        if (
-          !isFormattedSsnAt(g, i) ||
-          g[i + 3]?.sepBefore === '-' ||
-          (i > 0 && g[i]!.sepBefore === '-') ||
-          g.length === 3
-        )
-          continue;
-        out.push({ entity: 'SSN', start: g[i]!.start, end: g[i + 2]!.end });
-        if (i > from) out.push(...this.acrossSegments(this.splitAtBreaks(g.slice(from, i)), context, plus));
-        from = i + 3;
-        plus = undefined;
-        i += 2;
-      }
-      if (from < run.groups.length)
-        out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
-      if (cue && cue.at >= 0 && out.length > found) usedCue = cue.at;
+      const { run: taken, found } = this.withEdgeHomophones(run, context);
+      chosen.push(taken);
+      out.push(...found);
+      if (cue && cue.at >= 0 && found.length > 0) usedCue = cue.at;
     }
-    this.acrossAPrompt(runs, out);
-    this.readBacks(runs, out);
+    this.acrossAPrompt(this.promptViews(chosen), out);
+    this.readBacks(chosen, out);
+  }
+
+  /** What a run is, under its context. */
+  private runDetections(run: DigitRun, context: ContextKind | undefined): Detection[] {
+    const out: Detection[] = [];
+    // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
+    // a card window can never start inside one. One pass cuts the run at every SSN.
+    let from = 0;
+    let plus = run.plusStart;
+    for (let i = 0; i + 2 < run.groups.length; i++) {
+      const g = run.groups;
+      if (
+        !isFormattedSsnAt(g, i) ||
+        g[i + 3]?.sepBefore === '-' ||
+        (i > 0 && g[i]!.sepBefore === '-') ||
+        g.length === 3
+      )
+        continue;
+      out.push({ entity: 'SSN', start: g[i]!.start, end: g[i + 2]!.end });
+      if (i > from) out.push(...this.acrossSegments(this.splitAtBreaks(g.slice(from, i)), context, plus));
+      from = i + 3;
+      plus = undefined;
+      i += 2;
+    }
+    if (from < run.groups.length)
+      out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
+    return out;
+  }
+
+  /**
+   * Speech engines hear a digit at the edge of a spoken number as its homophone: "the three
+   * digits on the back are zero nine for.", "my social security number is to oh five …". A
+   * homophone ("for", "to", "oh", "un", "um") right after the number that ends the clause is its
+   * last digit when the longer number is still wholly PII; one right before it is its first digit
+   * only when the number alone is nothing and with it is wholly PII.
+   */
+  private withEdgeHomophones(
+    run: DigitRun,
+    context: ContextKind | undefined,
+  ): { run: DigitRun; found: Detection[] } {
+    const found = this.runDetections(run, context);
+    const lead =
+      run.groups[0]!.written || run.plusStart !== undefined ? [] : this.homophonesBefore(run.firstTok);
+    const trail =
+      run.groups.at(-1)!.written || !this.endsClauseAfterHomophones(run.lastTok)
+        ? []
+        : this.homophonesAfter(run.lastTok);
+    if (!lead.length && !trail.length) return { run, found };
+    const alone = fullyCovered(run.groups, found);
+    const tries: DigitGroup[][][] = alone
+      ? [[[], trail]]
+      : [
+          [lead, trail],
+          [[], trail],
+          [lead, []],
+        ];
+    for (const [l, t] of tries) {
+      if (!l!.length && !t!.length) continue;
+      const extended = withGroups(run, [...l!, ...run.groups, ...t!]);
+      const d = this.runDetections(extended, context);
+      if (d.length && fullyCovered(extended.groups, d)) return { run: extended, found: d };
+    }
+    return { run, found };
+  }
+
+  /** Up to two homophones of digits from token `last + 1` on, each as a one-digit group. */
+  private homophonesAfter(last: number): DigitGroup[] {
+    const groups: DigitGroup[] = [];
+    for (let k = last + 1; groups.length < MAX_EDGE_HOMOPHONES; k++) {
+      const g = this.homophoneGroup(k);
+      if (!g || this.breakBefore(k)) break;
+      groups.push(g);
+    }
+    return groups;
+  }
+
+  /** The homophones after token `last` (up to two) end a clause, the turn or the text. */
+  private endsClauseAfterHomophones(last: number): boolean {
+    let k = last + 1;
+    while (k - last <= MAX_EDGE_HOMOPHONES && this.homophoneGroup(k) && !this.breakBefore(k)) k++;
+    if (k === last + 1) return false;
+    const next = this.tokens[k];
+    return (
+      !next ||
+      (next.kind === 'punct' && (SENTENCE_END.has(next.norm) || next.norm === ',')) ||
+      this.breakBefore(k)
+    );
+  }
+
+  /** Up to two homophones of digits right before token `first`, in its turn. */
+  private homophonesBefore(first: number): DigitGroup[] {
+    const groups: DigitGroup[] = [];
+    for (let k = first - 1; k >= 0 && groups.length < MAX_EDGE_HOMOPHONES; k--) {
+      const g = this.homophoneGroup(k);
+      if (!g || this.breakBefore(k + 1)) break;
+      groups.unshift(g);
+    }
+    return groups;
+  }
+
+  /** Token k as a one-digit group when it is a homophone of a digit ("for", "to", "oh", "un"). */
+  private homophoneGroup(k: number): DigitGroup | undefined {
+    const t = this.tokens[k];
+    if (!t || t.kind !== 'word') return undefined;
+    const nw = this.words.get(t.norm);
+    if (!nw?.ambiguous || nw.digits.length !== 1) return undefined;
+    return {
+      digits: nw.digits,
+      start: t.start,
+      end: t.end,
+      firstTok: k,
+      lastTok: k,
+      sepBefore: '',
+      written: false,
+    };
+  }
+
+  /** A segment (turn) starts at token k. */
+  private breakBefore(k: number): boolean {
+    const breaks = this.options.breaks;
+    const t = this.tokens[k];
+    const prev = this.tokens[k - 1];
+    return !!breaks?.length && !!t && !!prev && breakBetween(breaks, prev.end, t.start);
+  }
+
+  /**
+   * The runs as acrossAPrompt joins them: each with the homophones that end its turn ("account
+   * number one six four nine for… / and the rest? / …") or start it ("… / to eight."), a "double"
+   * cut off by the prompt ("… nine double… / go ahead / four two …": it doubles the next turn's
+   * first digit), and turns that end in nothing but such words ("security code oh…", "un un…",
+   * "Yes, double…") as runs of their own.
+   */
+  private promptViews(runs: readonly DigitRun[]): DigitRun[] {
+    const breaks = this.options.breaks;
+    if (!breaks?.length) return [...runs];
+    const views: DigitRun[] = [];
+    let r = 0;
+    const tokens = this.tokens;
+    let t = 0;
+    for (const br of breaks) {
+      // The last token before the turn that starts at `br`.
+      while (t < tokens.length && tokens[t]!.start < br) t++;
+      const last = t - 1;
+      while (r < runs.length && runs[r]!.lastTok <= last) views.push(this.edgeView(runs[r++]!));
+      const tail = this.turnTail(last);
+      if (!tail) continue;
+      const prev = views.at(-1);
+      if (prev && prev.lastTok === tail.firstTok - 1) {
+        if (!prev.quantity && !prev.groups.at(-1)!.written)
+          views[views.length - 1] = withGroups(prev, [...prev.groups, ...tail.groups]);
+      } else if (!prev || prev.lastTok < tail.firstTok) {
+        const stretch = tail.groups;
+        const strong =
+          stretch.some((g) => this.pendingRepeat.has(g) || g.digits.length > 1) ||
+          stretch.length >= 2 ||
+          this.cueBefore(tail.firstTok)?.kind !== undefined;
+        if (strong && this.cueBefore(tail.firstTok)?.kind !== 'NEUTRAL') views.push(tail);
+      }
+    }
+    while (r < runs.length) views.push(this.edgeView(runs[r++]!));
+    return views;
+  }
+
+  /** A run with the homophones at the start of its turn before it. */
+  private edgeView(run: DigitRun): DigitRun {
+    if (run.quantity || run.groups[0]!.written || run.plusStart !== undefined) return run;
+    const k = run.firstTok;
+    const lead = this.homophonesBefore(k);
+    if (!lead.length || !(lead[0]!.firstTok === 0 || this.breakBefore(lead[0]!.firstTok))) return run;
+    return withGroups(run, [...lead, ...run.groups]);
+  }
+
+  /** Repeaters cut off at the end of a turn, and how many copies of the next digit they stand for. */
+  private readonly pendingRepeat = new Map<DigitGroup, number>();
+
+  /** The homophones and repeaters (up to three words) that end the turn whose last token is
+   * `last` (trailing punctuation skipped), as groups; undefined when there are none. */
+  private turnTail(last: number): DigitRun | undefined {
+    let e = last;
+    while (e >= 0 && last - e < 3 && this.tokens[e]!.kind === 'punct') e--;
+    let b = e + 1;
+    while (b - 1 >= 0 && e - b < 2) {
+      const t = this.tokens[b - 1]!;
+      if (!(this.homophoneGroup(b - 1) || (t.kind === 'word' && REPEATERS.has(t.norm)))) break;
+      b--;
+    }
+    if (b > e) return undefined;
+    const groups: DigitGroup[] = [];
+    for (let k = b; k <= e; k++) {
+      const t = this.tokens[k]!;
+      const times = t.kind === 'word' ? REPEATERS.get(t.norm) : undefined;
+      if (times) {
+        const next = k < e ? this.homophoneGroup(k + 1) : undefined;
+        const g: DigitGroup = {
+          digits: next ? next.digits.repeat(times) : '',
+          start: t.start,
+          end: next ? next.end : t.end,
+          firstTok: k,
+          lastTok: next ? k + 1 : k,
+          sepBefore: '',
+          written: false,
+        };
+        if (!next) this.pendingRepeat.set(g, times);
+        groups.push(g);
+        if (next) k++;
+      } else groups.push(this.homophoneGroup(k)!);
+    }
+    return { groups, firstTok: b, lastTok: e, quantity: false };
   }
 
   /**
@@ -745,7 +940,11 @@ class TokenScan {
       // the last four): the rest still belongs to it.
       if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
-      const both = [...a.groups, ...b.groups];
+      const aGroups = a.groups.map((g) => {
+        const times = this.pendingRepeat.get(g);
+        return times ? { ...g, digits: b.groups[0]!.digits[0]!.repeat(times - 1) } : g;
+      });
+      const both = [...aGroups, ...b.groups];
       const joined = this.runPart(both, context, a.plusStart);
       // People split codes, not amounts, around "and the rest?": without a cue, a number of a
       // code's length split this way is still one (labelled by its length).
@@ -756,6 +955,11 @@ class TokenScan {
           : splitCodeEntity(runDigits(both));
       if (!entity) continue;
       if (!touched[i]) out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
+      else {
+        // Only what was added to the already redacted part: the homophones ending its turn.
+        const extra = a.groups.filter((g) => !out.some((d) => d.start <= g.start && g.end <= d.end));
+        if (extra.length) out.push({ entity, start: extra[0]!.start, end: aEnd });
+      }
       out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
       i++;
     }
@@ -870,6 +1074,10 @@ class TokenScan {
     }
     return parts;
   }
+}
+
+function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
+  return { ...run, groups, firstTok: groups[0]!.firstTok, lastTok: groups.at(-1)!.lastTok };
 }
 
 /** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
