@@ -523,8 +523,13 @@ class TokenScan {
       if (this.clockTimeAt(i)) return null;
       return { digits: t.norm.length, month: false, value: true };
     }
-    if (t.kind === 'punct')
+    if (t.kind === 'punct') {
+      // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after
+      // it and digits next ends a sentence (a German "4. September" has a month next).
+      const next = this.tokens[i + 1];
+      if (t.norm === '.' && next?.kind === 'num' && next.start > t.end) return null;
       return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
+    }
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
     const times = REPEATERS.get(t.norm);
@@ -637,7 +642,9 @@ class TokenScan {
     for (let k = from; k < i; k++) {
       const t = this.tokens[k]!;
       if (t.kind === 'word') skipped++;
-      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') skipped += 3; // another sentence
+      else if (t.norm === '.' || t.norm === '?' || t.norm === '!')
+        skipped += 3; // another sentence
+      else if (t.norm === ',') skipped += 2; // another clause: "08/2029 is when it expires, back in 2015"
     }
     return span && { ...span, skipped };
   }
@@ -755,18 +762,19 @@ class TokenScan {
         : this.homophonesAfter(run.lastTok);
     if (!lead.length && !trail.length) return { run, found };
     const alone = fullyCovered(run.groups, found);
-    const tries: DigitGroup[][][] = alone
-      ? [[[], trail]]
-      : [
-          [lead, trail],
-          [[], trail],
-          [lead, []],
-        ];
-    for (const [l, t] of tries) {
-      if (!l!.length && !t!.length) continue;
-      const extended = withGroups(run, [...l!, ...run.groups, ...t!]);
+    for (const [l, t] of [
+      [lead, trail],
+      [[], trail],
+      [lead, []],
+    ] as const) {
+      if (!t.length && !l.length) continue;
+      const extended = withGroups(run, [...l, ...run.groups, ...t]);
       const d = this.runDetections(extended, context);
-      if (d.length && fullyCovered(extended.groups, d)) return { run: extended, found: d };
+      if (!d.length || !fullyCovered(extended.groups, d)) continue;
+      // A leading homophone completes a number that alone is nothing, or is only pieces ("to oh
+      // five two nine three nine oh one": not two last-fours of an SSN, one SSN).
+      if (l.length && alone && d.length >= found.length) continue;
+      return { run: extended, found: d };
     }
     return { run, found };
   }
@@ -866,6 +874,12 @@ class TokenScan {
       }
     }
     while (r < runs.length) views.push(this.edgeView(runs[r++]!));
+    // The last turn's own tail: "… / three five six nine eight one eight for."
+    const last = views.at(-1);
+    const tail =
+      last && !last.quantity && !last.groups.at(-1)!.written ? this.turnTail(tokens.length - 1) : undefined;
+    if (last && tail && last.lastTok === tail.firstTok - 1)
+      views[views.length - 1] = withGroups(last, [...last.groups, ...tail.groups]);
     return views;
   }
 
@@ -1164,6 +1178,8 @@ function splitCodeEntity(d: string): PiiEntity | undefined {
   if (d.length === 4) return Number(d.slice(0, 2)) >= 1 && Number(d.slice(0, 2)) <= 12 ? 'EXPIRY' : 'CVV';
   if (d.length === 6) return 'BANK_ACCOUNT';
   if (d.length === 9) return 'SSN';
+  // A national number with its trunk zero ("null eins sieben sechs … / bitte / null acht …").
+  if (d.length >= 10 && d.length <= 12 && d[0] === '0') return 'PHONE';
   return undefined;
 }
 
