@@ -25,6 +25,7 @@ import {
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
   REPEATERS,
+  SEND_VERBS,
   TLDS,
   numberWords,
   ownNumberWords,
@@ -439,7 +440,9 @@ class TokenScan {
       // spelled is written plain: "à o m a r", "é a n n a" start at the "o", the "a".
       if (
         this.spelledLetter(prev) &&
-        (cur.norm.length === 1 || (l - 2 >= lowest && this.spelledLetter(tokens[l - 2]!)))
+        (cur.norm.length === 1 || (l - 2 >= lowest && this.spelledLetter(tokens[l - 2]!))) &&
+        // "envíelo a j a m e s …", "mande a o m a r …": after a verb of sending, "a" is "to".
+        !(prev.norm === 'a' && l - 2 >= lowest && SEND_VERBS.has(tokens[l - 2]!.norm))
       ) {
         l--;
         spelled = true;

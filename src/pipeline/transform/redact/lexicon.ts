@@ -268,6 +268,17 @@ export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
 export const EMAIL_JOINERS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt', 'underscore', 'dash', 'hyphen', 'guion', 'tiret', 'unterstrich', 'bindestrich', 'underline', 'traco', 'bajo', 'bas', '_', '-', '.']);
 // prettier-ignore
 export const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'us', 'ca', 'mx', 'fr', 'es', 'uk', 'info', 'biz', 'me', 'de', 'qc', 'pt', 'br', 'it', 'nl', 'be', 'ch', 'at', 'eu']);
+/** Verbs of sending and writing (es, pt) after which "a" is the preposition "to", not a letter
+ * spelled: "envíelo a j u a n …", "escreva a m a r i a …". */
+// prettier-ignore
+export const SEND_VERBS = new Set([
+  'envie', 'envielo', 'enviela', 'envielos', 'envialo', 'enviala', 'envia', 'enviar', 'enviarlo', 'enviarla', 'enviame', 'envieme', 'envio',
+  'mande', 'mandelo', 'mandela', 'mandalo', 'mandala', 'manda', 'mandar', 'mandarlo', 'mandeme', 'mandame',
+  'escriba', 'escribame', 'escribe', 'escribeme', 'escribir', 'escreva', 'escreve', 'escrever', 'escrevame',
+  'reenvie', 'reenvielo', 'reenvia', 'reenviar', 'remita', 'remitalo', 'responda', 'responde', 'contesta', 'conteste',
+  'envie-o', 'envie-a', 'mande-o', 'mande-a', 'envia-o', 'manda-o', 'enviei', 'mandei', 'escrevi', 'escribi', 'envie-me', 'mande-me',
+]);
+
 /** Words before "at" that are not the local part of an address ("call me at …", "email is at"). */
 // prettier-ignore
 export const EMAIL_STOP = new Set([
