@@ -24,6 +24,7 @@ import {
   ORDINALS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
+  COPULAS,
   REPEATERS,
   SEND_VERBS,
   TLDS,
@@ -400,7 +401,11 @@ class TokenScan {
       const first = tokens[a - 1]!;
       // "… is at", "me at" are no address; "l u i s a at" is (a spelled 'a', not the article).
       const spelledEnd = this.spelledLetter(first) && this.spelledLetter(tokens[a - 2] ?? first);
-      if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2))) continue;
+      // "… brandt one to at …": a homophone after a digit said is a digit, not "to".
+      const digitEnd =
+        this.numberWord(first, true) && !!tokens[a - 2] && this.numberWord(tokens[a - 2]!, false);
+      if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2) && !digitEnd))
+        continue;
       const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
@@ -458,7 +463,19 @@ class TokenScan {
         l -= 2;
         continue;
       }
-      if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
+      // Digits said in the address may be homophones ("silva to one @", "haddad um um arroba"):
+      // one next to another number word is a digit when a name or digit comes before it.
+      if (
+        this.numberWord(prev, true) &&
+        this.numberWord(cur, true) &&
+        l - 2 >= lowest &&
+        (this.bareWord(tokens[l - 2]!) || this.numberWord(tokens[l - 2]!, false)) &&
+        !EMAIL_STOP.has(tokens[l - 2]!.norm)
+      ) {
+        l--;
+        continue;
+      }
+      if (!usable(prev) || this.cueEndsAt(l - 1)) break;
       const touching = prev.end === cur.start;
       // A homophone ("un", "uno") is a digit only next to another number word: "un deux".
       if (this.numberWord(prev, this.numberWord(cur, false)) || (prev.kind === 'num' && touching)) {
@@ -471,6 +488,11 @@ class TokenScan {
       l--;
     }
     return l;
+  }
+
+  /** A context phrase (cue) ends at token p: "au dos", not the Spanish number "dos". */
+  private cueEndsAt(p: number): boolean {
+    return !!CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)?.some((c) => this.phraseEndsAt(c.words, p));
   }
 
   /** A number word; a homophone of zero/one only when `ambiguousOk`. */
@@ -527,14 +549,29 @@ class TokenScan {
       return { digits: t.norm.length, month: false, value: true };
     }
     if (t.kind === 'punct') {
-      // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after
-      // it and digits next ends a sentence (a German "4. September" has a month next).
+      // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
+      // ends a sentence, but for a German day ("4. September": one or two digits, then a month).
       const next = this.tokens[i + 1];
-      if (t.norm === '.' && next?.kind === 'num' && next.start > t.end) return null;
+      const prev = this.tokens[i - 1];
+      if (
+        t.norm === '.' &&
+        next &&
+        next.start > t.end &&
+        !(
+          prev?.kind === 'num' &&
+          prev.norm.length <= 2 &&
+          MONTHS.has(next.norm) &&
+          // … a day on its own, not the end of a version ("after updating to 9.1.7. October …").
+          this.tokens[i - 2]?.norm !== '.'
+        )
+      )
+        return null;
       return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
     }
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
+    if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
     const times = REPEATERS.get(t.norm);
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
@@ -690,7 +727,7 @@ class TokenScan {
   // ---- numbers
 
   numbers(read: readonly DigitRun[], out: Detection[]): void {
-    const runs = splitAtClauses(read);
+    const runs = splitAtClauses(read, this.tokens);
     // A cue names one number: once a number after it is redacted under it, a later number
     // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
     let usedCue = -1;
@@ -707,7 +744,11 @@ class TokenScan {
           ? undefined
           : cueBefore
         : this.options.defaultContext && { kind: this.options.defaultContext, at: -1 };
-      const cue = before ?? (cueBefore ? undefined : this.cueAfter(run.lastTok));
+      // A cue after the number is counted from after its trailing homophones ("eight one for,
+      // that is the code on the back").
+      const cue =
+        before ??
+        (cueBefore ? undefined : this.cueAfter(run.lastTok + this.homophonesAfter(run.lastTok).length));
       const context = cue?.kind;
       const { run: taken, found } = this.withEdgeHomophones(run, context);
       chosen.push(taken);
@@ -775,8 +816,9 @@ class TokenScan {
       const d = this.runDetections(extended, context);
       if (!d.length || !fullyCovered(extended.groups, d)) continue;
       // A leading homophone completes a number that alone is nothing, or is only pieces ("to oh
-      // five two nine three nine oh one": not two last-fours of an SSN, one SSN).
-      if (l.length && alone && d.length >= found.length) continue;
+      // five two nine three nine oh one": not two last-fours of an SSN, one SSN), or starts the
+      // clause or follows "is" ("my mobile is to oh eight, sorry, two oh seven …").
+      if (l.length && alone && d.length >= found.length && !this.opensNumber(l[0]!.firstTok)) continue;
       return { run: extended, found: d };
     }
     return { run, found };
@@ -886,13 +928,23 @@ class TokenScan {
     return views;
   }
 
-  /** A run with the homophones at the start of its turn before it. */
+  /** A run with the homophones that open it before it (at the start of its turn or clause, or
+   * after "is"). */
   private edgeView(run: DigitRun): DigitRun {
     if (run.quantity || run.groups[0]!.written || run.plusStart !== undefined) return run;
     const k = run.firstTok;
     const lead = this.homophonesBefore(k);
-    if (!lead.length || !(lead[0]!.firstTok === 0 || this.breakBefore(lead[0]!.firstTok))) return run;
+    if (!lead.length || !this.opensNumber(lead[0]!.firstTok)) return run;
     return withGroups(run, [...lead, ...run.groups]);
+  }
+
+  /** Token k starts the text, a turn or a clause, or follows a copula ("is", "es", "ist"): a
+   * homophone there starts what is said, not a phrase ("talk to", "pay for"). */
+  private opensNumber(k: number): boolean {
+    const prev = this.tokens[k - 1];
+    if (!prev || this.breakBefore(k)) return true;
+    if (prev.kind === 'punct') return prev.norm === ',' || SENTENCE_END.has(prev.norm) || prev.norm === ':';
+    return prev.kind === 'word' && COPULAS.has(prev.norm);
   }
 
   /** Repeaters cut off at the end of a turn, and how many copies of the next digit they stand for. */
@@ -1099,32 +1151,45 @@ function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
 
 /** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
  * is the sort code", "en 2017, y cuarenta y nueve …" — two clauses, each with its own number. */
+const CONJUNCTIONS = new Set(['and', 'y', 'et', 'und', 'e', 'or', 'o', 'ou', 'oder']);
 const CLAUSE_JOIN = /^,(?:and|y|et|und|e|or|o|ou|oder)$/;
 
-function splitAtClauses(runs: readonly DigitRun[]): DigitRun[] {
+function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): DigitRun[] {
   const out: DigitRun[] = [];
   for (const run of runs) {
     const g = run.groups;
+    const parts: [number, number][] = [];
     let from = 0;
     for (let k = 1; k < g.length; k++) {
-      if (run.quantity || !CLAUSE_JOIN.test(g[k]!.sepBefore) || !(g[k - 1]!.written || g[k]!.written))
-        continue;
-      out.push(subRun(run, from, k));
+      if (!CLAUSE_JOIN.test(g[k]!.sepBefore) || !(g[k - 1]!.written || g[k]!.written)) continue;
+      parts.push([from, k]);
       from = k;
     }
-    out.push(from === 0 ? run : subRun(run, from, g.length));
+    if (from === 0) {
+      out.push(run);
+      continue;
+    }
+    parts.push([from, g.length]);
+    // A quantity ("at 9:05, and eight five six one, that is the code") is only the part at the
+    // end the quantity word or sign stands at.
+    const before = tokens[run.firstTok - 1];
+    const quantityFirst = !!before && (before.norm === ':' || QUANTITY_BEFORE.has(before.norm));
+    parts.forEach(([f, t], i) => {
+      const quantity = run.quantity && (quantityFirst ? i === 0 : i === parts.length - 1);
+      out.push(subRun(run, f, t, quantity));
+    });
   }
   return out;
 }
 
-function subRun(run: DigitRun, from: number, to: number): DigitRun {
+function subRun(run: DigitRun, from: number, to: number, quantity: boolean): DigitRun {
   const groups = run.groups.slice(from, to);
   return {
     groups,
     ...(from === 0 && run.plusStart !== undefined ? { plusStart: run.plusStart } : {}),
     firstTok: groups[0]!.firstTok,
     lastTok: groups.at(-1)!.lastTok,
-    quantity: false,
+    quantity,
   };
 }
 

@@ -268,6 +268,10 @@ export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
 export const EMAIL_JOINERS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt', 'underscore', 'dash', 'hyphen', 'guion', 'tiret', 'unterstrich', 'bindestrich', 'underline', 'traco', 'bajo', 'bas', '_', '-', '.']);
 // prettier-ignore
 export const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'us', 'ca', 'mx', 'fr', 'es', 'uk', 'info', 'biz', 'me', 'de', 'qc', 'pt', 'br', 'it', 'nl', 'be', 'ch', 'at', 'eu']);
+/** "is" and its kin: what follows them is what is said ("my mobile is to oh eight …"). */
+// prettier-ignore
+export const COPULAS = new Set(['is', "it's", "that's", 'was', 'are', 'es', 'est', "c'est", 'ist', 'e', 'sao', 'son', 'sind', 'era', 'fue', 'foi', 'war', 'lautet', 'seria', 'sera']);
+
 /** Verbs of sending and writing (es, pt) after which "a" is the preposition "to", not a letter
  * spelled: "envíelo a j u a n …", "escreva a m a r i a …". */
 // prettier-ignore
