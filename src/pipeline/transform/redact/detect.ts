@@ -79,6 +79,7 @@ const CONTEXT_AFTER_WORDS = 7;
 const CONTEXT_AFTER_TOKENS = 16;
 /** How far after a cue its own number may stand ("sort code of my British bank is …"). */
 const CUE_OWN_NUMBER_TOKENS = 10;
+const NO_GROUPS: DigitGroup[] = [];
 /** Homophones of digits taken at either edge of a spoken number. */
 const MAX_EDGE_HOMOPHONES = 2;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
@@ -748,7 +749,7 @@ class TokenScan {
       // that is the code on the back").
       const cue =
         before ??
-        (cueBefore ? undefined : this.cueAfter(run.lastTok + this.homophonesAfter(run.lastTok).length));
+        (cueBefore ? undefined : this.cueAfter(run.lastTok + this.homophonesAfterCount(run.lastTok)));
       const context = cue?.kind;
       const { run: taken, found } = this.withEdgeHomophones(run, context);
       chosen.push(taken);
@@ -826,6 +827,7 @@ class TokenScan {
 
   /** Up to two homophones of digits from token `last + 1` on, each as a one-digit group. */
   private homophonesAfter(last: number): DigitGroup[] {
+    if (!this.isHomophone(last + 1)) return NO_GROUPS;
     const groups: DigitGroup[] = [];
     for (let k = last + 1; groups.length < MAX_EDGE_HOMOPHONES; k++) {
       const g = this.homophoneGroup(k);
@@ -837,8 +839,7 @@ class TokenScan {
 
   /** The homophones after token `last` (up to two) end a clause, the turn or the text. */
   private endsClauseAfterHomophones(last: number): boolean {
-    let k = last + 1;
-    while (k - last <= MAX_EDGE_HOMOPHONES && this.homophoneGroup(k) && !this.breakBefore(k)) k++;
+    const k = last + 1 + this.homophonesAfterCount(last);
     if (k === last + 1) return false;
     const next = this.tokens[k];
     return (
@@ -850,6 +851,7 @@ class TokenScan {
 
   /** Up to two homophones of digits right before token `first`, in its turn. */
   private homophonesBefore(first: number): DigitGroup[] {
+    if (!this.isHomophone(first - 1)) return NO_GROUPS;
     const groups: DigitGroup[] = [];
     for (let k = first - 1; k >= 0 && groups.length < MAX_EDGE_HOMOPHONES; k--) {
       const g = this.homophoneGroup(k);
@@ -860,11 +862,24 @@ class TokenScan {
   }
 
   /** Token k as a one-digit group when it is a homophone of a digit ("for", "to", "oh", "un"). */
-  private homophoneGroup(k: number): DigitGroup | undefined {
+  /** How many homophones (up to two) follow token `last` in its turn. */
+  private homophonesAfterCount(last: number): number {
+    let k = last + 1;
+    while (k - last <= MAX_EDGE_HOMOPHONES && this.isHomophone(k) && !this.breakBefore(k)) k++;
+    return k - last - 1;
+  }
+
+  private isHomophone(k: number): boolean {
     const t = this.tokens[k];
-    if (!t || t.kind !== 'word') return undefined;
+    if (!t || t.kind !== 'word') return false;
     const nw = this.words.get(t.norm);
-    if (!nw?.ambiguous || nw.digits.length !== 1) return undefined;
+    return !!nw?.ambiguous && nw.digits.length === 1;
+  }
+
+  private homophoneGroup(k: number): DigitGroup | undefined {
+    if (!this.isHomophone(k)) return undefined;
+    const t = this.tokens[k]!;
+    const nw = this.words.get(t.norm)!;
     return {
       digits: nw.digits,
       start: t.start,
