@@ -536,7 +536,15 @@ class TokenScan {
         after?.skipped === 0 || this.numberWithin(p + 1, CUE_OWN_NUMBER_TOKENS, kind)
           ? null
           : this.dateBefore(p - hit.words.length, kind);
-      const span = before && (!after || before.skipped < after.skipped) ? before : after;
+      // A comma or full stop between the cue and only one of them: the other shares the cue's
+      // clause ("08/2029 is when it expires, back in 2015").
+      const span =
+        before &&
+        (!after ||
+          (after.comma && !before.comma) ||
+          (after.comma === before.comma && before.skipped < after.skipped))
+          ? before
+          : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
@@ -645,14 +653,16 @@ class TokenScan {
   private dateBefore(
     last: number,
     kind: 'DOB' | 'EXPIRY',
-  ): { start: number; end: number; skipped: number } | null {
+  ): { start: number; end: number; skipped: number; comma: boolean } | null {
     let e = last;
     let words = 0;
+    let comma = false;
     for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
       const d = this.isDateToken(e);
       if (d?.value || d?.month) break;
       const t = this.tokens[e]!;
       if (t.kind === 'word') words++;
+      else if (t.norm === ',') comma = true;
       // A full stop between the number and the cue ends the number's sentence: "customer since
       // 2022. Expiry date 11/27" — the year is another sentence's.
       else if (SENTENCE_END.has(t.norm)) return null;
@@ -662,13 +672,13 @@ class TokenScan {
     let b = e;
     while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
     const span = this.collectDate(b, kind);
-    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words } : null;
+    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words, comma } : null;
   }
 
   private dateAfter(
     from: number,
     kind: 'DOB' | 'EXPIRY',
-  ): { start: number; end: number; skipped: number } | null {
+  ): { start: number; end: number; skipped: number; comma: boolean } | null {
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -680,14 +690,19 @@ class TokenScan {
     }
     const span = this.collectDate(i, kind);
     let skipped = 0;
+    let comma = false;
     for (let k = from; k < i; k++) {
       const t = this.tokens[k]!;
       if (t.kind === 'word') skipped++;
-      else if (t.norm === '.' || t.norm === '?' || t.norm === '!')
+      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') {
         skipped += 3; // another sentence
-      else if (t.norm === ',') skipped += 2; // another clause: "08/2029 is when it expires, back in 2015"
+        comma = true;
+      } else if (t.norm === ',') {
+        skipped += 2; // another clause
+        comma = true;
+      }
     }
-    return span && { ...span, skipped };
+    return span && { ...span, skipped, comma };
   }
 
   /** The date whose tokens start at i, if what is there reads as one. */
