@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import type { GenesysConfig } from '../config/index.ts';
+import { GtError, isGtError } from '../errors.ts';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE_NAME } from './defaults.ts';
 import type { QueueLocation } from './queue.ts';
 import { RedisRateLimiter } from './redis-limiter.ts';
@@ -33,4 +34,26 @@ export function limiterFor(
     windowMs: typeof flags.rateWindowMs === 'number' ? flags.rateWindowMs : 60_000,
     prefix: `${String(flags.prefix)}:ratelimit`,
   });
+}
+
+/**
+ * The Redis of --redis for a command, before any work: unreachable is the operator's to fix (a
+ * wrong --redis/GT_REDIS_URL or Redis not running), so it is a PREFLIGHT error (exit 2) in one
+ * line naming both and how to start Redis. Bounded: one attempt, 5 s at most.
+ */
+export async function connectQueueRedis(flags: Record<string, unknown>): Promise<Redis> {
+  // Loaded here, not at the top: every command imports this file, only these three need ioredis.
+  const { connectRedis, REDIS_START_HINT } = await import('./redis.ts');
+  try {
+    return await connectRedis(String(flags.redis));
+  } catch (err) {
+    if (!isGtError(err, 'REDIS_UNAVAILABLE')) throw err;
+    throw new GtError(
+      'PREFLIGHT',
+      `--redis: cannot reach Redis at ${String(err.details.url)} (${String(err.details.reason)}); ` +
+        `give --redis (or GT_REDIS_URL) the URL of a running Redis, or ${REDIS_START_HINT}`,
+      {},
+      { cause: err },
+    );
+  }
 }

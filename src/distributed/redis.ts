@@ -20,7 +20,8 @@ export function redactRedisUrl(url: string): string {
 }
 
 export interface ConnectRedisOptions {
-  /** Give up connecting after this long (ms) with REDIS_UNAVAILABLE instead of retrying forever. */
+  /** Give up after this long (ms) with REDIS_UNAVAILABLE: connecting, TLS and the first PING
+   * together, so a port that accepts but never answers cannot hang the caller. */
   connectTimeoutMs?: number;
 }
 
@@ -33,6 +34,9 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
     retryStrategy: () => null,
+    // disconnect() after a failed attempt: drop the socket now, not after ioredis' default 2 s
+    // wait for a peer that may never answer.
+    disconnectTimeout: 0,
   });
   // ioredis reports connection problems as 'error' events; without a listener they are printed
   // as "Unhandled error event". The first one is the real reason (e.g. ECONNREFUSED).
@@ -40,18 +44,34 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
   redis.on('error', (err: Error) => {
     firstError ??= err;
   });
-  try {
+  const timeoutMs = options.connectTimeoutMs ?? 5000;
+  // ioredis' connectTimeout covers the TCP connect only: a server that accepts and stays silent
+  // (another service on the port, a TLS/plain mismatch) would leave connect() or PING pending
+  // forever. One deadline for the whole handshake keeps the attempt bounded.
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = (async () => {
     await redis.connect();
     await redis.ping();
+  })();
+  attempt.catch(() => {}); // settled after a timeout too; its rejection is not news then
+  try {
+    await Promise.race([
+      attempt,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } catch (err) {
     redis.disconnect();
     const why = (firstError ?? (err as Error)).message;
     throw new GtError(
       'REDIS_UNAVAILABLE',
       `cannot reach Redis at ${redactRedisUrl(url)} (${why}); ${REDIS_START_HINT}`,
-      {},
+      { url: redactRedisUrl(url), reason: why },
       { cause: err },
     );
+  } finally {
+    clearTimeout(timer);
   }
   firstError = undefined;
   // Connected: from now on reconnect after blips (a worker must survive a Redis restart).

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { GtError } from '../errors.ts';
+import { ALL_PII_ENTITIES } from '../pipeline/transform/redact/index.ts';
 import { pagePath } from './entry.ts';
 import { clock } from './html/escape.ts';
 import { INDEX_DB } from './site.ts';
@@ -39,6 +40,33 @@ export interface SearchHit {
 /** The user's words as one FTS5 phrase: quotes doubled, so nothing they type is query syntax. */
 export function phraseQuery(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
+}
+
+/** The names inside the redaction placeholders the index holds: `[CARD]`, `[BANK_ACCOUNT]`, `[REDACTED]`. */
+const PLACEHOLDER_NAMES = new Set<string>([...ALL_PII_ENTITIES, 'REDACTED']);
+
+/**
+ * FTS5 marks tokens, and a placeholder is one or more tokens between brackets (`[BANK_ACCOUNT]`
+ * is BANK and ACCOUNT), so a search for "card" comes back as `[«CARD»]` and one for "account" as
+ * `[BANK_«ACCOUNT»]`. A placeholder stands for one redacted value: it is highlighted whole when
+ * any part of it matched, `«[CARD]»`, the marks moved to its edges. Whether the text is inside a
+ * highlight before and after the placeholder is unchanged, so the marks stay paired.
+ */
+export function wholePlaceholders(snippet: string): string {
+  return snippet.replace(/\[[A-Z_«»]+\]/g, (whole: string, at: number, all: string) => {
+    const inner = whole.slice(1, -1);
+    const name = inner.replace(/[«»]/g, '');
+    if (name === inner || !PLACEHOLDER_NAMES.has(name)) return whole;
+    // Inside a highlight where the placeholder starts, and where it ends (each mark toggles).
+    const before = all.slice(0, at);
+    const openAtStart = count(before, '«') > count(before, '»');
+    const openAtEnd = (count(inner, '«') + count(inner, '»')) % 2 === 1 ? !openAtStart : openAtStart;
+    return `${openAtStart ? '' : '«'}[${name}]${openAtEnd ? '' : '»'}`;
+  });
+}
+
+function count(text: string, mark: string): number {
+  return text.split(mark).length - 1;
 }
 
 function instant(value: string, flag: string): string {
@@ -116,7 +144,7 @@ export function searchExport(dir: string, text: string, filters: SearchFilters =
       speaker: { role: String(r.role), ...(r.speaker ? { name: String(r.speaker) } : {}) },
       offsetMs: Number(r.at),
       offset: clock(Number(r.at)),
-      snippet: String(r.snippet).replace(/\s+/g, ' '),
+      snippet: wholePlaceholders(String(r.snippet).replace(/\s+/g, ' ')),
       page: `${pagePath(String(r.id))}#t${Number(r.t)}-s${Number(r.s)}`,
     }));
   } catch (err) {

@@ -1,4 +1,5 @@
-// The clients file (several OAuth clients) and the queue-status command as a user runs it.
+// The clients file (several OAuth clients) and the queue-status command as a user runs it (without
+// Redis: test/cli/redis-unreachable.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -115,14 +116,4 @@ test('queue-status --json shows counts and failed jobs with reasons; exit code 1
     status.failed.map((f: { conversationId: string; reason: string }) => [f.conversationId, f.reason]),
     [['conv-bad-1', 'DOWNLOAD_FAILED: recording gone']],
   );
-});
-
-test('queue-status without Redis says how to start it (exit 1)', async () => {
-  const err = await run(process.execPath, [BIN, 'queue-status', '--redis', 'redis://127.0.0.1:1']).then(
-    () => assert.fail('succeeded without Redis'),
-    (e: { code: number; stderr: string }) => e,
-  );
-  assert.equal(err.code, 1);
-  assert.match(err.stderr, /REDIS_UNAVAILABLE/);
-  assert.match(err.stderr, /redis-server --daemonize yes/);
 });

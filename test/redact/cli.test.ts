@@ -64,7 +64,10 @@ test('redact: --entities limits what is redacted; unknown entity is a usage erro
   assert.equal(ok.stdout, 'card 4111 1111 1111 1111 phone [PHONE]\n');
   const bad = await runCli(['redact', '--entities', 'CARD,NOPE'], 'x\n');
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown entities: NOPE/);
+  assert.match(
+    bad.stderr.trim(),
+    /^genesys-transcripts: --entities: unknown NOPE; use some of CARD,.*IBAN,DOB/,
+  );
 });
 
 test('redact: full-width digits, Unicode hyphens and minus signs, hidden characters are redacted and counted', async () => {
@@ -84,4 +87,22 @@ test('redact: full-width digits, Unicode hyphens and minus signs, hidden charact
   const h = await runCli(['redact', '--counts'], `${hidden}\n`);
   assert.equal(h.stdout, 'card [CARD]\ncard [CARD]\nssn [SSN] and [SSN] and [SSN]\nphone [PHONE]\n');
   assert.deepEqual(JSON.parse(h.stderr.trim()), { CARD: 2, SSN: 3, PHONE: 1 });
+});
+
+test('redact --locale: an unknown locale is a usage line listing the accepted ones, not en-US', async () => {
+  for (const locale of ['xx', 'english', 'ja-JP']) {
+    const r = await runCli(['redact', '--locale', locale], 'my card is 4111 1111 1111 1111\n');
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '', 'nothing redacted under a guessed locale');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, new RegExp(`--locale: "${locale}" .*en-US, es-US, fr-CA, de-DE, pt-BR`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  // Another region or the bare language of a known one is accepted.
+  for (const locale of ['en-GB', 'es', 'pt_BR']) {
+    const r = await runCli(['redact', '--locale', locale], 'my card is 4111 1111 1111 1111\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'my card is [CARD]\n');
+  }
 });

@@ -5,7 +5,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { SetExitCode } from './index.ts';
 import { addConnectionOptions, addSelectionOptions } from './shared-options.ts';
-import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
+import {
+  addQueueOptions,
+  connectQueueRedis,
+  limiterFor,
+  queueLocationFromFlags,
+} from '../../distributed/cli-support.ts';
 
 export function registerEnqueueCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
@@ -24,7 +29,6 @@ export function registerEnqueueCommand(program: Command, setExitCode: SetExitCod
       const { selectionFromFlags } = await import('./shared-options.ts');
       const { createGenesysClient } = await import('../../genesys/transport.ts');
       const { discoverConversations } = await import('../../genesys/discovery.ts');
-      const { connectRedis } = await import('../../distributed/redis.ts');
       const { enqueueConversations } = await import('../../distributed/enqueue.ts');
       const { GtError } = await import('../../errors.ts');
 
@@ -38,7 +42,7 @@ export function registerEnqueueCommand(program: Command, setExitCode: SetExitCod
         env: process.env,
         ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
       });
-      const redis = await connectRedis(String(flags.redis));
+      const redis = await connectQueueRedis(flags);
       const client = createGenesysClient(config, { limiter: limiterFor(redis, config, flags) });
       let missing = 0;
       const incomplete: { interval: string; reason: string }[] = [];

@@ -2,7 +2,7 @@
 import { printable } from '../terminal.ts';
 import type { Command } from 'commander';
 import type { SetExitCode } from './index.ts';
-import { addQueueOptions, queueLocationFromFlags } from '../../distributed/cli-support.ts';
+import { addQueueOptions, connectQueueRedis, queueLocationFromFlags } from '../../distributed/cli-support.ts';
 
 export function registerQueueStatusCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
@@ -15,9 +15,8 @@ export function registerQueueStatusCommand(program: Command, setExitCode: SetExi
     .option('--failed-limit <n>', 'failed jobs to list (most recent first)', (v) => Number(v), 20)
     .option('--json', 'print as JSON')
     .action(async (flags: Record<string, unknown>) => {
-      const { connectRedis } = await import('../../distributed/redis.ts');
       const { queueStatus } = await import('../../distributed/status.ts');
-      const redis = await connectRedis(String(flags.redis));
+      const redis = await connectQueueRedis(flags);
       try {
         const s = await queueStatus({
           ...queueLocationFromFlags(flags, redis),

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { PiiEntity } from '../../pipeline/transform/model.ts';
 import { ALL_PII_ENTITIES, redactText, type RedactOptions } from '../../pipeline/transform/redact/index.ts';
+import { LOCALES } from '../../pipeline/transform/redact/lexicon.ts';
 import type { SetExitCode } from './index.ts';
 import { list } from './shared-options.ts';
 
@@ -17,9 +18,27 @@ function parseEntities(names: string[] | undefined): PiiEntity[] | undefined {
   if (unknown.length)
     throw new GtError(
       'USAGE',
-      `unknown entities: ${unknown.join(',')} (known: ${ALL_PII_ENTITIES.join(',')})`,
+      `--entities: unknown ${unknown.join(',')}; use some of ${ALL_PII_ENTITIES.join(',')}`,
     );
   return names.map((n) => n.toUpperCase() as PiiEntity);
+}
+
+/** Primary language subtags the redactor has words for (en, es, fr, de, pt). */
+const LANGUAGES = [...new Set(LOCALES.map((l) => l.split('-')[0]!.toLowerCase()))];
+
+/**
+ * --locale as given, if the redactor knows its language: any region of en, es, fr, de, pt (e.g.
+ * en-GB, es-MX). Anything else is a usage error: the redactor would silently read it as en-US,
+ * missing spoken numbers of the language the user meant.
+ */
+export function parseLocale(tag: string): string {
+  const m = /^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$/.exec(tag);
+  if (m && LANGUAGES.includes(m[1]!.toLowerCase())) return tag;
+  throw new GtError(
+    'USAGE',
+    `--locale: "${tag}" is not a supported locale; use one of ${LOCALES.join(', ')} ` +
+      `(or another region of ${LANGUAGES.join(', ')}, e.g. en-GB)`,
+  );
 }
 
 export async function redactStream(
@@ -46,7 +65,8 @@ export function registerRedactCommand(program: Command, _setExitCode: SetExitCod
     .option('--entities <list>', `entities to redact (default all): ${ALL_PII_ENTITIES.join(',')}`, list)
     .option(
       '--locale <tag>',
-      'language of the text (number words of other known locales are used too)',
+      `language of the text: ${LOCALES.join(', ')} or another region of those languages (number words of the others are used too)`,
+      parseLocale,
       'en-US',
     )
     .option('--counts', 'print per-entity counts as JSON on stderr at the end')

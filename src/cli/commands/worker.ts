@@ -10,7 +10,12 @@ import { Option } from 'commander';
 import type { SetExitCode } from './index.ts';
 import type { GtError as GtErrorType } from '../../errors.ts';
 import { addConnectionOptions, addDeadlineOption, addOutputOptions } from './shared-options.ts';
-import { addQueueOptions, limiterFor, queueLocationFromFlags } from '../../distributed/cli-support.ts';
+import {
+  addQueueOptions,
+  connectQueueRedis,
+  limiterFor,
+  queueLocationFromFlags,
+} from '../../distributed/cli-support.ts';
 
 export function registerWorkerCommand(program: Command, setExitCode: SetExitCode): void {
   const cmd = program
@@ -49,7 +54,6 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
     .action(async (flags: Record<string, unknown>) => {
       const { loadConfig } = await import('../../config/index.ts');
       const { loadClientConfigs } = await import('../../distributed/clients.ts');
-      const { connectRedis } = await import('../../distributed/redis.ts');
       const { startWorker } = await import('../../distributed/worker.ts');
       const { createPipelineProcessor } = await import('../../distributed/pipeline-processor.ts');
       const { createLogger } = await import('../../observe/logger.ts');
@@ -66,7 +70,7 @@ export function registerWorkerCommand(program: Command, setExitCode: SetExitCode
       };
       const configs =
         typeof flags.clients === 'string' ? loadClientConfigs(flags.clients, base) : [loadConfig(base)];
-      const redis = await connectRedis(String(flags.redis));
+      const redis = await connectQueueRedis(flags);
       const limiter = limiterFor(redis, configs[0]!, flags);
       type StopReason = { signal?: NodeJS.Signals; fatal?: GtErrorType };
       let stop: (why: StopReason) => void = () => {};
