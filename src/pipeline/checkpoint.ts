@@ -467,6 +467,46 @@ export class CheckpointStore {
     }
   }
 
+  /** The sinks any delivery is recorded for (the destinations this state has seen). */
+  sinkNames(): string[] {
+    return (
+      this.db.prepare(`SELECT DISTINCT sink FROM deliveries ORDER BY sink`).all() as { sink: string }[]
+    ).map((r) => r.sink);
+  }
+
+  /**
+   * Every delivery recorded for sink `from` becomes one for `to`, each receipt rewritten by
+   * `receipt`; one transaction. Rows `to` already has are left as they are.
+   */
+  renameSink(from: string, to: string, receipt: (r: unknown) => unknown): void {
+    const rows = this.db
+      .prepare(`SELECT conversation_id, receipt FROM deliveries WHERE sink = ?`)
+      .all(from) as { conversation_id: string; receipt: string }[];
+    const update = this.db.prepare(
+      `UPDATE OR IGNORE deliveries SET sink = ?, receipt = ? WHERE conversation_id = ? AND sink = ?`,
+    );
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const r of rows)
+        update.run(to, JSON.stringify(receipt(JSON.parse(r.receipt)) ?? null), r.conversation_id, from);
+      this.db.prepare(`DELETE FROM deliveries WHERE sink = ?`).run(from);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** A small JSON value kept beside the state (e.g. the absolute roots a destination had before). */
+  meta(key: string): unknown {
+    const row = this.stmts.getMeta!.get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.stmts.setMeta!.run(key, JSON.stringify(value));
+  }
+
   /** A done or skipped conversation becomes pending again (a new destination, --force, a repair). */
   reopen(conversationId: string): void {
     this.stmts.reopen!.run(now(), conversationId);

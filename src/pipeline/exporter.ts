@@ -25,6 +25,7 @@ import { startRun } from './run-start.ts';
 import type { StateLock } from './lock.ts';
 import type { ConnectionHints } from './preflight.ts';
 import { destinationKey, lastCoveredEnd, resolveSinceLast, selectionKey } from './incremental.ts';
+import { legacyNameSets } from './home.ts';
 import type { ExportRuntime, RuntimeDeps } from './runtime.ts';
 import {
   emptyResult,
@@ -269,11 +270,12 @@ export class Exporter extends EventEmitter<ExporterEvents> {
       this.state.interval = rest.interval;
       return rest;
     }
-    const previous = lastCoveredEnd(
-      runtime.context.checkpoint,
-      selectionKey(this.options.selection),
-      destinationKey(runtime.context.sinks.map((k) => k.name)),
-    );
+    const names = runtime.context.sinks.map((k) => k.name);
+    const previous = lastCoveredEnd(runtime.context.checkpoint, selectionKey(this.options.selection), [
+      destinationKey(names),
+      // Runs recorded before the folder's own sinks were named relative to it.
+      ...legacyNameSets(runtime.context.checkpoint, names).map((n) => destinationKey(n)),
+    ]);
     const interval = resolveSinceLast(
       this.options.selection,
       previous,

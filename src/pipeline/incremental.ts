@@ -52,12 +52,15 @@ export function runOutcome(r: RunRecord): 'finished' | 'failed' | 'interrupted' 
 export function lastCoveredEnd(
   checkpoint: CheckpointStore,
   selKey: string,
-  destKey: string,
+  destKey: string | readonly string[],
 ): number | undefined {
+  // Several keys: the destination as named now and as older checkpoints named it.
+  const destKeys = typeof destKey === 'string' ? [destKey] : destKey;
   let best: number | undefined;
   for (const r of checkpoint.runs()) {
     const p = r.params as RunParams;
-    if (p.selectionKey !== selKey || p.destinationKey !== destKey || p.dryRun || !p.interval) continue;
+    if (p.selectionKey !== selKey || !destKeys.includes(p.destinationKey ?? '') || p.dryRun || !p.interval)
+      continue;
     if (runOutcome(r) !== 'finished') continue;
     const end = coveredUntil(p.interval, r.summary);
     if (Number.isFinite(end) && (best === undefined || end > best)) best = end;

@@ -13,6 +13,7 @@ import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
 import { createFsSink } from '../sinks/fs.ts';
 import { createSink } from '../sinks/index.ts';
 import { createReviewSink } from '../review/sink.ts';
+import { adoptHome, HOME_FS_SINK, HOME_REVIEW_SINK, isHomeState } from './home.ts';
 import type { Sink } from '../sinks/types.ts';
 import { openState } from './state.ts';
 import { reopenForDestinations } from './destinations.ts';
@@ -151,11 +152,16 @@ export async function createExportRuntime(
     actor: deps.actor ?? process.env.USER ?? 'unknown',
     force: options.force,
   });
+  // State inside the folder (the default): the folder's own sinks are keyed relative to it, and an
+  // older checkpoint's absolute keys are renamed so, so a moved folder is the same destination.
+  const home = isHomeState(options.outDir, stateDir);
+  if (home) adoptHome(checkpoint, resolve(options.outDir));
   const sinks: Sink[] = [
     createFsSink({
       root: resolve(options.outDir),
       fileMode: options.outputFileMode,
       dirMode: options.outputDirMode,
+      ...(home ? { name: HOME_FS_SINK } : {}),
     }),
     ...(options.review
       ? [
@@ -163,6 +169,7 @@ export async function createExportRuntime(
             root: resolve(options.outDir),
             fileMode: options.outputFileMode,
             dirMode: options.outputDirMode,
+            ...(home ? { name: HOME_REVIEW_SINK } : {}),
           }),
         ]
       : []),

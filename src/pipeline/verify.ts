@@ -10,6 +10,7 @@ import { verifyAuditFile, type AuditVerification } from './audit.ts';
 import { CHECKPOINT_NAME, CheckpointStore } from './checkpoint.ts';
 import { AUDIT_NAME, STATE_DIR_NAME } from './state.ts';
 import { checkFile } from '../sinks/fs-check.ts';
+import { folderDeliveries } from './home.ts';
 import { MANIFEST_NAME } from '../sinks/layout.ts';
 
 export interface TreeProblem {
@@ -101,9 +102,12 @@ export async function verifyExportTree(dir: string, options: VerifyOptions = {})
     const store = CheckpointStore.open(checkpointPath);
     try {
       // Delivered here per the checkpoint, but the folder (or its manifest) is gone.
-      for (const d of store.deliveredTo(`fs:${root}`)) {
-        const location = (d.receipt as { location?: unknown } | null)?.location;
-        if (typeof location !== 'string' || seen.has(resolve(location))) continue;
+      // Keyed relative to the folder when the state is its own: a moved or copied folder is
+      // checked against its own files, not the ones at the path it was exported to.
+      const home = resolve(stateDir) === join(root, STATE_DIR_NAME);
+      for (const d of folderDeliveries(store, root, home)) {
+        const location = d.location;
+        if (location === undefined || seen.has(location)) continue;
         problems.push({
           conversationId: d.conversationId,
           folder: relative(root, location),

@@ -11,9 +11,10 @@ import type { ConversationBundle, DeliveryReceipt, Sink } from '../sinks/types.t
 import { pagePath } from './entry.ts';
 import { ReviewSite, type SiteModes } from './site.ts';
 
-export function createReviewSink(options: { root: string } & SiteModes): Sink {
+export function createReviewSink(options: { root: string; name?: string } & SiteModes): Sink {
   const root = resolve(options.root);
-  const name = `review:${root}`;
+  // The checkpoint key: `review:.` for the export's own folder (see src/pipeline/home.ts).
+  const name = options.name ?? `review:${root}`;
   const site = new ReviewSite(root, options);
   return {
     name,
@@ -27,19 +28,27 @@ export function createReviewSink(options: { root: string } & SiteModes): Sink {
       } catch (err) {
         const e = asDiskFull(err, 'the export folder (review pages)');
         if (isGtError(e)) throw e;
-        throw new GtError('SINK_FAILED', 'review pages could not be written', { sink: name }, { cause: err });
+        throw new GtError(
+          'SINK_FAILED',
+          'review pages could not be written',
+          { sink: `review:${root}` },
+          { cause: err },
+        );
       }
       return {
         sink: name,
         deliveryId: bundle.deliveryId,
         location: join(root, pagePath(bundle.conversationId)),
+        // Relative to the folder, so a moved or copied folder still holds it.
+        path: pagePath(bundle.conversationId),
         deliveredAt: new Date().toISOString(),
       };
     },
     /** A deleted page is written again by the next run (`review DIR` rebuilds them all). */
     async holds({ receipt }) {
-      const location = (receipt as { location?: unknown } | null)?.location;
-      return typeof location === 'string' && existsSync(location);
+      const r = receipt as { location?: unknown; path?: unknown } | null;
+      if (typeof r?.path === 'string') return existsSync(resolve(root, r.path));
+      return typeof r?.location === 'string' && existsSync(r.location);
     },
     async close() {
       site.close();

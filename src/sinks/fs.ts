@@ -7,7 +7,7 @@
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
 import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
@@ -27,6 +27,12 @@ export interface FsSinkOptions {
   fileMode?: number;
   /** Mode of the folders created (default 0700). */
   dirMode?: number;
+  /**
+   * The sink's name, its key in the checkpoint (default `fs:<absolute root>`). The export's own
+   * folder is `fs:.`: named relative to the state inside it, so a moved folder stays the same
+   * destination.
+   */
+  name?: string;
 }
 
 /** How files and folders are created: the modes, and no writing through a symlink in the tree. */
@@ -168,7 +174,7 @@ async function exists(path: string): Promise<boolean> {
 
 export function createFsSink(options: FsSinkOptions): Sink {
   const root = resolve(options.root);
-  const name = `fs:${root}`;
+  const name = options.name ?? `fs:${root}`;
   const place: Placement = {
     root,
     fileMode: options.fileMode ?? DEFAULT_FILE_MODE,
@@ -184,6 +190,8 @@ export function createFsSink(options: FsSinkOptions): Sink {
       sink: name,
       deliveryId: bundle.deliveryId,
       location: dir,
+      // What the checkpoint goes by: still true when the folder is moved or copied.
+      path: relative(root, dir),
       deliveredAt: new Date().toISOString(),
       ...(duplicate ? { duplicate: true } : {}),
     });
@@ -236,15 +244,23 @@ export function createFsSink(options: FsSinkOptions): Sink {
       return receipt(false);
     } catch (err) {
       if (signal?.aborted && (err as Error).name === 'AbortError')
-        throw new GtError('ABORTED', 'delivery aborted', { sink: name });
-      translate(err, name);
+        throw new GtError('ABORTED', 'delivery aborted', { sink: `fs:${root}` });
+      translate(err, `fs:${root}`);
     }
   }
 
   async function holds(d: { deliveryId: string; receipt: unknown }): Promise<boolean> {
-    const location = (d.receipt as { location?: unknown } | null)?.location;
-    if (typeof location !== 'string' || !resolve(location).startsWith(root + sep)) return false;
-    return folderHolds(location, d.deliveryId);
+    const r = d.receipt as { location?: unknown; path?: unknown } | null;
+    // Older receipts have no path: their absolute location, under this root, is what they hold.
+    const dir =
+      typeof r?.path === 'string'
+        ? resolve(root, r.path)
+        : typeof r?.location === 'string'
+          ? resolve(r.location)
+          : undefined;
+    if (dir === undefined) return false;
+    if (!dir.startsWith(root + sep)) return false;
+    return folderHolds(dir, d.deliveryId);
   }
 
   return { name, deliver, holds, close: async () => {} };

@@ -36,6 +36,11 @@ export interface DeliveryReceipt {
   sink: string;
   deliveryId: string;
   location: string;
+  /**
+   * Filesystem sinks (files, review pages): `location` relative to the sink's folder. The
+   * checkpoint goes by it, so a moved or copied folder still holds what it recorded.
+   */
+  path?: string;
   deliveredAt: string;
   /** True when the destination already held this delivery and nothing was sent. */
   duplicate?: boolean;
