@@ -60,18 +60,29 @@ const IBAN_LENGTHS: Record<string, number> = {
   SK: 24,
 };
 
-/** IBAN (ISO 13616): move the first four characters to the end, letters to 10..35, mod 97 = 1. */
+/** IBAN (ISO 13616): move the first four characters to the end, letters to 10..35, mod 97 = 1.
+ * One pass over character codes (no intermediate strings): every written IBAN-shaped match in a
+ * text is checked, and read-outs of IBANs are common in banking calls. */
 export function ibanValid(iban: string): boolean {
-  const s = iban.replace(/\s+/g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(s)) return false;
-  const expected = IBAN_LENGTHS[s.slice(0, 2)];
-  if (expected !== undefined && s.length !== expected) return false;
-  const rearranged = s.slice(4) + s.slice(0, 4);
+  const codes: number[] = [];
+  for (let i = 0; i < iban.length; i++) {
+    const c = iban.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    codes.push(c >= 97 && c <= 122 ? c - 32 : c);
+  }
+  if (codes.length < 15 || codes.length > 34) return false;
+  if (!isUpper(codes[0]!) || !isUpper(codes[1]!) || !isDigitCode(codes[2]!) || !isDigitCode(codes[3]!))
+    return false;
+  for (let i = 4; i < codes.length; i++) if (!isUpper(codes[i]!) && !isDigitCode(codes[i]!)) return false;
+  const expected = IBAN_LENGTHS[String.fromCharCode(codes[0]!, codes[1]!)];
+  if (expected !== undefined && codes.length !== expected) return false;
   let rem = 0;
-  for (const ch of rearranged) {
-    const code = ch.charCodeAt(0);
-    const val = code >= 65 ? String(code - 55) : ch;
-    for (const digit of val) rem = (rem * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  for (let k = 0; k < codes.length; k++) {
+    const c = codes[(k + 4) % codes.length]!;
+    rem = isDigitCode(c) ? (rem * 10 + (c - 48)) % 97 : (rem * 100 + (c - 55)) % 97;
   }
   return rem === 1;
 }
+
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;

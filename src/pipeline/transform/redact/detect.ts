@@ -35,6 +35,7 @@ import {
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
+import { DATE_EXTRA_NUMBERS, F_AT, F_CUE, F_DATE_CUE, F_HYPHENATED_NUMBER, F_TRIGGER } from './word-flags.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -57,6 +58,7 @@ export interface DetectOptions {
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
 /** Card lengths in order of how common they are: a long run keeps the most likely card. */
 const CARD_LENGTH_PREFERENCE = [16, 15, 14, 13, 19, 18, 17];
+const MIN_CARD_DIGITS = 13;
 /** Lower wins when two detections overlap: exact shapes, then keyword-anchored dates, then cards. */
 const PRIORITY: Record<PiiEntity, number> = {
   EMAIL: 0,
@@ -81,17 +83,6 @@ const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
 const MAX_DATE_TOKENS = 16;
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
-const DATE_EXTRA_NUMBERS = new Set([
-  'mil',
-  'mille',
-  'thousand',
-  'hundred',
-  'novecientos',
-  'cent',
-  'neuf-cent',
-  'dos',
-  'two',
-]);
 
 function written(
   text: string,
@@ -104,15 +95,17 @@ function written(
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let value = m[0];
     // IBAN_RE may swallow a short word after the number: shrink from the right until valid.
-    while (value.length >= 15 && !valid(value)) {
+    let ok = valid(value);
+    while (!ok && value.length >= 15) {
       const cut = value.lastIndexOf(' ');
       if (cut < 0) {
         value = '';
         break;
       }
       value = value.slice(0, cut);
+      ok = valid(value);
     }
-    if (value.length >= 5 && valid(value)) out.push({ entity, start: m.index, end: m.index + value.length });
+    if (ok && value.length >= 5) out.push({ entity, start: m.index, end: m.index + value.length });
     // Resume right after what was kept: the swallowed tail may start the next match.
     re.lastIndex = m.index + Math.max(value.length, 1);
   }
@@ -156,7 +149,10 @@ export function detect(text: string, options: DetectOptions): Detection[] {
   if (!n.from) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
   const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
-  return found.map((d) => ({ entity: d.entity, ...toOriginal(n, d.start, d.end) }));
+  return found.map((d) => {
+    const r = toOriginal(n, d.start, d.end);
+    return { entity: d.entity, start: r.start, end: r.end };
+  });
 }
 
 function detectNormalised(text: string, options: DetectOptions): Detection[] {
@@ -166,27 +162,26 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const words = numberWords(options.locale);
   const budget = options.budget;
   let tokens = tokenize(text, budget);
+  let flags = 0;
+  for (const t of tokens) flags |= t.flags;
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
-  if (
-    found.length === 0 &&
-    !text.includes('@') &&
-    !tokens.some((t) => t.kind === 'num' || (t.kind === 'word' && isTrigger(t.norm, words)))
-  )
-    return [];
-  maskRanges(
-    tokens,
-    [...found].sort((a, b) => a.start - b.start),
-  );
-  tokens = splitHyphenatedNumbers(tokens, words);
+  if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
+  if (found.length > 0)
+    maskRanges(
+      tokens,
+      [...found].sort((a, b) => a.start - b.start),
+    );
+  if (flags & F_HYPHENATED_NUMBER) tokens = splitHyphenatedNumbers(tokens, words);
   const scan = new TokenScan(text, tokens, words, options);
-  scan.spokenEmails(found);
-  scan.keywordDates(found);
+  if (flags & F_AT) scan.spokenEmails(found);
+  if (flags & F_DATE_CUE) scan.keywordDates(found);
   scan.numbers(
     new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
     found,
   );
   budget?.check();
-  return resolveOverlaps(repeatsOf(text, resolveOverlaps(found)));
+  if (found.length === 0) return found;
+  return repeatsOf(text, resolveOverlaps(found));
 }
 
 const MAX_REPEATED_VALUES = 32;
@@ -198,27 +193,36 @@ const ALNUM = /[\p{L}\p{N}]/u;
  * distinct values, each found with one indexOf pass: linear.
  */
 function repeatsOf(text: string, found: Detection[]): Detection[] {
-  const values = new Map<string, PiiEntity>();
+  const values: string[] = [];
+  const entities: PiiEntity[] = [];
   for (const d of found) {
+    if (d.end - d.start < 5 || values.length >= MAX_REPEATED_VALUES) continue;
     const v = text.slice(d.start, d.end);
-    if (v.length >= 5 && /\d|\s/.test(v) && values.size < MAX_REPEATED_VALUES) values.set(v, d.entity);
-  }
-  const out = [...found];
-  for (const [v, entity] of values) {
-    for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + v.length)) {
-      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
-      out.push({ entity, start: at, end: at + v.length });
+    if (!/\d|\s/.test(v)) continue;
+    // The same value detected twice keeps the label it was last given.
+    const known = values.indexOf(v);
+    if (known >= 0) entities[known] = d.entity;
+    else {
+      values.push(v);
+      entities.push(d.entity);
     }
   }
-  return out;
-}
-
-/** Words that can start a detection: number words, "double", "at"/"arroba", ordinals and the
- * other date words, and hyphenated number words ("four-one-one"). */
-function isTrigger(norm: string, words: ReadonlyMap<string, NumberWord>): boolean {
-  if (words.has(norm) || REPEATERS.has(norm) || AT_WORDS.has(norm)) return true;
-  if (ORDINALS.has(norm) || DATE_EXTRA_NUMBERS.has(norm)) return true;
-  return norm.includes('-') && norm.split('-').some((p) => words.has(p));
+  const added: Detection[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    const entity = entities[k]!;
+    // `found` is sorted and disjoint, and occurrences come in text order: one cursor skips the
+    // occurrences that are already redacted (the value itself, among them).
+    let d = 0;
+    for (let at = text.indexOf(v); at >= 0; at = text.indexOf(v, at + v.length)) {
+      while (d < found.length && found[d]!.end <= at) d++;
+      const cover = found[d];
+      if (cover && cover.start <= at && at + v.length <= cover.end) continue;
+      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      added.push({ entity, start: at, end: at + v.length });
+    }
+  }
+  return added.length === 0 ? found : resolveOverlaps([...found, ...added]);
 }
 
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
@@ -271,8 +275,8 @@ class TokenScan {
       if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
       if (t.kind !== 'word') continue;
       seen++;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if ((t.flags & F_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
     }
     return this.options.defaultContext;
@@ -289,8 +293,8 @@ class TokenScan {
       if (t.kind === 'num') return undefined;
       if (t.kind !== 'word') continue;
       seen++;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if ((t.flags & F_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
       // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
       if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
@@ -346,7 +350,7 @@ class TokenScan {
     for (let a = 1; a < tokens.length - 3; a++) {
       this.options.budget?.tick();
       const at = tokens[a]!;
-      if (!(at.kind === 'word' || at.norm === '@') || !AT_WORDS.has(at.norm)) continue;
+      if ((at.flags & F_AT) === 0 || !(at.kind === 'word' || at.norm === '@')) continue;
       // Domain: label (dot label)+ ending in a known top-level domain ("at sign" is "at").
       let k = tokens[a + 1]?.norm === 'sign' ? a + 2 : a + 1;
       if (!this.isLabel(tokens[k])) continue;
@@ -460,9 +464,8 @@ class TokenScan {
     for (let p = 0; p < tokens.length; p++) {
       this.options.budget?.tick();
       const t = tokens[p]!;
-      if (t.kind !== 'word') continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm);
-      if (!candidates) continue;
+      if (t.kind !== 'word' || (t.flags & F_DATE_CUE) === 0) continue;
+      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       const hit = candidates.find(
         (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
       );
@@ -629,7 +632,8 @@ class TokenScan {
   numbers(runs: readonly DigitRun[], out: Detection[]): void {
     for (const run of runs) {
       this.options.budget?.tick();
-      if (run.quantity) continue;
+      // Every entity has three digits or more (a CVV): shorter runs ("2 weeks", "in 5") are nothing.
+      if (run.quantity || digitCount(run.groups) < 3) continue;
       const context =
         this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
         this.contextAfter(run.lastTok);
@@ -705,9 +709,12 @@ class TokenScan {
    * equal those of a detected number is redacted with the same label.
    */
   private readBacks(runs: readonly DigitRun[], out: Detection[]): void {
-    if (out.length === 0) return;
+    // A read-back is a run of three digits or more (not a quantity) left undetected, repeating
+    // the digits of a detected one: without two runs and such a candidate there is none.
+    if (out.length === 0 || runs.length < 2) return;
     const detections = [...out].sort((a, b) => a.start - b.start);
-    const digitsOf = new Map<Detection, string>();
+    /** Digits of the groups inside each detection (index of `detections`). */
+    const digitsOf: string[] = [];
     const untouched: DigitRun[] = [];
     let d = 0;
     for (const run of runs) {
@@ -716,14 +723,17 @@ class TokenScan {
         while (d < detections.length && detections[d]!.end <= g.start) d++;
         const det = detections[d];
         if (det && det.start <= g.start && g.end <= det.end) {
-          digitsOf.set(det, (digitsOf.get(det) ?? '') + g.digits);
+          digitsOf[d] = (digitsOf[d] ?? '') + g.digits;
           touched = true;
         } else if (det && det.start < g.end) touched = true;
       }
-      if (!touched && !run.quantity) untouched.push(run);
+      if (!touched && !run.quantity && digitCount(run.groups) >= 3) untouched.push(run);
     }
+    if (untouched.length === 0) return;
     const known = new Map<string, PiiEntity>();
-    for (const [det, digits] of digitsOf) if (digits.length >= 3) known.set(digits, det.entity);
+    digitsOf.forEach((digits, k) => {
+      if (digits.length >= 3) known.set(digits, detections[k]!.entity);
+    });
     for (const run of untouched) {
       const entity = known.get(runDigits(run.groups));
       if (entity) out.push({ entity, start: run.groups[0]!.start, end: run.groups.at(-1)!.end });
@@ -781,7 +791,8 @@ class TokenScan {
   ): Detection[] {
     const out: Detection[] = [];
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
-    const cards = context === 'ROUTING_NUMBER' ? [] : findCards(groups);
+    const cards =
+      context === 'ROUTING_NUMBER' || digitCount(groups) < MIN_CARD_DIGITS ? [] : findCards(groups);
     let from = 0;
     cards.push({ i: groups.length, j: groups.length });
     for (const c of cards) {
@@ -900,7 +911,9 @@ function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
   while (i < groups.length) {
     let best: { j: number; rank: number } | undefined;
     let digits = '';
-    if (/^[2-6]/.test(groups[i]!.digits)) {
+    const lead = groups[i]!.digits.charCodeAt(0);
+    if (lead >= 50 && lead <= 54) {
+      // '2'–'6': the first digit of every card network's numbers.
       for (let j = i; j < groups.length; j++) {
         digits += groups[j]!.digits;
         if (digits.length > 19) break;

@@ -5,9 +5,16 @@
 import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import {
-  FILLERS,
+  F_FILLER,
+  F_HYPHENATED_NUMBER,
+  F_NUM,
+  F_NUMBER_WORD,
+  F_PLUS,
+  F_REPEATER,
+  wordFlags,
+} from './word-flags.ts';
+import {
   HUNDRED,
-  PLUS_WORDS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
   REPEATERS,
@@ -49,6 +56,7 @@ export function runDigits(groups: readonly DigitGroup[]): string {
 export const AMBIGUOUS_STARTERS = new Set(['oh', 'o', 'un', 'une', 'uno', 'una', 'um', 'uma']);
 const TENS_JOINERS = new Set(['y', 'et', '-', 'e']);
 const MAX_SEPARATORS = 5;
+const RUN_STARTERS = F_NUM | F_NUMBER_WORD | F_REPEATER | F_PLUS;
 const SENTENCE_END = new Set(['.', '?', '!', '…']);
 /** Quantity words that need a second word: "por ciento", "pour cent". */
 const QUANTITY_PAIRS = new Map([
@@ -116,7 +124,7 @@ export class DigitRunReader {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
-    if (t.kind !== 'word') return null;
+    if (t.kind !== 'word' || (t.flags & (F_NUMBER_WORD | F_REPEATER)) === 0) return null;
     const times = repeat ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // One repeater per digit: "double double double …" must not recurse through the whole text.
@@ -158,7 +166,7 @@ export class DigitRunReader {
   }
 
   private isPlus(t: Token | undefined): boolean {
-    return !!t && ((t.kind === 'punct' && t.norm === '+') || (t.kind === 'word' && PLUS_WORDS.has(t.norm)));
+    return !!t && (t.flags & F_PLUS) !== 0 && (t.kind === 'punct' || t.kind === 'word');
   }
 
   /** All runs in the token stream, left to right. */
@@ -168,6 +176,11 @@ export class DigitRunReader {
     let i = 0;
     while (i < tokens.length) {
       this.budget?.tick();
+      // Only digits, number words, "double" and a plus sign can start a run.
+      if ((tokens[i]!.flags & RUN_STARTERS) === 0) {
+        i++;
+        continue;
+      }
       let first = i;
       let plusStart: number | undefined;
       if (this.isPlus(tokens[i]) && this.strongAt(i + 1)) {
@@ -256,13 +269,14 @@ export class DigitRunReader {
         kept = quantity === 'after' ? groups.slice(0, -1) : groups.slice(1);
       }
       const isQuantity = quantity !== undefined && kept === groups;
-      runs.push({
+      const run: DigitRun = {
         groups: kept,
-        ...(plusStart !== undefined && quantity !== 'before' ? { plusStart } : {}),
         firstTok: kept[0]!.firstTok,
         lastTok: kept.at(-1)!.lastTok,
         quantity: isQuantity,
-      });
+      };
+      if (plusStart !== undefined && quantity !== 'before') run.plusStart = plusStart;
+      runs.push(run);
       i = lastTok + 1;
     }
     return runs;
@@ -347,7 +361,7 @@ export class DigitRunReader {
     const t = this.tokens[i]!;
     return (
       (t.kind === 'punct' && RUN_PUNCT.has(t.norm)) ||
-      (t.kind === 'word' && FILLERS.has(t.norm) && !this.own?.has(t.norm))
+      (t.kind === 'word' && (t.flags & F_FILLER) !== 0 && !this.own?.has(t.norm))
     );
   }
 
@@ -385,25 +399,29 @@ export class DigitRunReader {
 
   /** Stretch ends of homophones of zero/one, found once per stretch: "oh oh oh …" asks at every
    * word, and scanning to the end each time would be quadratic. */
-  private readonly stretchEnds = new Map<number, number>();
+  private stretchEnds: Map<number, number> | undefined;
 
   /** The first token at or after s that is not a homophone of zero/one. */
   private stretchEnd(s: number): number {
-    const known = this.stretchEnds.get(s);
+    // Created on first use: most texts never ask, and a Map per text is not free.
+    const ends = (this.stretchEnds ??= new Map<number, number>());
+    const known = ends.get(s);
     if (known !== undefined) return known;
     let k = s;
     while (this.tokens[k] && AMBIGUOUS_STARTERS.has(this.tokens[k]!.norm)) k++;
-    for (let j = s; j <= k; j++) this.stretchEnds.set(j, k);
+    for (let j = s; j <= k; j++) ends.set(j, k);
     return k;
   }
 }
 
 /** Splits "four-one-one-one" (one hyphenated token) into its number words; leaves "dix-sept". */
 export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<string, NumberWord>): Token[] {
-  if (!tokens.some((t) => t.kind === 'word' && t.norm.includes('-') && !words.has(t.norm))) return tokens;
+  const splits = (t: Token): boolean =>
+    t.kind === 'word' && (t.flags & F_HYPHENATED_NUMBER) !== 0 && !words.has(t.norm);
+  if (!tokens.some(splits)) return tokens;
   const out: Token[] = [];
   for (const t of tokens) {
-    if (t.kind !== 'word' || !t.norm.includes('-') || words.has(t.norm)) {
+    if (!splits(t)) {
       out.push(t);
       continue;
     }
@@ -415,10 +433,10 @@ export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<strin
     let pos = t.start;
     parts.forEach((p, idx) => {
       if (idx > 0) {
-        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1 });
+        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1, flags: 0 });
         pos++;
       }
-      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length });
+      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length, flags: wordFlags(p) });
       pos += p.length;
     });
   }

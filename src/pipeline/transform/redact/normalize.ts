@@ -17,13 +17,11 @@ export interface Normalised {
   /** What the detector reads. */
   text: string;
   /** Original offset where normalised code unit i came from; null when the text is unchanged. */
-  from: Int32Array | null;
+  from: readonly number[] | null;
   /** Original end offset (exclusive) of the character normalised code unit i came from. */
-  to: Int32Array | null;
+  to: readonly number[] | null;
 }
 
-// Anything outside printable ASCII (and NUL/DEL/C0 controls other than whitespace) needs a look.
-const NEEDS_WORK = /[^\t\n\r\u0020-\u007e]/;
 const FORMAT_OR_CONTROL = /[\p{Cf}\p{Cc}]/u;
 const SPACE_CONTROL = /\s/;
 const DASH = /[\p{Pd}\u2212\u2796\u02D7\u2043]/u;
@@ -48,8 +46,21 @@ export function digitValue(cp: number): string {
 // four one …"): folded to '-' it would join two numbers into one.
 const SENTENCE_DASH = new Set([0x2014, 0x2015]);
 
+function sentenceDash(text: string, i: number, cp: number): boolean {
+  return SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
+}
+
+/** What each BMP code unit becomes, filled as characters are met (the answer depends on the
+ * character alone; several regexes and an NFKC per character were most of the slow path). */
+const pieceOfUnit: (string | undefined)[] = new Array<string | undefined>(0x10000).fill(undefined);
+
 /** What one code point becomes: '' (dropped), or its normalised form. */
 function normaliseChar(ch: string, cp: number): string {
+  if (cp > 0xffff) return normaliseCharUncached(ch, cp);
+  return (pieceOfUnit[cp] ??= normaliseCharUncached(ch, cp));
+}
+
+function normaliseCharUncached(ch: string, cp: number): string {
   if (cp < 0x7f) return cp === 0 || (cp < 0x20 && !SPACE_CONTROL.test(ch)) ? '' : ch;
   if (FORMAT_OR_CONTROL.test(ch)) return SPACE_CONTROL.test(ch) ? ' ' : '';
   if (DECIMAL_DIGIT.test(ch)) return digitValue(cp);
@@ -68,55 +79,72 @@ const FOLDED =
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
   /[\p{Cf}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2212\u2796\u02D7\u2043]|(?![0-9])\p{Nd}|(?!-)\p{Pd}/u;
 
-export function normaliseForDetection(text: string): Normalised {
-  if (!NEEDS_WORK.test(text)) return { text, from: null, to: null };
-  // Accented letters alone (most Spanish, French, German, Portuguese text) change nothing.
-  if (!FOLDED.test(text) && text.normalize('NFKC') === text) return { text, from: null, to: null };
-  const from = new Int32Array(text.length + 1);
-  const to = new Int32Array(text.length + 1);
-  let out = '';
-  let n = 0;
-  for (let i = 0; i < text.length;) {
-    const cp = text.codePointAt(i)!;
-    const width = cp > 0xffff ? 2 : 1;
-    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-    const spaced = SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
-    const piece = spaced ? ';' : normaliseChar(ch, cp);
-    // NFKC can expand one character into several ("㎒" → "MHz"); the arrays grow only then.
-    for (let k = 0; k < piece.length; k++) {
-      if (n >= from.length - 1) return slowPath(text);
-      from[n] = i;
-      to[n] = i + width;
-      n++;
-    }
-    out += piece;
-    i += width;
-  }
-  from[n] = text.length;
-  to[n] = text.length;
-  return { text: out, from: from.subarray(0, n + 1), to: to.subarray(0, n + 1) };
+/** Per UTF-16 code unit: 0 not yet known, 1 left unchanged by normalisation, 2 may change. */
+const unitClass = new Uint8Array(0x10000);
+
+/** Code units whose normal form can be decided alone: Latin (accented letters included),
+ * general punctuation and currency signs. Elsewhere (combining marks, Hangul jamo, Indic vowel
+ * signs …) a character may compose with its neighbour, so the whole text is checked. */
+function decidedAlone(c: number): boolean {
+  return c < 0x0300 || (c >= 0x2000 && c < 0x20d0);
 }
 
-/** Text whose normal form is longer than itself: same work with growable arrays. */
-function slowPath(text: string): Normalised {
+function classOf(c: number): number {
+  if (c < 0x80) return (c >= 0x20 && c < 0x7f) || c === 9 || c === 10 || c === 13 ? 1 : 2;
+  if (!decidedAlone(c)) return 2;
+  const ch = String.fromCharCode(c);
+  return !FOLDED.test(ch) && ch.normalize('NFKC') === ch ? 1 : 2;
+}
+
+/** True when every code unit is one normalisation leaves alone: most text (English, and the
+ * accented letters of Spanish, French, German, Portuguese) is answered by one table lookup per
+ * character instead of a regex and a whole-text NFKC. */
+function unchangedFast(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let k = unitClass[c]!;
+    if (k === 0) k = unitClass[c] = classOf(c);
+    if (k !== 1) return false;
+  }
+  return true;
+}
+
+export function normaliseForDetection(text: string): Normalised {
+  if (unchangedFast(text)) return { text, from: null, to: null };
+  // Plain arrays: two typed arrays per text cost more to create than this whole loop on a line.
   const from: number[] = [];
   const to: number[] = [];
   let out = '';
+  // Characters normalisation leaves alone are copied in slices, not one by one.
+  let copied = 0;
   for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if ((unitClass[c] || (unitClass[c] = classOf(c))) === 1) {
+      from.push(i);
+      to.push(i + 1);
+      i++;
+      continue;
+    }
+    out += text.slice(copied, i);
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
-    const spaced = SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
-    const piece = spaced ? ';' : normaliseChar(text.slice(i, i + width), cp);
+    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+    const piece = sentenceDash(text, i, cp) ? ';' : normaliseChar(ch, cp);
+    // NFKC can expand one character into several ("㎒" → "MHz"): each comes from it.
     for (let k = 0; k < piece.length; k++) {
       from.push(i);
       to.push(i + width);
     }
     out += piece;
     i += width;
+    copied = i;
   }
+  out += text.slice(copied);
+  // Characters outside the table's ranges (other scripts) often change nothing either.
+  if (out === text) return { text, from: null, to: null };
   from.push(text.length);
   to.push(text.length);
-  return { text: out, from: Int32Array.from(from), to: Int32Array.from(to) };
+  return { text: out, from, to };
 }
 
 /** A range of the normalised text as a range of the original text. */

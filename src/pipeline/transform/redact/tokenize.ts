@@ -2,6 +2,7 @@
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
 import type { RedactionBudget } from './budget.ts';
+import { F_NUM, punctFlags, wordFlags } from './word-flags.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -11,6 +12,8 @@ export interface Token {
   norm: string;
   start: number;
   end: number;
+  /** What the word lists say about it (./word-flags.ts); 0 for most tokens. */
+  flags: number;
 }
 
 // Genesys' own masks ("[card number]") and our placeholders are one opaque token; then digits,
@@ -34,6 +37,52 @@ export function normWord(word: string): string {
   return w;
 }
 
+/** A word as written, with its normal form and flags. */
+interface WordEntry {
+  raw: string;
+  norm: string;
+  flags: number;
+  /** Next entry with the same hash. */
+  next: WordEntry | undefined;
+}
+
+// The tokenizer's own word cache: a hash table indexed by a hash of the code units computed while
+// reading the text, so a word seen before costs no substring, no string hashing and no list
+// lookups. Bounded: emptied when full, so memory stays flat.
+const WORD_BUCKETS = 1 << 14;
+const WORD_CACHE_MAX = 50_000;
+const MAX_CHAIN = 8;
+const wordBuckets: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_BUCKETS).fill(undefined);
+let wordCacheSize = 0;
+
+function sameWord(raw: string, text: string, start: number): boolean {
+  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
+}
+
+/** The cached entry of the word text[start, end), whose code units hash to `h`. */
+function wordAt(text: string, start: number, end: number, h: number): WordEntry {
+  const len = end - start;
+  const bucket = (h ^ (h >>> 16)) & (WORD_BUCKETS - 1);
+  const head = wordBuckets[bucket];
+  let chain = 0;
+  for (let e = head; e; e = e.next, chain++)
+    if (e.raw.length === len && sameWord(e.raw, text, start)) return e;
+  const raw = text.slice(start, end);
+  const norm = normWord(raw);
+  const entry: WordEntry = { raw, norm, flags: wordFlags(norm), next: head };
+  // Chains stay short even for text made to collide: a lookup never costs more than a few compares.
+  if (len > 32 || chain >= MAX_CHAIN) return entry;
+  if (wordCacheSize >= WORD_CACHE_MAX) {
+    wordBuckets.fill(undefined);
+    wordCacheSize = 0;
+    entry.next = undefined;
+  }
+  wordBuckets[bucket] = entry;
+  wordCacheSize++;
+  return entry;
+}
+
 function normWordUncached(word: string): string {
   let w = word.toLowerCase();
   if (NON_ASCII.test(w)) w = w.normalize('NFD').replace(/\p{M}/gu, '').replace(/’/g, "'").replace(/ß/g, 'ss');
@@ -44,19 +93,18 @@ function normWordUncached(word: string): string {
 
 const LETTER_OR_MARK = /[\p{L}\p{M}]/u;
 const WHITESPACE = /\s/u;
-const letterCache = new Map<number, boolean>();
+/** Per BMP code unit: 0 not yet known, 1 a letter or mark, 2 not. */
+const letterTable = new Uint8Array(0x10000);
 
-/** A letter or combining mark (ASCII answered directly, the rest once per code point). */
+/** A letter or combining mark (ASCII answered directly, the rest once per code unit). */
 function isLetter(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-  let known = letterCache.get(c);
-  if (known === undefined) {
-    // A surrogate pair is tested whole.
-    known = LETTER_OR_MARK.test(String.fromCodePoint(text.codePointAt(i)!));
-    letterCache.set(c, known);
-  }
-  return known;
+  // A surrogate pair is tested whole (its high half stands for the pair).
+  if (c >= 0xd800 && c <= 0xdbff) return LETTER_OR_MARK.test(String.fromCodePoint(text.codePointAt(i)!));
+  let known = letterTable[c]!;
+  if (known === 0) known = letterTable[c] = LETTER_OR_MARK.test(String.fromCharCode(c)) ? 1 : 2;
+  return known === 1;
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -88,30 +136,42 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     if (c === 91) {
       const end = opaqueEnd(text, i);
       if (end > 0) {
-        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end });
+        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: 0 });
         i = end;
         continue;
       }
     }
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i });
+      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: F_NUM });
       continue;
     }
     if (isLetter(text, i)) {
-      i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+      // The word's hash (for the word cache) is computed while its letters are read.
+      let h = 0;
       for (;;) {
-        while (i < n && isLetter(text, i))
-          i += text.charCodeAt(i) >= 0xd800 && text.charCodeAt(i) <= 0xdbff ? 2 : 1;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d < 128) {
+            const lower = d | 32; // 'A'–'Z' → 'a'–'z'; no other ASCII character lands there
+            if (lower < 97 || lower > 122) break;
+          } else if (!isLetter(text, i)) break;
+          h = (Math.imul(h, 31) + d) | 0;
+          i++;
+          // The low half of a surrogate pair belongs to the letter.
+          if (d >= 0xd800 && d <= 0xdbff && i < n) h = (Math.imul(h, 31) + text.charCodeAt(i++)) | 0;
+        }
         const j = text.charCodeAt(i);
         // Inner apostrophes and hyphens join words: "it's", "dix-sept".
         if ((j === 39 || j === 0x2019 || j === 45) && i + 1 < n && isLetter(text, i + 1)) {
+          h = (Math.imul(h, 31) + j) | 0;
           i++;
           continue;
         }
         break;
       }
-      tokens.push({ kind: 'word', norm: normWord(text.slice(start, i)), start, end: i });
+      const w = wordAt(text, start, i, h);
+      tokens.push({ kind: 'word', norm: w.norm, start, end: i, flags: w.flags });
       continue;
     }
     const cp = text.codePointAt(i)!;
@@ -120,7 +180,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Token[] {
     i += width;
     if (c >= 128 && WHITESPACE.test(ch)) continue;
     if (c < 32 && WHITESPACE.test(ch)) continue;
-    tokens.push({ kind: 'punct', norm: ch, start, end: i });
+    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: punctFlags(ch) });
   }
   return tokens;
 }

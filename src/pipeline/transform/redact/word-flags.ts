@@ -1,0 +1,67 @@
+// What the detector's word lists say about one word, as bits, computed once per distinct word
+// (the tokenizer caches them with the word's normal form). The scans test a bit instead of
+// asking several lists per token: on contact-centre text, where most words are none of these,
+// those lookups were a large share of redaction time.
+import {
+  AT_WORDS,
+  CONTEXT_BY_LAST_WORD,
+  FILLERS,
+  LOCALES,
+  PLUS_WORDS,
+  REPEATERS,
+  ORDINALS,
+  ownNumberWords,
+} from './lexicon.ts';
+
+/** Numbers said as words in a date besides the number words ("mil novecientos", "two thousand"). */
+export const DATE_EXTRA_NUMBERS = new Set([
+  'mil',
+  'mille',
+  'thousand',
+  'hundred',
+  'novecientos',
+  'cent',
+  'neuf-cent',
+  'dos',
+  'two',
+]);
+
+export const F_NUMBER_WORD = 1 << 0; // a number word of some locale (the locale's list decides)
+export const F_REPEATER = 1 << 1; // "double", "triple"
+export const F_AT = 1 << 2; // "at", "arroba", '@'
+export const F_DATE_WORD = 1 << 3; // ordinals and DATE_EXTRA_NUMBERS
+export const F_HYPHENATED_NUMBER = 1 << 4; // "four-one-one": a hyphenated word with a number-word part
+export const F_CUE = 1 << 5; // the last word of a context phrase
+export const F_DATE_CUE = 1 << 6; // … of a date-of-birth or expiry phrase
+export const F_PLUS = 1 << 7; // "plus", "más", '+'
+export const F_FILLER = 1 << 8;
+export const F_NUM = 1 << 9; // written digits (num tokens)
+
+/** A token that can start a detection: digits, number words, "double", "at", date words. */
+export const F_TRIGGER = F_NUM | F_NUMBER_WORD | F_REPEATER | F_AT | F_DATE_WORD | F_HYPHENATED_NUMBER;
+
+const ANY_LOCALE_NUMBER_WORDS = new Set(LOCALES.flatMap((l) => [...ownNumberWords(l).keys()]));
+
+/** The flags of a word in its normal form (lower case, no accents). */
+export function wordFlags(norm: string): number {
+  let f = 0;
+  if (ANY_LOCALE_NUMBER_WORDS.has(norm)) f |= F_NUMBER_WORD;
+  if (REPEATERS.has(norm)) f |= F_REPEATER;
+  if (AT_WORDS.has(norm)) f |= F_AT;
+  if (ORDINALS.has(norm) || DATE_EXTRA_NUMBERS.has(norm)) f |= F_DATE_WORD;
+  if (norm.includes('-') && norm.split('-').some((p) => ANY_LOCALE_NUMBER_WORDS.has(p)))
+    f |= F_HYPHENATED_NUMBER;
+  const cues = CONTEXT_BY_LAST_WORD.get(norm);
+  if (cues) f |= F_CUE;
+  if (cues?.some((c) => c.kind === 'DOB' || c.kind === 'EXPIRY')) f |= F_DATE_CUE;
+  if (PLUS_WORDS.has(norm)) f |= F_PLUS;
+  if (FILLERS.has(norm)) f |= F_FILLER;
+  return f;
+}
+
+/** Flags of a punctuation token. */
+export function punctFlags(ch: string): number {
+  if (ch === '@') return F_AT;
+  if (ch === '+') return F_PLUS;
+  return 0;
+}
