@@ -16,6 +16,8 @@ export const HOME_FS_SINK = 'fs:.';
 export const HOME_REVIEW_SINK = 'review:.';
 /** The absolute roots the home sinks had in older checkpoints (for --since last's destination key). */
 const LEGACY_ROOTS = 'home.legacyRoots';
+/** Set once an export opened the state with home keys: nothing older is left to adopt. */
+const ADOPTED = 'home.adopted';
 
 /** The state folder is the default one inside the export folder: the folder is its own destination. */
 export function isHomeState(outDir: string, stateDir: string): boolean {
@@ -29,6 +31,9 @@ export function isHomeState(outDir: string, stateDir: string): boolean {
  * checkpoint already uses the home keys, or when it cannot be told apart from another fs sink.
  */
 export function legacyHomeRoot(store: CheckpointStore, root: string): string | undefined {
+  // Adopted already: an absolute fs sink left is another destination (`--sink fs:…`), even when
+  // every delivery of the folder itself was forgotten (all its conversation folders deleted).
+  if (store.meta(ADOPTED) === true) return undefined;
   const names = store.sinkNames();
   if (names.includes(HOME_FS_SINK)) return undefined;
   const roots = names.filter((n) => n.startsWith('fs:') && isAbsolute(n.slice(3))).map((n) => n.slice(3));
@@ -56,12 +61,14 @@ function withPath(receipt: unknown, from: string): unknown {
 
 /** Renames an older checkpoint's absolute keys of this folder to the home keys (once). */
 export function adoptHome(store: CheckpointStore, root: string): void {
+  if (store.meta(ADOPTED) === true) return;
   const old = legacyHomeRoot(store, root);
-  if (old === undefined) return;
-  store.renameSink(`fs:${old}`, HOME_FS_SINK, (r) => withPath(r, old));
-  store.renameSink(`review:${old}`, HOME_REVIEW_SINK, (r) => withPath(r, old));
-  const known = (store.meta(LEGACY_ROOTS) as string[] | undefined) ?? [];
-  if (!known.includes(old)) store.setMeta(LEGACY_ROOTS, [...known, old]);
+  if (old !== undefined) {
+    store.renameSink(`fs:${old}`, HOME_FS_SINK, (r) => withPath(r, old));
+    store.renameSink(`review:${old}`, HOME_REVIEW_SINK, (r) => withPath(r, old));
+    store.setMeta(LEGACY_ROOTS, [old]);
+  }
+  store.setMeta(ADOPTED, true);
 }
 
 /** Sink names as an older checkpoint would have recorded them for each root the folder had. */

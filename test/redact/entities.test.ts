@@ -331,3 +331,121 @@ test('CVV, expiry and date-of-birth cues in their other common wordings', () => 
   expectRedacted('date de validité 11/29', '11/29', 'EXPIRY', 'fr-FR');
   expectRedacted("card's good till eleven twenty-nine", 'eleven twenty-nine', 'EXPIRY');
 });
+
+test('a cue names one number: a later number, or one before a cue that has a number of its own, is kept', () => {
+  expectRedacted(
+    'the code on the back is seven seven two, and I moved here in 2019.',
+    'seven seven two',
+    'CVV',
+  );
+  expectRedacted('member since 2012 — the savings account is 55512345.', '55512345', 'BANK_ACCOUNT');
+  expectRedacted(
+    'Kunde seit 2013, und die Kontonummer meiner Bank ist 44412345.',
+    '44412345',
+    'BANK_ACCOUNT',
+    'de-DE',
+  );
+  // A cue after a number ends at the clause: the order number after the comma is not the phone.
+  assert.equal(
+    redactText('415 555 0199 es mi celular, el pedido es 81234567', { locale: 'es-ES' }).text,
+    '[PHONE] es mi celular, el pedido es 81234567',
+  );
+  // A cue in an earlier sentence is not this number's.
+  expectRedacted('the sort code is 20-45-61. Back in 2022 I moved.', '20-45-61', 'BANK_ACCOUNT');
+});
+
+test('", and" between a number and another splits two clauses', () => {
+  expectRedacted('I joined in 2011, and 40-12-77 is my sort code.', '40-12-77', 'BANK_ACCOUNT');
+  expectRedacted(
+    'en 2016, y cuatro uno cinco cinco cinco cinco cero uno nueve nueve es mi celular',
+    'cuatro uno cinco cinco cinco cinco cero uno nueve nueve',
+    'PHONE',
+    'es-ES',
+  );
+  // A clock time's minutes are not the start of the number after them.
+  expectRedacted('he came at 9:05, and eight two one, that is the code on the back.', 'eight two one', 'CVV');
+  expectRedacted('back in 2018, and June 5, 1980 is my date of birth.', 'June 5, 1980', 'DOB');
+});
+
+test('dates next to their cue: sentence ends, clock times and versions are not part of them', () => {
+  expectRedacted('customer since 2019. Expiry date 04/29.', '04/29', 'EXPIRY');
+  expectRedacted('the engineer came at 9:40. March 3, 1975 is my date of birth.', 'March 3, 1975', 'DOB');
+  expectRedacted('updated to 3.1.2. July 4, 1981 is my date of birth.', 'July 4, 1981', 'DOB');
+  expectRedacted('ref 55512377. 1979-06-30, that is my date of birth', '1979-06-30', 'DOB');
+  expectRedacted('11/2031 is when it expires, since 2014.', '11/2031', 'EXPIRY');
+  // A German day before its month keeps its full stop.
+  expectRedacted('ich bin am 7. Juli 1969 geboren', '7. Juli 1969', 'DOB', 'de-DE');
+});
+
+test('order, case and reference numbers in de/pt/es/fr are kept', () => {
+  expectKept('meine Bestellnummer ist 512-3345678', 'de-DE');
+  expectKept('der Vorgang 7345123456 ist offen', 'de-DE');
+  expectKept('o número da encomenda é 915-2234567', 'pt-PT');
+  expectKept('la incidencia 6123456789 sigue abierta', 'es-ES');
+  expectKept('depuis la mise à jour 9.3.1, tout va bien', 'fr-FR');
+});
+
+test('homophones of digits at the edge of a spoken number ("for", "to") when the longer number is the PII', () => {
+  expectRedacted('the code on the back is six two for.', 'six two for', 'CVV');
+  expectRedacted('four four two for, that is the code on the back of it', 'four four two for', 'CVV');
+  expectRedacted(
+    'my social is to three one four one five nine two six',
+    'to three one four one five nine two six',
+    'SSN',
+  );
+  expectRedacted(
+    'my mobile is to oh eight, sorry, two oh seven five eight two nine.',
+    'to oh eight, sorry, two oh seven five eight two nine',
+    'PHONE',
+  );
+  // Ordinary "for" and "to" stay words.
+  expectKept('I paid for two items, to be fair');
+  expectKept('talk to one of them');
+  expectKept('I need two to four weeks');
+});
+
+test('spoken addresses: "a" after a verb of sending, homophones among the digits, number words that are cues elsewhere', () => {
+  assert.equal(
+    redactText('mándelo a p a b l o punto ruiz arroba correo punto es', { locale: 'es-ES' }).text,
+    'mándelo a [EMAIL]',
+  );
+  assert.equal(
+    redactText('escreva a r u i ponto lima arroba mail ponto pt', { locale: 'pt-PT' }).text,
+    'escreva a [EMAIL]',
+  );
+  // A spelled name that starts with "a" is still whole.
+  expectRedacted('my email is a n a dot ruiz at mail dot com', 'a n a dot ruiz at mail dot com', 'EMAIL');
+  expectRedacted(
+    "it's maria dash lopez to two at mail dot com",
+    'maria dash lopez to two at mail dot com',
+    'EMAIL',
+  );
+  expectRedacted(
+    'o meu email é rui lima um um arroba mail ponto pt',
+    'rui lima um um arroba mail ponto pt',
+    'EMAIL',
+    'pt-PT',
+  );
+  // "dos" ends the French cue "au dos", but here it is two.
+  expectRedacted(
+    'mi correo es ana guion ruiz dos cuatro arroba web punto es',
+    'ana guion ruiz dos cuatro arroba web punto es',
+    'EMAIL',
+    'es-ES',
+  );
+});
+
+test('French seventies said with "et": "soixante et onze" is 71', () => {
+  expectRedacted(
+    'mon numéro est zéro six soixante et onze vingt-deux trente-trois quarante-quatre',
+    'zéro six soixante et onze vingt-deux trente-trois quarante-quatre',
+    'PHONE',
+    'fr-FR',
+  );
+  // Card pairs said apart stay pairs: "sixty eleven" is 60 11.
+  expectRedacted(
+    'card sixty eleven zero zero zero zero zero zero zero zero zero zero zero zero zero four',
+    'sixty eleven zero zero zero zero zero zero zero zero zero zero zero zero zero four',
+    'CARD',
+  );
+});

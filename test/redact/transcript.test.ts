@@ -278,3 +278,45 @@ test('a code split around the prompt without any cue is still redacted; misheard
     'card [CARD] thanks',
   );
 });
+
+test('a code split around the prompt keeps the homophones that end or start a turn, a cut-off "double", and a turn of nothing but homophones after a cue', () => {
+  const run = (language: string, texts: string[]): string[] =>
+    redactTranscript({
+      ...transcript([]),
+      language,
+      segments: texts.map((t, i) => segment(i, i % 2 ? 'agent' : 'customer', t, i * 5_000)),
+    }).segments.map((s) => s.text);
+  // The first part ends in a misheard "four".
+  assert.deepEqual(
+    run('en-US', [
+      'the account number is six four one nine for…',
+      'Okay, and the rest?',
+      'two oh six three seven six.',
+    ]),
+    ['the account number is [BANK_ACCOUNT]…', 'Okay, and the rest?', '[BANK_ACCOUNT].'],
+  );
+  // The second part starts with a misheard "two".
+  assert.deepEqual(run('en-US', ['valid through oh nine…', 'Sorry?', 'to eight.']), [
+    'valid through [EXPIRY]…',
+    'Sorry?',
+    '[EXPIRY].',
+  ]);
+  // Only a zero said before the prompt.
+  assert.deepEqual(run('en-US', ['the security code is oh…', 'Go on.', 'four one.']), [
+    'the security code is [CVV]…',
+    'Go on.',
+    '[CVV].',
+  ]);
+  // "double" cut off by the prompt doubles the first digit after it: 512 33 34567.
+  assert.deepEqual(
+    run('en-US', ['you can reach me on five one two double…', 'Go ahead.', 'three four five six seven.']),
+    ['you can reach me on [PHONE]…', 'Go ahead.', '[PHONE].'],
+  );
+  // A national number with its leading zero, no cue at all.
+  assert.deepEqual(
+    run('de-DE', ['null eins sieben eins zwei…', 'Bitte.', 'null drei drei vier fünf sechs.']),
+    ['[PHONE]…', 'Bitte.', '[PHONE].'],
+  );
+  // Without a cue, a lone "oh" is an exclamation.
+  assert.deepEqual(run('en-US', ['Oh…', 'Yes?', 'nine days ago.']), ['Oh…', 'Yes?', 'nine days ago.']);
+});

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { connectionArgs, startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
 import { destinationKey } from '../../src/pipeline/incremental.ts';
+import { CheckpointStore } from '../../src/pipeline/checkpoint.ts';
+import { adoptHome, HOME_FS_SINK } from '../../src/pipeline/home.ts';
 import { cli, exportCli, tree } from './cli.ts';
 import type { RunningEmulator } from '../../src/emulator/index.ts';
 
@@ -120,6 +122,7 @@ function makeLegacy(checkpoint: string, root: string): void {
         r.sink,
       );
     }
+    db.prepare(`DELETE FROM meta WHERE key LIKE 'home.%'`).run();
     const legacyKey = destinationKey([`fs:${root}`, `review:${root}`]);
     db.prepare(`UPDATE runs SET params = json_set(params, '$.destinationKey', ?)`).run(legacyKey);
   } finally {
@@ -155,4 +158,20 @@ test('a checkpoint keyed by the absolute path (older versions) is adopted after 
   const next = await sinceLast(emu, 'moved', cwd);
   assert.equal(next.code, 0, `--since last finds the runs recorded under the old key: ${next.stderr}`);
   assert.deepEqual(await readdir(cwd).then((d) => d.sort()), ['kept', 'moved']);
+});
+
+test('once adopted, an absolute fs sink is another destination, never taken for the folder itself', async (t) => {
+  const dir = await tempWorkdir(t, 'gt-moved-unit-');
+  const store = CheckpointStore.open(join(dir, 'checkpoint.db'));
+  t.after(() => store.close());
+  adoptHome(store, join(dir, 'export')); // a new state: nothing to adopt
+  // Only a `--sink fs:/mirror` delivery is recorded (the folder's own were all forgotten).
+  store.recordDelivery('c1', 'fs:/mirror', 'd1', {
+    location: '/mirror/2026/11/30/c1',
+    path: '2026/11/30/c1',
+  });
+  adoptHome(store, join(dir, 'export'));
+  assert.deepEqual(store.sinkNames(), ['fs:/mirror']);
+  store.recordDelivery('c1', HOME_FS_SINK, 'd1', { path: '2026/11/30/c1' });
+  assert.deepEqual(store.sinkNames(), ['fs:.', 'fs:/mirror']);
 });

@@ -24,7 +24,9 @@ import {
   ORDINALS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
+  COPULAS,
   REPEATERS,
+  SEND_VERBS,
   TLDS,
   numberWords,
   ownNumberWords,
@@ -77,10 +79,18 @@ const CONTEXT_WINDOW_WORDS = 8;
 const CONTEXT_WINDOW_TOKENS = 32;
 const CONTEXT_AFTER_WORDS = 7;
 const CONTEXT_AFTER_TOKENS = 16;
+/** How far after a cue its own number may stand ("sort code of my British bank is …"). */
+const CUE_OWN_NUMBER_TOKENS = 10;
+const NO_GROUPS: DigitGroup[] = [];
+/** Homophones of digits taken at either edge of a spoken number. */
+const MAX_EDGE_HOMOPHONES = 2;
 /** Tokens of a spoken address on either side of "at" (64 characters of local part, spelled). */
 const MAX_EMAIL_TOKENS = 128;
 const TENS_JOINER_WORDS = new Set(['y', 'et', 'e', 'und']);
 const MAX_DATE_TOKENS = 16;
+/** Punctuation that ends what a cue can say about a number: a sentence, or a clause set off by a
+ * spaced em dash or a semicolon ("since 2024 — nacido el …"). */
+const SENTENCE_END = new Set(['.', '?', '!', '…', '—', '―', ';']);
 const DATE_LOOKAHEAD = 7;
 const MAX_DATE_DIGITS = 8;
 
@@ -263,6 +273,11 @@ class TokenScan {
 
   /** The nearest context phrase ending before token i, within a few words. */
   contextBefore(i: number): ContextKind | undefined {
+    return this.cueBefore(i)?.kind ?? this.options.defaultContext;
+  }
+
+  /** The nearest context phrase ending before token i and the token it ends at. */
+  private cueBefore(i: number): { kind: ContextKind; at: number } | undefined {
     const tokens = this.tokens;
     let seen = 0;
     // Also bounded in tokens: a thousand numbers split by colons must not each scan all before them.
@@ -272,41 +287,59 @@ class TokenScan {
       // A cue names the number right after it: "the code is 156, customer since 2015" — 2015
       // is not a code. (Only written numbers stop the look-back: a spoken number interrupted by
       // a word, "four one five, okay, five five five", keeps its cue.)
-      if (t.kind === 'num' || t.kind === 'opaque') return this.options.defaultContext;
+      if (t.kind === 'num' || t.kind === 'opaque') return undefined;
+      // A cue in an earlier sentence names a number of that sentence: "… is the sort code. Back
+      // in 2022" (only a number right after the full stop still hears it: "CVV. 123").
+      if (seen > 0 && SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return c.kind;
+      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
     }
-    return this.options.defaultContext;
+    return undefined;
   }
 
   /** A cue said after the number ("415 555 0132 is my cell", "0151 5531 ist meine Nummer"),
    * within a few words and before any other written number. */
   contextAfter(i: number): ContextKind | undefined {
+    return this.cueAfter(i)?.kind;
+  }
+
+  private cueAfter(i: number): { kind: ContextKind; at: number } | undefined {
     const tokens = this.tokens;
     let seen = 0;
     const ceiling = Math.min(tokens.length, i + 1 + CONTEXT_AFTER_TOKENS);
     for (let p = i + 1; p < ceiling && seen < CONTEXT_AFTER_WORDS; p++) {
       const t = tokens[p]!;
       if (t.kind === 'num') return undefined;
+      // "… the case INC3232102. My social security number is …": the next sentence's cue.
+      if (SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
       const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
       const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
-      // A cue followed by a number of its own introduces that one: "in 2015 — CVV nine oh nine".
-      if (hit) return this.numberWithin(p + 1, 2) ? undefined : hit.kind;
+      // A cue followed by a number of its own in the same clause introduces that one: "in
+      // 2015 — CVV nine oh nine", "customer since 2021, and the sort code of my bank is 12-34-56".
+      if (hit)
+        return this.numberWithin(p + 1, CUE_OWN_NUMBER_TOKENS, hit.kind)
+          ? undefined
+          : { kind: hit.kind, at: p };
     }
     return undefined;
   }
 
-  /** A written or spoken digit within `n` tokens from token i. */
-  private numberWithin(i: number, n: number): boolean {
+  /** A written or spoken digit within `n` tokens from token i, in the same clause: a comma or
+   * another cue ends the search ("… es mi celular, mi número de pedido es 79297269": the order
+   * number is not the phone's). */
+  private numberWithin(i: number, n: number, kind: ContextKind): boolean {
     for (let k = i; k < i + n && k < this.tokens.length; k++) {
       const t = this.tokens[k]!;
-      if (t.norm === '.') return false;
+      if (SENTENCE_END.has(t.norm) || t.norm === ',') return false;
+      // Another cue starts another clause ("savings account" is one cue, said in two words).
+      if (CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k)))
+        return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
     }
@@ -373,7 +406,11 @@ class TokenScan {
       const first = tokens[a - 1]!;
       // "… is at", "me at" are no address; "l u i s a at" is (a spelled 'a', not the article).
       const spelledEnd = this.spelledLetter(first) && this.spelledLetter(tokens[a - 2] ?? first);
-      if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2))) continue;
+      // "… brandt one to at …": a homophone after a digit said is a digit, not "to".
+      const digitEnd =
+        this.numberWord(first, true) && !!tokens[a - 2] && this.numberWord(tokens[a - 2]!, false);
+      if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2) && !digitEnd))
+        continue;
       const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
       out.push({ entity: 'EMAIL', start: tokens[l]!.start, end: tokens[end]!.end });
       a = end;
@@ -413,7 +450,9 @@ class TokenScan {
       // spelled is written plain: "à o m a r", "é a n n a" start at the "o", the "a".
       if (
         this.spelledLetter(prev) &&
-        (cur.norm.length === 1 || (l - 2 >= lowest && this.spelledLetter(tokens[l - 2]!)))
+        (cur.norm.length === 1 || (l - 2 >= lowest && this.spelledLetter(tokens[l - 2]!))) &&
+        // "envíelo a j a m e s …", "mande a o m a r …": after a verb of sending, "a" is "to".
+        !(prev.norm === 'a' && l - 2 >= lowest && SEND_VERBS.has(tokens[l - 2]!.norm))
       ) {
         l--;
         spelled = true;
@@ -429,7 +468,19 @@ class TokenScan {
         l -= 2;
         continue;
       }
-      if (!usable(prev) || CONTEXT_BY_LAST_WORD.has(prev.norm)) break;
+      // Digits said in the address may be homophones ("silva to one @", "haddad um um arroba"):
+      // one next to another number word is a digit when a name or digit comes before it.
+      if (
+        this.numberWord(prev, true) &&
+        this.numberWord(cur, true) &&
+        l - 2 >= lowest &&
+        (this.bareWord(tokens[l - 2]!) || this.numberWord(tokens[l - 2]!, false)) &&
+        !EMAIL_STOP.has(tokens[l - 2]!.norm)
+      ) {
+        l--;
+        continue;
+      }
+      if (!usable(prev) || this.cueEndsAt(l - 1)) break;
       const touching = prev.end === cur.start;
       // A homophone ("un", "uno") is a digit only next to another number word: "un deux".
       if (this.numberWord(prev, this.numberWord(cur, false)) || (prev.kind === 'num' && touching)) {
@@ -442,6 +493,11 @@ class TokenScan {
       l--;
     }
     return l;
+  }
+
+  /** A context phrase (cue) ends at token p: "au dos", not the Spanish number "dos". */
+  private cueEndsAt(p: number): boolean {
+    return !!CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)?.some((c) => this.phraseEndsAt(c.words, p));
   }
 
   /** A number word; a homophone of zero/one only when `ambiguousOk`. */
@@ -477,8 +533,21 @@ class TokenScan {
       // ("12/13/1955, that is my date of birth, I was charged £1099.56", "am 21. März 1965
       // geboren. nach dem Update auf 12.8.1").
       const after = this.dateAfter(p + 1, kind);
-      const before = after?.skipped === 0 ? null : this.dateBefore(p - hit.words.length, kind);
-      const span = before && (!after || before.skipped < after.skipped) ? before : after;
+      // A cue with digits right after it names those, even when they are no whole date ("…
+      // since 2016, and valid until zero seven…", the rest said in the next turn).
+      const before =
+        after?.skipped === 0 || this.numberWithin(p + 1, CUE_OWN_NUMBER_TOKENS, kind)
+          ? null
+          : this.dateBefore(p - hit.words.length, kind);
+      // A comma or full stop between the cue and only one of them: the other shares the cue's
+      // clause ("08/2029 is when it expires, back in 2015").
+      const span =
+        before &&
+        (!after ||
+          (after.comma && !before.comma) ||
+          (after.comma === before.comma && before.skipped < after.skipped))
+          ? before
+          : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
   }
@@ -486,11 +555,35 @@ class TokenScan {
   private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
     const t = this.tokens[i];
     if (!t) return null;
-    if (t.kind === 'num') return { digits: t.norm.length, month: false, value: true };
-    if (t.kind === 'punct')
+    if (t.kind === 'num') {
+      // "8:50", "10:20": a clock time next to a date is not part of it.
+      if (this.clockTimeAt(i)) return null;
+      return { digits: t.norm.length, month: false, value: true };
+    }
+    if (t.kind === 'punct') {
+      // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
+      // ends a sentence, but for a German day ("4. September": one or two digits, then a month).
+      const next = this.tokens[i + 1];
+      const prev = this.tokens[i - 1];
+      if (
+        t.norm === '.' &&
+        next &&
+        next.start > t.end &&
+        !(
+          prev?.kind === 'num' &&
+          prev.norm.length <= 2 &&
+          MONTHS.has(next.norm) &&
+          // … a day on its own, not the end of a version ("after updating to 9.1.7. October …").
+          this.tokens[i - 2]?.norm !== '.'
+        )
+      )
+        return null;
       return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
+    }
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
+    if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
     const times = REPEATERS.get(t.norm);
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
@@ -508,6 +601,16 @@ class TokenScan {
       return { digits: 1, month: false, value: true };
     if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
     return null;
+  }
+
+  /** Written digits touching a colon that touches other digits: one half of a clock time. */
+  private clockTimeAt(i: number): boolean {
+    const t = this.tokens[i]!;
+    const prev = this.tokens[i - 1];
+    const next = this.tokens[i + 1];
+    const colon = (c: Token | undefined, other: Token | undefined): boolean =>
+      c?.norm === ':' && other?.kind === 'num' && (c.start === t.end || c.end === t.start);
+    return colon(prev, this.tokens[i - 2]) || colon(next, this.tokens[i + 2]);
   }
 
   /** A homophone of zero/one ("oh", "un", "una") is a digit inside a date when the stretch of
@@ -553,26 +656,32 @@ class TokenScan {
   private dateBefore(
     last: number,
     kind: 'DOB' | 'EXPIRY',
-  ): { start: number; end: number; skipped: number } | null {
+  ): { start: number; end: number; skipped: number; comma: boolean } | null {
     let e = last;
     let words = 0;
+    let comma = false;
     for (let skipped = 0; skipped < 4 && e >= 0; skipped++) {
       const d = this.isDateToken(e);
       if (d?.value || d?.month) break;
-      if (this.tokens[e]!.kind === 'word') words++;
+      const t = this.tokens[e]!;
+      if (t.kind === 'word') words++;
+      else if (t.norm === ',') comma = true;
+      // A full stop between the number and the cue ends the number's sentence: "customer since
+      // 2022. Expiry date 11/27" — the year is another sentence's.
+      else if (SENTENCE_END.has(t.norm)) return null;
       e--;
     }
     if (e < 0) return null;
     let b = e;
     while (b - 1 >= 0 && e - b < MAX_DATE_TOKENS && this.isDateToken(b - 1)) b--;
     const span = this.collectDate(b, kind);
-    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words } : null;
+    return span && span.end <= this.tokens[e]!.end ? { ...span, skipped: words, comma } : null;
   }
 
   private dateAfter(
     from: number,
     kind: 'DOB' | 'EXPIRY',
-  ): { start: number; end: number; skipped: number } | null {
+  ): { start: number; end: number; skipped: number; comma: boolean } | null {
     let i = from;
     // "expiration date on the card is oh nine …": skip a few words to the date, but never past
     // another keyword ("expiration date and the cvv 123" is not a date).
@@ -584,12 +693,19 @@ class TokenScan {
     }
     const span = this.collectDate(i, kind);
     let skipped = 0;
+    let comma = false;
     for (let k = from; k < i; k++) {
       const t = this.tokens[k]!;
       if (t.kind === 'word') skipped++;
-      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') skipped += 3; // another sentence
+      else if (t.norm === '.' || t.norm === '?' || t.norm === '!') {
+        skipped += 3; // another sentence
+        comma = true;
+      } else if (t.norm === ',') {
+        skipped += 2; // another clause
+        comma = true;
+      }
     }
-    return span && { ...span, skipped };
+    return span && { ...span, skipped, comma };
   }
 
   /** The date whose tokens start at i, if what is there reads as one. */
@@ -629,38 +745,284 @@ class TokenScan {
 
   // ---- numbers
 
-  numbers(runs: readonly DigitRun[], out: Detection[]): void {
+  numbers(read: readonly DigitRun[], out: Detection[]): void {
+    const runs = splitAtClauses(read, this.tokens);
+    // A cue names one number: once a number after it is redacted under it, a later number
+    // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
+    let usedCue = -1;
+    const chosen: DigitRun[] = [];
     for (const run of runs) {
       this.options.budget?.tick();
-      // Every entity has three digits or more (a CVV): shorter runs ("2 weeks", "in 5") are nothing.
-      if (run.quantity || digitCount(run.groups) < 3) continue;
-      const context =
-        this.contextBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok) ??
-        this.contextAfter(run.lastTok);
-      // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
-      // a card window can never start inside one. One pass cuts the run at every SSN.
-      let from = 0;
-      let plus = run.plusStart;
-      for (let i = 0; i + 2 < run.groups.length; i++) {
-        const g = run.groups;
-        if (
-          !isFormattedSsnAt(g, i) ||
-          g[i + 3]?.sepBefore === '-' ||
-          (i > 0 && g[i]!.sepBefore === '-') ||
-          g.length === 3
-        )
-          continue;
-        out.push({ entity: 'SSN', start: g[i]!.start, end: g[i + 2]!.end });
-        if (i > from) out.push(...this.acrossSegments(this.splitAtBreaks(g.slice(from, i)), context, plus));
-        from = i + 3;
-        plus = undefined;
-        i += 2;
+      // Every entity has three digits or more (a CVV): shorter runs ("2 weeks", "in 5") are
+      // nothing, unless a homophone at an edge may complete one ("zero nine for").
+      if (
+        run.quantity ||
+        (digitCount(run.groups) < 3 &&
+          !this.isHomophone(run.lastTok + 1) &&
+          !this.isHomophone(run.firstTok - 1))
+      ) {
+        chosen.push(run);
+        continue;
       }
-      if (from < run.groups.length)
-        out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
+      const cueBefore = this.cueBefore(run.plusStart !== undefined ? run.firstTok - 1 : run.firstTok);
+      const before = cueBefore
+        ? cueBefore.at === usedCue
+          ? undefined
+          : cueBefore
+        : this.options.defaultContext && { kind: this.options.defaultContext, at: -1 };
+      // A cue after the number is counted from after its trailing homophones ("eight one for,
+      // that is the code on the back").
+      const cue =
+        before ??
+        (cueBefore ? undefined : this.cueAfter(run.lastTok + this.homophonesAfterCount(run.lastTok)));
+      const context = cue?.kind;
+      const { run: taken, found } = this.withEdgeHomophones(run, context);
+      chosen.push(taken);
+      out.push(...found);
+      if (cue && cue.at >= 0 && found.length > 0) usedCue = cue.at;
     }
-    this.acrossAPrompt(runs, out);
-    this.readBacks(runs, out);
+    this.acrossAPrompt(this.promptViews(chosen), out);
+    this.readBacks(chosen, out);
+  }
+
+  /** What a run is, under its context. */
+  private runDetections(run: DigitRun, context: ContextKind | undefined): Detection[] {
+    const out: Detection[] = [];
+    // Formatted SSNs (ddd-dd-dddd) are unambiguous: take them out before looking for cards, so
+    // a card window can never start inside one. One pass cuts the run at every SSN.
+    let from = 0;
+    let plus = run.plusStart;
+    for (let i = 0; i + 2 < run.groups.length; i++) {
+      const g = run.groups;
+      if (
+        !isFormattedSsnAt(g, i) ||
+        g[i + 3]?.sepBefore === '-' ||
+        (i > 0 && g[i]!.sepBefore === '-') ||
+        g.length === 3
+      )
+        continue;
+      out.push({ entity: 'SSN', start: g[i]!.start, end: g[i + 2]!.end });
+      if (i > from) out.push(...this.acrossSegments(this.splitAtBreaks(g.slice(from, i)), context, plus));
+      from = i + 3;
+      plus = undefined;
+      i += 2;
+    }
+    if (from < run.groups.length)
+      out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
+    return out;
+  }
+
+  /**
+   * Speech engines hear a digit at the edge of a spoken number as its homophone: "the three
+   * digits on the back are zero nine for.", "my social security number is to oh five …". A
+   * homophone ("for", "to", "oh", "un", "um") right after the number that ends the clause is its
+   * last digit when the longer number is still wholly PII; one right before it is its first digit
+   * only when the number alone is nothing and with it is wholly PII.
+   */
+  private withEdgeHomophones(
+    run: DigitRun,
+    context: ContextKind | undefined,
+  ): { run: DigitRun; found: Detection[] } {
+    const found = this.runDetections(run, context);
+    const lead =
+      run.groups[0]!.written || run.plusStart !== undefined ? [] : this.homophonesBefore(run.firstTok);
+    const trail =
+      run.groups.at(-1)!.written || !this.endsClauseAfterHomophones(run.lastTok)
+        ? []
+        : this.homophonesAfter(run.lastTok);
+    if (!lead.length && !trail.length) return { run, found };
+    const alone = fullyCovered(run.groups, found);
+    for (const [l, t] of [
+      [lead, trail],
+      [[], trail],
+      [lead, []],
+    ] as const) {
+      if (!t.length && !l.length) continue;
+      const extended = withGroups(run, [...l, ...run.groups, ...t]);
+      const d = this.runDetections(extended, context);
+      if (!d.length || !fullyCovered(extended.groups, d)) continue;
+      // A leading homophone completes a number that alone is nothing, or is only pieces ("to oh
+      // five two nine three nine oh one": not two last-fours of an SSN, one SSN), or starts the
+      // clause or follows "is" ("my mobile is to oh eight, sorry, two oh seven …").
+      if (l.length && alone && d.length >= found.length && !this.opensNumber(l[0]!.firstTok)) continue;
+      return { run: extended, found: d };
+    }
+    return { run, found };
+  }
+
+  /** Up to two homophones of digits from token `last + 1` on, each as a one-digit group. */
+  private homophonesAfter(last: number): DigitGroup[] {
+    if (!this.isHomophone(last + 1)) return NO_GROUPS;
+    const groups: DigitGroup[] = [];
+    for (let k = last + 1; groups.length < MAX_EDGE_HOMOPHONES; k++) {
+      const g = this.homophoneGroup(k);
+      if (!g || this.breakBefore(k)) break;
+      groups.push(g);
+    }
+    return groups;
+  }
+
+  /** The homophones after token `last` (up to two) end a clause, the turn or the text. */
+  private endsClauseAfterHomophones(last: number): boolean {
+    const k = last + 1 + this.homophonesAfterCount(last);
+    if (k === last + 1) return false;
+    const next = this.tokens[k];
+    return (
+      !next ||
+      (next.kind === 'punct' && (SENTENCE_END.has(next.norm) || next.norm === ',')) ||
+      this.breakBefore(k)
+    );
+  }
+
+  /** Up to two homophones of digits right before token `first`, in its turn. */
+  private homophonesBefore(first: number): DigitGroup[] {
+    if (!this.isHomophone(first - 1)) return NO_GROUPS;
+    const groups: DigitGroup[] = [];
+    for (let k = first - 1; k >= 0 && groups.length < MAX_EDGE_HOMOPHONES; k--) {
+      const g = this.homophoneGroup(k);
+      if (!g || this.breakBefore(k + 1)) break;
+      groups.unshift(g);
+    }
+    return groups;
+  }
+
+  /** Token k as a one-digit group when it is a homophone of a digit ("for", "to", "oh", "un"). */
+  /** How many homophones (up to two) follow token `last` in its turn. */
+  private homophonesAfterCount(last: number): number {
+    let k = last + 1;
+    while (k - last <= MAX_EDGE_HOMOPHONES && this.isHomophone(k) && !this.breakBefore(k)) k++;
+    return k - last - 1;
+  }
+
+  private isHomophone(k: number): boolean {
+    const t = this.tokens[k];
+    if (!t || t.kind !== 'word') return false;
+    const nw = this.words.get(t.norm);
+    return !!nw?.ambiguous && nw.digits.length === 1;
+  }
+
+  private homophoneGroup(k: number): DigitGroup | undefined {
+    if (!this.isHomophone(k)) return undefined;
+    const t = this.tokens[k]!;
+    const nw = this.words.get(t.norm)!;
+    return {
+      digits: nw.digits,
+      start: t.start,
+      end: t.end,
+      firstTok: k,
+      lastTok: k,
+      sepBefore: '',
+      written: false,
+    };
+  }
+
+  /** A segment (turn) starts at token k. */
+  private breakBefore(k: number): boolean {
+    const breaks = this.options.breaks;
+    const t = this.tokens[k];
+    const prev = this.tokens[k - 1];
+    return !!breaks?.length && !!t && !!prev && breakBetween(breaks, prev.end, t.start);
+  }
+
+  /**
+   * The runs as acrossAPrompt joins them: each with the homophones that end its turn ("account
+   * number one six four nine for… / and the rest? / …") or start it ("… / to eight."), a "double"
+   * cut off by the prompt ("… nine double… / go ahead / four two …": it doubles the next turn's
+   * first digit), and turns that end in nothing but such words ("security code oh…", "un un…",
+   * "Yes, double…") as runs of their own.
+   */
+  private promptViews(runs: readonly DigitRun[]): DigitRun[] {
+    const breaks = this.options.breaks;
+    if (!breaks?.length) return [...runs];
+    const views: DigitRun[] = [];
+    let r = 0;
+    const tokens = this.tokens;
+    let t = 0;
+    for (const br of breaks) {
+      // The last token before the turn that starts at `br`.
+      while (t < tokens.length && tokens[t]!.start < br) t++;
+      const last = t - 1;
+      while (r < runs.length && runs[r]!.lastTok <= last) views.push(this.edgeView(runs[r++]!));
+      const tail = this.turnTail(last);
+      if (!tail) continue;
+      const prev = views.at(-1);
+      if (prev && prev.lastTok === tail.firstTok - 1) {
+        if (!prev.quantity && !prev.groups.at(-1)!.written)
+          views[views.length - 1] = withGroups(prev, [...prev.groups, ...tail.groups]);
+      } else if (!prev || prev.lastTok < tail.firstTok) {
+        const stretch = tail.groups;
+        const strong =
+          stretch.some((g) => this.pendingRepeat.has(g) || g.digits.length > 1) ||
+          stretch.length >= 2 ||
+          this.cueBefore(tail.firstTok)?.kind !== undefined;
+        if (strong && this.cueBefore(tail.firstTok)?.kind !== 'NEUTRAL') views.push(tail);
+      }
+    }
+    while (r < runs.length) views.push(this.edgeView(runs[r++]!));
+    // The last turn's own tail: "… / three five six nine eight one eight for."
+    const last = views.at(-1);
+    const tail =
+      last && !last.quantity && !last.groups.at(-1)!.written ? this.turnTail(tokens.length - 1) : undefined;
+    if (last && tail && last.lastTok === tail.firstTok - 1)
+      views[views.length - 1] = withGroups(last, [...last.groups, ...tail.groups]);
+    return views;
+  }
+
+  /** A run with the homophones that open it before it (at the start of its turn or clause, or
+   * after "is"). */
+  private edgeView(run: DigitRun): DigitRun {
+    if (run.quantity || run.groups[0]!.written || run.plusStart !== undefined) return run;
+    const k = run.firstTok;
+    const lead = this.homophonesBefore(k);
+    if (!lead.length || !this.opensNumber(lead[0]!.firstTok)) return run;
+    return withGroups(run, [...lead, ...run.groups]);
+  }
+
+  /** Token k starts the text, a turn or a clause, or follows a copula ("is", "es", "ist"): a
+   * homophone there starts what is said, not a phrase ("talk to", "pay for"). */
+  private opensNumber(k: number): boolean {
+    const prev = this.tokens[k - 1];
+    if (!prev || this.breakBefore(k)) return true;
+    if (prev.kind === 'punct') return prev.norm === ',' || SENTENCE_END.has(prev.norm) || prev.norm === ':';
+    return prev.kind === 'word' && COPULAS.has(prev.norm);
+  }
+
+  /** Repeaters cut off at the end of a turn, and how many copies of the next digit they stand for. */
+  private readonly pendingRepeat = new Map<DigitGroup, number>();
+
+  /** The homophones and repeaters (up to three words) that end the turn whose last token is
+   * `last` (trailing punctuation skipped), as groups; undefined when there are none. */
+  private turnTail(last: number): DigitRun | undefined {
+    let e = last;
+    while (e >= 0 && last - e < 3 && this.tokens[e]!.kind === 'punct') e--;
+    let b = e + 1;
+    while (b - 1 >= 0 && e - b < 2) {
+      const t = this.tokens[b - 1]!;
+      if (!(this.homophoneGroup(b - 1) || (t.kind === 'word' && REPEATERS.has(t.norm)))) break;
+      b--;
+    }
+    if (b > e) return undefined;
+    const groups: DigitGroup[] = [];
+    for (let k = b; k <= e; k++) {
+      const t = this.tokens[k]!;
+      const times = t.kind === 'word' ? REPEATERS.get(t.norm) : undefined;
+      if (times) {
+        const next = k < e ? this.homophoneGroup(k + 1) : undefined;
+        const g: DigitGroup = {
+          digits: next ? next.digits.repeat(times) : '',
+          start: t.start,
+          end: next ? next.end : t.end,
+          firstTok: k,
+          lastTok: next ? k + 1 : k,
+          sepBefore: '',
+          written: false,
+        };
+        if (!next) this.pendingRepeat.set(g, times);
+        groups.push(g);
+        if (next) k++;
+      } else groups.push(this.homophoneGroup(k)!);
+    }
+    return { groups, firstTok: b, lastTok: e, quantity: false };
   }
 
   /**
@@ -687,7 +1049,11 @@ class TokenScan {
       // the last four): the rest still belongs to it.
       if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
-      const both = [...a.groups, ...b.groups];
+      const aGroups = a.groups.map((g) => {
+        const times = this.pendingRepeat.get(g);
+        return times ? { ...g, digits: b.groups[0]!.digits[0]!.repeat(times - 1) } : g;
+      });
+      const both = [...aGroups, ...b.groups];
       const joined = this.runPart(both, context, a.plusStart);
       // People split codes, not amounts, around "and the rest?": without a cue, a number of a
       // code's length split this way is still one (labelled by its length).
@@ -698,6 +1064,11 @@ class TokenScan {
           : splitCodeEntity(runDigits(both));
       if (!entity) continue;
       if (!touched[i]) out.push({ entity, start: a.plusStart ?? a.groups[0]!.start, end: aEnd });
+      else {
+        // Only what was added to the already redacted part: the homophones ending its turn.
+        const extra = a.groups.filter((g) => !out.some((d) => d.start <= g.start && g.end <= d.end));
+        if (extra.length) out.push({ entity, start: extra[0]!.start, end: aEnd });
+      }
       out.push({ entity, start: bStart, end: b.groups.at(-1)!.end });
       i++;
     }
@@ -821,6 +1192,54 @@ class TokenScan {
   }
 }
 
+function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
+  return { ...run, groups, firstTok: groups[0]!.firstTok, lastTok: groups.at(-1)!.lastTok };
+}
+
+/** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
+ * is the sort code", "en 2017, y cuarenta y nueve …" — two clauses, each with its own number. */
+const CONJUNCTIONS = new Set(['and', 'y', 'et', 'und', 'e', 'or', 'o', 'ou', 'oder']);
+const CLAUSE_JOIN = /^,(?:and|y|et|und|e|or|o|ou|oder)$/;
+
+function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): DigitRun[] {
+  const out: DigitRun[] = [];
+  for (const run of runs) {
+    const g = run.groups;
+    const parts: [number, number][] = [];
+    let from = 0;
+    for (let k = 1; k < g.length; k++) {
+      if (!CLAUSE_JOIN.test(g[k]!.sepBefore) || !(g[k - 1]!.written || g[k]!.written)) continue;
+      parts.push([from, k]);
+      from = k;
+    }
+    if (from === 0) {
+      out.push(run);
+      continue;
+    }
+    parts.push([from, g.length]);
+    // A quantity ("at 9:05, and eight five six one, that is the code") is only the part at the
+    // end the quantity word or sign stands at.
+    const before = tokens[run.firstTok - 1];
+    const quantityFirst = !!before && (before.norm === ':' || QUANTITY_BEFORE.has(before.norm));
+    parts.forEach(([f, t], i) => {
+      const quantity = run.quantity && (quantityFirst ? i === 0 : i === parts.length - 1);
+      out.push(subRun(run, f, t, quantity));
+    });
+  }
+  return out;
+}
+
+function subRun(run: DigitRun, from: number, to: number, quantity: boolean): DigitRun {
+  const groups = run.groups.slice(from, to);
+  return {
+    groups,
+    ...(from === 0 && run.plusStart !== undefined ? { plusStart: run.plusStart } : {}),
+    firstTok: groups[0]!.firstTok,
+    lastTok: groups.at(-1)!.lastTok,
+    quantity,
+  };
+}
+
 /**
  * One number between cards. When the whole is nothing, two numbers said back to back ("phone
  * 555 010 1234 555 010 9999") are tried: the first split where both halves are PII wins.
@@ -874,6 +1293,8 @@ function splitCodeEntity(d: string): PiiEntity | undefined {
   if (d.length === 4) return Number(d.slice(0, 2)) >= 1 && Number(d.slice(0, 2)) <= 12 ? 'EXPIRY' : 'CVV';
   if (d.length === 6) return 'BANK_ACCOUNT';
   if (d.length === 9) return 'SSN';
+  // A national number with its trunk zero ("null eins sieben sechs … / bitte / null acht …").
+  if (d.length >= 10 && d.length <= 12 && d[0] === '0') return 'PHONE';
   return undefined;
 }
 

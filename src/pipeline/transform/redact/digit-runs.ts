@@ -137,10 +137,18 @@ export class DigitRunReader {
       if (TENS_JOINERS.has(this.tokens[j]?.norm ?? '')) j++;
       const unit = this.tokens[j];
       const u = unit?.kind === 'word' ? this.words.get(unit.norm) : undefined;
+      // French 70–79 said apart: "soixante et onze" (71). Only joined: "sixty eleven", "soixante
+      // onze" are the pairs 60 11 of a card.
+      const joined = j > i + 1 && this.tokens[i + 1]!.norm === 'et';
+      const teen =
+        joined &&
+        !!u &&
+        u.digits.length === 2 &&
+        u.digits[0] === '1' &&
+        (nw.digits === '60' || nw.digits === '80');
       if (
         u &&
-        u.digits.length === 1 &&
-        u.digits !== '0' &&
+        (teen || (u.digits.length === 1 && u.digits !== '0')) &&
         !(u.ambiguous && !AMBIGUOUS_STARTERS.has(unit!.norm))
       ) {
         return {

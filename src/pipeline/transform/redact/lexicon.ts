@@ -268,6 +268,21 @@ export const DOT_WORDS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt']);
 export const EMAIL_JOINERS = new Set(['dot', 'punto', 'point', 'ponto', 'punkt', 'underscore', 'dash', 'hyphen', 'guion', 'tiret', 'unterstrich', 'bindestrich', 'underline', 'traco', 'bajo', 'bas', '_', '-', '.']);
 // prettier-ignore
 export const TLDS = new Set(['com', 'org', 'net', 'edu', 'gov', 'io', 'co', 'us', 'ca', 'mx', 'fr', 'es', 'uk', 'info', 'biz', 'me', 'de', 'qc', 'pt', 'br', 'it', 'nl', 'be', 'ch', 'at', 'eu']);
+/** "is" and its kin: what follows them is what is said ("my mobile is to oh eight …"). */
+// prettier-ignore
+export const COPULAS = new Set(['is', "it's", "that's", 'was', 'are', 'es', 'est', "c'est", 'ist', 'e', 'sao', 'son', 'sind', 'era', 'fue', 'foi', 'war', 'lautet', 'seria', 'sera']);
+
+/** Verbs of sending and writing (es, pt) after which "a" is the preposition "to", not a letter
+ * spelled: "envíelo a j u a n …", "escreva a m a r i a …". */
+// prettier-ignore
+export const SEND_VERBS = new Set([
+  'envie', 'envielo', 'enviela', 'envielos', 'envialo', 'enviala', 'envia', 'enviar', 'enviarlo', 'enviarla', 'enviame', 'envieme', 'envio',
+  'mande', 'mandelo', 'mandela', 'mandalo', 'mandala', 'manda', 'mandar', 'mandarlo', 'mandeme', 'mandame',
+  'escriba', 'escribame', 'escribe', 'escribeme', 'escribir', 'escreva', 'escreve', 'escrever', 'escrevame',
+  'reenvie', 'reenvielo', 'reenvia', 'reenviar', 'remita', 'remitalo', 'responda', 'responde', 'contesta', 'conteste',
+  'envie-o', 'envie-a', 'mande-o', 'mande-a', 'envia-o', 'manda-o', 'enviei', 'mandei', 'escrevi', 'escribi', 'envie-me', 'mande-me',
+]);
+
 /** Words before "at" that are not the local part of an address ("call me at …", "email is at"). */
 // prettier-ignore
 export const EMAIL_STOP = new Set([
@@ -291,7 +306,9 @@ const CONTEXT_PHRASES: [ContextKind, string[]][] = [
   ['BANK_ACCOUNT', ['account', 'account number', 'bank account', 'checking', 'savings', 'cuenta', 'compte', 'iban', 'sort code', 'kontonummer', 'konto', 'conta', 'conta bancaria', 'cuenta bancaria', 'compte bancaire']],
   ['DOB', ['date of birth', 'birth date', 'birthdate', 'born on', 'born', 'dob', 'birthday', 'fecha de nacimiento', 'naci el', 'nacimiento', 'date de naissance', 'ne le', 'nee le', 'naissance', 'nacio', 'geburtsdatum', 'geboren am', 'geboren', 'data de nascimento', 'nascimento', 'nasci em', 'nascido a', 'nascido em', 'nasci', 'nacido', 'nacida', 'nacido el', 'nacida el', 'geburtstag', 'anniversaire', 'cumpleanos', 'aniversario', 'nascida', 'nasceu']],
   ['PHONE', ['phone', 'call', 'reach', 'cell', 'mobile', 'callback', 'telephone', 'tel', 'fax', 'whatsapp', 'telefono', 'celular', 'llamar', 'llame', 'marcar', 'cellulaire', 'rappeler', 'joindre', 'portable', 'text me', 'dial', 'contact number', 'number to reach', 'best number', 'reach me on', 'call me back on', 'text me at', 'movil', 'llamarme', 'mi numero', 'rappelez-moi', 'mon numero', 'handynummer', 'handy', 'erreichen', 'unter', 'rufen', 'telemovel', 'ligar', 'ligar para', 'meu numero', 'contacto', 'mobile number', 'cell number', 'meine nummer', 'mon numero', 'mi celular', 'my cell', 'meu contacto', 'mi numero']],
-  ['NEUTRAL', ['order', 'confirmation', 'ticket', 'case', 'reference', 'tracking', 'invoice', 'claim', 'policy', 'version', 'extension', 'ext', 'room', 'flight', 'pedido', 'orden', 'commande', 'dossier', 'press', 'option', 'opcion', 'marque', 'appuyez', 'item', 'zip', 'postal', 'code postal', 'model', 'serial', 'pin']],
+  ['NEUTRAL', ['order', 'confirmation', 'ticket', 'case', 'reference', 'tracking', 'invoice', 'claim', 'policy', 'version', 'extension', 'ext', 'room', 'flight', 'pedido', 'orden', 'commande', 'dossier', 'press', 'option', 'opcion', 'marque', 'appuyez', 'item', 'zip', 'postal', 'code postal', 'model', 'serial', 'pin',
+    // The same nouns in the other locales, and the software updates versions are said with.
+    'bestellung', 'bestellnummer', 'auftrag', 'auftragsnummer', 'vorgang', 'vorgangsnummer', 'rechnung', 'rechnungsnummer', 'sendungsnummer', 'ticketnummer', 'encomenda', 'processo', 'fatura', 'protocolo', 'incidencia', 'caso', 'factura', 'referencia', 'seguimiento', 'facture', 'suivi', 'incident', 'versao', 'versione', 'update', 'mise a jour', 'atualizar', 'actualizar', 'atualizacao', 'actualizacion']],
 ];
 
 /** Context phrases indexed by their last word, so a backward scan checks only what can match. */
