@@ -37,7 +37,15 @@ import {
 import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
-import { DATE_EXTRA_NUMBERS, F_AT, F_CUE, F_DATE_CUE, F_HYPHENATED_NUMBER, F_TRIGGER } from './word-flags.ts';
+import {
+  DATE_EXTRA_NUMBERS,
+  F_AT,
+  F_CUE,
+  F_DATE_CUE,
+  F_HYPHENATED_NUMBER,
+  F_NUMBER_WORD,
+  F_TRIGGER,
+} from './word-flags.ts';
 
 export interface Detection {
   entity: PiiEntity;
@@ -290,7 +298,7 @@ class TokenScan {
       if (t.kind === 'num' || t.kind === 'opaque') return undefined;
       // A cue in an earlier sentence names a number of that sentence: "… is the sort code. Back
       // in 2022" (only a number right after the full stop still hears it: "CVV. 123").
-      if (seen > 0 && SENTENCE_END.has(t.norm)) return undefined;
+      if (seen > 0 && t.kind === 'punct' && SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
@@ -314,7 +322,7 @@ class TokenScan {
       const t = tokens[p]!;
       if (t.kind === 'num') return undefined;
       // "… the case INC3232102. My social security number is …": the next sentence's cue.
-      if (SENTENCE_END.has(t.norm)) return undefined;
+      if (t.kind === 'punct' && SENTENCE_END.has(t.norm)) return undefined;
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
@@ -336,12 +344,18 @@ class TokenScan {
   private numberWithin(i: number, n: number, kind: ContextKind): boolean {
     for (let k = i; k < i + n && k < this.tokens.length; k++) {
       const t = this.tokens[k]!;
-      if (SENTENCE_END.has(t.norm) || t.norm === ',') return false;
+      if (t.kind === 'punct' && (SENTENCE_END.has(t.norm) || t.norm === ',')) return false;
       // Another cue starts another clause ("savings account" is one cue, said in two words).
-      if (CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k)))
+      if (
+        (t.flags & F_CUE) !== 0 &&
+        CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k))
+      )
         return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
-      if (t.kind === 'word' && this.words.has(t.norm) && !this.words.get(t.norm)!.ambiguous) return true;
+      if (t.kind === 'word' && (t.flags & F_NUMBER_WORD) !== 0) {
+        const w = this.words.get(t.norm);
+        if (w && !w.ambiguous) return true;
+      }
     }
     return false;
   }
