@@ -1174,10 +1174,12 @@ class TokenScan {
     context: ContextKind | undefined,
     plusStart: number | undefined,
   ): Detection[] {
-    const out: Detection[] = [];
     // A Luhn-valid 13–19 digit number is a card even after "account" (both get redacted anyway).
     const cards =
       context === 'ROUTING_NUMBER' || digitCount(groups) < MIN_CARD_DIGITS ? [] : findCards(groups);
+    // Most numbers hold no card: the whole run is one piece.
+    if (cards.length === 0) return groups.length > 0 ? classifyPiece(groups, context, plusStart) : [];
+    const out: Detection[] = [];
     let from = 0;
     cards.push({ i: groups.length, j: groups.length });
     for (const c of cards) {

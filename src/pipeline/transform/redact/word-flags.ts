@@ -71,18 +71,24 @@ function quantityFlags(norm: string): number {
   );
 }
 
-const punctFlagCache = new Map<string, number>();
+/** Flags of each BMP punctuation character, plus one (0: not yet computed). */
+const punctFlagTable = new Uint16Array(0x10000);
 
 /** Flags of a punctuation token. */
 export function punctFlags(ch: string): number {
-  let f = punctFlagCache.get(ch);
-  if (f === undefined) {
-    f = quantityFlags(ch);
-    if (ch === '@') f |= F_AT;
-    if (ch === '+') f |= F_PLUS;
-    if (RUN_PUNCT.has(ch)) f |= F_RUN_PUNCT;
-    // Bounded: one entry per distinct punctuation character met (a few thousand at most).
-    if (punctFlagCache.size < 10_000) punctFlagCache.set(ch, f);
-  }
+  if (ch.length !== 1) return punctFlagsOf(ch);
+  const c = ch.charCodeAt(0);
+  const known = punctFlagTable[c]!;
+  if (known !== 0) return known - 1;
+  const f = punctFlagsOf(ch);
+  punctFlagTable[c] = f + 1;
+  return f;
+}
+
+function punctFlagsOf(ch: string): number {
+  let f = quantityFlags(ch);
+  if (ch === '@') f |= F_AT;
+  if (ch === '+') f |= F_PLUS;
+  if (RUN_PUNCT.has(ch)) f |= F_RUN_PUNCT;
   return f;
 }
