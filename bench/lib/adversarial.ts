@@ -9,6 +9,22 @@ export interface Adversary {
   unit: string;
   /** Appended once at the end (e.g. the '@' that makes a regex backtrack). */
   tail?: string;
+  /** Builds the text itself when repeating one unit cannot make it (distinct words). */
+  build?: (bytes: number) => string;
+}
+
+/** Distinct words that all collide in a 31-based string hash ("Aa" and "BB" add the same): a
+ * word cache keyed by such a hash must keep its chains short. */
+function collidingWords(bytes: number): string {
+  const words: string[] = [];
+  let size = 0;
+  for (let k = 0; size < bytes; k++) {
+    let w = '';
+    for (let b = 0; b < 16; b++) w += (k >> b) & 1 ? 'Aa' : 'BB';
+    words.push(w);
+    size += w.length + 1;
+  }
+  return words.join(' ');
 }
 
 export const ADVERSARIES: readonly Adversary[] = [
@@ -66,10 +82,12 @@ export const ADVERSARIES: readonly Adversary[] = [
   { name: 'domain-dots', unit: 'a@b.' },
   { name: 'iban-like', unit: 'DE89 3704 ' },
   { name: 'brackets', unit: '[' },
+  { name: 'colliding-words', unit: '', build: collidingWords },
 ];
 
 /** `bytes` (UTF-8) of the adversary's text. */
 export function adversarialText(a: Adversary, bytes: number): string {
+  if (a.build) return a.build(bytes);
   const unitBytes = Buffer.byteLength(a.unit);
   const tail = a.tail ?? '';
   const times = Math.max(1, Math.floor((bytes - Buffer.byteLength(tail)) / unitBytes));

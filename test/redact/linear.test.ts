@@ -108,3 +108,31 @@ test('a transcript of 60 000 short turns (digits, a prompt, digits …) redacts 
   const out = redactTranscript(transcript, { maxMsPerItem: 20_000 });
   assert.equal(out.redaction.counts.UNSCANNED, undefined, 'failed closed (took more than 20 s)');
 });
+
+test('words made to collide in the tokenizer word cache stay linear and are read right', () => {
+  // "Aa" and "BB" add the same to a 31-based hash: every word of 16 such pairs collides (2^15
+  // distinct words, about 1 MB). The cache keeps its chains short, so each lookup stays cheap.
+  const words: string[] = [];
+  for (let k = 0; k < 1 << 15; k++) {
+    let w = '';
+    for (let b = 0; b < 16; b++) w += (k >> b) & 1 ? 'Aa' : 'BB';
+    words.push(w);
+  }
+  const text = `${words.join(' ')} card 4111 1111 1111 1111`;
+  const r = redactText(text, { maxMsPerItem: 20_000 });
+  assert.equal(r.counts.UNSCANNED, undefined, 'failed closed (took more than 20 s)');
+  assert.equal(r.counts.CARD, 1);
+  assert.ok(r.text.startsWith(words.join(' ')));
+});
+
+test('an IBAN inside brackets, after a non-ASCII letter or joined by a hyphen is still found', () => {
+  for (const text of [
+    'pay to [DE89 3704 0044 0532 0130 00] now',
+    'IBAN éDE89370400440532013000 thanks',
+    'the number x-DE89 3704 0044 0532 0130 00 is mine',
+  ]) {
+    const r = redactText(text);
+    assert.equal(r.counts.IBAN, 1, text);
+    assert.ok(!r.text.includes('3704'), text);
+  }
+});

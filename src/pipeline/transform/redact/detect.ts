@@ -43,6 +43,7 @@ import {
   F_CUE,
   F_DATE_CUE,
   F_HYPHENATED_NUMBER,
+  F_IBAN_HEAD,
   F_NUMBER_WORD,
   F_TRIGGER,
 } from './word-flags.ts';
@@ -176,12 +177,13 @@ export function detect(text: string, options: DetectOptions): Detection[] {
 function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
   if (text.includes('@')) writtenEmails(text, found);
-  if (/\d{2}/.test(text)) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   const words = numberWords(options.locale);
   const budget = options.budget;
   const read = tokenize(text, budget);
   const flags = read.flags;
   let tokens = read.tokens;
+  // Every IBAN_RE match starts with two letters or more right before two digits or more.
+  if (flags & F_IBAN_HEAD) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
   if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
   if (found.length > 0)

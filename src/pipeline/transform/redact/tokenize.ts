@@ -2,7 +2,7 @@
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
 import type { RedactionBudget } from './budget.ts';
-import { F_NUM, punctFlags, wordFlags } from './word-flags.ts';
+import { F_IBAN_HEAD, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -143,15 +143,21 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
     if (c === 91) {
       const end = opaqueEnd(text, i);
       if (end > 0) {
-        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: 0 });
+        // What a bracket holds is not tokenised, but IBAN_RE still reads it: "[DE89 3704 …]".
+        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: F_IBAN_HEAD });
+        flags |= F_IBAN_HEAD;
         i = end;
         continue;
       }
     }
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: F_NUM });
-      flags |= F_NUM;
+      const prev = tokens[tokens.length - 1];
+      const ibanHead =
+        i - start >= 2 && prev?.kind === 'word' && prev.end === start && prev.end - prev.start >= 2;
+      const f = ibanHead ? F_NUM | F_IBAN_HEAD : F_NUM;
+      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: f });
+      flags |= f;
       continue;
     }
     if (isLetter(text, i)) {

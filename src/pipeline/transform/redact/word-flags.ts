@@ -42,6 +42,9 @@ export const F_NUM = 1 << 9; // written digits (num tokens)
 export const F_QUANTITY_BEFORE = 1 << 10; // "$", "usd": what precedes an amount
 export const F_QUANTITY_AFTER = 1 << 11; // "dollars", "%", "days": what follows a quantity
 export const F_RUN_PUNCT = 1 << 12; // punctuation allowed between the digit groups of a number
+/** Digits written right after two letters or more ("DE89…"): where a written IBAN can start. */
+export const F_IBAN_HEAD = 1 << 13;
+// (punctFlags keeps flags + 1 in a Uint16Array: flags stay below 1 << 15.)
 
 /** A token that can start a detection: digits, number words, "double", "at", date words. */
 export const F_TRIGGER = F_NUM | F_NUMBER_WORD | F_REPEATER | F_AT | F_DATE_WORD | F_HYPHENATED_NUMBER;
