@@ -645,12 +645,14 @@ class TokenScan {
     return strong(tokens[b + 1]) || (tokens[a - 1]?.kind === 'word' && strong(tokens[a - 1]));
   }
 
-  private readonly stretches = new Map<number, [number, number]>();
+  // Per-text caches are created on first use: most texts never need them.
+  private stretches: Map<number, [number, number]> | undefined;
 
   /** First and last token of the stretch of zero/one homophones around i, found once per stretch
    * ("expires oh oh oh …" asks at many of its words). */
   private homophoneStretch(i: number): [number, number] {
-    const known = this.stretches.get(i);
+    const stretches = (this.stretches ??= new Map());
+    const known = stretches.get(i);
     if (known) return known;
     const tokens = this.tokens;
     let a = i;
@@ -658,7 +660,7 @@ class TokenScan {
     let b = i;
     while (b + 1 < tokens.length && AMBIGUOUS_STARTERS.has(tokens[b + 1]!.norm)) b++;
     const stretch: [number, number] = [a, b];
-    for (let k = a; k <= b; k++) this.stretches.set(k, stretch);
+    for (let k = a; k <= b; k++) stretches.set(k, stretch);
     return stretch;
   }
 
@@ -968,7 +970,7 @@ class TokenScan {
       } else if (!prev || prev.lastTok < tail.firstTok) {
         const stretch = tail.groups;
         const strong =
-          stretch.some((g) => this.pendingRepeat.has(g) || g.digits.length > 1) ||
+          stretch.some((g) => this.pendingRepeat?.has(g) === true || g.digits.length > 1) ||
           stretch.length >= 2 ||
           this.cueBefore(tail.firstTok)?.kind !== undefined;
         if (strong && this.cueBefore(tail.firstTok)?.kind !== 'NEUTRAL') views.push(tail);
@@ -1004,7 +1006,7 @@ class TokenScan {
   }
 
   /** Repeaters cut off at the end of a turn, and how many copies of the next digit they stand for. */
-  private readonly pendingRepeat = new Map<DigitGroup, number>();
+  private pendingRepeat: Map<DigitGroup, number> | undefined;
 
   /** The homophones and repeaters (up to three words) that end the turn whose last token is
    * `last` (trailing punctuation skipped), as groups; undefined when there are none. */
@@ -1033,7 +1035,7 @@ class TokenScan {
           sepBefore: '',
           written: false,
         };
-        if (!next) this.pendingRepeat.set(g, times);
+        if (!next) (this.pendingRepeat ??= new Map()).set(g, times);
         groups.push(g);
         if (next) k++;
       } else groups.push(this.homophoneGroup(k)!);
@@ -1066,7 +1068,7 @@ class TokenScan {
       if (digitsBetween || touched[i + 1]) continue;
       const context = this.contextBefore(a.firstTok) ?? this.contextAfter(b.lastTok);
       const aGroups = a.groups.map((g) => {
-        const times = this.pendingRepeat.get(g);
+        const times = this.pendingRepeat?.get(g);
         return times ? { ...g, digits: b.groups[0]!.digits[0]!.repeat(times - 1) } : g;
       });
       const both = [...aGroups, ...b.groups];
