@@ -825,6 +825,8 @@ class TokenScan {
       plus = undefined;
       i += 2;
     }
+    // The common case, one text with no SSN in the run: the run is one part.
+    if (from === 0 && !this.options.breaks?.length) return this.runPart(run.groups, context, plus);
     if (from < run.groups.length)
       out.push(...this.acrossSegments(this.splitAtBreaks(run.groups.slice(from)), context, plus));
     return out;

@@ -118,6 +118,21 @@ export class DigitRunReader {
 
   /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
   readAt(i: number, repeat = true): Read | null {
+    if (!repeat) return this.read(i, false);
+    // The reader asks about the same tokens again and again (a run's next group, strongAt,
+    // endsRun …): each token is read once. Reads are never changed after they are made.
+    const reads = (this.reads ??= new Array<Read | null | undefined>(this.tokens.length));
+    let r = reads[i];
+    if (r === undefined) {
+      r = this.read(i, true);
+      if (i >= 0 && i < reads.length) reads[i] = r;
+    }
+    return r;
+  }
+
+  private reads: (Read | null | undefined)[] | undefined;
+
+  private read(i: number, repeat: boolean): Read | null {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
