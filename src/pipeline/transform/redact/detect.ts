@@ -916,7 +916,7 @@ class TokenScan {
 
   private isHomophone(k: number): boolean {
     const t = this.tokens[k];
-    if (!t || t.kind !== 'word') return false;
+    if (!t || t.kind !== 'word' || (t.flags & F_NUMBER_WORD) === 0) return false;
     const nw = this.words.get(t.norm);
     return !!nw?.ambiguous && nw.digits.length === 1;
   }
@@ -1227,14 +1227,16 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): Di
   const out: DigitRun[] = [];
   for (const run of runs) {
     const g = run.groups;
-    const parts: [number, number][] = [];
+    let parts: [number, number][] | undefined;
     let from = 0;
     for (let k = 1; k < g.length; k++) {
-      if (!CLAUSE_JOIN.test(g[k]!.sepBefore) || !(g[k - 1]!.written || g[k]!.written)) continue;
-      parts.push([from, k]);
+      const sep = g[k]!.sepBefore;
+      if (sep.charCodeAt(0) !== 44 || !CLAUSE_JOIN.test(sep) || !(g[k - 1]!.written || g[k]!.written))
+        continue;
+      (parts ??= []).push([from, k]);
       from = k;
     }
-    if (from === 0) {
+    if (!parts) {
       out.push(run);
       continue;
     }
