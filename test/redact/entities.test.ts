@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { PiiEntity } from '../../src/pipeline/transform/model.ts';
 import { abaValid, ibanValid, luhnValid } from '../../src/pipeline/transform/redact/checksums.ts';
 import { redactText, redactValue } from '../../src/pipeline/transform/redact/index.ts';
+import { classify } from '../../src/pipeline/transform/redact/detect.ts';
 
 /** Asserts that `value` inside `text` is replaced by exactly one `[ENTITY]` and the rest is intact. */
 function expectRedacted(text: string, value: string, entity: PiiEntity, locale?: string): void {
@@ -448,4 +449,34 @@ test('French seventies said with "et": "soixante et onze" is 71', () => {
     'sixty eleven zero zero zero zero zero zero zero zero zero zero zero zero zero four',
     'CARD',
   );
+});
+
+test('no entity is shorter than three digits: runs of one or two digits are never classified', () => {
+  // The detector skips such runs before classifying them (and split halves under three digits):
+  // a new entity of two digits would have to lift that shortcut first.
+  const contexts = [
+    undefined,
+    'SSN',
+    'CVV',
+    'EXPIRY',
+    'PHONE',
+    'BANK_ACCOUNT',
+    'ROUTING_NUMBER',
+    'DOB',
+    'NEUTRAL',
+  ] as const;
+  for (const context of contexts)
+    for (const digits of ['0', '7', '12', '99', '01'])
+      for (const plus of [false, true]) {
+        const group = {
+          digits,
+          start: 0,
+          end: digits.length,
+          firstTok: 0,
+          lastTok: 0,
+          sepBefore: '',
+          written: true,
+        };
+        assert.equal(classify([group], context, plus), undefined, `${context} ${digits} ${plus}`);
+      }
 });

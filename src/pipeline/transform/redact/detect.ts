@@ -1277,8 +1277,13 @@ function classifyPiece(
   if (entity) return [{ entity, start: plusStart ?? piece[0]!.start, end: piece.at(-1)!.end }];
   // Both halves must be classifiable, so neither holds more than MAX_CLASSIFIED_DIGITS: a longer
   // piece (a thousand "1 "s) is no two numbers, and trying every split of it would be quadratic.
-  if (digitCount(piece) > 2 * MAX_CLASSIFIED_DIGITS) return [];
+  const total = digitCount(piece);
+  if (total > 2 * MAX_CLASSIFIED_DIGITS || total < 2 * MIN_ENTITY_DIGITS) return [];
+  let leftDigits = 0;
   for (let k = 1; k < piece.length; k++) {
+    leftDigits += piece[k - 1]!.digits.length;
+    // Each half must be a number `classify` names: three digits at least.
+    if (leftDigits < MIN_ENTITY_DIGITS || total - leftDigits < MIN_ENTITY_DIGITS) continue;
     const left = piece.slice(0, k);
     const right = piece.slice(k);
     const a = classify(left, context, plusStart !== undefined);
@@ -1397,6 +1402,8 @@ function isFormattedSsnAt(groups: readonly DigitGroup[], i: number): boolean {
 }
 
 /** What a digit run is, given the phrase before it. Undefined: not PII (kept). */
+/** The shortest number `classify` gives a name (a CVV). */
+const MIN_ENTITY_DIGITS = 3;
 /** The longest number `classify` gives a name (a 17-digit bank account). */
 const MAX_CLASSIFIED_DIGITS = 17;
 
