@@ -3,6 +3,7 @@
 
 import type { RedactionBudget } from './budget.ts';
 import { F_IBAN_HEAD, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
+import { addWord, findWord, flagsAt, normAt } from './word-cache.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -35,52 +36,6 @@ export function normWord(word: string): string {
   if (normCache.size >= NORM_CACHE_MAX) normCache.clear();
   if (word.length <= 32) normCache.set(word, w);
   return w;
-}
-
-/** A word as written, with its normal form and flags. */
-interface WordEntry {
-  raw: string;
-  norm: string;
-  flags: number;
-  /** Next entry with the same hash. */
-  next: WordEntry | undefined;
-}
-
-// The tokenizer's own word cache: a hash table indexed by a hash of the code units computed while
-// reading the text, so a word seen before costs no substring, no string hashing and no list
-// lookups. Bounded: emptied when full, so memory stays flat.
-const WORD_BUCKETS = 1 << 14;
-const WORD_CACHE_MAX = 50_000;
-const MAX_CHAIN = 8;
-const wordBuckets: (WordEntry | undefined)[] = new Array<WordEntry | undefined>(WORD_BUCKETS).fill(undefined);
-let wordCacheSize = 0;
-
-function sameWord(raw: string, text: string, start: number): boolean {
-  for (let k = 0; k < raw.length; k++) if (raw.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
-  return true;
-}
-
-/** The cached entry of the word text[start, end), whose code units hash to `h`. */
-function wordAt(text: string, start: number, end: number, h: number): WordEntry {
-  const len = end - start;
-  const bucket = (h ^ (h >>> 16)) & (WORD_BUCKETS - 1);
-  const head = wordBuckets[bucket];
-  let chain = 0;
-  for (let e = head; e; e = e.next, chain++)
-    if (e.raw.length === len && sameWord(e.raw, text, start)) return e;
-  const raw = text.slice(start, end);
-  const norm = normWord(raw);
-  const entry: WordEntry = { raw, norm, flags: wordFlags(norm), next: head };
-  // Chains stay short even for text made to collide: a lookup never costs more than a few compares.
-  if (len > 32 || chain >= MAX_CHAIN) return entry;
-  if (wordCacheSize >= WORD_CACHE_MAX) {
-    wordBuckets.fill(undefined);
-    wordCacheSize = 0;
-    entry.next = undefined;
-  }
-  wordBuckets[bucket] = entry;
-  wordCacheSize++;
-  return entry;
 }
 
 function normWordUncached(word: string): string {
@@ -184,9 +139,19 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
         }
         break;
       }
-      const w = wordAt(text, start, i, h);
-      tokens.push({ kind: 'word', norm: w.norm, start, end: i, flags: w.flags });
-      flags |= w.flags;
+      const slot = findWord(text, start, i, h);
+      let norm: string;
+      let f: number;
+      if (slot >= 0) {
+        norm = normAt(slot);
+        f = flagsAt(slot);
+      } else {
+        norm = normWord(text.slice(start, i));
+        f = wordFlags(norm);
+        addWord(text, start, i, h, norm, f);
+      }
+      tokens.push({ kind: 'word', norm, start, end: i, flags: f });
+      flags |= f;
       continue;
     }
     const cp = text.codePointAt(i)!;
