@@ -34,7 +34,7 @@ import {
   type Locale,
   type NumberWord,
 } from './lexicon.ts';
-import { marksOf, maskRanges, tokenize, type Token, type Tokens } from './tokenize.ts';
+import { marksOf, maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 import {
@@ -164,29 +164,22 @@ function writtenEmails(text: string, out: Detection[]): void {
 }
 
 export function detect(text: string, options: DetectOptions): Detection[] {
-  // Most text needs no normalising, and tokenizing tells (one pass instead of two).
-  const read = tokenize(text, options.budget, true);
-  if (read.plain) return detectNormalised(text, options, read);
   const n = normaliseForDetection(text);
-  if (!n.from) return detectNormalised(text, options, tokenize(text, options.budget));
+  if (!n.from) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
-  const found = detectNormalised(
-    n.text,
-    breaks ? { ...options, breaks } : options,
-    tokenize(n.text, options.budget),
-  );
+  const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
   return found.map((d) => {
     const r = toOriginal(n, d.start, d.end);
     return { entity: d.entity, start: r.start, end: r.end };
   });
 }
 
-/** Detection on normalised text, given its tokens. */
-function detectNormalised(text: string, options: DetectOptions, read: Tokens): Detection[] {
+function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
   if (text.includes('@')) writtenEmails(text, found);
   const words = numberWords(options.locale);
   const budget = options.budget;
+  const read = tokenize(text, budget);
   const flags = read.flags;
   let tokens = read.tokens;
   // Every IBAN_RE match starts with two letters or more right before two digits or more.

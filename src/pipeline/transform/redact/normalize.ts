@@ -96,11 +96,6 @@ function classOf(c: number): number {
   return !FOLDED.test(ch) && ch.normalize('NFKC') === ch ? 1 : 2;
 }
 
-/** A code unit normalisation leaves alone (whatever its neighbours). */
-export function unchangedUnit(c: number): boolean {
-  return (unitClass[c] || (unitClass[c] = classOf(c))) === 1;
-}
-
 /** True when every code unit is one normalisation leaves alone: most text (English, and the
  * accented letters of Spanish, French, German, Portuguese) is answered by one table lookup per
  * character instead of a regex and a whole-text NFKC. */

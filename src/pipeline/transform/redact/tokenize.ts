@@ -4,7 +4,6 @@
 import type { RedactionBudget } from './budget.ts';
 import { F_IBAN_HEAD, F_MARKED, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
 import { addWord, findWord, flagsAt, normAt } from './word-cache.ts';
-import { unchangedUnit } from './normalize.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -82,10 +81,6 @@ export interface Tokens {
   flags: number;
   /** Positions of the tokens with an F_MARKED flag, ascending. */
   marks: number[];
-  /** Every character is one the normaliser leaves alone: these are the normalised text's tokens
-   * (the tokenizer looks at each non-ASCII or control character anyway, so the check is free).
-   * When false after `stopWhenNotPlain`, the tokens are incomplete. */
-  plain: boolean;
 }
 
 /** Positions of the tokens with an F_MARKED flag (after tokens were split or replaced). */
@@ -96,17 +91,14 @@ export function marksOf(tokens: readonly Token[]): number[] {
 }
 
 /** One pass over the text (the same tokens as TOKEN_RE, without a regex match per token). */
-export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlain = false): Tokens {
+export function tokenize(text: string, budget?: RedactionBudget): Tokens {
   const tokens: Token[] = [];
   const marks: number[] = [];
   let flags = 0;
-  let plain = true;
   const n = text.length;
   let i = 0;
   while (i < n) {
     budget?.tick();
-    // The caller normalises such text and tokenizes it again: the rest of these tokens is moot.
-    if (!plain && stopWhenNotPlain) break;
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9 || c === 13) {
       i++;
@@ -116,7 +108,6 @@ export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlai
     if (c === 91) {
       const end = opaqueEnd(text, i);
       if (end > 0) {
-        for (let k = i + 1; k < end && plain; k++) plain = unchangedUnit(text.charCodeAt(k));
         // What a bracket holds is not tokenised, but IBAN_RE still reads it: "[DE89 3704 …]".
         tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: F_IBAN_HEAD });
         flags |= F_IBAN_HEAD;
@@ -145,7 +136,6 @@ export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlai
             const lower = d | 32; // 'A'–'Z' → 'a'–'z'; no other ASCII character lands there
             if (lower < 97 || lower > 122) break;
           } else if (!isLetter(text, i)) break;
-          else if (plain) plain = unchangedUnit(d);
           h = (Math.imul(h, 31) + d) | 0;
           i++;
           // The low half of a surrogate pair belongs to the letter.
@@ -154,7 +144,6 @@ export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlai
         const j = text.charCodeAt(i);
         // Inner apostrophes and hyphens join words: "it's", "dix-sept".
         if ((j === 39 || j === 0x2019 || j === 45) && i + 1 < n && isLetter(text, i + 1)) {
-          if (plain && j >= 128) plain = unchangedUnit(j);
           h = (Math.imul(h, 31) + j) | 0;
           i++;
           continue;
@@ -177,7 +166,6 @@ export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlai
       flags |= f;
       continue;
     }
-    if (plain && (c >= 127 || c < 32)) plain = unchangedUnit(c);
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const ch = text.slice(i, i + width);
@@ -189,7 +177,7 @@ export function tokenize(text: string, budget?: RedactionBudget, stopWhenNotPlai
     tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
     flags |= f;
   }
-  return { tokens, flags, marks, plain };
+  return { tokens, flags, marks };
 }
 
 /** Marks tokens inside already-detected ranges (written e-mails, IBANs) as opaque, so their
