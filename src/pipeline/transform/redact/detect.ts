@@ -34,7 +34,7 @@ import {
   type Locale,
   type NumberWord,
 } from './lexicon.ts';
-import { marksOf, maskRanges, tokenize, type Token } from './tokenize.ts';
+import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 import {
@@ -191,17 +191,12 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
       tokens,
       [...found].sort((a, b) => a.start - b.start),
     );
-  let marks = read.marks;
-  if (flags & F_HYPHENATED_NUMBER) {
-    const split = splitHyphenatedNumbers(tokens, words);
-    if (split !== tokens) marks = marksOf(split);
-    tokens = split;
-  }
+  if (flags & F_HYPHENATED_NUMBER) tokens = splitHyphenatedNumbers(tokens, words);
   const scan = new TokenScan(text, tokens, words, options);
   if (flags & F_AT) scan.spokenEmails(found);
-  if (flags & F_DATE_CUE) scan.keywordDates(found, marks);
+  if (flags & F_DATE_CUE) scan.keywordDates(found);
   scan.numbers(
-    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(marks),
+    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
     found,
   );
   budget?.check();
@@ -536,10 +531,9 @@ class TokenScan {
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
   // "the fourteenth of March nineteen eighty five", "14 mars 1985".
 
-  /** `marks`: ascending positions that include every date cue (the tokenizer's marks). */
-  keywordDates(out: Detection[], marks: readonly number[]): void {
+  keywordDates(out: Detection[]): void {
     const tokens = this.tokens;
-    for (const p of marks) {
+    for (let p = 0; p < tokens.length; p++) {
       this.options.budget?.tick();
       const t = tokens[p]!;
       if (t.kind !== 'word' || (t.flags & F_DATE_CUE) === 0) continue;

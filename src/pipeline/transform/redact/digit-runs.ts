@@ -189,20 +189,13 @@ export class DigitRunReader {
     return !!t && (t.flags & F_PLUS) !== 0 && (t.kind === 'punct' || t.kind === 'word');
   }
 
-  /** All runs in the token stream, left to right. `starts`: ascending positions that include
-   * every token that can start a run (the tokenizer's marks); without it every token is tried. */
-  readAll(starts?: readonly number[]): DigitRun[] {
+  /** All runs in the token stream, left to right. */
+  readAll(): DigitRun[] {
     const runs: DigitRun[] = [];
     const tokens = this.tokens;
     let i = 0;
-    let m = 0;
     while (i < tokens.length) {
       this.budget?.tick();
-      if (starts) {
-        while (m < starts.length && starts[m]! < i) m++;
-        if (m === starts.length) break;
-        i = starts[m]!;
-      }
       // Only digits, number words, "double" and a plus sign can start a run.
       if ((tokens[i]!.flags & RUN_STARTERS) === 0) {
         i++;

@@ -2,7 +2,7 @@
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
 import type { RedactionBudget } from './budget.ts';
-import { F_IBAN_HEAD, F_MARKED, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
+import { F_IBAN_HEAD, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
 import { addWord, findWord, flagsAt, normAt } from './word-cache.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
@@ -79,21 +79,11 @@ export interface Tokens {
   tokens: Token[];
   /** Every token's flags together: which scans have anything to start from. */
   flags: number;
-  /** Positions of the tokens with an F_MARKED flag, ascending. */
-  marks: number[];
-}
-
-/** Positions of the tokens with an F_MARKED flag (after tokens were split or replaced). */
-export function marksOf(tokens: readonly Token[]): number[] {
-  const marks: number[] = [];
-  for (let k = 0; k < tokens.length; k++) if (tokens[k]!.flags & F_MARKED) marks.push(k);
-  return marks;
 }
 
 /** One pass over the text (the same tokens as TOKEN_RE, without a regex match per token). */
 export function tokenize(text: string, budget?: RedactionBudget): Tokens {
   const tokens: Token[] = [];
-  const marks: number[] = [];
   let flags = 0;
   const n = text.length;
   let i = 0;
@@ -121,7 +111,6 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       const ibanHead =
         i - start >= 2 && prev?.kind === 'word' && prev.end === start && prev.end - prev.start >= 2;
       const f = ibanHead ? F_NUM | F_IBAN_HEAD : F_NUM;
-      marks.push(tokens.length);
       tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: f });
       flags |= f;
       continue;
@@ -161,7 +150,6 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
         f = wordFlags(norm);
         addWord(text, start, i, h, norm, f);
       }
-      if (f & F_MARKED) marks.push(tokens.length);
       tokens.push({ kind: 'word', norm, start, end: i, flags: f });
       flags |= f;
       continue;
@@ -173,11 +161,10 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
     if (c >= 128 && WHITESPACE.test(ch)) continue;
     if (c < 32 && WHITESPACE.test(ch)) continue;
     const f = punctFlags(ch);
-    if (f & F_MARKED) marks.push(tokens.length);
     tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
     flags |= f;
   }
-  return { tokens, flags, marks };
+  return { tokens, flags };
 }
 
 /** Marks tokens inside already-detected ranges (written e-mails, IBANs) as opaque, so their

@@ -46,10 +46,6 @@ export const F_RUN_PUNCT = 1 << 12; // punctuation allowed between the digit gro
 export const F_IBAN_HEAD = 1 << 13;
 // (punctFlags keeps flags + 1 in a Uint16Array: flags stay below 1 << 15.)
 
-/** Tokens the tokenizer lists by position: where a digit run or a keyword date can start. The
- * scans that start only at such tokens visit the list instead of every token. */
-export const F_MARKED = F_NUM | F_NUMBER_WORD | F_REPEATER | F_PLUS | F_DATE_CUE;
-
 /** A token that can start a detection: digits, number words, "double", "at", date words. */
 export const F_TRIGGER = F_NUM | F_NUMBER_WORD | F_REPEATER | F_AT | F_DATE_WORD | F_HYPHENATED_NUMBER;
 
