@@ -1,31 +1,15 @@
 // Bad input as a user types it: one line on stderr naming what to fix, exit 2, no stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { assertOneLineError, runCli, type CliResult } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/genesys-transcripts.js');
-
-async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { cwd, env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-function assertUsageLine(r: { code: number; stderr: string }, mentions: string) {
-  assert.equal(r.code, 2, r.stderr);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, new RegExp(mentions));
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
+// Call sites read as a user types: the arguments, then the folder they are typed in.
+const cli = (args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCli(args, { cwd, env });
+const assertUsageLine = (r: CliResult, mentions: string): void => assertOneLineError(r, new RegExp(mentions));
 
 test('verify on a folder that does not exist, or on a file', async (t) => {
   const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));

@@ -3,39 +3,24 @@
 // bounded attempt even against a port that accepts connections but never answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const BIN = join(import.meta.dirname, '../../bin/genesys-transcripts.js');
+import { assertOneLineError, runCli, type CliResult } from '../helpers/cli.ts';
 
 // A generous kill-after so that a hanging command fails the test instead of hanging it (the
 // assertion is on the exit code, not on the time taken).
-async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      cwd,
-      env,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> =>
+  runCli(args, { cwd, env, killAfterMs: 60_000 });
 
-function assertRedisLine(r: { code: number; stderr: string }, url: string) {
-  assert.equal(r.code, 2, r.stderr);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.ok(lines[0]!.includes(`cannot reach Redis at ${url}`), r.stderr);
-  assert.match(lines[0]!, /--redis .*GT_REDIS_URL/);
-  assert.match(lines[0]!, /redis-server --daemonize yes/);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
+function assertRedisLine(r: CliResult, url: string): void {
+  assertOneLineError(
+    r,
+    `cannot reach Redis at ${url}`,
+    /--redis .*GT_REDIS_URL/,
+    /redis-server --daemonize yes/,
+  );
 }
 
 async function tempDir(t: import('node:test').TestContext): Promise<string> {

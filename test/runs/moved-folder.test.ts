@@ -3,7 +3,7 @@
 // finds everything already exported and fetches nothing, `--since last` goes on, and a copy of the
 // folder is checked against its own files (a conversation deleted from the copy is reported and
 // restored). Checkpoints written by earlier versions, keyed by the absolute path, are adopted.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,6 +30,17 @@ const conversationFolders = async (out: string) =>
 /** Media and transcript downloads the emulator served: what a re-export would fetch again. */
 const downloads = (emu: RunningEmulator) => emu.stats().bytesServed;
 
+/** A fresh emulator and working folder, exported once into ./export (checked whole). */
+async function exportedOnce(t: TestContext, seed: number, conversations: number) {
+  const { emu } = await startTestEmulator(t, { conversations, seed, rateLimit: null });
+  const cwd = await tempWorkdir(t, 'gt-moved-');
+  const n = emu.dataset.conversationIds().length;
+  const first = await exportCli(emu, ['--out', 'export'], cwd);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(summaryOf(first.stdout).conversations.done, n);
+  return { emu, cwd, n };
+}
+
 function sinceLast(emu: RunningEmulator, out: string, cwd: string) {
   return cli(['export', ...connectionArgs(emu), '--out', out, '--since', 'last', '--json'], {
     cwd,
@@ -45,13 +56,7 @@ function verifyCli(emu: RunningEmulator, dir: string, cwd: string, repair = fals
 }
 
 test('a moved export folder is the same destination; a copy verifies against its own files', async (t) => {
-  const { emu } = await startTestEmulator(t, { conversations: 16, seed: 31, rateLimit: null });
-  const cwd = await tempWorkdir(t, 'gt-moved-');
-  const n = emu.dataset.conversationIds().length;
-
-  const first = await exportCli(emu, ['--out', 'export'], cwd);
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(summaryOf(first.stdout).conversations.done, n);
+  const { emu, cwd, n } = await exportedOnce(t, 31, 16);
   const files = await tree(join(cwd, 'export'));
 
   await rename(join(cwd, 'export'), join(cwd, 'export2'));
@@ -131,11 +136,7 @@ function makeLegacy(checkpoint: string, root: string): void {
 }
 
 test('a checkpoint keyed by the absolute path (older versions) is adopted after a move', async (t) => {
-  const { emu } = await startTestEmulator(t, { conversations: 12, seed: 32, rateLimit: null });
-  const cwd = await tempWorkdir(t, 'gt-moved-legacy-');
-  const n = emu.dataset.conversationIds().length;
-  const first = await exportCli(emu, ['--out', 'export'], cwd);
-  assert.equal(first.code, 0, first.stderr);
+  const { emu, cwd, n } = await exportedOnce(t, 32, 12);
   makeLegacy(join(cwd, 'export', '.genesys-transcripts', 'checkpoint.db'), join(cwd, 'export'));
   await rename(join(cwd, 'export'), join(cwd, 'moved'));
 
