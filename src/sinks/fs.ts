@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
-import { conversationSegments, fileSegments, manifestLast, MANIFEST_NAME } from './layout.ts';
-import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
+import { conversationSegments, fileSegments, MANIFEST_NAME } from './layout.ts';
+import type { ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 import { assertNoSymlinks, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from './fs-guard.ts';
 import {
   damagedFiles,
@@ -163,6 +163,12 @@ async function repairInPlace(
   return true;
 }
 
+/** Like Promise.all, but rejects only once every promise has settled (no copy still running after a failure). */
+async function settleAll(work: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -217,24 +223,31 @@ export function createFsSink(options: FsSinkOptions): Sink {
       }
       // The folder may hold nothing but the manifest (a conversation with no transcript or media).
       // Its path was checked for symlinks above: created without checking it again.
-      await mkdir(dir, { recursive: true, mode: place.dirMode });
+      const created = await mkdir(dir, { recursive: true, mode: place.dirMode });
       // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
-      await removeStaleTemps(dir);
+      // A folder this call created holds none.
+      if (created === undefined) await removeStaleTemps(dir);
       // Every folder written to, each created (and checked for symlinks) once per delivery.
       const made = new Set<string>([dir]);
-      for (const file of manifestLast(bundle.files)) {
-        signal?.throwIfAborted();
-        if (file.name === MANIFEST_NAME) {
-          await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
-        }
-        const target = join(dir, ...fileSegments(file.name));
-        if (!made.has(dirname(target))) {
-          await makeDir(place, dirname(target));
-          made.add(dirname(target));
-        }
-        await atomicCopy(file.path, target, file.size, place.fileMode);
+      const files = bundle.files.filter((f) => f.name !== MANIFEST_NAME);
+      const manifests = bundle.files.filter((f) => f.name === MANIFEST_NAME);
+      const targets = files.map((file) => join(dir, ...fileSegments(file.name)));
+      for (const sub of new Set(targets.map((t) => dirname(t)))) {
+        if (made.has(sub)) continue;
+        await makeDir(place, sub);
+        made.add(sub);
       }
-      if (!bundle.files.some((f: BundleFile) => f.name === MANIFEST_NAME)) {
+      // The files before the manifest go together: each is whole under its name once renamed, and
+      // the marker and manifest below wait for all of them (one at a time, every file's round trips
+      // to the thread pool added up to most of a conversation's delivery time).
+      signal?.throwIfAborted();
+      await settleAll(files.map((file, i) => atomicCopy(file.path, targets[i]!, file.size, place.fileMode)));
+      for (const manifest of manifests) {
+        signal?.throwIfAborted();
+        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
+        await atomicCopy(manifest.path, manifestPath, manifest.size, place.fileMode);
+      }
+      if (manifests.length === 0) {
         // A bundle without a staged manifest still gets one, so the folder is marked complete.
         await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
         await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`, place.fileMode);
