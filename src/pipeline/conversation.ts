@@ -1,9 +1,11 @@
 // One conversation, start to finish: fetch (recordings, transcripts) → transform (normalise,
 // speakers, redact, render) → stage files + manifest → deliver to every sink not yet delivered.
-// Everything for a conversation is staged under stateDir/staging/<safe id>/ first, so a killed
-// process resumes downloads from the bytes on disk and never delivers half a conversation.
+// Media are staged under stateDir/staging/<safe id>/ first, so a killed process resumes downloads
+// from the bytes on disk; text files (transcripts, manifest) are rendered into memory and written
+// by the sinks only (sinks/types.ts, TextFile). Nothing is delivered before the whole conversation
+// is ready, so a conversation is never half delivered.
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
@@ -23,7 +25,7 @@ import { renderTranscript, type OutputFormat } from './transform/formats/index.t
 import type { Transcript } from './transform/model.ts';
 import {
   describeFile,
-  stageText,
+  textFile,
   MANIFEST_VERSION,
   NOT_REDACTED_WARNING,
   type Manifest,
@@ -150,8 +152,8 @@ export async function exportConversation(
     return finish();
   }
 
+  // Downloads create the folder they need (fetch/download.ts): a conversation without media stages nothing.
   const staging = join(ctx.stagingDir, safeName(conversationId));
-  await mkdir(join(staging, 'recordings'), { recursive: true });
   const files: BundleFile[] = [];
   const transcripts: Transcript[] = [];
   const mediaTypes = mediaTypesOf(conversation);
@@ -284,9 +286,7 @@ export async function exportConversation(
       // Captions are for timed media; for email they would be noise.
       if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
       const name = `${base}.${format}`;
-      files.push(
-        await stageText(join(staging, name), name, CONTENT_TYPES[format], renderTranscript(t, format)),
-      );
+      files.push(textFile(name, CONTENT_TYPES[format], renderTranscript(t, format)));
     }
   }
   const audioRedaction = audio.length ? await redactRecordingFiles(audio, voiceRedactions) : undefined;
@@ -324,14 +324,7 @@ export async function exportConversation(
     skipped: result.skipped,
     details: conversationDetails(conversation, delivered),
   };
-  files.push(
-    await stageText(
-      join(staging, 'manifest.json'),
-      'manifest.json',
-      'application/json',
-      `${JSON.stringify(manifest, null, 2)}\n`,
-    ),
-  );
+  files.push(textFile('manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
   result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
 
   const bundle: ConversationBundle = {

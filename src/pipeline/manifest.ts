@@ -2,8 +2,8 @@
 // its reason, and what redaction did. It is the receipt an archive keeps beside the data.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
-import type { BundleFile } from '../sinks/types.ts';
+import { stat } from 'node:fs/promises';
+import type { StagedFile, TextFile } from '../sinks/types.ts';
 import type { ConversationDetails } from './details.ts';
 import type { AudioRedactionEntry } from './transform/audio-redact.ts';
 
@@ -55,17 +55,11 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes a staged text/JSON file and describes it for the bundle. */
-export async function stageText(
-  path: string,
-  name: string,
-  contentType: string,
-  text: string,
-): Promise<BundleFile> {
-  await writeFile(path, text, 'utf8');
+/** A text/JSON file of the bundle, kept in memory (see TextFile): described, not written. */
+export function textFile(name: string, contentType: string, text: string): TextFile {
   return {
     name,
-    path,
+    text,
     size: Buffer.byteLength(text, 'utf8'),
     sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
     contentType,
@@ -77,7 +71,7 @@ export async function describeFile(
   name: string,
   contentType: string,
   known?: { size: number; sha256: string },
-): Promise<BundleFile> {
+): Promise<StagedFile> {
   if (known) return { name, path, contentType, ...known };
   const [info, sha256] = await Promise.all([stat(path), sha256File(path)]);
   return { name, path, size: info.size, sha256, contentType };

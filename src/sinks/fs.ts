@@ -1,5 +1,5 @@
 // Filesystem sink: root/YYYY/MM/DD/<safe conversation id>/<files>.
-// Atomic per file (copy to a temp name in the target folder, fsync, rename, fsync the folder) and
+// Atomic per file (write or copy to a temp name in the target folder, fsync, rename, fsync the folder) and
 // per conversation: manifest.json is written LAST, so a folder with a manifest is complete and a
 // folder without one is an interrupted delivery that the next run redoes.
 // Idempotent: a small `.delivery.json` (deliveryId + name/size/sha256 of every file but the
@@ -10,7 +10,7 @@ import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promis
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, MANIFEST_NAME } from './layout.ts';
-import type { ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
+import type { BundleFile, ConversationBundle, DeliveryReceipt, Sink } from './types.ts';
 import { assertNoSymlinks, DEFAULT_DIR_MODE, DEFAULT_FILE_MODE } from './fs-guard.ts';
 import {
   damagedFiles,
@@ -89,6 +89,12 @@ async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
   }
 }
 
+/** Writes a bundle file to `to` (from memory or its staged copy), never half-written (see below). */
+async function placeFile(file: BundleFile, to: string, mode: number): Promise<void> {
+  if (file.text !== undefined) await atomicWriteText(to, file.text, mode);
+  else await atomicCopy(file.path, to, file.size, mode);
+}
+
 /** Copies `from` to `to` through a temp file in the same folder, so `to` is never half-written. */
 async function atomicCopy(from: string, to: string, expectedSize: number, mode: number): Promise<void> {
   const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
@@ -157,7 +163,7 @@ async function repairInPlace(
     if (!damaged.has(file.name) && !(file.name === MANIFEST_NAME && !manifestOk)) continue;
     const target = join(dir, ...fileSegments(file.name));
     await makeDir(p, dirname(target));
-    await atomicCopy(file.path, target, file.size, p.fileMode);
+    await placeFile(file, target, p.fileMode);
     await fsyncPath(dirname(target));
   }
   return true;
@@ -241,11 +247,11 @@ export function createFsSink(options: FsSinkOptions): Sink {
       // the marker and manifest below wait for all of them (one at a time, every file's round trips
       // to the thread pool added up to most of a conversation's delivery time).
       signal?.throwIfAborted();
-      await settleAll(files.map((file, i) => atomicCopy(file.path, targets[i]!, file.size, place.fileMode)));
+      await settleAll(files.map((file, i) => placeFile(file, targets[i]!, place.fileMode)));
       for (const manifest of manifests) {
         signal?.throwIfAborted();
         await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
-        await atomicCopy(manifest.path, manifestPath, manifest.size, place.fileMode);
+        await placeFile(manifest, manifestPath, place.fileMode);
       }
       if (manifests.length === 0) {
         // A bundle without a staged manifest still gets one, so the folder is marked complete.

@@ -69,7 +69,7 @@ export function createS3Sink(options: S3SinkOptions): Sink {
       params: {
         Bucket: options.bucket,
         Key: key,
-        Body: createReadStream(file.path),
+        Body: file.text !== undefined ? Buffer.from(file.text, 'utf8') : createReadStream(file.path),
         ContentType: file.contentType,
         ContentLength: file.size,
         Metadata: { sha256: file.sha256 },

@@ -1,5 +1,5 @@
 // The delivered transcripts of a bundle, for sinks that store text (review pages, PostgreSQL): the
-// model objects when the pipeline passed them, else the staged transcript-*.json files.
+// model objects when the pipeline passed them, else the bundle's transcript-*.json files.
 import { readFile } from 'node:fs/promises';
 import type { Transcript } from '../pipeline/transform/model.ts';
 import type { ConversationBundle } from './types.ts';
@@ -9,6 +9,6 @@ export async function bundleTranscripts(bundle: ConversationBundle): Promise<Tra
   const out: Transcript[] = [];
   for (const f of bundle.files)
     if (/^transcript-[^/]+\.json$/.test(f.name))
-      out.push(JSON.parse(await readFile(f.path, 'utf8')) as Transcript);
+      out.push(JSON.parse(f.text ?? (await readFile(f.path, 'utf8'))) as Transcript);
   return out;
 }

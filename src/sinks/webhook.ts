@@ -95,7 +95,7 @@ async function buildPayload(bundle: ConversationBundle, maxInlineBytes: number):
       continue;
     }
     budget -= f.size;
-    transcripts[f.name] = JSON.parse(await readFile(f.path, 'utf8')) as unknown;
+    transcripts[f.name] = JSON.parse(f.text ?? (await readFile(f.path, 'utf8'))) as unknown;
   }
   const data: Record<string, unknown> = {
     conversationId: bundle.conversationId,

@@ -7,7 +7,7 @@ import { join, relative, sep } from 'node:path';
 import { isGtError } from '../../src/errors.ts';
 import { createFsSink } from '../../src/sinks/fs.ts';
 import { safeName } from '../../src/util/safe-name.ts';
-import { sha256, stageBundle } from './helpers.ts';
+import { sha256, stageBundle, stageFile, textBundleFile } from './helpers.ts';
 import { tempWorkdir } from '../helpers/emulator.ts';
 
 async function walk(dir: string): Promise<string[]> {
@@ -169,4 +169,38 @@ test('a bundle holding only its manifest, or no staged manifest at all, is deliv
     noManifest.manifest,
   );
   assert.equal((await sink.deliver(noManifest)).duplicate, true);
+});
+
+test('text files held in memory are written byte-exact beside staged media, manifest last, mode 0600', async (t) => {
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
+  const sink = createFsSink({ root: join(dir, 'out') });
+  const media = await stageFile(
+    join(dir, 'staging'),
+    'recordings/r1.wav',
+    Buffer.alloc(3000, 7),
+    'audio/wav',
+  );
+  const text = textBundleFile('transcript-a.txt', 'agent: grüße, 👋\n');
+  const manifest = {
+    conversationId: 'conv-mem',
+    files: [media, text].map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })),
+  };
+  const manifestFile = textBundleFile('manifest.json', `${JSON.stringify(manifest)}\n`, 'application/json');
+  const bundle = {
+    conversationId: 'conv-mem',
+    conversationStart: '2026-03-04T10:00:00.000Z',
+    deliveryId: 'gt_mem',
+    files: [text, media, manifestFile],
+    manifest,
+  };
+  const r = await sink.deliver(bundle);
+  for (const f of bundle.files) {
+    const bytes = await readFile(join(r.location, f.name));
+    assert.equal(sha256(bytes), f.sha256, f.name);
+    assert.equal(bytes.length, f.size, f.name);
+    assert.equal((await stat(join(r.location, f.name))).mode & 0o777, 0o600, f.name);
+  }
+  assert.equal((await sink.deliver(bundle)).duplicate, true);
+  // Nothing of the text files was ever staged: only the media is in the staging folder.
+  assert.deepEqual(await walk(join(dir, 'staging')), [media.path]);
 });

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { BundleFile, ConversationBundle } from '../../src/sinks/types.ts';
+import type { BundleFile, ConversationBundle, TextFile } from '../../src/sinks/types.ts';
 
 export async function stageFile(
   dir: string,
@@ -17,6 +17,18 @@ export async function stageFile(
   return {
     name,
     path,
+    size: buf.length,
+    sha256: createHash('sha256').update(buf).digest('hex'),
+    contentType,
+  };
+}
+
+/** A text file held in memory, as the pipeline hands transcripts and manifests to the sinks. */
+export function textBundleFile(name: string, text: string, contentType = 'text/plain'): TextFile {
+  const buf = Buffer.from(text, 'utf8');
+  return {
+    name,
+    text,
     size: buf.length,
     sha256: createHash('sha256').update(buf).digest('hex'),
     contentType,

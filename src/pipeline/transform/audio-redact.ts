@@ -11,7 +11,7 @@
 // skips it with a reason (export with --media-format WAV to get redacted audio).
 import { open, type FileHandle } from 'node:fs/promises';
 import { GtError, isGtError } from '../../errors.ts';
-import type { BundleFile } from '../../sinks/types.ts';
+import type { StagedFile } from '../../sinks/types.ts';
 import { describeFile, type ManifestSkip } from '../manifest.ts';
 import type { Transcript } from './model.ts';
 
@@ -170,12 +170,12 @@ export interface AudioRedactionEntry {
 
 export interface RecordingFile {
   recordingId: string;
-  file: BundleFile;
+  file: StagedFile;
 }
 
 export interface AudioRedactionResult {
   /** The files to deliver in place of the given ones (same order; unredactable ones left out). */
-  files: BundleFile[];
+  files: StagedFile[];
   entries: AudioRedactionEntry[];
   skipped: ManifestSkip[];
 }
