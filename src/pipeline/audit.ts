@@ -8,10 +8,12 @@
 // Plain sha256 catches accidents and naive edits; someone who rewrites the file can recompute the
 // whole chain. With a secret HMAC key they cannot, as long as the key stays secret.
 //
-// Durability: each entry is one write() of a whole line, so `kill -9` loses nothing written (it
-// is in the page cache). fsync (against power loss) happens every FSYNC_EVERY entries, on
-// `run.finish`, `audit.recovered` and on close: a machine crash can lose at most the last few
-// entries, never corrupt earlier ones.
+// Durability: each entry is written whole in one write(), so `kill -9` loses nothing written (it
+// is in the page cache). Entries appended while a write is in flight go together in the next
+// write (group commit: one thread-pool round trip for the conversations in flight instead of a
+// queue of them, each waiting its turn); each append resolves once its line is written. fsync
+// (against power loss) happens every FSYNC_EVERY entries, on `run.finish`, `audit.recovered` and
+// on close: a machine crash can lose at most the last few entries, never corrupt earlier ones.
 //
 // Torn tail: a crash in the middle of a write can leave a final line without its newline. On
 // open we truncate that fragment and append an `audit.recovered` entry saying how many bytes were
@@ -259,6 +261,17 @@ function withoutHash(entry: AuditEntry): Omit<AuditEntry, 'hash'> {
   return rest;
 }
 
+/** An append waiting for the next write. */
+interface PendingEntry {
+  type: AuditEventType;
+  data: AuditData;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Entry types fsynced at once: the end of a run, and a recovery the auditor must not lose. */
+const SYNC_NOW: ReadonlySet<AuditEventType> = new Set(['run.finish', 'audit.recovered']);
+
 export class AuditLog {
   private readonly fh: FileHandle;
   private readonly hmacKey: string | undefined;
@@ -266,8 +279,11 @@ export class AuditLog {
   private seq: number;
   private prevHash: string;
   private unsynced = 0;
-  /** Appends run one after another through this chain, so concurrent callers keep a valid chain. */
+  /** Appends not written yet, in call order: the next write takes them all. */
+  private pending: PendingEntry[] = [];
+  /** The writer while it runs (one at a time, so the chain stays in call order); settled when idle. */
   private queue: Promise<void> = Promise.resolve();
+  private writing = false;
   private closed = false;
 
   private constructor(fh: FileHandle, tail: Tail, options: AuditOptions) {
@@ -306,10 +322,19 @@ export class AuditLog {
     if (this.closed)
       return Promise.reject(new Error('audit log is closed (a caller bug: append after close)'));
     assertAuditData(data);
-    const run = this.queue.then(() => this.write(type, data));
-    // The queue must continue after a failed write; the caller still sees the failure.
-    this.queue = run.catch(() => undefined);
-    return run;
+    const done = new Promise<void>((resolve, reject) => this.pending.push({ type, data, resolve, reject }));
+    if (!this.writing) this.queue = this.drain();
+    return done;
+  }
+
+  /** Writes what is pending, group after group, until nothing is left (never rejects). */
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.pending.length > 0) await this.write(this.pending.splice(0));
+    } finally {
+      this.writing = false;
+    }
   }
 
   async close(): Promise<void> {
@@ -320,30 +345,48 @@ export class AuditLog {
     await this.fh.close();
   }
 
-  private async write(type: AuditEventType, data: AuditData): Promise<void> {
-    const body: Omit<AuditEntry, 'hash'> = {
-      seq: this.seq + 1,
-      ts: new Date().toISOString(),
-      type,
-      alg: this.hmacKey ? 'hmac-sha256' : 'sha256',
-      ...(this.actor !== undefined ? { actor: this.actor } : {}),
-      data: { ...data },
-      prevHash: this.prevHash,
-    };
-    const entry: AuditEntry = { ...body, hash: hashEntry(body, this.hmacKey) };
-    // One write per line: a crash leaves whole lines plus at most one torn final line.
+  /**
+   * Chains and writes a group of entries in one write; each caller's promise settles with it. A
+   * failed write leaves the chain where it was (the next group continues from the last good entry).
+   */
+  private async write(group: PendingEntry[]): Promise<void> {
+    let seq = this.seq;
+    let prevHash = this.prevHash;
+    let text = '';
+    for (const { type, data } of group) {
+      const body: Omit<AuditEntry, 'hash'> = {
+        seq: seq + 1,
+        ts: new Date().toISOString(),
+        type,
+        alg: this.hmacKey ? 'hmac-sha256' : 'sha256',
+        ...(this.actor !== undefined ? { actor: this.actor } : {}),
+        data: { ...data },
+        prevHash,
+      };
+      const entry: AuditEntry = { ...body, hash: hashEntry(body, this.hmacKey) };
+      text += `${JSON.stringify(entry)}\n`;
+      seq = entry.seq;
+      prevHash = entry.hash;
+    }
     try {
-      await this.fh.write(`${JSON.stringify(entry)}\n`);
+      // Whole lines in one write: a crash leaves whole lines plus at most one torn final line.
+      try {
+        await this.fh.write(text);
+      } catch (err) {
+        throw asDiskFull(err, 'the audit log (state directory)');
+      }
+      this.seq = seq;
+      this.prevHash = prevHash;
+      this.unsynced += group.length;
+      if (group.some((p) => SYNC_NOW.has(p.type)) || this.unsynced >= FSYNC_EVERY) {
+        await this.fh.sync();
+        this.unsynced = 0;
+      }
     } catch (err) {
-      throw asDiskFull(err, 'the audit log (state directory)');
+      for (const p of group) p.reject(err);
+      return;
     }
-    this.seq = entry.seq;
-    this.prevHash = entry.hash;
-    this.unsynced += 1;
-    if (type === 'run.finish' || type === 'audit.recovered' || this.unsynced >= FSYNC_EVERY) {
-      await this.fh.sync();
-      this.unsynced = 0;
-    }
+    for (const p of group) p.resolve();
   }
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +68,50 @@ test('concurrent appends keep order and a valid chain', async (t) => {
     Array.from({ length: 250 }, (_, i) => i),
     'call order is file order',
   );
+});
+
+test('appends made while a write is in flight share the next write; a failed write fails its group only', async (t) => {
+  const path = join(await tempWorkdir(t, 'gt-audit-'), 'audit.jsonl');
+  const log = await AuditLog.open(path);
+  // The log's file handle, to count its writes and make one fail.
+  const fh = (log as unknown as { fh: FileHandle }).fh;
+  const realWrite = fh.write.bind(fh) as (text: string) => Promise<unknown>;
+  const writes: number[] = [];
+  let failNext = false;
+  fh.write = (async (text: string) => {
+    writes.push(text.split('\n').length - 1);
+    if (failNext) {
+      failNext = false;
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    }
+    return realWrite(text);
+  }) as typeof fh.write;
+  const append = (n: number) => log.append('delivery.succeeded', { conversationId: CONV, sink: 'fs', n });
+  await Promise.all(Array.from({ length: 50 }, (_, i) => append(i)));
+  assert.equal(
+    writes.reduce((a, b) => a + b, 0),
+    50,
+  );
+  assert.ok(
+    writes.length <= 2,
+    `50 concurrent appends in ${writes.length} writes: the first alone, then the rest`,
+  );
+
+  // A failed write rejects every append of its group; the chain goes on from the last good entry.
+  const inFlight = append(50); // written at once, alone
+  failNext = true; // the next write: the group of 51 and 52
+  const failed = await Promise.allSettled([append(51), append(52)]);
+  await inFlight;
+  assert.deepEqual(
+    failed.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
+  assert.ok(failed.every((r) => r.status === 'rejected' && isGtError(r.reason, 'DISK_FULL')));
+  await append(53);
+  await log.close();
+  assert.deepEqual(await verifyAuditFile(path), { ok: true, entries: 52 });
+  const ns = (await lines(path)).map((l) => (JSON.parse(l) as AuditEntry).data.n);
+  assert.deepEqual(ns, [...Array.from({ length: 51 }, (_, i) => i), 53]);
 });
 
 test('each tamper mode is reported at its line', async (t) => {
