@@ -42,9 +42,13 @@ interface Placement {
   dirMode: number;
 }
 
-/** Creates `dir` (and its parents under the root) with the folder mode, refusing symlinks on the way. */
-async function makeDir(p: Placement, dir: string): Promise<void> {
-  await assertNoSymlinks(p.root, dir);
+/**
+ * Creates `dir` (and its parents under `checked`) with the folder mode, refusing symlinks on the
+ * way. `checked` is the conversation folder, which deliver() checked from the root just before: the
+ * walk starts below it instead of looking at the date folders a second time.
+ */
+async function makeDir(p: Placement, checked: string, dir: string): Promise<void> {
+  await assertNoSymlinks(checked, dir);
   await mkdir(dir, { recursive: true, mode: p.dirMode });
 }
 
@@ -162,7 +166,7 @@ async function repairInPlace(
   for (const file of bundle.files) {
     if (!damaged.has(file.name) && !(file.name === MANIFEST_NAME && !manifestOk)) continue;
     const target = join(dir, ...fileSegments(file.name));
-    await makeDir(p, dirname(target));
+    await makeDir(p, dir, dirname(target));
     await placeFile(file, target, p.fileMode);
     await fsyncPath(dirname(target));
   }
@@ -240,7 +244,7 @@ export function createFsSink(options: FsSinkOptions): Sink {
       const targets = files.map((file) => join(dir, ...fileSegments(file.name)));
       for (const sub of new Set(targets.map((t) => dirname(t)))) {
         if (made.has(sub)) continue;
-        await makeDir(place, sub);
+        await makeDir(place, dir, sub);
         made.add(sub);
       }
       // The files before the manifest go together: each is whole under its name once renamed, and
