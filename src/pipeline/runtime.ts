@@ -247,11 +247,14 @@ export async function createExportRuntime(
           explainEmpty(
             await exportConversation({ ...context, signal: deadline.signal }, conversation, batch),
           );
-        checkpoint.recordSkips(conversationId, skipsOf(result));
-        if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
-        else if (result.status === 'deferred')
-          checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');
-        else checkpoint.markDone(conversationId);
+        // The skips and the outcome in one transaction: one commit per conversation, not two.
+        checkpoint.batch(() => {
+          checkpoint.recordSkips(conversationId, skipsOf(result));
+          if (result.status === 'skipped') checkpoint.markSkipped(conversationId, result.reason ?? 'skipped');
+          else if (result.status === 'deferred')
+            checkpoint.markDeferred(conversationId, result.reason ?? 'not ready');
+          else checkpoint.markDone(conversationId);
+        });
         metrics.recordConversation(result.status, result.durationMs);
         return result;
       } catch (err) {
