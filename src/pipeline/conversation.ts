@@ -1,5 +1,5 @@
 // One conversation, start to finish: fetch (recordings, transcripts) → transform (normalise,
-// speakers, redact, render) → stage files + manifest → deliver to every sink not yet delivered.
+// speakers, redact, render) → files + manifest → deliver to every sink not yet delivered.
 // Media are staged under stateDir/staging/<safe id>/ first, so a killed process resumes downloads
 // from the bytes on disk; text files (transcripts, manifest) are rendered into memory and written
 // by the sinks only (sinks/types.ts, TextFile). Nothing is delivered before the whole conversation

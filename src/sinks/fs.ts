@@ -1,7 +1,7 @@
 // Filesystem sink: root/YYYY/MM/DD/<safe conversation id>/<files>.
-// Atomic per file (write or copy to a temp name in the target folder, fsync, rename, fsync the folder) and
-// per conversation: manifest.json is written LAST, so a folder with a manifest is complete and a
-// folder without one is an interrupted delivery that the next run redoes.
+// Atomic per file (write or copy to a temp name in the target folder, fsync, rename, fsync the
+// folder) and per conversation: manifest.json is written LAST, so a folder with a manifest is
+// complete and a folder without one is an interrupted delivery that the next run redoes.
 // Idempotent: a small `.delivery.json` (deliveryId + name/size/sha256 of every file but the
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
@@ -173,7 +173,7 @@ async function repairInPlace(
   return true;
 }
 
-/** Like Promise.all, but rejects only once every promise has settled (no copy still running after a failure). */
+/** Like Promise.all, but rejects once every promise has settled: no copy left running after a failure. */
 async function settleAll(work: Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;

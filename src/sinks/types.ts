@@ -1,7 +1,8 @@
 // The contract between the pipeline and every delivery destination (filesystem, webhook, S3).
 // The pipeline stages a conversation's media locally and keeps its text files (transcripts,
-// manifest) in memory, then hands each sink one bundle; a sink either delivers all of it or throws. Sinks are idempotent by `deliveryId`, so re-delivering
-// after a crash (between the sink's success and the checkpoint write) is harmless.
+// manifest) in memory, then hands each sink one bundle; a sink either delivers all of it or
+// throws. Sinks are idempotent by `deliveryId`, so re-delivering after a crash (between the sink's
+// success and the checkpoint write) is harmless.
 import type { Transcript } from '../pipeline/transform/model.ts';
 
 interface BundleFileInfo {
