@@ -176,16 +176,18 @@ export function detect(text: string, options: DetectOptions): Detection[] {
 
 function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
-  if (text.includes('@')) writtenEmails(text, found);
+  const hasAt = text.includes('@');
+  if (hasAt) writtenEmails(text, found);
   const words = numberWords(options.locale);
   const budget = options.budget;
   const read = tokenize(text, budget);
   const flags = read.flags;
   let tokens = read.tokens;
-  // Every IBAN_RE match starts with two letters or more right before two digits or more.
+  // Every IBAN_RE match starts with exactly two letters (after a word boundary) right before two
+  // digits or more: the tokenizer flags exactly such digits.
   if (flags & F_IBAN_HEAD) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
-  if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
+  if (found.length === 0 && !hasAt && (flags & F_TRIGGER) === 0) return [];
   if (found.length > 0)
     maskRanges(
       tokens,
@@ -537,10 +539,7 @@ class TokenScan {
       this.options.budget?.tick();
       const t = tokens[p]!;
       if (t.kind !== 'word' || (t.flags & F_DATE_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      const hit = candidates.find(
-        (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
-      );
+      const hit = this.dateCueEndingAt(p);
       if (!hit) continue;
       const kind = hit.kind as 'DOB' | 'EXPIRY';
       // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
@@ -566,6 +565,14 @@ class TokenScan {
           : after;
       if (span) out.push({ entity: kind, start: span.start, end: span.end });
     }
+  }
+
+  /** The date-of-birth or expiry phrase that ends at token p (a loop, not `find` with a
+   * closure: this runs for every cue word of every line). */
+  private dateCueEndingAt(p: number): { kind: ContextKind; words: readonly string[] } | undefined {
+    for (const c of CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)!)
+      if ((c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p)) return c;
+    return undefined;
   }
 
   private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
@@ -764,6 +771,8 @@ class TokenScan {
   // ---- numbers
 
   numbers(read: readonly DigitRun[], out: Detection[]): void {
+    // No run, and no turn borders whose edges could make one: nothing to read.
+    if (read.length === 0 && !this.options.breaks?.length) return;
     const runs = splitAtClauses(read, this.tokens);
     // A cue names one number: once a number after it is redacted under it, a later number
     // ("the CVC is six oh one, back in 2018") is not read under the same cue again.

@@ -42,7 +42,7 @@ export const F_NUM = 1 << 9; // written digits (num tokens)
 export const F_QUANTITY_BEFORE = 1 << 10; // "$", "usd": what precedes an amount
 export const F_QUANTITY_AFTER = 1 << 11; // "dollars", "%", "days": what follows a quantity
 export const F_RUN_PUNCT = 1 << 12; // punctuation allowed between the digit groups of a number
-/** Digits written right after two letters or more ("DE89…"): where a written IBAN can start. */
+/** Digits right after two ASCII letters that follow a word boundary ("DE89…"): where IBAN_RE can match. */
 export const F_IBAN_HEAD = 1 << 13;
 // (punctFlags keeps flags + 1 in a Uint16Array: flags stay below 1 << 15.)
 
