@@ -63,6 +63,10 @@ function isLetter(text: string, i: number): boolean {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** What /\s/ matches below 32 (tab, line feed, vertical tab, form feed, carriage return). */
+const isAsciiSpace = (c: number): boolean => c >= 9 && c <= 13;
+/** Each ASCII character as a one-character string, made once. */
+const ASCII_STRINGS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 /** The end of an opaque "[…]" starting at i (1–40 characters, no bracket or line break
  * inside), or -1. */
@@ -170,12 +174,20 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       flags |= f;
       continue;
     }
+    if (c < 128) {
+      // ASCII punctuation (control characters other than the spaces above are not tokens).
+      i++;
+      if (c < 32 && isAsciiSpace(c)) continue;
+      const f = punctFlags(ASCII_STRINGS[c]!);
+      tokens.push({ kind: 'punct', norm: ASCII_STRINGS[c]!, start, end: i, flags: f });
+      flags |= f;
+      continue;
+    }
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const ch = text.slice(i, i + width);
     i += width;
-    if (c >= 128 && WHITESPACE.test(ch)) continue;
-    if (c < 32 && WHITESPACE.test(ch)) continue;
+    if (WHITESPACE.test(ch)) continue;
     const f = punctFlags(ch);
     tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
     flags |= f;
