@@ -21,7 +21,6 @@ import {
   EMAIL_STOP,
   FILLERS,
   MONTHS,
-  ORDINALS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
   COPULAS,
@@ -38,13 +37,15 @@ import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 import {
-  DATE_EXTRA_NUMBERS,
   F_AT,
   F_CUE,
   F_DATE_CUE,
+  F_DATE_WORD,
+  F_FILLER,
   F_HYPHENATED_NUMBER,
   F_IBAN_HEAD,
   F_NUMBER_WORD,
+  F_REPEATER,
   F_TRIGGER,
 } from './word-flags.ts';
 
@@ -220,7 +221,7 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
   for (const d of found) {
     if (d.end - d.start < 5 || values.length >= MAX_REPEATED_VALUES) continue;
     const v = text.slice(d.start, d.end);
-    if (!/\d|\s/.test(v)) continue;
+    if (!hasDigit(v) && !/\s/.test(v)) continue;
     // The same value detected twice keeps the label it was last given.
     const known = values.indexOf(v);
     if (known >= 0) entities[known] = d.entity;
@@ -247,6 +248,15 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
   return added.length === 0 ? found : resolveOverlaps([...found, ...added]);
 }
 
+/** /\d/ (ASCII digits) as a loop: cheaper than a regex per value. */
+function hasDigit(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
 function resolveOverlaps(found: Detection[]): Detection[] {
   found.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -263,6 +273,25 @@ function resolveOverlaps(found: Detection[]): Detection[] {
     if (better) out[out.length - 1] = d;
   }
   return out;
+}
+
+/** What a token adds to a date being read. Read only: the common answers are shared. */
+interface DateToken {
+  readonly digits: number;
+  readonly month: boolean;
+  readonly value: boolean;
+}
+const DATE_JOINER: DateToken = { digits: 0, month: false, value: false };
+const DATE_MONTH: DateToken = { digits: 0, month: true, value: false };
+const DATE_VALUES: DateToken[] = Array.from({ length: 16 }, (_, digits) => ({
+  digits,
+  month: false,
+  value: true,
+}));
+
+/** A number of `digits` digits, as part of a date. */
+function dateValue(digits: number): DateToken {
+  return DATE_VALUES[digits] ?? { digits, month: false, value: true };
 }
 
 class TokenScan {
@@ -575,13 +604,13 @@ class TokenScan {
     return undefined;
   }
 
-  private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
+  private isDateToken(i: number): DateToken | null {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') {
       // "8:50", "10:20": a clock time next to a date is not part of it.
       if (this.clockTimeAt(i)) return null;
-      return { digits: t.norm.length, month: false, value: true };
+      return dateValue(t.norm.length);
     }
     if (t.kind === 'punct') {
       // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
@@ -601,28 +630,28 @@ class TokenScan {
         )
       )
         return null;
-      return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
+      return DATE_JOINERS.has(t.norm) ? DATE_JOINER : null;
     }
     if (t.kind !== 'word') return null;
-    if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    if (MONTHS.has(t.norm)) return DATE_MONTH;
     // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
     if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
-    const times = REPEATERS.get(t.norm);
+    // (The word's flags say which lists it is in: most words are in none.)
+    const times = (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
       const next = this.tokens[i + 1];
       const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
       return unit?.digits.length === 1 && (!unit.ambiguous || AMBIGUOUS_STARTERS.has(next!.norm))
-        ? { digits: times - 1, month: false, value: true }
+        ? dateValue(times - 1)
         : null;
     }
-    const nw = this.words.get(t.norm);
-    if (nw && !nw.ambiguous) return { digits: nw.digits.length, month: false, value: true };
-    if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i))
-      return { digits: 1, month: false, value: true };
-    if (ORDINALS.has(t.norm) || DATE_EXTRA_NUMBERS.has(t.norm))
-      return { digits: 1, month: false, value: true };
-    if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
+    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.words.get(t.norm) : undefined;
+    if (nw && !nw.ambiguous) return dateValue(nw.digits.length);
+    if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i)) return dateValue(1);
+    // An ordinal, or a number word of dates ("mil", "thousand": DATE_EXTRA_NUMBERS).
+    if ((t.flags & F_DATE_WORD) !== 0) return dateValue(1);
+    if (DATE_JOINERS.has(t.norm) || (t.flags & F_FILLER) !== 0) return DATE_JOINER;
     return null;
   }
 
@@ -805,10 +834,11 @@ class TokenScan {
       const context = cue?.kind;
       const { run: taken, found } = this.withEdgeHomophones(run, context);
       chosen.push(taken);
-      out.push(...found);
+      for (const d of found) out.push(d);
       if (cue && cue.at >= 0 && found.length > 0) usedCue = cue.at;
     }
-    this.acrossAPrompt(this.promptViews(chosen), out);
+    // Joining runs across an agent's prompt needs turn borders: a single text has none.
+    if (this.options.breaks?.length) this.acrossAPrompt(this.promptViews(chosen), out);
     this.readBacks(chosen, out);
   }
 
@@ -1232,7 +1262,9 @@ function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
 const CONJUNCTIONS = new Set(['and', 'y', 'et', 'und', 'e', 'or', 'o', 'ou', 'oder']);
 const CLAUSE_JOIN = /^,(?:and|y|et|und|e|or|o|ou|oder)$/;
 
-function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): DigitRun[] {
+function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): readonly DigitRun[] {
+  // Most runs have no such joint: then the runs are returned as they are, not copied.
+  if (!runs.some(hasClauseJoint)) return runs;
   const out: DigitRun[] = [];
   for (const run of runs) {
     const g = run.groups;
@@ -1260,6 +1292,17 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): Di
     });
   }
   return out;
+}
+
+/** A group of the run follows a comma and a conjunction, next to a written group. */
+function hasClauseJoint(run: DigitRun): boolean {
+  const g = run.groups;
+  for (let k = 1; k < g.length; k++) {
+    const sep = g[k]!.sepBefore;
+    if (sep.charCodeAt(0) === 44 && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written))
+      return true;
+  }
+  return false;
 }
 
 function subRun(run: DigitRun, from: number, to: number, quantity: boolean): DigitRun {

@@ -6,6 +6,7 @@ import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import {
   F_FILLER,
+  F_HUNDRED,
   F_HYPHENATED_NUMBER,
   F_NUM,
   F_NUMBER_WORD,
@@ -17,7 +18,7 @@ import {
   punctFlags,
   wordFlags,
 } from './word-flags.ts';
-import { HUNDRED, REPEATERS, type NumberWord } from './lexicon.ts';
+import { REPEATERS, type NumberWord } from './lexicon.ts';
 
 export interface DigitGroup {
   digits: string;
@@ -137,7 +138,7 @@ export class DigitRunReader {
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
     if (t.kind !== 'word' || (t.flags & (F_NUMBER_WORD | F_REPEATER)) === 0) return null;
-    const times = repeat ? REPEATERS.get(t.norm) : undefined;
+    const times = repeat && (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // One repeater per digit: "double double double …" must not recurse through the whole text.
       const next = this.readAt(i + 1, false);
@@ -229,7 +230,7 @@ export class DigitRunReader {
       for (;;) {
         this.budget?.tick();
         const t = tokens[k];
-        if (t?.kind === 'word' && HUNDRED.has(t.norm) && !groups.at(-1)!.written) {
+        if (t !== undefined && (t.flags & F_HUNDRED) !== 0 && t.kind === 'word' && !groups.at(-1)!.written) {
           const last = groups.at(-1)!;
           last.digits += '00';
           digitCount += 2;
