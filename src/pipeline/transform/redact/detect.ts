@@ -1325,7 +1325,7 @@ function classifyPiece(
   context: ContextKind | undefined,
   plusStart: number | undefined,
 ): Detection[] {
-  const entity = classify(piece, context, plusStart !== undefined);
+  const entity = classifyRange(piece, 0, piece.length, context, plusStart !== undefined);
   if (entity) return [{ entity, start: plusStart ?? piece[0]!.start, end: piece.at(-1)!.end }];
   // Both halves must be classifiable, so neither holds more than MAX_CLASSIFIED_DIGITS: a longer
   // piece (a thousand "1 "s) is no two numbers, and trying every split of it would be quadratic.
@@ -1336,14 +1336,13 @@ function classifyPiece(
     leftDigits += piece[k - 1]!.digits.length;
     // Each half must be a number `classify` names: three digits at least.
     if (leftDigits < MIN_ENTITY_DIGITS || total - leftDigits < MIN_ENTITY_DIGITS) continue;
-    const left = piece.slice(0, k);
-    const right = piece.slice(k);
-    const a = classify(left, context, plusStart !== undefined);
-    const b = a && classify(right, context, false);
+    // Halves as index ranges of the piece: most splits are tried and dropped.
+    const a = classifyRange(piece, 0, k, context, plusStart !== undefined);
+    const b = a && classifyRange(piece, k, piece.length, context, false);
     if (a && b) {
       return [
-        { entity: a, start: plusStart ?? left[0]!.start, end: left.at(-1)!.end },
-        { entity: b, start: right[0]!.start, end: right.at(-1)!.end },
+        { entity: a, start: plusStart ?? piece[0]!.start, end: piece[k - 1]!.end },
+        { entity: b, start: piece[k]!.start, end: piece.at(-1)!.end },
       ];
     }
   }
@@ -1431,13 +1430,11 @@ function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
   return found;
 }
 
-function isFormattedSsn(groups: readonly DigitGroup[]): boolean {
-  return groups.length === 3 && isFormattedSsnAt(groups, 0);
-}
-
 /** groups[i..i+2] read ddd-dd-dddd, written. */
 function isFormattedSsnAt(groups: readonly DigitGroup[], i: number): boolean {
-  const [a, b, c] = [groups[i], groups[i + 1], groups[i + 2]];
+  const a = groups[i];
+  const b = groups[i + 1];
+  const c = groups[i + 2];
   return (
     !!a &&
     !!b &&
@@ -1470,11 +1467,25 @@ export function classify(
   context: ContextKind | undefined,
   plus: boolean,
 ): PiiEntity | undefined {
-  if (digitCount(groups) > MAX_CLASSIFIED_DIGITS) return undefined;
-  const d = runDigits(groups);
+  return classifyRange(groups, 0, groups.length, context, plus);
+}
+
+/** `classify` of groups[from, to). */
+function classifyRange(
+  groups: readonly DigitGroup[],
+  from: number,
+  to: number,
+  context: ContextKind | undefined,
+  plus: boolean,
+): PiiEntity | undefined {
+  let d = '';
+  for (let k = from; k < to; k++) {
+    d += groups[k]!.digits;
+    if (d.length > MAX_CLASSIFIED_DIGITS) return undefined;
+  }
   const n = d.length;
   if (context === 'SSN' && (n === 9 || n === 4)) return 'SSN';
-  if (isFormattedSsn(groups)) return 'SSN';
+  if (to - from === 3 && isFormattedSsnAt(groups, from)) return 'SSN';
   if (context === 'ROUTING_NUMBER' && n === 9 && abaValid(d)) return 'ROUTING_NUMBER';
   if (context === 'BANK_ACCOUNT' && n >= 4 && n <= 17) return 'BANK_ACCOUNT';
   if (context === 'CVV' && (n === 3 || n === 4)) return 'CVV';
@@ -1488,6 +1499,7 @@ export function classify(
     return 'EXPIRY';
   if (context === 'PHONE' && n >= 7 && n <= 15) return 'PHONE';
   if (plus && n >= 8 && n <= 15) return 'PHONE';
-  if (context !== 'NEUTRAL' && ((n === 10 && /^[2-9]/.test(d)) || (n === 11 && d[0] === '1'))) return 'PHONE';
+  if (context !== 'NEUTRAL' && ((n === 10 && d.charCodeAt(0) >= 50) || (n === 11 && d[0] === '1')))
+    return 'PHONE';
   return undefined;
 }
