@@ -7,6 +7,7 @@ import { abaValid, ibanValid, luhnValid } from './checksums.ts';
 import {
   AMBIGUOUS_STARTERS,
   DigitRunReader,
+  digitRun,
   runDigits,
   splitHyphenatedNumbers,
   type DigitGroup,
@@ -1081,7 +1082,7 @@ class TokenScan {
         if (next) k++;
       } else groups.push(this.homophoneGroup(k)!);
     }
-    return { groups, firstTok: b, lastTok: e, quantity: false };
+    return { groups, plusStart: undefined, firstTok: b, lastTok: e, quantity: false };
   }
 
   /**
@@ -1254,7 +1255,7 @@ class TokenScan {
 }
 
 function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
-  return { ...run, groups, firstTok: groups[0]!.firstTok, lastTok: groups.at(-1)!.lastTok };
+  return digitRun(groups, run.plusStart, run.quantity);
 }
 
 /** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
@@ -1306,14 +1307,7 @@ function hasClauseJoint(run: DigitRun): boolean {
 }
 
 function subRun(run: DigitRun, from: number, to: number, quantity: boolean): DigitRun {
-  const groups = run.groups.slice(from, to);
-  return {
-    groups,
-    ...(from === 0 && run.plusStart !== undefined ? { plusStart: run.plusStart } : {}),
-    firstTok: groups[0]!.firstTok,
-    lastTok: groups.at(-1)!.lastTok,
-    quantity,
-  };
+  return digitRun(run.groups.slice(from, to), from === 0 ? run.plusStart : undefined, quantity);
 }
 
 /**

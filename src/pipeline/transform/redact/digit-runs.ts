@@ -43,6 +43,17 @@ export interface DigitRun {
   quantity: boolean;
 }
 
+/** A run over `groups` (every run is made here, so all have one shape for the engine). */
+export function digitRun(groups: DigitGroup[], plusStart: number | undefined, quantity: boolean): DigitRun {
+  return {
+    groups,
+    plusStart,
+    firstTok: groups[0]!.firstTok,
+    lastTok: groups.at(-1)!.lastTok,
+    quantity,
+  };
+}
+
 /** The digits a run stands for, e.g. "4111111111111111". */
 export function runDigits(groups: readonly DigitGroup[]): string {
   let s = '';
@@ -290,14 +301,7 @@ export class DigitRunReader {
         kept = quantity === 'after' ? groups.slice(0, -1) : groups.slice(1);
       }
       const isQuantity = quantity !== undefined && kept === groups;
-      const run: DigitRun = {
-        groups: kept,
-        firstTok: kept[0]!.firstTok,
-        lastTok: kept.at(-1)!.lastTok,
-        quantity: isQuantity,
-      };
-      if (plusStart !== undefined && quantity !== 'before') run.plusStart = plusStart;
-      runs.push(run);
+      runs.push(digitRun(kept, quantity !== 'before' ? plusStart : undefined, isQuantity));
       i = lastTok + 1;
     }
     return runs;
