@@ -90,8 +90,10 @@ function corpusLines(items: readonly Item[], megabytes: number): { lines: string
   return { lines, bytes };
 }
 
-/** Rounds the throughput run is cut into; each contender takes its turn in every round. */
-const THROUGHPUT_ROUNDS = 5;
+/** Rounds the throughput run is cut into; each contender takes its turn in every round (about
+ * 0.5 MB, a fraction of a second each: with 5 rounds of 4 MB, three runs on this shared machine
+ * gave 0.78, 0.85 and 0.92 for the same code; with 40, 0.90, 0.93 and 0.96). */
+const THROUGHPUT_ROUNDS = 40;
 
 /**
  * MB per CPU second of each contender over the same lines. The lines are cut into rounds and the

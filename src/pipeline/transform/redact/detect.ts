@@ -7,6 +7,7 @@ import { abaValid, ibanValid, luhnValid } from './checksums.ts';
 import {
   AMBIGUOUS_STARTERS,
   DigitRunReader,
+  digitRun,
   runDigits,
   splitHyphenatedNumbers,
   type DigitGroup,
@@ -21,7 +22,6 @@ import {
   EMAIL_STOP,
   FILLERS,
   MONTHS,
-  ORDINALS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
   COPULAS,
@@ -38,13 +38,15 @@ import { maskRanges, tokenize, type Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import { fromOriginal, normaliseForDetection, toOriginal } from './normalize.ts';
 import {
-  DATE_EXTRA_NUMBERS,
   F_AT,
   F_CUE,
   F_DATE_CUE,
+  F_DATE_WORD,
+  F_FILLER,
   F_HYPHENATED_NUMBER,
   F_IBAN_HEAD,
   F_NUMBER_WORD,
+  F_REPEATER,
   F_TRIGGER,
 } from './word-flags.ts';
 
@@ -176,16 +178,18 @@ export function detect(text: string, options: DetectOptions): Detection[] {
 
 function detectNormalised(text: string, options: DetectOptions): Detection[] {
   const found: Detection[] = [];
-  if (text.includes('@')) writtenEmails(text, found);
+  const hasAt = text.includes('@');
+  if (hasAt) writtenEmails(text, found);
   const words = numberWords(options.locale);
   const budget = options.budget;
   const read = tokenize(text, budget);
   const flags = read.flags;
   let tokens = read.tokens;
-  // Every IBAN_RE match starts with two letters or more right before two digits or more.
+  // Every IBAN_RE match starts with exactly two letters (after a word boundary) right before two
+  // digits or more: the tokenizer flags exactly such digits.
   if (flags & F_IBAN_HEAD) written(text, IBAN_RE, 'IBAN', ibanValid, found);
   // Most text has nothing any scan below could start from: no digit, no number word, no "at".
-  if (found.length === 0 && !text.includes('@') && (flags & F_TRIGGER) === 0) return [];
+  if (found.length === 0 && !hasAt && (flags & F_TRIGGER) === 0) return [];
   if (found.length > 0)
     maskRanges(
       tokens,
@@ -218,7 +222,7 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
   for (const d of found) {
     if (d.end - d.start < 5 || values.length >= MAX_REPEATED_VALUES) continue;
     const v = text.slice(d.start, d.end);
-    if (!/\d|\s/.test(v)) continue;
+    if (!hasDigit(v) && !/\s/.test(v)) continue;
     // The same value detected twice keeps the label it was last given.
     const known = values.indexOf(v);
     if (known >= 0) entities[known] = d.entity;
@@ -245,6 +249,15 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
   return added.length === 0 ? found : resolveOverlaps([...found, ...added]);
 }
 
+/** /\d/ (ASCII digits) as a loop: cheaper than a regex per value. */
+function hasDigit(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 /** Sorted, disjoint detections; of two overlapping ones the higher priority (then longer) stays. */
 function resolveOverlaps(found: Detection[]): Detection[] {
   found.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -261,6 +274,25 @@ function resolveOverlaps(found: Detection[]): Detection[] {
     if (better) out[out.length - 1] = d;
   }
   return out;
+}
+
+/** What a token adds to a date being read. Read only: the common answers are shared. */
+interface DateToken {
+  readonly digits: number;
+  readonly month: boolean;
+  readonly value: boolean;
+}
+const DATE_JOINER: DateToken = { digits: 0, month: false, value: false };
+const DATE_MONTH: DateToken = { digits: 0, month: true, value: false };
+const DATE_VALUES: DateToken[] = Array.from({ length: 16 }, (_, digits) => ({
+  digits,
+  month: false,
+  value: true,
+}));
+
+/** A number of `digits` digits, as part of a date. */
+function dateValue(digits: number): DateToken {
+  return DATE_VALUES[digits] ?? { digits, month: false, value: true };
 }
 
 class TokenScan {
@@ -537,10 +569,7 @@ class TokenScan {
       this.options.budget?.tick();
       const t = tokens[p]!;
       if (t.kind !== 'word' || (t.flags & F_DATE_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      const hit = candidates.find(
-        (c) => (c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p),
-      );
+      const hit = this.dateCueEndingAt(p);
       if (!hit) continue;
       const kind = hit.kind as 'DOB' | 'EXPIRY';
       // The date follows its cue, or precedes it: "ich bin am 17.01.1990 geboren", "12/13/1955,
@@ -568,13 +597,21 @@ class TokenScan {
     }
   }
 
-  private isDateToken(i: number): { digits: number; month: boolean; value: boolean } | null {
+  /** The date-of-birth or expiry phrase that ends at token p (a loop, not `find` with a
+   * closure: this runs for every cue word of every line). */
+  private dateCueEndingAt(p: number): { kind: ContextKind; words: readonly string[] } | undefined {
+    for (const c of CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)!)
+      if ((c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p)) return c;
+    return undefined;
+  }
+
+  private isDateToken(i: number): DateToken | null {
     const t = this.tokens[i];
     if (!t) return null;
     if (t.kind === 'num') {
       // "8:50", "10:20": a clock time next to a date is not part of it.
       if (this.clockTimeAt(i)) return null;
-      return { digits: t.norm.length, month: false, value: true };
+      return dateValue(t.norm.length);
     }
     if (t.kind === 'punct') {
       // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
@@ -594,28 +631,28 @@ class TokenScan {
         )
       )
         return null;
-      return DATE_JOINERS.has(t.norm) ? { digits: 0, month: false, value: false } : null;
+      return DATE_JOINERS.has(t.norm) ? DATE_JOINER : null;
     }
     if (t.kind !== 'word') return null;
-    if (MONTHS.has(t.norm)) return { digits: 0, month: true, value: false };
+    if (MONTHS.has(t.norm)) return DATE_MONTH;
     // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
     if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
-    const times = REPEATERS.get(t.norm);
+    // (The word's flags say which lists it is in: most words are in none.)
+    const times = (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
       const next = this.tokens[i + 1];
       const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
       return unit?.digits.length === 1 && (!unit.ambiguous || AMBIGUOUS_STARTERS.has(next!.norm))
-        ? { digits: times - 1, month: false, value: true }
+        ? dateValue(times - 1)
         : null;
     }
-    const nw = this.words.get(t.norm);
-    if (nw && !nw.ambiguous) return { digits: nw.digits.length, month: false, value: true };
-    if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i))
-      return { digits: 1, month: false, value: true };
-    if (ORDINALS.has(t.norm) || DATE_EXTRA_NUMBERS.has(t.norm))
-      return { digits: 1, month: false, value: true };
-    if (DATE_JOINERS.has(t.norm) || FILLERS.has(t.norm)) return { digits: 0, month: false, value: false };
+    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.words.get(t.norm) : undefined;
+    if (nw && !nw.ambiguous) return dateValue(nw.digits.length);
+    if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i)) return dateValue(1);
+    // An ordinal, or a number word of dates ("mil", "thousand": DATE_EXTRA_NUMBERS).
+    if ((t.flags & F_DATE_WORD) !== 0) return dateValue(1);
+    if (DATE_JOINERS.has(t.norm) || (t.flags & F_FILLER) !== 0) return DATE_JOINER;
     return null;
   }
 
@@ -764,6 +801,8 @@ class TokenScan {
   // ---- numbers
 
   numbers(read: readonly DigitRun[], out: Detection[]): void {
+    // No run, and no turn borders whose edges could make one: nothing to read.
+    if (read.length === 0 && !this.options.breaks?.length) return;
     const runs = splitAtClauses(read, this.tokens);
     // A cue names one number: once a number after it is redacted under it, a later number
     // ("the CVC is six oh one, back in 2018") is not read under the same cue again.
@@ -796,10 +835,11 @@ class TokenScan {
       const context = cue?.kind;
       const { run: taken, found } = this.withEdgeHomophones(run, context);
       chosen.push(taken);
-      out.push(...found);
+      for (const d of found) out.push(d);
       if (cue && cue.at >= 0 && found.length > 0) usedCue = cue.at;
     }
-    this.acrossAPrompt(this.promptViews(chosen), out);
+    // Joining runs across an agent's prompt needs turn borders: a single text has none.
+    if (this.options.breaks?.length) this.acrossAPrompt(this.promptViews(chosen), out);
     this.readBacks(chosen, out);
   }
 
@@ -1042,7 +1082,7 @@ class TokenScan {
         if (next) k++;
       } else groups.push(this.homophoneGroup(k)!);
     }
-    return { groups, firstTok: b, lastTok: e, quantity: false };
+    return { groups, plusStart: undefined, firstTok: b, lastTok: e, quantity: false };
   }
 
   /**
@@ -1215,7 +1255,7 @@ class TokenScan {
 }
 
 function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
-  return { ...run, groups, firstTok: groups[0]!.firstTok, lastTok: groups.at(-1)!.lastTok };
+  return digitRun(groups, run.plusStart, run.quantity);
 }
 
 /** A comma and a conjunction between two groups, one of them written: "since 2016, and 01 95 50
@@ -1223,7 +1263,9 @@ function withGroups(run: DigitRun, groups: DigitGroup[]): DigitRun {
 const CONJUNCTIONS = new Set(['and', 'y', 'et', 'und', 'e', 'or', 'o', 'ou', 'oder']);
 const CLAUSE_JOIN = /^,(?:and|y|et|und|e|or|o|ou|oder)$/;
 
-function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): DigitRun[] {
+function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): readonly DigitRun[] {
+  // Most runs have no such joint: then the runs are returned as they are, not copied.
+  if (!runs.some(hasClauseJoint)) return runs;
   const out: DigitRun[] = [];
   for (const run of runs) {
     const g = run.groups;
@@ -1253,15 +1295,19 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): Di
   return out;
 }
 
+/** A group of the run follows a comma and a conjunction, next to a written group. */
+function hasClauseJoint(run: DigitRun): boolean {
+  const g = run.groups;
+  for (let k = 1; k < g.length; k++) {
+    const sep = g[k]!.sepBefore;
+    if (sep.charCodeAt(0) === 44 && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written))
+      return true;
+  }
+  return false;
+}
+
 function subRun(run: DigitRun, from: number, to: number, quantity: boolean): DigitRun {
-  const groups = run.groups.slice(from, to);
-  return {
-    groups,
-    ...(from === 0 && run.plusStart !== undefined ? { plusStart: run.plusStart } : {}),
-    firstTok: groups[0]!.firstTok,
-    lastTok: groups.at(-1)!.lastTok,
-    quantity,
-  };
+  return digitRun(run.groups.slice(from, to), from === 0 ? run.plusStart : undefined, quantity);
 }
 
 /**
@@ -1273,7 +1319,7 @@ function classifyPiece(
   context: ContextKind | undefined,
   plusStart: number | undefined,
 ): Detection[] {
-  const entity = classify(piece, context, plusStart !== undefined);
+  const entity = classifyRange(piece, 0, piece.length, context, plusStart !== undefined);
   if (entity) return [{ entity, start: plusStart ?? piece[0]!.start, end: piece.at(-1)!.end }];
   // Both halves must be classifiable, so neither holds more than MAX_CLASSIFIED_DIGITS: a longer
   // piece (a thousand "1 "s) is no two numbers, and trying every split of it would be quadratic.
@@ -1284,14 +1330,13 @@ function classifyPiece(
     leftDigits += piece[k - 1]!.digits.length;
     // Each half must be a number `classify` names: three digits at least.
     if (leftDigits < MIN_ENTITY_DIGITS || total - leftDigits < MIN_ENTITY_DIGITS) continue;
-    const left = piece.slice(0, k);
-    const right = piece.slice(k);
-    const a = classify(left, context, plusStart !== undefined);
-    const b = a && classify(right, context, false);
+    // Halves as index ranges of the piece: most splits are tried and dropped.
+    const a = classifyRange(piece, 0, k, context, plusStart !== undefined);
+    const b = a && classifyRange(piece, k, piece.length, context, false);
     if (a && b) {
       return [
-        { entity: a, start: plusStart ?? left[0]!.start, end: left.at(-1)!.end },
-        { entity: b, start: right[0]!.start, end: right.at(-1)!.end },
+        { entity: a, start: plusStart ?? piece[0]!.start, end: piece[k - 1]!.end },
+        { entity: b, start: piece[k]!.start, end: piece.at(-1)!.end },
       ];
     }
   }
@@ -1379,13 +1424,11 @@ function findCards(groups: readonly DigitGroup[]): { i: number; j: number }[] {
   return found;
 }
 
-function isFormattedSsn(groups: readonly DigitGroup[]): boolean {
-  return groups.length === 3 && isFormattedSsnAt(groups, 0);
-}
-
 /** groups[i..i+2] read ddd-dd-dddd, written. */
 function isFormattedSsnAt(groups: readonly DigitGroup[], i: number): boolean {
-  const [a, b, c] = [groups[i], groups[i + 1], groups[i + 2]];
+  const a = groups[i];
+  const b = groups[i + 1];
+  const c = groups[i + 2];
   return (
     !!a &&
     !!b &&
@@ -1418,11 +1461,25 @@ export function classify(
   context: ContextKind | undefined,
   plus: boolean,
 ): PiiEntity | undefined {
-  if (digitCount(groups) > MAX_CLASSIFIED_DIGITS) return undefined;
-  const d = runDigits(groups);
+  return classifyRange(groups, 0, groups.length, context, plus);
+}
+
+/** `classify` of groups[from, to). */
+function classifyRange(
+  groups: readonly DigitGroup[],
+  from: number,
+  to: number,
+  context: ContextKind | undefined,
+  plus: boolean,
+): PiiEntity | undefined {
+  let d = '';
+  for (let k = from; k < to; k++) {
+    d += groups[k]!.digits;
+    if (d.length > MAX_CLASSIFIED_DIGITS) return undefined;
+  }
   const n = d.length;
   if (context === 'SSN' && (n === 9 || n === 4)) return 'SSN';
-  if (isFormattedSsn(groups)) return 'SSN';
+  if (to - from === 3 && isFormattedSsnAt(groups, from)) return 'SSN';
   if (context === 'ROUTING_NUMBER' && n === 9 && abaValid(d)) return 'ROUTING_NUMBER';
   if (context === 'BANK_ACCOUNT' && n >= 4 && n <= 17) return 'BANK_ACCOUNT';
   if (context === 'CVV' && (n === 3 || n === 4)) return 'CVV';
@@ -1436,6 +1493,7 @@ export function classify(
     return 'EXPIRY';
   if (context === 'PHONE' && n >= 7 && n <= 15) return 'PHONE';
   if (plus && n >= 8 && n <= 15) return 'PHONE';
-  if (context !== 'NEUTRAL' && ((n === 10 && /^[2-9]/.test(d)) || (n === 11 && d[0] === '1'))) return 'PHONE';
+  if (context !== 'NEUTRAL' && ((n === 10 && d.charCodeAt(0) >= 50) || (n === 11 && d[0] === '1')))
+    return 'PHONE';
   return undefined;
 }

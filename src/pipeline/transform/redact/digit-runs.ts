@@ -6,6 +6,7 @@ import type { Token } from './tokenize.ts';
 import type { RedactionBudget } from './budget.ts';
 import {
   F_FILLER,
+  F_HUNDRED,
   F_HYPHENATED_NUMBER,
   F_NUM,
   F_NUMBER_WORD,
@@ -17,7 +18,7 @@ import {
   punctFlags,
   wordFlags,
 } from './word-flags.ts';
-import { HUNDRED, REPEATERS, type NumberWord } from './lexicon.ts';
+import { REPEATERS, type NumberWord } from './lexicon.ts';
 
 export interface DigitGroup {
   digits: string;
@@ -40,6 +41,17 @@ export interface DigitRun {
   lastTok: number;
   /** "$1,200", "12 dollars", "3 pm": a quantity, never PII. */
   quantity: boolean;
+}
+
+/** A run over `groups` (every run is made here, so all have one shape for the engine). */
+export function digitRun(groups: DigitGroup[], plusStart: number | undefined, quantity: boolean): DigitRun {
+  return {
+    groups,
+    plusStart,
+    firstTok: groups[0]!.firstTok,
+    lastTok: groups.at(-1)!.lastTok,
+    quantity,
+  };
 }
 
 /** The digits a run stands for, e.g. "4111111111111111". */
@@ -137,7 +149,7 @@ export class DigitRunReader {
     if (!t) return null;
     if (t.kind === 'num') return { digits: t.norm, lastTok: i, ambiguous: false, written: true };
     if (t.kind !== 'word' || (t.flags & (F_NUMBER_WORD | F_REPEATER)) === 0) return null;
-    const times = repeat ? REPEATERS.get(t.norm) : undefined;
+    const times = repeat && (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // One repeater per digit: "double double double …" must not recurse through the whole text.
       const next = this.readAt(i + 1, false);
@@ -229,7 +241,7 @@ export class DigitRunReader {
       for (;;) {
         this.budget?.tick();
         const t = tokens[k];
-        if (t?.kind === 'word' && HUNDRED.has(t.norm) && !groups.at(-1)!.written) {
+        if (t !== undefined && (t.flags & F_HUNDRED) !== 0 && t.kind === 'word' && !groups.at(-1)!.written) {
           const last = groups.at(-1)!;
           last.digits += '00';
           digitCount += 2;
@@ -289,14 +301,7 @@ export class DigitRunReader {
         kept = quantity === 'after' ? groups.slice(0, -1) : groups.slice(1);
       }
       const isQuantity = quantity !== undefined && kept === groups;
-      const run: DigitRun = {
-        groups: kept,
-        firstTok: kept[0]!.firstTok,
-        lastTok: kept.at(-1)!.lastTok,
-        quantity: isQuantity,
-      };
-      if (plusStart !== undefined && quantity !== 'before') run.plusStart = plusStart;
-      runs.push(run);
+      runs.push(digitRun(kept, quantity !== 'before' ? plusStart : undefined, isQuantity));
       i = lastTok + 1;
     }
     return runs;

@@ -188,7 +188,9 @@ const FOREIGN_EXCLUDED: Record<Locale, string[]> = {
 };
 
 export function resolveLocale(tag: string | undefined): Locale {
-  const lower = (tag ?? 'en-US').toLowerCase();
+  // Asked once per redacted line, nearly always with no tag (en-US).
+  if (tag === undefined) return 'en-US';
+  const lower = tag.toLowerCase();
   if (lower.startsWith('es')) return 'es-US';
   if (lower.startsWith('fr')) return 'fr-CA';
   if (lower.startsWith('de')) return 'de-DE';

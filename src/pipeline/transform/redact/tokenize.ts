@@ -63,6 +63,10 @@ function isLetter(text: string, i: number): boolean {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** What /\s/ matches below 32 (tab, line feed, vertical tab, form feed, carriage return). */
+const isAsciiSpace = (c: number): boolean => c >= 9 && c <= 13;
+/** Each ASCII character as a one-character string, made once. */
+const ASCII_STRINGS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 /** The end of an opaque "[…]" starting at i (1–40 characters, no bracket or line break
  * inside), or -1. */
@@ -73,6 +77,22 @@ function opaqueEnd(text: string, i: number): number {
     if (c === 91 || c === 10) return -1; // [ or \n
   }
   return -1;
+}
+
+const isAsciiLetter = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122;
+/** What IBAN_RE's `\b` counts as a word character (ASCII letters, digits, '_'). */
+const isRegexWordChar = (c: number): boolean => isAsciiLetter(c) || isDigit(c) || c === 95;
+
+/** Exactly what IBAN_RE (/\b[A-Za-z]{2}\d{2}…/) needs before digits at `at`: two ASCII letters
+ * with a word boundary before them. A ticket ("INC1799967") or a word ending in letters before
+ * digits ("ref12") has none, so most numbers leave the regex unrun. */
+function ibanHeadBefore(text: string, at: number): boolean {
+  return (
+    at >= 2 &&
+    isAsciiLetter(text.charCodeAt(at - 1)) &&
+    isAsciiLetter(text.charCodeAt(at - 2)) &&
+    (at === 2 || !isRegexWordChar(text.charCodeAt(at - 3)))
+  );
 }
 
 export interface Tokens {
@@ -88,7 +108,6 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
   const n = text.length;
   let i = 0;
   while (i < n) {
-    budget?.tick();
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9 || c === 13) {
       i++;
@@ -107,10 +126,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
     }
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
-      const prev = tokens[tokens.length - 1];
-      const ibanHead =
-        i - start >= 2 && prev?.kind === 'word' && prev.end === start && prev.end - prev.start >= 2;
-      const f = ibanHead ? F_NUM | F_IBAN_HEAD : F_NUM;
+      const f = i - start >= 2 && ibanHeadBefore(text, start) ? F_NUM | F_IBAN_HEAD : F_NUM;
       tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: f });
       flags |= f;
       continue;
@@ -124,7 +140,11 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
           if (d < 128) {
             const lower = d | 32; // 'A'–'Z' → 'a'–'z'; no other ASCII character lands there
             if (lower < 97 || lower > 122) break;
-          } else if (!isLetter(text, i)) break;
+            h = (Math.imul(h, 31) + d) | 0;
+            i++;
+            continue;
+          }
+          if (!isLetter(text, i)) break;
           h = (Math.imul(h, 31) + d) | 0;
           i++;
           // The low half of a surrogate pair belongs to the letter.
@@ -154,16 +174,26 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       flags |= f;
       continue;
     }
+    if (c < 128) {
+      // ASCII punctuation (control characters other than the spaces above are not tokens).
+      i++;
+      if (c < 32 && isAsciiSpace(c)) continue;
+      const f = punctFlags(ASCII_STRINGS[c]!);
+      tokens.push({ kind: 'punct', norm: ASCII_STRINGS[c]!, start, end: i, flags: f });
+      flags |= f;
+      continue;
+    }
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const ch = text.slice(i, i + width);
     i += width;
-    if (c >= 128 && WHITESPACE.test(ch)) continue;
-    if (c < 32 && WHITESPACE.test(ch)) continue;
+    if (WHITESPACE.test(ch)) continue;
     const f = punctFlags(ch);
     tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
     flags |= f;
   }
+  // Tokenizing is linear and cheap: the budget is checked once, not per token.
+  budget?.check();
   return { tokens, flags };
 }
 

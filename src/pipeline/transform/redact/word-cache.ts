@@ -17,18 +17,26 @@ const MAX_PROBES = 8;
 export const MAX_CACHED_LENGTH = 32;
 const ARENA_UNITS = SLOTS * 12;
 
-const slotHash = new Int32Array(SLOTS);
-/** Where the word's code units start in the arena; -1: the slot is empty. */
-const slotOffset = new Int32Array(SLOTS).fill(-1);
-const slotLength = new Uint8Array(SLOTS);
-const slotFlags = new Int32Array(SLOTS);
+// A slot's numbers sit side by side (hash, where its units start in the arena or -1 when empty,
+// length, flags): a lookup touches one cache line, not one per array.
+const STRIDE = 4;
+const HASH = 0;
+const OFFSET = 1;
+const LENGTH = 2;
+const FLAGS = 3;
+const slots = new Int32Array(SLOTS * STRIDE);
 const slotNorm: string[] = new Array<string>(SLOTS).fill('');
 const arena = new Uint16Array(ARENA_UNITS);
 let arenaUsed = 0;
 let used = 0;
 
+function emptyAll(): void {
+  for (let s = 0; s < SLOTS; s++) slots[s * STRIDE + OFFSET] = -1;
+}
+emptyAll();
+
 function clear(): void {
-  slotOffset.fill(-1);
+  emptyAll();
   slotNorm.fill('');
   arenaUsed = 0;
   used = 0;
@@ -47,9 +55,11 @@ function sameUnits(offset: number, text: string, start: number, length: number):
 export function findWord(text: string, start: number, end: number, h: number): number {
   const length = end - start;
   for (let p = 0, s = home(h); p < MAX_PROBES; p++, s = (s + 1) & MASK) {
-    const offset = slotOffset[s]!;
+    const at = s * STRIDE;
+    const offset = slots[at + OFFSET]!;
     if (offset < 0) return -1;
-    if (slotHash[s] === h && slotLength[s] === length && sameUnits(offset, text, start, length)) return s;
+    if (slots[at + HASH] === h && slots[at + LENGTH] === length && sameUnits(offset, text, start, length))
+      return s;
   }
   return -1;
 }
@@ -68,12 +78,13 @@ export function addWord(
   if (length > MAX_CACHED_LENGTH) return -1;
   if (used >= MAX_USED || arenaUsed + length > ARENA_UNITS) clear();
   for (let p = 0, s = home(h); p < MAX_PROBES; p++, s = (s + 1) & MASK) {
-    if (slotOffset[s]! >= 0) continue;
+    const at = s * STRIDE;
+    if (slots[at + OFFSET]! >= 0) continue;
     for (let k = 0; k < length; k++) arena[arenaUsed + k] = text.charCodeAt(start + k);
-    slotOffset[s] = arenaUsed;
-    slotHash[s] = h;
-    slotLength[s] = length;
-    slotFlags[s] = flags;
+    slots[at + OFFSET] = arenaUsed;
+    slots[at + HASH] = h;
+    slots[at + LENGTH] = length;
+    slots[at + FLAGS] = flags;
     slotNorm[s] = norm;
     arenaUsed += length;
     used++;
@@ -87,5 +98,5 @@ export function normAt(slot: number): string {
 }
 
 export function flagsAt(slot: number): number {
-  return slotFlags[slot]!;
+  return slots[slot * STRIDE + FLAGS]!;
 }

@@ -6,6 +6,7 @@ import {
   AT_WORDS,
   CONTEXT_BY_LAST_WORD,
   FILLERS,
+  HUNDRED,
   LOCALES,
   PLUS_WORDS,
   QUANTITY_AFTER,
@@ -42,8 +43,9 @@ export const F_NUM = 1 << 9; // written digits (num tokens)
 export const F_QUANTITY_BEFORE = 1 << 10; // "$", "usd": what precedes an amount
 export const F_QUANTITY_AFTER = 1 << 11; // "dollars", "%", "days": what follows a quantity
 export const F_RUN_PUNCT = 1 << 12; // punctuation allowed between the digit groups of a number
-/** Digits written right after two letters or more ("DE89…"): where a written IBAN can start. */
+/** Digits right after two ASCII letters that follow a word boundary ("DE89…"): where IBAN_RE can match. */
 export const F_IBAN_HEAD = 1 << 13;
+export const F_HUNDRED = 1 << 14; // "hundred": adds two zeros to a spoken group
 // (punctFlags keeps flags + 1 in a Uint16Array: flags stay below 1 << 15.)
 
 /** A token that can start a detection: digits, number words, "double", "at", date words. */
@@ -65,6 +67,7 @@ export function wordFlags(norm: string): number {
   if (cues?.some((c) => c.kind === 'DOB' || c.kind === 'EXPIRY')) f |= F_DATE_CUE;
   if (PLUS_WORDS.has(norm)) f |= F_PLUS;
   if (FILLERS.has(norm)) f |= F_FILLER;
+  if (HUNDRED.has(norm)) f |= F_HUNDRED;
   return f | quantityFlags(norm);
 }
 
