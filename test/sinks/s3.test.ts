@@ -12,7 +12,7 @@ import S3rver from 's3rver';
 import { isGtError } from '../../src/errors.ts';
 import { createSink } from '../../src/sinks/index.ts';
 import { createS3Sink, type S3SinkOptions } from '../../src/sinks/s3.ts';
-import { sha256, stageBundle } from './helpers.ts';
+import { sha256, stageBundle, textBundleFile } from './helpers.ts';
 
 const BUCKET = 'exports';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -161,6 +161,33 @@ test(
     assert.equal(await objectSha256(client, '2026/03/04/conv-1/transcript.txt'), changed.files[1]!.sha256);
   },
 );
+
+test('text files held in memory (as the pipeline hands transcripts) upload byte-exact, UTF-8', async (t) => {
+  const { dir, endpoint, client } = await startS3(t);
+  const sink = sinkTo(t, endpoint);
+  const bundle = await stageBundle(join(dir, 'staging'), 'conv-mem', { media: Buffer.alloc(2048, 7) });
+  const text = 'agent: ¿Me confirma el número? — [CARD] ✓\n';
+  const json = JSON.stringify({ conversationId: 'conv-mem', text });
+  bundle.files = bundle.files.map((f) =>
+    f.name === 'transcript.txt'
+      ? textBundleFile(f.name, text)
+      : f.name === 'transcript.json'
+        ? textBundleFile(f.name, json, 'application/json')
+        : f,
+  );
+  await sink.deliver(bundle);
+  assert.equal(await objectSha256(client, '2026/03/04/conv-mem/transcript.txt'), sha256(text));
+  assert.equal(await objectSha256(client, '2026/03/04/conv-mem/transcript.json'), sha256(json));
+  const head = await client.send(
+    new HeadObjectCommand({ Bucket: BUCKET, Key: '2026/03/04/conv-mem/transcript.txt' }),
+  );
+  assert.equal(head.Metadata?.sha256, sha256(text));
+  assert.equal(head.ContentLength, Buffer.byteLength(text));
+  assert.equal(
+    await objectSha256(client, '2026/03/04/conv-mem/recordings/r1.wav'),
+    sha256(Buffer.alloc(2048, 7)),
+  );
+});
 
 test('manifest last: a failed delivery leaves no manifest object', { timeout: 60_000 }, async (t) => {
   const { dir, endpoint, client } = await startS3(t);
