@@ -1161,13 +1161,15 @@ class TokenScan {
       if (!touched && !run.quantity && digitCount(run.groups) >= 3) untouched.push(run);
     }
     if (untouched.length === 0) return;
-    const known = new Map<string, PiiEntity>();
-    digitsOf.forEach((digits, k) => {
-      if (digits.length >= 3) known.set(digits, detections[k]!.entity);
-    });
+    // A line has a few detections: each candidate is compared with them directly (the last one
+    // with the same digits gives the label), no map per line.
     for (const run of untouched) {
-      const entity = known.get(runDigits(run.groups));
-      if (entity) out.push({ entity, start: run.groups[0]!.start, end: run.groups.at(-1)!.end });
+      const digits = runDigits(run.groups);
+      for (let k = detections.length - 1; k >= 0; k--) {
+        if (digitsOf[k] !== digits) continue;
+        out.push({ entity: detections[k]!.entity, start: run.groups[0]!.start, end: run.groups.at(-1)!.end });
+        break;
+      }
     }
   }
 
