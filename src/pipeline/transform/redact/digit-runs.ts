@@ -128,21 +128,13 @@ export class DigitRunReader {
     return this.breakAfter(i);
   }
 
-  /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). */
+  /** The number said at token i (one digit word, "twenty seven", "double five", "4111"). The
+   * reader asks about a token again (a run's next group, strongAt, endsRun …), but only a few
+   * times and a few tokens ahead: reading again is cheaper than keeping an array of reads per
+   * text, and stays linear. */
   readAt(i: number, repeat = true): Read | null {
-    if (!repeat) return this.read(i, false);
-    // The reader asks about the same tokens again and again (a run's next group, strongAt,
-    // endsRun …): each token is read once. Reads are never changed after they are made.
-    const reads = (this.reads ??= new Array<Read | null | undefined>(this.tokens.length));
-    let r = reads[i];
-    if (r === undefined) {
-      r = this.read(i, true);
-      if (i >= 0 && i < reads.length) reads[i] = r;
-    }
-    return r;
+    return this.read(i, repeat);
   }
-
-  private reads: (Read | null | undefined)[] | undefined;
 
   private read(i: number, repeat: boolean): Read | null {
     const t = this.tokens[i];
