@@ -545,7 +545,10 @@ class TokenScan {
 
   /** A context phrase (cue) ends at token p: "au dos", not the Spanish number "dos". */
   private cueEndsAt(p: number): boolean {
-    return !!CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)?.some((c) => this.phraseEndsAt(c.words, p));
+    const t = this.tokens[p]!;
+    if ((t.flags & F_CUE) === 0) return false;
+    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!) if (this.phraseEndsAt(c.words, p)) return true;
+    return false;
   }
 
   /** A number word; a homophone of zero/one only when `ambiguousOk`. */
@@ -702,8 +705,13 @@ class TokenScan {
   }
 
   private otherKeywordEndsAt(i: number, kind: ContextKind): boolean {
-    const candidates = CONTEXT_BY_LAST_WORD.get(this.tokens[i]!.norm);
-    return !!candidates?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, i));
+    const t = this.tokens[i];
+    // Only a word flagged as a cue's last word can end one (asked for every token a date is
+    // looked for in).
+    if (!t || (t.flags & F_CUE) === 0) return false;
+    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!)
+      if (c.kind !== kind && this.phraseEndsAt(c.words, i)) return true;
+    return false;
   }
 
   /** A date ending a few words before the cue's first token `last + 1` (none past a written
