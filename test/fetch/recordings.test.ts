@@ -101,13 +101,11 @@ test('each retention state ends in its documented outcome; available voice is do
     kind: 'skipped',
     recordingId: 'r-arch',
     reason: 'archived',
-    detail: 'archived 2024-01-01T00:00:00Z',
   });
   assert.deepEqual(out['r-del'], {
     kind: 'skipped',
     recordingId: 'r-del',
     reason: 'deleted',
-    detail: 'deleted 2024-02-01T00:00:00Z',
   });
   assert.deepEqual(out['r-err'], {
     kind: 'skipped',

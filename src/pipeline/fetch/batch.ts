@@ -125,7 +125,8 @@ export function errorOutcome(errorMsg: string): { reason: string; detail?: strin
   if (/archiv/i.test(errorMsg)) return { reason: 'archived' };
   if (/restor/i.test(errorMsg)) return { reason: 'restoring' };
   if (/delet/i.test(errorMsg)) return { reason: 'deleted' };
-  if (/error/i.test(errorMsg)) return { reason: 'error', detail: errorMsg.slice(0, 200) };
+  // The state alone, as the recordings list reports it (fetch/recordings.ts unavailableReason).
+  if (/error/i.test(errorMsg)) return { reason: 'error' };
   return undefined;
 }
 

@@ -163,16 +163,24 @@ function isPending(r: Recording, format: RecordingFormatChoice): boolean {
   );
 }
 
-/** Why a recording cannot be fetched now, from its retention state; undefined when it can. */
+/**
+ * Why a recording cannot be fetched now, from its retention state; undefined when it can.
+ * Archived, deleted and errored recordings are named by their state alone: a recording batch job
+ * (./batch.ts) reports them without dates or status, and a conversation's manifest must not
+ * depend on which of the two answered (under faults a job may fail and this list answer instead).
+ * A `recordingErrorStatus` is kept: only this list knows it. Restoring
+ * ones keep their expiry: only this list ever answers for them (a batch's archived results are
+ * looked up here when restoring).
+ */
 export function unavailableReason(r: Recording): { reason: string; detail?: string } | undefined {
   if (r.recordingErrorStatus) return { reason: 'error', detail: r.recordingErrorStatus };
   switch (r.fileState) {
     case 'ARCHIVED':
-      return { reason: 'archived', ...(r.archiveDate ? { detail: `archived ${r.archiveDate}` } : {}) };
+      return { reason: 'archived' };
     case 'DELETED':
-      return { reason: 'deleted', ...(r.deleteDate ? { detail: `deleted ${r.deleteDate}` } : {}) };
+      return { reason: 'deleted' };
     case 'ERROR':
-      return { reason: 'error', detail: 'fileState ERROR' };
+      return { reason: 'error' };
     case 'RESTORING':
       return {
         reason: 'restoring',
