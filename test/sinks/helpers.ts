@@ -13,26 +13,21 @@ export async function stageFile(
   const path = join(dir, name);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, content);
-  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
   return {
     name,
     path,
-    size: buf.length,
-    sha256: createHash('sha256').update(buf).digest('hex'),
+    ...sizeAndHash(Buffer.isBuffer(content) ? content : Buffer.from(content)),
     contentType,
   };
 }
 
 /** A text file held in memory, as the pipeline hands transcripts and manifests to the sinks. */
 export function textBundleFile(name: string, text: string, contentType = 'text/plain'): TextFile {
-  const buf = Buffer.from(text, 'utf8');
-  return {
-    name,
-    text,
-    size: buf.length,
-    sha256: createHash('sha256').update(buf).digest('hex'),
-    contentType,
-  };
+  return { name, text, ...sizeAndHash(Buffer.from(text, 'utf8')), contentType };
+}
+
+function sizeAndHash(buf: Buffer): { size: number; sha256: string } {
+  return { size: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
 }
 
 export async function stageBundle(
