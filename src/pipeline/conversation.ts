@@ -31,7 +31,7 @@ import {
   type Manifest,
   type ManifestSkip,
 } from './manifest.ts';
-import type { BundleFile, ConversationBundle } from '../sinks/types.ts';
+import type { BundleFile, ConversationBundle, Sink } from '../sinks/types.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { conversationDetails } from './details.ts';
 import { auditLabel } from './audit.ts';
@@ -170,7 +170,8 @@ export async function exportConversation(
   if (wantsRecordings(options, conversation)) {
     recordings = await recordingsOf(ctx.client, conversation, await batch, {
       format: options.media ? options.mediaFormat : 'NONE',
-      dir: join(staging, 'recordings'),
+      // Straight in the conversation's staging folder: one folder fewer to create and delete.
+      dir: staging,
       deadlineMs: options.transcodeDeadlineMs,
       wantDigital: options.transcripts,
       ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
@@ -335,30 +336,48 @@ export async function exportConversation(
     manifest: manifest as unknown as Record<string, unknown>,
     transcripts: delivered,
   };
-  for (const sink of ctx.sinks) {
-    if (ctx.checkpoint.isDelivered(conversationId, sink.name, bundle.deliveryId)) {
-      result.alreadyDelivered.push(sink.name);
-      continue;
-    }
-    try {
-      const receipt = await sink.deliver(bundle, ctx.signal);
-      ctx.checkpoint.recordDelivery(conversationId, sink.name, bundle.deliveryId, receipt);
-      await audit.append('delivery.succeeded', {
-        conversationId,
-        sink: auditLabel(sink.name),
-        deliveryId: bundle.deliveryId,
-      });
-    } catch (err) {
-      await audit.append('delivery.failed', {
-        conversationId,
-        sink: auditLabel(sink.name),
-        code: isGtError(err) ? err.code : 'SINK_FAILED',
-      });
-      throw err instanceof GtError
-        ? err
-        : new GtError('SINK_FAILED', `sink ${sink.name} failed`, {}, { cause: err });
-    }
-  }
+  await deliverToSinks(ctx, bundle, result);
   await rm(staging, { recursive: true, force: true });
   return finish();
+}
+
+/**
+ * Delivers the bundle to every sink that does not have it yet, all at once: each sink's delivery is
+ * recorded in the checkpoint on its own, so none depends on another having gone first (one after
+ * the other, a conversation waited for the filesystem's fsyncs, then the review index's group
+ * commit). Every delivery is settled before the first failure is thrown: a sink's success is never
+ * left unrecorded because another failed.
+ */
+async function deliverToSinks(
+  ctx: PipelineContext,
+  bundle: ConversationBundle,
+  result: ConversationResult,
+): Promise<void> {
+  const { conversationId, deliveryId } = bundle;
+  const pending = ctx.sinks.filter((sink) => {
+    const done = ctx.checkpoint.isDelivered(conversationId, sink.name, deliveryId);
+    if (done) result.alreadyDelivered.push(sink.name);
+    return !done;
+  });
+  const outcomes = await Promise.allSettled(pending.map((sink) => deliverToSink(ctx, sink, bundle)));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function deliverToSink(ctx: PipelineContext, sink: Sink, bundle: ConversationBundle): Promise<void> {
+  const { conversationId, deliveryId } = bundle;
+  try {
+    const receipt = await sink.deliver(bundle, ctx.signal);
+    ctx.checkpoint.recordDelivery(conversationId, sink.name, deliveryId, receipt);
+    await ctx.audit.append('delivery.succeeded', { conversationId, sink: auditLabel(sink.name), deliveryId });
+  } catch (err) {
+    await ctx.audit.append('delivery.failed', {
+      conversationId,
+      sink: auditLabel(sink.name),
+      code: isGtError(err) ? err.code : 'SINK_FAILED',
+    });
+    throw err instanceof GtError
+      ? err
+      : new GtError('SINK_FAILED', `sink ${sink.name} failed`, {}, { cause: err });
+  }
 }
