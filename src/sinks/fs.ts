@@ -6,7 +6,7 @@
 // manifest, no timestamps) is written just before the manifest; re-delivering the same deliveryId
 // with the same content is a no-op.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GtError } from '../errors.ts';
 import { conversationSegments, fileSegments, MANIFEST_NAME } from './layout.ts';
@@ -99,15 +99,34 @@ async function placeFile(file: BundleFile, to: string, mode: number): Promise<vo
   else await atomicCopy(file.path, to, file.size, mode);
 }
 
+/** Errors of link(2) that mean "not here" (another filesystem, or one without hard links): copy instead. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts the staged file's bytes at `tmp`: a hard link when the staging folder is on the same
+ * filesystem (the default, `<out>/.genesys-transcripts`), else a copy. A link copies nothing and
+ * creates no inode: on ext4, where a run creates thousands of files and deletes its staging, each
+ * new inode costs a scan past recently deleted ones, most of a conversation's kernel time. The
+ * staged name is removed after delivery, and nothing writes to a staged file once it is delivered.
+ */
+async function linkOrCopy(from: string, tmp: string): Promise<void> {
+  try {
+    await link(from, tmp);
+  } catch (err) {
+    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await copyFile(from, tmp);
+  }
+}
+
 /** Copies `from` to `to` through a temp file in the same folder, so `to` is never half-written. */
 async function atomicCopy(from: string, to: string, expectedSize: number, mode: number): Promise<void> {
   const tmp = join(dirname(to), `.tmp-${randomBytes(6).toString('hex')}`);
   try {
-    await copyFile(from, tmp);
+    await linkOrCopy(from, tmp);
     // One handle for the mode, the size check and the fsync (path calls would look it up thrice).
     const fh = await open(tmp, 'r+');
     try {
-      // copyFile copies the staged file's mode; the delivered one gets the output mode.
+      // The staged file's mode (shared by a link, copied by a copy): the delivered one gets the output mode.
       await fh.chmod(mode);
       const { size } = await fh.stat();
       if (size !== expectedSize)
@@ -117,6 +136,9 @@ async function atomicCopy(from: string, to: string, expectedSize: number, mode: 
       await fh.close();
     }
     await rename(tmp, to);
+    // rename(2) does nothing when both names are links to one file (a staged file linked here by a
+    // delivery that was killed before its staging was removed): the temp name would stay behind.
+    await rm(tmp, { force: true });
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

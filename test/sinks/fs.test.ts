@@ -204,3 +204,52 @@ test('text files held in memory are written byte-exact beside staged media, mani
   // Nothing of the text files was ever staged: only the media is in the staging folder.
   assert.deepEqual(await walk(join(dir, 'staging')), [media.path]);
 });
+
+test('staged media is linked into the folder when it can be (no copy), copied across filesystems, and never leaves a temp name', async (t) => {
+  const dir = await tempWorkdir(t, 'gt-fs-sink-');
+  const sink = createFsSink({ root: join(dir, 'out') });
+  const media = Buffer.alloc(50_000, 3);
+  const bundle = await stageBundle(join(dir, 'staging'), 'conv-link', { media });
+  const staged = bundle.files.find((f) => f.name === 'recordings/r1.wav')!;
+  const receipt = await sink.deliver(bundle);
+  const delivered = join(receipt.location, 'recordings', 'r1.wav');
+  const [a, b] = [await stat(staged.path!), await stat(delivered)];
+  assert.equal(b.ino, a.ino, 'same filesystem: the delivered file is the staged one, linked');
+  assert.equal(b.mode & 0o777, 0o600);
+  assert.equal(sha256(await readFile(delivered)), staged.sha256);
+  // The staging folder goes after delivery: the delivered file stays whole.
+  await rm(join(dir, 'staging'), { recursive: true, force: true });
+  assert.equal(sha256(await readFile(delivered)), staged.sha256);
+
+  // A killed delivery left the staged file linked under its final name; a new delivery of other
+  // content links it onto itself: rename(2) does nothing then, and the temp name must not stay.
+  const again = await stageBundle(join(dir, 'staging2'), 'conv-link2', { media, transcript: 'one' });
+  const folder2 = (await sink.deliver(again)).location;
+  const stagedAgain = again.files.find((f) => f.name === 'recordings/r1.wav')!;
+  const changed = await stageBundle(join(dir, 'staging2'), 'conv-link2', { media, transcript: 'two' });
+  assert.equal((await stat(stagedAgain.path!)).ino, (await stat(join(folder2, 'recordings', 'r1.wav'))).ino);
+  await sink.deliver(changed);
+  const names = await walk(folder2);
+  assert.deepEqual(
+    names.filter((n) => n.includes('.tmp-')),
+    [],
+  );
+  assert.match(await readFile(join(folder2, 'transcript.txt'), 'utf8'), /two/);
+
+  // Staging on another filesystem (tmpfs under /dev/shm): link(2) fails with EXDEV, the file is copied.
+  const shm = '/dev/shm';
+  const other = await mkdtemp(join(shm, 'gt-fs-sink-')).catch(() => undefined);
+  if (!other || (await stat(other)).dev === (await stat(dir)).dev) {
+    if (other) await rm(other, { recursive: true, force: true });
+    t.skip('no second filesystem here to stage on');
+    return;
+  }
+  t.after(() => rm(other, { recursive: true, force: true }));
+  const remote = await stageBundle(other, 'conv-copy', { media });
+  const folder3 = (await sink.deliver(remote)).location;
+  const copied = await stat(join(folder3, 'recordings', 'r1.wav'));
+  const source = remote.files.find((f) => f.name === 'recordings/r1.wav')!;
+  assert.notEqual(copied.dev, (await stat(source.path!)).dev);
+  assert.equal(sha256(await readFile(join(folder3, 'recordings', 'r1.wav'))), source.sha256);
+  assert.equal(copied.mode & 0o777, 0o600);
+});
