@@ -60,8 +60,13 @@ export const exportOptionsSchema = z.object({
   mediaFormat: z.enum(MEDIA_FORMATS).default('WAV'),
   transcripts: z.boolean().default(true),
   redact: z.boolean().default(true),
-  /** Conversations in flight: enough to hide API and download latency when the budget does not bind. */
-  concurrency: z.number().int().min(1).max(64).default(16),
+  /**
+   * Conversations in flight: enough to hide API and download latency when the budget does not bind
+   * (a conversation spends most of its time waiting: its batch answer, the API, fsyncs, the review
+   * index's group commit). 16 left the CPU idle between waits; 32 does not (bench/export.bench.ts).
+   * A binding budget is enforced by the limiter whatever this is. Same default in cli/commands/export.ts.
+   */
+  concurrency: z.number().int().min(1).max(64).default(32),
   dryRun: z.boolean().default(false),
   /** Review pages (index.html, review/) and the search index, kept in --out as conversations land. */
   review: z.boolean().default(true),

@@ -1,4 +1,4 @@
-// The review sink is called for many conversations at once (--concurrency, default 16): the first
+// The review sink is called for many conversations at once (--concurrency, default 32): the first
 // deliveries to a fresh folder all open the site together. They must share one opening, or a late
 // opener's clean-up of stale temp files removes a page another delivery is writing (SINK_FAILED).
 import { after, before, test } from 'node:test';

@@ -168,7 +168,7 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       '--no-recording-batches',
       'look recordings up per conversation instead of in batch requests of 100 (more API calls)',
     )
-    .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 16)
+    .option('--concurrency <n>', 'conversations in flight', integer('--concurrency', 1, 64), 32)
     .option(
       '--since <last>',
       "'last': continue from the end of the previous finished run of this selection to this --out (minus --lag); --from is the start of the first run",
