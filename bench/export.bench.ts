@@ -217,6 +217,8 @@ interface Row {
   exported: number;
   notExported: number;
   seconds: number;
+  /** CPU time of the contender's process during its task (user + system, all threads). */
+  cpuSeconds: number;
   apiCalls: number;
   apiPerConversation: number;
   byRoute: Record<string, number>;
@@ -286,6 +288,7 @@ async function measure(contender: Contender, shape: EmulatorShape): Promise<Row>
       exported,
       notExported: ids.length - exported,
       seconds: report.result.seconds,
+      cpuSeconds: report.cpuMs / 1000,
       apiCalls: cost.apiCalls,
       apiPerConversation: cost.apiCalls / Math.max(1, exported),
       byRoute,
@@ -385,6 +388,7 @@ export default async function run(): Promise<BenchResult> {
       'contender',
       'budget',
       'seconds',
+      'CPU s',
       'API calls/conversation',
       '429s',
       'not exported',
@@ -395,11 +399,12 @@ export default async function run(): Promise<BenchResult> {
     ],
     results.map((r) =>
       'error' in r
-        ? [r.contender, r.budget, 'FAILED', '', '', '', '', '', '', r.error]
+        ? [r.contender, r.budget, 'FAILED', '', '', '', '', '', '', '', r.error]
         : [
             r.contender,
             r.budget,
             fmt(r.seconds),
+            fmt(r.cpuSeconds, 2),
             fmt(r.apiPerConversation, 3),
             r.rateLimited,
             `${r.notExported} of ${r.conversations}`,

@@ -13,6 +13,8 @@ export interface ChildReport<T> {
   maxRssMb: number;
   /** Wall time of the task inside the child, ms (excludes process start-up). */
   wallMs: number;
+  /** CPU time of the task inside the child, ms: user + system, every thread of the process. */
+  cpuMs: number;
 }
 
 interface ChildMessage {
@@ -21,6 +23,7 @@ interface ChildMessage {
   error?: string;
   maxRssMb?: number;
   wallMs?: number;
+  cpuMs?: number;
 }
 
 const STDERR_TAIL = 4000;
@@ -62,6 +65,7 @@ export function runChild<T>(
           result: message.result as T,
           maxRssMb: message.maxRssMb ?? NaN,
           wallMs: message.wallMs ?? NaN,
+          cpuMs: message.cpuMs ?? NaN,
         });
       } else {
         const why = message?.error ?? `exited with ${signal ?? code} before reporting`;
@@ -82,13 +86,16 @@ export async function childMain(handler: (task: unknown) => Promise<unknown>): P
   if (i < 0) return false;
   const task: unknown = JSON.parse(process.argv[i + 1] ?? 'null');
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let reply: ChildMessage;
   try {
     const result = await handler(task);
+    const used = process.cpuUsage(cpu);
     reply = {
       ok: true,
       result,
       wallMs: performance.now() - started,
+      cpuMs: (used.user + used.system) / 1000,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     };
   } catch (err) {
