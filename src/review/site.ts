@@ -2,8 +2,8 @@
 // DIR/review/rows/<hour>.js (the index's data) and DIR/review/index.db (rows + full-text index).
 // Everything here is derived from the conversation folders, so `review DIR` can always rebuild it.
 // A conversation is added in one IMMEDIATE transaction that marks its hour's rows file (and the
-// index page when the hour is new) stale in the database; the stale files are rewritten together a
-// few seconds later (FLUSH_DELAY_MS), at close, and at the next opening after a crash, each time in one
+// index page when the hour is new) stale in the database; the stale files are rewritten together
+// up to 10 s later (FLUSH_DELAY_MS), at close, and at the next opening after a crash, each time in one
 // IMMEDIATE transaction that reads the rows it writes: processes sharing the folder take turns, and
 // the files always catch up with the database. Rewriting an hour's file per conversation made the
 // export O(n²) in the conversations of an hour, and cost 2 ms a conversation on the main thread.
@@ -26,8 +26,13 @@ export interface SiteModes {
 export const REVIEW_DIR = 'review';
 export const INDEX_DB = 'review/index.db';
 const TMP = '.tmp-review-';
-/** How long stale rows files wait for more conversations of their hour before being rewritten. */
-const FLUSH_DELAY_MS = 2_000;
+/**
+ * How long stale rows files wait for more conversations of their hour before being rewritten. The
+ * rewrite is synchronous (inside the transaction that reads the rows) and touches every stale hour:
+ * at 2 s, a short export rewrote most of its hours mid-run, stalling the event loop ~0.1 s, and again
+ * at close. An index page 10 s behind a running export is still current enough to browse.
+ */
+const FLUSH_DELAY_MS = 10_000;
 /** Conversations added within this long share one transaction (group commit): FTS5 writes a new
  * index segment and SQLite a WAL commit per transaction, most of an add's cost when alone. */
 const COMMIT_DELAY_MS = 50;
