@@ -242,7 +242,8 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
       while (d < found.length && found[d]!.end <= at) d++;
       const cover = found[d];
       if (cover && cover.start <= at && at + v.length <= cover.end) continue;
-      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      // (No text[-1]: a negative index is a slow lookup by name, see TokenScan.tokenAt.)
+      if (ALNUM.test(at > 0 ? text[at - 1]! : ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
       added.push({ entity, start: at, end: at + v.length });
     }
   }
@@ -311,6 +312,13 @@ class TokenScan {
     this.tokens = tokens;
     this.words = words;
     this.options = options;
+  }
+
+  /** Token i, or undefined before the first token. Reading tokens[-1] is not just undefined: a
+   * negative index is a property lookup by name in V8 (tens of ns), and the site that saw one
+   * stays slower for every later read. Past the end is an ordinary, cheap miss. */
+  private tokenAt(i: number): Token | undefined {
+    return i >= 0 ? this.tokens[i] : undefined;
   }
 
   /** The nearest context phrase ending before token i, within a few words. */
@@ -453,10 +461,9 @@ class TokenScan {
       if (end < 0) continue;
       const first = tokens[a - 1]!;
       // "… is at", "me at" are no address; "l u i s a at" is (a spelled 'a', not the article).
-      const spelledEnd = this.spelledLetter(first) && this.spelledLetter(tokens[a - 2] ?? first);
+      const spelledEnd = this.spelledLetter(first) && this.spelledLetter(this.tokenAt(a - 2) ?? first);
       // "… brandt one to at …": a homophone after a digit said is a digit, not "to".
-      const digitEnd =
-        this.numberWord(first, true) && !!tokens[a - 2] && this.numberWord(tokens[a - 2]!, false);
+      const digitEnd = this.numberWord(first, true) && a >= 2 && this.numberWord(tokens[a - 2]!, false);
       if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2) && !digitEnd))
         continue;
       const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
@@ -620,7 +627,7 @@ class TokenScan {
       // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
       // ends a sentence, but for a German day ("4. September": one or two digits, then a month).
       const next = this.tokens[i + 1];
-      const prev = this.tokens[i - 1];
+      const prev = this.tokenAt(i - 1);
       if (
         t.norm === '.' &&
         next &&
@@ -630,7 +637,7 @@ class TokenScan {
           prev.norm.length <= 2 &&
           MONTHS.has(next.norm) &&
           // … a day on its own, not the end of a version ("after updating to 9.1.7. October …").
-          this.tokens[i - 2]?.norm !== '.'
+          this.tokenAt(i - 2)?.norm !== '.'
         )
       )
         return null;
@@ -639,7 +646,7 @@ class TokenScan {
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return DATE_MONTH;
     // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
-    if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
+    if (CONJUNCTIONS.has(t.norm) && this.tokenAt(i - 1)?.norm === ',') return null;
     // (The word's flags say which lists it is in: most words are in none.)
     const times = (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
@@ -662,11 +669,11 @@ class TokenScan {
   /** Written digits touching a colon that touches other digits: one half of a clock time. */
   private clockTimeAt(i: number): boolean {
     const t = this.tokens[i]!;
-    const prev = this.tokens[i - 1];
+    const prev = this.tokenAt(i - 1);
     const next = this.tokens[i + 1];
     const colon = (c: Token | undefined, other: Token | undefined): boolean =>
       c?.norm === ':' && other?.kind === 'num' && (c.start === t.end || c.end === t.start);
-    return colon(prev, this.tokens[i - 2]) || colon(next, this.tokens[i + 2]);
+    return colon(prev, this.tokenAt(i - 2)) || colon(next, this.tokens[i + 2]);
   }
 
   /** A homophone of zero/one ("oh", "un", "una") is a digit inside a date when the stretch of
@@ -682,7 +689,8 @@ class TokenScan {
       const nw = this.words.get(t.norm);
       return (!!nw && !nw.ambiguous) || REPEATERS.has(t.norm);
     };
-    return strong(tokens[b + 1]) || (tokens[a - 1]?.kind === 'word' && strong(tokens[a - 1]));
+    const before = this.tokenAt(a - 1);
+    return strong(tokens[b + 1]) || (before?.kind === 'word' && strong(before));
   }
 
   // Per-text caches are created on first use: most texts never need them.
@@ -796,7 +804,7 @@ class TokenScan {
     }
     if (firstValue < 0) return null;
     // "… date of birth, I paid $1200.50": an amount, not a date.
-    if (QUANTITY_BEFORE.has(this.tokens[firstValue - 1]?.norm ?? '')) return null;
+    if (QUANTITY_BEFORE.has(this.tokenAt(firstValue - 1)?.norm ?? '')) return null;
     // "the offer expires in thirty three days": a quantity, not a date.
     const after = this.tokens[lastValue + 1];
     if (after && QUANTITY_AFTER.has(after.norm)) return null;
@@ -963,7 +971,7 @@ class TokenScan {
   }
 
   private isHomophone(k: number): boolean {
-    const t = this.tokens[k];
+    const t = this.tokenAt(k);
     if (!t || t.kind !== 'word' || (t.flags & F_NUMBER_WORD) === 0) return false;
     const nw = this.words.get(t.norm);
     return !!nw?.ambiguous && nw.digits.length === 1;
@@ -988,7 +996,7 @@ class TokenScan {
   private breakBefore(k: number): boolean {
     const breaks = this.options.breaks;
     const t = this.tokens[k];
-    const prev = this.tokens[k - 1];
+    const prev = this.tokenAt(k - 1);
     return !!breaks?.length && !!t && !!prev && breakBetween(breaks, prev.end, t.start);
   }
 
@@ -1049,7 +1057,7 @@ class TokenScan {
   /** Token k starts the text, a turn or a clause, or follows a copula ("is", "es", "ist"): a
    * homophone there starts what is said, not a phrase ("talk to", "pay for"). */
   private opensNumber(k: number): boolean {
-    const prev = this.tokens[k - 1];
+    const prev = this.tokenAt(k - 1);
     if (!prev || this.breakBefore(k)) return true;
     if (prev.kind === 'punct') return prev.norm === ',' || SENTENCE_END.has(prev.norm) || prev.norm === ':';
     return prev.kind === 'word' && COPULAS.has(prev.norm);
@@ -1283,8 +1291,7 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
     let from = 0;
     for (let k = 1; k < g.length; k++) {
       const sep = g[k]!.sepBefore;
-      if (sep.charCodeAt(0) !== 44 || !CLAUSE_JOIN.test(sep) || !(g[k - 1]!.written || g[k]!.written))
-        continue;
+      if (!startsWithComma(sep) || !CLAUSE_JOIN.test(sep) || !(g[k - 1]!.written || g[k]!.written)) continue;
       (parts ??= []).push([from, k]);
       from = k;
     }
@@ -1295,7 +1302,7 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
     parts.push([from, g.length]);
     // A quantity ("at 9:05, and eight five six one, that is the code") is only the part at the
     // end the quantity word or sign stands at.
-    const before = tokens[run.firstTok - 1];
+    const before = run.firstTok > 0 ? tokens[run.firstTok - 1] : undefined;
     const quantityFirst = !!before && (before.norm === ':' || QUANTITY_BEFORE.has(before.norm));
     parts.forEach(([f, t], i) => {
       const quantity = run.quantity && (quantityFirst ? i === 0 : i === parts.length - 1);
@@ -1305,13 +1312,18 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
   return out;
 }
 
+/** Most separators are '' (spaces only): charCodeAt(0) of '' reads past the end, and a site that
+ * has seen such a read is compiled to V8's slow, generic path for every later call. */
+function startsWithComma(sep: string): boolean {
+  return sep.length > 0 && sep.charCodeAt(0) === 44;
+}
+
 /** A group of the run follows a comma and a conjunction, next to a written group. */
 function hasClauseJoint(run: DigitRun): boolean {
   const g = run.groups;
   for (let k = 1; k < g.length; k++) {
     const sep = g[k]!.sepBefore;
-    if (sep.charCodeAt(0) === 44 && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written))
-      return true;
+    if (startsWithComma(sep) && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written)) return true;
   }
   return false;
 }

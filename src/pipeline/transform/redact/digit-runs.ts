@@ -284,7 +284,8 @@ export class DigitRunReader {
       }
       const lastTok = groups.at(-1)!.lastTok;
       // "(555) 010-1234": the opening parenthesis belongs to the number.
-      if (plusStart === undefined && tokens[first - 1]?.norm === '(')
+      // (first > 0: reading tokens[-1] is a slow lookup by name in V8, see quantitySide.)
+      if (plusStart === undefined && first > 0 && tokens[first - 1]!.norm === '(')
         groups[0]!.start = tokens[first - 1]!.start;
       const quantity = this.quantitySide(first, lastTok);
       let kept = groups;
@@ -384,10 +385,12 @@ export class DigitRunReader {
 
   /** The end of a run that makes it a quantity ("$1,200", "12 dollars", "3:30"), if any. */
   private quantitySide(firstTok: number, lastTok: number): 'before' | 'after' | undefined {
-    const before = this.tokens[firstTok - 1];
+    // Never tokens[-1]: a negative index is a property lookup by name in V8 (tens of ns), and
+    // the site that saw one stays slower for every later read.
+    const before = firstTok > 0 ? this.tokens[firstTok - 1] : undefined;
     if (before && (before.flags & F_QUANTITY_BEFORE) !== 0) return 'before';
     // "3:30" and "10:45" are times: the colon sits right between digits.
-    if (before?.norm === ':' && this.tokens[firstTok - 2]?.kind === 'num') return 'before';
+    if (before?.norm === ':' && firstTok >= 2 && this.tokens[firstTok - 2]!.kind === 'num') return 'before';
     const after = this.tokens[lastTok + 1];
     if (after?.norm === ':' && this.tokens[lastTok + 2]?.kind === 'num') return 'after';
     if (after && (after.flags & F_QUANTITY_AFTER) !== 0) {

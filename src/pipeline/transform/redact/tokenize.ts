@@ -150,7 +150,8 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
           // The low half of a surrogate pair belongs to the letter.
           if (d >= 0xd800 && d <= 0xdbff && i < n) h = (Math.imul(h, 31) + text.charCodeAt(i++)) | 0;
         }
-        const j = text.charCodeAt(i);
+        // (Not charCodeAt(n): a read past the end makes V8 compile the site's slow, generic path.)
+        const j = i < n ? text.charCodeAt(i) : -1;
         // Inner apostrophes and hyphens join words: "it's", "dix-sept".
         if ((j === 39 || j === 0x2019 || j === 45) && i + 1 < n && isLetter(text, i + 1)) {
           h = (Math.imul(h, 31) + j) | 0;
