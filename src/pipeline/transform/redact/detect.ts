@@ -167,7 +167,7 @@ function writtenEmails(text: string, out: Detection[]): void {
 
 export function detect(text: string, options: DetectOptions): Detection[] {
   const n = normaliseForDetection(text);
-  if (!n.from) return detectNormalised(text, options);
+  if (n.original === null) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
   const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
   return found.map((d) => {
