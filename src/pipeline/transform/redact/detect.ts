@@ -15,12 +15,12 @@ import {
 } from './digit-runs.ts';
 import {
   AT_WORDS,
-  CONTEXT_BY_LAST_WORD,
   DATE_JOINERS,
   DOT_WORDS,
   EMAIL_JOINERS,
   EMAIL_STOP,
   FILLERS,
+  LOCALES,
   MONTHS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
@@ -29,7 +29,6 @@ import {
   SEND_VERBS,
   TLDS,
   numberWords,
-  ownNumberWords,
   type ContextKind,
   type Locale,
   type NumberWord,
@@ -140,14 +139,35 @@ function written(
 const EMAIL_DOMAIN_AFTER_AT = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
 const MAX_DOMAIN_CHARS = 255;
 
-const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
-const EMAIL_DOMAIN_START = /[\p{L}\p{N}-]/u;
+/**
+ * A regex test of one code unit (text[i]), its answer kept per code unit: the regex runs once per
+ * distinct character instead of once per character read (an address's local part is read one
+ * character at a time).
+ */
+class UnitTest {
+  private readonly re: RegExp;
+  /** 0: not yet known, 1: matches, 2: does not. */
+  private readonly known = new Uint8Array(0x10000);
+
+  constructor(re: RegExp) {
+    this.re = re;
+  }
+
+  /** re.test(text[i]), for 0 <= i < text.length. */
+  test(text: string, i: number): boolean {
+    const c = text.charCodeAt(i);
+    return (this.known[c] || (this.known[c] = this.re.test(text[i]!) ? 1 : 2)) === 1;
+  }
+}
+
+const EMAIL_LOCAL_CHAR = new UnitTest(/[\p{L}\p{N}._%+-]/u);
+const EMAIL_DOMAIN_START = new UnitTest(/[\p{L}\p{N}-]/u);
 
 /** Where the local part before the '@' at `at` starts (`at` when there is none). */
 function localPartStart(text: string, at: number, floor: number): number {
   let i = at;
   const lowest = Math.max(floor, at - 64);
-  while (i > lowest && EMAIL_LOCAL_CHAR.test(text[i - 1]!)) i--;
+  while (i > lowest && EMAIL_LOCAL_CHAR.test(text, i - 1)) i--;
   return i;
 }
 
@@ -155,7 +175,7 @@ function writtenEmails(text: string, out: Detection[]): void {
   let floor = 0;
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     const start = localPartStart(text, at, floor);
-    if (start === at || !EMAIL_DOMAIN_START.test(text[at + 1] ?? '')) continue;
+    if (start === at || at + 1 >= text.length || !EMAIL_DOMAIN_START.test(text, at + 1)) continue;
     const domain = EMAIL_DOMAIN_AFTER_AT.exec(text.slice(at + 1, at + 1 + MAX_DOMAIN_CHARS));
     if (!domain) continue;
     const end = at + 1 + domain[0].length;
@@ -196,20 +216,17 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
       [...found].sort((a, b) => a.start - b.start),
     );
   if (flags & F_HYPHENATED_NUMBER) tokens = splitHyphenatedNumbers(tokens, words);
-  const scan = new TokenScan(text, tokens, words, options);
+  const scan = new TokenScan(text, tokens, options);
   if (flags & F_AT) scan.spokenEmails(found);
   if (flags & F_DATE_CUE) scan.keywordDates(found);
-  scan.numbers(
-    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
-    found,
-  );
+  scan.numbers(new DigitRunReader(tokens, options.locale, budget, options.breaks).readAll(), found);
   budget?.check();
   if (found.length === 0) return found;
   return repeatsOf(text, resolveOverlaps(found));
 }
 
 const MAX_REPEATED_VALUES = 32;
-const ALNUM = /[\p{L}\p{N}]/u;
+const ALNUM = new UnitTest(/[\p{L}\p{N}]/u);
 
 /**
  * A value said again elsewhere in the text ("I have September 28, 1984", a read-back of an
@@ -242,8 +259,8 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
       while (d < found.length && found[d]!.end <= at) d++;
       const cover = found[d];
       if (cover && cover.start <= at && at + v.length <= cover.end) continue;
-      // (No text[-1]: a negative index is a slow lookup by name, see TokenScan.tokenAt.)
-      if (ALNUM.test(at > 0 ? text[at - 1]! : ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      const after = at + v.length;
+      if ((at > 0 && ALNUM.test(text, at - 1)) || (after < text.length && ALNUM.test(text, after))) continue;
       added.push({ entity, start: at, end: at + v.length });
     }
   }
@@ -298,20 +315,22 @@ function dateValue(digits: number): DateToken {
 
 class TokenScan {
   private readonly tokens: readonly Token[];
-  private readonly words: ReadonlyMap<string, NumberWord>;
   private readonly options: DetectOptions;
   private readonly text: string;
+  /** Index of the locale in LOCALES: which of a word's number words (WordInfo) counts. */
+  private readonly locale: number;
 
-  constructor(
-    text: string,
-    tokens: readonly Token[],
-    words: ReadonlyMap<string, NumberWord>,
-    options: DetectOptions,
-  ) {
+  constructor(text: string, tokens: readonly Token[], options: DetectOptions) {
     this.text = text;
     this.tokens = tokens;
-    this.words = words;
     this.options = options;
+    this.locale = LOCALES.indexOf(options.locale);
+  }
+
+  /** Token t as a number word of the locale: numberWords(locale).get(t.norm), looked up once per
+   * distinct word by the tokenizer (WordInfo). */
+  private numberWordOf(t: Token): NumberWord | undefined {
+    return t.info.numberWords?.[this.locale];
   }
 
   /** Token i, or undefined before the first token. Reading tokens[-1] is not just undefined: a
@@ -344,8 +363,7 @@ class TokenScan {
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
+      for (const c of t.info.cues!) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
     }
     return undefined;
   }
@@ -368,8 +386,7 @@ class TokenScan {
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
+      const hit = t.info.cues!.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
       // A cue followed by a number of its own in the same clause introduces that one: "in
       // 2015 — CVV nine oh nine", "customer since 2021, and the sort code of my bank is 12-34-56".
       if (hit)
@@ -390,12 +407,12 @@ class TokenScan {
       // Another cue starts another clause ("savings account" is one cue, said in two words).
       if (
         (t.flags & F_CUE) !== 0 &&
-        CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k))
+        t.info.cues?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k))
       )
         return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && (t.flags & F_NUMBER_WORD) !== 0) {
-        const w = this.words.get(t.norm);
+        const w = this.numberWordOf(t);
         if (w && !w.ambiguous) return true;
       }
     }
@@ -554,20 +571,20 @@ class TokenScan {
   private cueEndsAt(p: number): boolean {
     const t = this.tokens[p]!;
     if ((t.flags & F_CUE) === 0) return false;
-    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!) if (this.phraseEndsAt(c.words, p)) return true;
+    for (const c of t.info.cues!) if (this.phraseEndsAt(c.words, p)) return true;
     return false;
   }
 
   /** A number word; a homophone of zero/one only when `ambiguousOk`. */
   private numberWord(t: Token, ambiguousOk: boolean): boolean {
     if (t.kind !== 'word') return false;
-    const w = this.words.get(t.norm);
+    const w = this.numberWordOf(t);
     return !!w && (ambiguousOk || !w.ambiguous);
   }
 
   /** A plain word of an address (a name), not a number word nor a spelled letter. */
   private bareWord(t: Token): boolean {
-    return t.kind === 'word' && t.norm.length > 1 && !this.words.has(t.norm);
+    return t.kind === 'word' && t.norm.length > 1 && this.numberWordOf(t) === undefined;
   }
 
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
@@ -610,7 +627,7 @@ class TokenScan {
   /** The date-of-birth or expiry phrase that ends at token p (a loop, not `find` with a
    * closure: this runs for every cue word of every line). */
   private dateCueEndingAt(p: number): { kind: ContextKind; words: readonly string[] } | undefined {
-    for (const c of CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)!)
+    for (const c of this.tokens[p]!.info.cues!)
       if ((c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p)) return c;
     return undefined;
   }
@@ -652,12 +669,12 @@ class TokenScan {
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
       const next = this.tokens[i + 1];
-      const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
+      const unit = next?.kind === 'word' ? this.numberWordOf(next) : undefined;
       return unit?.digits.length === 1 && (!unit.ambiguous || AMBIGUOUS_STARTERS.has(next!.norm))
         ? dateValue(times - 1)
         : null;
     }
-    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.words.get(t.norm) : undefined;
+    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.numberWordOf(t) : undefined;
     if (nw && !nw.ambiguous) return dateValue(nw.digits.length);
     if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i)) return dateValue(1);
     // An ordinal, or a number word of dates ("mil", "thousand": DATE_EXTRA_NUMBERS).
@@ -686,7 +703,7 @@ class TokenScan {
       if (!t) return false;
       if (t.kind === 'num') return true;
       if (t.kind !== 'word') return false;
-      const nw = this.words.get(t.norm);
+      const nw = this.numberWordOf(t);
       return (!!nw && !nw.ambiguous) || REPEATERS.has(t.norm);
     };
     const before = this.tokenAt(a - 1);
@@ -717,8 +734,7 @@ class TokenScan {
     // Only a word flagged as a cue's last word can end one (asked for every token a date is
     // looked for in).
     if (!t || (t.flags & F_CUE) === 0) return false;
-    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!)
-      if (c.kind !== kind && this.phraseEndsAt(c.words, i)) return true;
+    for (const c of t.info.cues!) if (c.kind !== kind && this.phraseEndsAt(c.words, i)) return true;
     return false;
   }
 
@@ -973,14 +989,14 @@ class TokenScan {
   private isHomophone(k: number): boolean {
     const t = this.tokenAt(k);
     if (!t || t.kind !== 'word' || (t.flags & F_NUMBER_WORD) === 0) return false;
-    const nw = this.words.get(t.norm);
+    const nw = this.numberWordOf(t);
     return !!nw?.ambiguous && nw.digits.length === 1;
   }
 
   private homophoneGroup(k: number): DigitGroup | undefined {
     if (!this.isHomophone(k)) return undefined;
     const t = this.tokens[k]!;
-    const nw = this.words.get(t.norm)!;
+    const nw = this.numberWordOf(t)!;
     return {
       digits: nw.digits,
       start: t.start,
