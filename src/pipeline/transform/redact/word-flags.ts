@@ -115,13 +115,22 @@ export interface WordInfo {
 /** Most words: no cue, no number word (also every token that is not a word). */
 export const NO_WORD_INFO: WordInfo = { cues: undefined, numberWords: undefined };
 
+/** WordInfo of the lexicon's words, made once each: words the cache does not keep (the parts of
+ * "four-one-four-…", long words) would otherwise make theirs every time. Bounded by the lexicon. */
+const infoOfLexiconWord = new Map<string, WordInfo>();
+
 /** The WordInfo of a word in its normal form, given its flags (wordFlags). */
 export function wordInfo(norm: string, flags: number): WordInfo {
   // F_CUE is exactly "a key of CONTEXT_BY_LAST_WORD"; F_NUMBER_WORD "in some locale's list", and
   // every numberWords() is made of those lists: without either flag both lookups miss.
   if ((flags & (F_CUE | F_NUMBER_WORD)) === 0) return NO_WORD_INFO;
-  return {
-    cues: CONTEXT_BY_LAST_WORD.get(norm),
-    numberWords: (flags & F_NUMBER_WORD) !== 0 ? LOCALES.map((l) => numberWords(l).get(norm)) : undefined,
-  };
+  let info = infoOfLexiconWord.get(norm);
+  if (info === undefined) {
+    info = {
+      cues: CONTEXT_BY_LAST_WORD.get(norm),
+      numberWords: (flags & F_NUMBER_WORD) !== 0 ? LOCALES.map((l) => numberWords(l).get(norm)) : undefined,
+    };
+    infoOfLexiconWord.set(norm, info);
+  }
+  return info;
 }
