@@ -67,6 +67,22 @@ export interface DetectOptions {
   defaultContext?: ContextKind;
 }
 
+/**
+ * DetectOptions with every field present, always in this order. The scans read these fields for
+ * every token and run; options made with different fields (a line, a transcript with its breaks,
+ * a metadata value with a default context) are objects of different shapes, and V8 then
+ * deoptimises and recompiles the scans whenever the kind of caller changes, and reads the fields
+ * through polymorphic caches.
+ */
+export function detectOptions(
+  locale: Locale,
+  budget: RedactionBudget | undefined,
+  breaks?: readonly number[],
+  defaultContext?: ContextKind,
+): DetectOptions {
+  return { locale, breaks, budget, defaultContext };
+}
+
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
 /** Card lengths in order of how common they are: a long run keeps the most likely card. */
 const CARD_LENGTH_PREFERENCE = [16, 15, 14, 13, 19, 18, 17];
@@ -189,7 +205,10 @@ export function detect(text: string, options: DetectOptions): Detection[] {
   const n = normaliseForDetection(text);
   if (n.original === null) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
-  const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
+  const found = detectNormalised(
+    n.text,
+    breaks ? detectOptions(options.locale, options.budget, breaks, options.defaultContext) : options,
+  );
   return found.map((d) => {
     const r = toOriginal(n, d.start, d.end);
     return { entity: d.entity, start: r.start, end: r.end };
