@@ -15,12 +15,12 @@ import {
 } from './digit-runs.ts';
 import {
   AT_WORDS,
-  CONTEXT_BY_LAST_WORD,
   DATE_JOINERS,
   DOT_WORDS,
   EMAIL_JOINERS,
   EMAIL_STOP,
   FILLERS,
+  LOCALES,
   MONTHS,
   QUANTITY_AFTER,
   QUANTITY_BEFORE,
@@ -29,7 +29,6 @@ import {
   SEND_VERBS,
   TLDS,
   numberWords,
-  ownNumberWords,
   type ContextKind,
   type Locale,
   type NumberWord,
@@ -66,6 +65,22 @@ export interface DetectOptions {
   budget?: RedactionBudget;
   /** Context assumed when no phrase precedes a number (redactValue: ANI/DNIS are phones). */
   defaultContext?: ContextKind;
+}
+
+/**
+ * DetectOptions with every field present, always in this order. The scans read these fields for
+ * every token and run; options made with different fields (a line, a transcript with its breaks,
+ * a metadata value with a default context) are objects of different shapes, and V8 then
+ * deoptimises and recompiles the scans whenever the kind of caller changes, and reads the fields
+ * through polymorphic caches.
+ */
+export function detectOptions(
+  locale: Locale,
+  budget: RedactionBudget | undefined,
+  breaks?: readonly number[],
+  defaultContext?: ContextKind,
+): DetectOptions {
+  return { locale, breaks, budget, defaultContext };
 }
 
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
@@ -140,14 +155,35 @@ function written(
 const EMAIL_DOMAIN_AFTER_AT = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
 const MAX_DOMAIN_CHARS = 255;
 
-const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+-]/u;
-const EMAIL_DOMAIN_START = /[\p{L}\p{N}-]/u;
+/**
+ * A regex test of one code unit (text[i]), its answer kept per code unit: the regex runs once per
+ * distinct character instead of once per character read (an address's local part is read one
+ * character at a time).
+ */
+class UnitTest {
+  private readonly re: RegExp;
+  /** 0: not yet known, 1: matches, 2: does not. */
+  private readonly known = new Uint8Array(0x10000);
+
+  constructor(re: RegExp) {
+    this.re = re;
+  }
+
+  /** re.test(text[i]), for 0 <= i < text.length. */
+  test(text: string, i: number): boolean {
+    const c = text.charCodeAt(i);
+    return (this.known[c] || (this.known[c] = this.re.test(text[i]!) ? 1 : 2)) === 1;
+  }
+}
+
+const EMAIL_LOCAL_CHAR = new UnitTest(/[\p{L}\p{N}._%+-]/u);
+const EMAIL_DOMAIN_START = new UnitTest(/[\p{L}\p{N}-]/u);
 
 /** Where the local part before the '@' at `at` starts (`at` when there is none). */
 function localPartStart(text: string, at: number, floor: number): number {
   let i = at;
   const lowest = Math.max(floor, at - 64);
-  while (i > lowest && EMAIL_LOCAL_CHAR.test(text[i - 1]!)) i--;
+  while (i > lowest && EMAIL_LOCAL_CHAR.test(text, i - 1)) i--;
   return i;
 }
 
@@ -155,7 +191,7 @@ function writtenEmails(text: string, out: Detection[]): void {
   let floor = 0;
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     const start = localPartStart(text, at, floor);
-    if (start === at || !EMAIL_DOMAIN_START.test(text[at + 1] ?? '')) continue;
+    if (start === at || at + 1 >= text.length || !EMAIL_DOMAIN_START.test(text, at + 1)) continue;
     const domain = EMAIL_DOMAIN_AFTER_AT.exec(text.slice(at + 1, at + 1 + MAX_DOMAIN_CHARS));
     if (!domain) continue;
     const end = at + 1 + domain[0].length;
@@ -167,9 +203,12 @@ function writtenEmails(text: string, out: Detection[]): void {
 
 export function detect(text: string, options: DetectOptions): Detection[] {
   const n = normaliseForDetection(text);
-  if (!n.from) return detectNormalised(text, options);
+  if (n.original === null) return detectNormalised(text, options);
   const breaks = options.breaks?.map((b) => fromOriginal(n, b));
-  const found = detectNormalised(n.text, breaks ? { ...options, breaks } : options);
+  const found = detectNormalised(
+    n.text,
+    breaks ? detectOptions(options.locale, options.budget, breaks, options.defaultContext) : options,
+  );
   return found.map((d) => {
     const r = toOriginal(n, d.start, d.end);
     return { entity: d.entity, start: r.start, end: r.end };
@@ -196,20 +235,17 @@ function detectNormalised(text: string, options: DetectOptions): Detection[] {
       [...found].sort((a, b) => a.start - b.start),
     );
   if (flags & F_HYPHENATED_NUMBER) tokens = splitHyphenatedNumbers(tokens, words);
-  const scan = new TokenScan(text, tokens, words, options);
+  const scan = new TokenScan(text, tokens, options);
   if (flags & F_AT) scan.spokenEmails(found);
   if (flags & F_DATE_CUE) scan.keywordDates(found);
-  scan.numbers(
-    new DigitRunReader(tokens, words, budget, ownNumberWords(options.locale), options.breaks).readAll(),
-    found,
-  );
+  scan.numbers(new DigitRunReader(tokens, options.locale, budget, options.breaks).readAll(), found);
   budget?.check();
   if (found.length === 0) return found;
   return repeatsOf(text, resolveOverlaps(found));
 }
 
 const MAX_REPEATED_VALUES = 32;
-const ALNUM = /[\p{L}\p{N}]/u;
+const ALNUM = new UnitTest(/[\p{L}\p{N}]/u);
 
 /**
  * A value said again elsewhere in the text ("I have September 28, 1984", a read-back of an
@@ -242,7 +278,8 @@ function repeatsOf(text: string, found: Detection[]): Detection[] {
       while (d < found.length && found[d]!.end <= at) d++;
       const cover = found[d];
       if (cover && cover.start <= at && at + v.length <= cover.end) continue;
-      if (ALNUM.test(text[at - 1] ?? ' ') || ALNUM.test(text[at + v.length] ?? ' ')) continue;
+      const after = at + v.length;
+      if ((at > 0 && ALNUM.test(text, at - 1)) || (after < text.length && ALNUM.test(text, after))) continue;
       added.push({ entity, start: at, end: at + v.length });
     }
   }
@@ -297,20 +334,29 @@ function dateValue(digits: number): DateToken {
 
 class TokenScan {
   private readonly tokens: readonly Token[];
-  private readonly words: ReadonlyMap<string, NumberWord>;
   private readonly options: DetectOptions;
   private readonly text: string;
+  /** Index of the locale in LOCALES: which of a word's number words (WordInfo) counts. */
+  private readonly locale: number;
 
-  constructor(
-    text: string,
-    tokens: readonly Token[],
-    words: ReadonlyMap<string, NumberWord>,
-    options: DetectOptions,
-  ) {
+  constructor(text: string, tokens: readonly Token[], options: DetectOptions) {
     this.text = text;
     this.tokens = tokens;
-    this.words = words;
     this.options = options;
+    this.locale = LOCALES.indexOf(options.locale);
+  }
+
+  /** Token t as a number word of the locale: numberWords(locale).get(t.norm), looked up once per
+   * distinct word by the tokenizer (WordInfo). */
+  private numberWordOf(t: Token): NumberWord | undefined {
+    return t.info.numberWords?.[this.locale];
+  }
+
+  /** Token i, or undefined before the first token. Reading tokens[-1] is not just undefined: a
+   * negative index is a property lookup by name in V8 (tens of ns), and the site that saw one
+   * stays slower for every later read. Past the end is an ordinary, cheap miss. */
+  private tokenAt(i: number): Token | undefined {
+    return i >= 0 ? this.tokens[i] : undefined;
   }
 
   /** The nearest context phrase ending before token i, within a few words. */
@@ -336,8 +382,7 @@ class TokenScan {
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      for (const c of candidates) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
+      for (const c of t.info.cues!) if (this.phraseEndsAt(c.words, p)) return { kind: c.kind, at: p };
     }
     return undefined;
   }
@@ -360,8 +405,7 @@ class TokenScan {
       if (t.kind !== 'word') continue;
       seen++;
       if ((t.flags & F_CUE) === 0) continue;
-      const candidates = CONTEXT_BY_LAST_WORD.get(t.norm)!;
-      const hit = candidates.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
+      const hit = t.info.cues!.find((c) => c.kind !== 'NEUTRAL' && this.phraseEndsAt(c.words, p));
       // A cue followed by a number of its own in the same clause introduces that one: "in
       // 2015 — CVV nine oh nine", "customer since 2021, and the sort code of my bank is 12-34-56".
       if (hit)
@@ -382,12 +426,12 @@ class TokenScan {
       // Another cue starts another clause ("savings account" is one cue, said in two words).
       if (
         (t.flags & F_CUE) !== 0 &&
-        CONTEXT_BY_LAST_WORD.get(t.norm)?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k))
+        t.info.cues?.some((c) => c.kind !== kind && this.phraseEndsAt(c.words, k))
       )
         return false;
       if (t.kind === 'num' || t.kind === 'opaque') return true;
       if (t.kind === 'word' && (t.flags & F_NUMBER_WORD) !== 0) {
-        const w = this.words.get(t.norm);
+        const w = this.numberWordOf(t);
         if (w && !w.ambiguous) return true;
       }
     }
@@ -453,10 +497,9 @@ class TokenScan {
       if (end < 0) continue;
       const first = tokens[a - 1]!;
       // "… is at", "me at" are no address; "l u i s a at" is (a spelled 'a', not the article).
-      const spelledEnd = this.spelledLetter(first) && this.spelledLetter(tokens[a - 2] ?? first);
+      const spelledEnd = this.spelledLetter(first) && this.spelledLetter(this.tokenAt(a - 2) ?? first);
       // "… brandt one to at …": a homophone after a digit said is a digit, not "to".
-      const digitEnd =
-        this.numberWord(first, true) && !!tokens[a - 2] && this.numberWord(tokens[a - 2]!, false);
+      const digitEnd = this.numberWord(first, true) && a >= 2 && this.numberWord(tokens[a - 2]!, false);
       if (!this.isLabel(first) || (EMAIL_STOP.has(first.norm) && !(spelledEnd && a >= 2) && !digitEnd))
         continue;
       const l = this.localPartStart(a - 1, Math.max(floor, a - MAX_EMAIL_TOKENS));
@@ -547,20 +590,20 @@ class TokenScan {
   private cueEndsAt(p: number): boolean {
     const t = this.tokens[p]!;
     if ((t.flags & F_CUE) === 0) return false;
-    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!) if (this.phraseEndsAt(c.words, p)) return true;
+    for (const c of t.info.cues!) if (this.phraseEndsAt(c.words, p)) return true;
     return false;
   }
 
   /** A number word; a homophone of zero/one only when `ambiguousOk`. */
   private numberWord(t: Token, ambiguousOk: boolean): boolean {
     if (t.kind !== 'word') return false;
-    const w = this.words.get(t.norm);
+    const w = this.numberWordOf(t);
     return !!w && (ambiguousOk || !w.ambiguous);
   }
 
   /** A plain word of an address (a name), not a number word nor a spelled letter. */
   private bareWord(t: Token): boolean {
-    return t.kind === 'word' && t.norm.length > 1 && !this.words.has(t.norm);
+    return t.kind === 'word' && t.norm.length > 1 && this.numberWordOf(t) === undefined;
   }
 
   // ---- dates after "date of birth" / "expires": "04/27", "oh four twenty seven", "April 2027",
@@ -603,7 +646,7 @@ class TokenScan {
   /** The date-of-birth or expiry phrase that ends at token p (a loop, not `find` with a
    * closure: this runs for every cue word of every line). */
   private dateCueEndingAt(p: number): { kind: ContextKind; words: readonly string[] } | undefined {
-    for (const c of CONTEXT_BY_LAST_WORD.get(this.tokens[p]!.norm)!)
+    for (const c of this.tokens[p]!.info.cues!)
       if ((c.kind === 'DOB' || c.kind === 'EXPIRY') && this.phraseEndsAt(c.words, p)) return c;
     return undefined;
   }
@@ -620,7 +663,7 @@ class TokenScan {
       // "… is 28084337. 1954-11-17, that is my date of birth": a full stop with a space after it
       // ends a sentence, but for a German day ("4. September": one or two digits, then a month).
       const next = this.tokens[i + 1];
-      const prev = this.tokens[i - 1];
+      const prev = this.tokenAt(i - 1);
       if (
         t.norm === '.' &&
         next &&
@@ -630,7 +673,7 @@ class TokenScan {
           prev.norm.length <= 2 &&
           MONTHS.has(next.norm) &&
           // … a day on its own, not the end of a version ("after updating to 9.1.7. October …").
-          this.tokens[i - 2]?.norm !== '.'
+          this.tokenAt(i - 2)?.norm !== '.'
         )
       )
         return null;
@@ -639,18 +682,18 @@ class TokenScan {
     if (t.kind !== 'word') return null;
     if (MONTHS.has(t.norm)) return DATE_MONTH;
     // ", and" joins another clause: "back in 2020, and November 10, 1961, that is my …".
-    if (CONJUNCTIONS.has(t.norm) && this.tokens[i - 1]?.norm === ',') return null;
+    if (CONJUNCTIONS.has(t.norm) && this.tokenAt(i - 1)?.norm === ',') return null;
     // (The word's flags say which lists it is in: most words are in none.)
     const times = (t.flags & F_REPEATER) !== 0 ? REPEATERS.get(t.norm) : undefined;
     if (times) {
       // "oh nine double three": "double" stands for one more copy of the digit after it.
       const next = this.tokens[i + 1];
-      const unit = next?.kind === 'word' ? this.words.get(next.norm) : undefined;
+      const unit = next?.kind === 'word' ? this.numberWordOf(next) : undefined;
       return unit?.digits.length === 1 && (!unit.ambiguous || AMBIGUOUS_STARTERS.has(next!.norm))
         ? dateValue(times - 1)
         : null;
     }
-    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.words.get(t.norm) : undefined;
+    const nw = (t.flags & F_NUMBER_WORD) !== 0 ? this.numberWordOf(t) : undefined;
     if (nw && !nw.ambiguous) return dateValue(nw.digits.length);
     if (nw && AMBIGUOUS_STARTERS.has(t.norm) && this.spokenZeroOrOneAt(i)) return dateValue(1);
     // An ordinal, or a number word of dates ("mil", "thousand": DATE_EXTRA_NUMBERS).
@@ -662,11 +705,11 @@ class TokenScan {
   /** Written digits touching a colon that touches other digits: one half of a clock time. */
   private clockTimeAt(i: number): boolean {
     const t = this.tokens[i]!;
-    const prev = this.tokens[i - 1];
+    const prev = this.tokenAt(i - 1);
     const next = this.tokens[i + 1];
     const colon = (c: Token | undefined, other: Token | undefined): boolean =>
       c?.norm === ':' && other?.kind === 'num' && (c.start === t.end || c.end === t.start);
-    return colon(prev, this.tokens[i - 2]) || colon(next, this.tokens[i + 2]);
+    return colon(prev, this.tokenAt(i - 2)) || colon(next, this.tokens[i + 2]);
   }
 
   /** A homophone of zero/one ("oh", "un", "una") is a digit inside a date when the stretch of
@@ -679,10 +722,11 @@ class TokenScan {
       if (!t) return false;
       if (t.kind === 'num') return true;
       if (t.kind !== 'word') return false;
-      const nw = this.words.get(t.norm);
+      const nw = this.numberWordOf(t);
       return (!!nw && !nw.ambiguous) || REPEATERS.has(t.norm);
     };
-    return strong(tokens[b + 1]) || (tokens[a - 1]?.kind === 'word' && strong(tokens[a - 1]));
+    const before = this.tokenAt(a - 1);
+    return strong(tokens[b + 1]) || (before?.kind === 'word' && strong(before));
   }
 
   // Per-text caches are created on first use: most texts never need them.
@@ -709,8 +753,7 @@ class TokenScan {
     // Only a word flagged as a cue's last word can end one (asked for every token a date is
     // looked for in).
     if (!t || (t.flags & F_CUE) === 0) return false;
-    for (const c of CONTEXT_BY_LAST_WORD.get(t.norm)!)
-      if (c.kind !== kind && this.phraseEndsAt(c.words, i)) return true;
+    for (const c of t.info.cues!) if (c.kind !== kind && this.phraseEndsAt(c.words, i)) return true;
     return false;
   }
 
@@ -796,7 +839,7 @@ class TokenScan {
     }
     if (firstValue < 0) return null;
     // "… date of birth, I paid $1200.50": an amount, not a date.
-    if (QUANTITY_BEFORE.has(this.tokens[firstValue - 1]?.norm ?? '')) return null;
+    if (QUANTITY_BEFORE.has(this.tokenAt(firstValue - 1)?.norm ?? '')) return null;
     // "the offer expires in thirty three days": a quantity, not a date.
     const after = this.tokens[lastValue + 1];
     if (after && QUANTITY_AFTER.has(after.norm)) return null;
@@ -963,16 +1006,16 @@ class TokenScan {
   }
 
   private isHomophone(k: number): boolean {
-    const t = this.tokens[k];
+    const t = this.tokenAt(k);
     if (!t || t.kind !== 'word' || (t.flags & F_NUMBER_WORD) === 0) return false;
-    const nw = this.words.get(t.norm);
+    const nw = this.numberWordOf(t);
     return !!nw?.ambiguous && nw.digits.length === 1;
   }
 
   private homophoneGroup(k: number): DigitGroup | undefined {
     if (!this.isHomophone(k)) return undefined;
     const t = this.tokens[k]!;
-    const nw = this.words.get(t.norm)!;
+    const nw = this.numberWordOf(t)!;
     return {
       digits: nw.digits,
       start: t.start,
@@ -988,7 +1031,7 @@ class TokenScan {
   private breakBefore(k: number): boolean {
     const breaks = this.options.breaks;
     const t = this.tokens[k];
-    const prev = this.tokens[k - 1];
+    const prev = this.tokenAt(k - 1);
     return !!breaks?.length && !!t && !!prev && breakBetween(breaks, prev.end, t.start);
   }
 
@@ -1049,7 +1092,7 @@ class TokenScan {
   /** Token k starts the text, a turn or a clause, or follows a copula ("is", "es", "ist"): a
    * homophone there starts what is said, not a phrase ("talk to", "pay for"). */
   private opensNumber(k: number): boolean {
-    const prev = this.tokens[k - 1];
+    const prev = this.tokenAt(k - 1);
     if (!prev || this.breakBefore(k)) return true;
     if (prev.kind === 'punct') return prev.norm === ',' || SENTENCE_END.has(prev.norm) || prev.norm === ':';
     return prev.kind === 'word' && COPULAS.has(prev.norm);
@@ -1283,8 +1326,7 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
     let from = 0;
     for (let k = 1; k < g.length; k++) {
       const sep = g[k]!.sepBefore;
-      if (sep.charCodeAt(0) !== 44 || !CLAUSE_JOIN.test(sep) || !(g[k - 1]!.written || g[k]!.written))
-        continue;
+      if (!startsWithComma(sep) || !CLAUSE_JOIN.test(sep) || !(g[k - 1]!.written || g[k]!.written)) continue;
       (parts ??= []).push([from, k]);
       from = k;
     }
@@ -1295,7 +1337,7 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
     parts.push([from, g.length]);
     // A quantity ("at 9:05, and eight five six one, that is the code") is only the part at the
     // end the quantity word or sign stands at.
-    const before = tokens[run.firstTok - 1];
+    const before = run.firstTok > 0 ? tokens[run.firstTok - 1] : undefined;
     const quantityFirst = !!before && (before.norm === ':' || QUANTITY_BEFORE.has(before.norm));
     parts.forEach(([f, t], i) => {
       const quantity = run.quantity && (quantityFirst ? i === 0 : i === parts.length - 1);
@@ -1305,13 +1347,18 @@ function splitAtClauses(runs: readonly DigitRun[], tokens: readonly Token[]): re
   return out;
 }
 
+/** Most separators are '' (spaces only): charCodeAt(0) of '' reads past the end, and a site that
+ * has seen such a read is compiled to V8's slow, generic path for every later call. */
+function startsWithComma(sep: string): boolean {
+  return sep.length > 0 && sep.charCodeAt(0) === 44;
+}
+
 /** A group of the run follows a comma and a conjunction, next to a written group. */
 function hasClauseJoint(run: DigitRun): boolean {
   const g = run.groups;
   for (let k = 1; k < g.length; k++) {
     const sep = g[k]!.sepBefore;
-    if (sep.charCodeAt(0) === 44 && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written))
-      return true;
+    if (startsWithComma(sep) && CLAUSE_JOIN.test(sep) && (g[k - 1]!.written || g[k]!.written)) return true;
   }
   return false;
 }

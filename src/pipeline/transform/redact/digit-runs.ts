@@ -15,10 +15,12 @@ import {
   F_QUANTITY_BEFORE,
   F_REPEATER,
   F_RUN_PUNCT,
+  NO_WORD_INFO,
   punctFlags,
   wordFlags,
+  wordInfo,
 } from './word-flags.ts';
-import { REPEATERS, type NumberWord } from './lexicon.ts';
+import { LOCALES, REPEATERS, ownNumberWords, type Locale, type NumberWord } from './lexicon.ts';
 
 export interface DigitGroup {
   digits: string;
@@ -82,23 +84,30 @@ interface Read {
 
 export class DigitRunReader {
   private readonly tokens: readonly Token[];
-  private readonly words: ReadonlyMap<string, NumberWord>;
+  /** Index of the locale in LOCALES: which of a word's number words (WordInfo) counts. */
+  private readonly locale: number;
   private readonly budget: RedactionBudget | undefined;
 
-  private readonly own: ReadonlyMap<string, NumberWord> | undefined;
+  /** The locale's own number words (ownNumberWords). */
+  private readonly own: ReadonlyMap<string, NumberWord>;
 
   constructor(
     tokens: readonly Token[],
-    words: ReadonlyMap<string, NumberWord>,
+    locale: Locale,
     budget?: RedactionBudget,
-    own?: ReadonlyMap<string, NumberWord>,
     breaks?: readonly number[],
   ) {
     this.tokens = tokens;
-    this.words = words;
+    this.locale = LOCALES.indexOf(locale);
     this.budget = budget;
-    this.own = own;
+    this.own = ownNumberWords(locale);
     this.breaks = breaks;
+  }
+
+  /** Token t as a number word of the locale (numberWords(locale).get(t.norm), looked up once per
+   * distinct word by the tokenizer). */
+  private numberWord(t: Token): NumberWord | undefined {
+    return t.info.numberWords?.[this.locale];
   }
 
   /** Offsets where a new segment (turn) starts, sorted. */
@@ -148,14 +157,14 @@ export class DigitRunReader {
       if (!next || next.digits.length !== 1) return null;
       return { digits: next.digits.repeat(times), lastTok: next.lastTok, ambiguous: false, written: false };
     }
-    const nw = this.words.get(t.norm);
+    const nw = this.numberWord(t);
     if (!nw) return null;
     if (nw.tens) {
       // "twenty seven", "treinta y cinco", "vingt et un": one two-digit group.
       let j = i + 1;
       if (TENS_JOINERS.has(this.tokens[j]?.norm ?? '')) j++;
       const unit = this.tokens[j];
-      const u = unit?.kind === 'word' ? this.words.get(unit.norm) : undefined;
+      const u = unit?.kind === 'word' ? this.numberWord(unit) : undefined;
       // French 70–79 said apart: "soixante et onze" (71). Only joined: "sixty eleven", "soixante
       // onze" are the pairs 60 11 of a card.
       const joined = j > i + 1 && this.tokens[i + 1]!.norm === 'et';
@@ -284,7 +293,8 @@ export class DigitRunReader {
       }
       const lastTok = groups.at(-1)!.lastTok;
       // "(555) 010-1234": the opening parenthesis belongs to the number.
-      if (plusStart === undefined && tokens[first - 1]?.norm === '(')
+      // (first > 0: reading tokens[-1] is a slow lookup by name in V8, see quantitySide.)
+      if (plusStart === undefined && first > 0 && tokens[first - 1]!.norm === '(')
         groups[0]!.start = tokens[first - 1]!.start;
       const quantity = this.quantitySide(first, lastTok);
       let kept = groups;
@@ -378,16 +388,21 @@ export class DigitRunReader {
     const t = this.tokens[i]!;
     return (
       (t.kind === 'punct' && (t.flags & F_RUN_PUNCT) !== 0) ||
-      (t.kind === 'word' && (t.flags & F_FILLER) !== 0 && !this.own?.has(t.norm))
+      (t.kind === 'word' &&
+        (t.flags & F_FILLER) !== 0 &&
+        // (Own number words are number words: most fillers need no lookup.)
+        !((t.flags & F_NUMBER_WORD) !== 0 && this.own.has(t.norm)))
     );
   }
 
   /** The end of a run that makes it a quantity ("$1,200", "12 dollars", "3:30"), if any. */
   private quantitySide(firstTok: number, lastTok: number): 'before' | 'after' | undefined {
-    const before = this.tokens[firstTok - 1];
+    // Never tokens[-1]: a negative index is a property lookup by name in V8 (tens of ns), and
+    // the site that saw one stays slower for every later read.
+    const before = firstTok > 0 ? this.tokens[firstTok - 1] : undefined;
     if (before && (before.flags & F_QUANTITY_BEFORE) !== 0) return 'before';
     // "3:30" and "10:45" are times: the colon sits right between digits.
-    if (before?.norm === ':' && this.tokens[firstTok - 2]?.kind === 'num') return 'before';
+    if (before?.norm === ':' && firstTok >= 2 && this.tokens[firstTok - 2]!.kind === 'num') return 'before';
     const after = this.tokens[lastTok + 1];
     if (after?.norm === ':' && this.tokens[lastTok + 2]?.kind === 'num') return 'after';
     if (after && (after.flags & F_QUANTITY_AFTER) !== 0) {
@@ -450,10 +465,18 @@ export function splitHyphenatedNumbers(tokens: Token[], words: ReadonlyMap<strin
     let pos = t.start;
     parts.forEach((p, idx) => {
       if (idx > 0) {
-        out.push({ kind: 'punct', norm: '-', start: pos, end: pos + 1, flags: punctFlags('-') });
+        out.push({
+          kind: 'punct',
+          norm: '-',
+          start: pos,
+          end: pos + 1,
+          flags: punctFlags('-'),
+          info: NO_WORD_INFO,
+        });
         pos++;
       }
-      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length, flags: wordFlags(p) });
+      const flags = wordFlags(p);
+      out.push({ kind: 'word', norm: p, start: pos, end: pos + p.length, flags, info: wordInfo(p, flags) });
       pos += p.length;
     });
   }

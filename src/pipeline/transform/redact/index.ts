@@ -2,7 +2,7 @@
 // of the original text; this module swaps them for typed placeholders ("[CARD]") and keeps the
 // bookkeeping: counts, spans in redacted coordinates, word timings for audio silencing.
 import type { PiiEntity, RedactionSpan, Segment, Transcript, Word } from '../model.ts';
-import { detect, type Detection } from './detect.ts';
+import { detect, detectOptions, type Detection } from './detect.ts';
 import { resolveLocale } from './lexicon.ts';
 import { digitsOf } from './normalize.ts';
 import { DEFAULT_ITEM_MAX_MS, RedactionBudget } from './budget.ts';
@@ -100,7 +100,7 @@ function applyDetections(text: string, detections: readonly Detection[]): TextRe
 export function redactText(text: string, options?: RedactOptions): TextRedaction {
   // No closures here: this runs once per chat line or turn, and is measured per line.
   try {
-    const detections = detect(text, { locale: resolveLocale(options?.locale), budget: budgetFor(options) });
+    const detections = detect(text, detectOptions(resolveLocale(options?.locale), budgetFor(options)));
     if (detections.length === 0) return { text, counts: {}, spans: [] };
     return applyDetections(text, options?.entities ? detections.filter(wanted(options)) : detections);
   } catch (err) {
@@ -121,11 +121,15 @@ export function redactValue(value: string, options?: RedactOptions): string {
 function redactValueCounted(value: string, options?: RedactOptions): TextRedaction {
   return orWhole(
     () => {
-      const detections = detect(value, {
-        locale: resolveLocale(options?.locale),
-        budget: budgetFor(options),
-        ...(PHONE_LIKE_VALUE.test(value) ? { defaultContext: 'PHONE' as const } : {}),
-      }).filter(wanted(options));
+      const detections = detect(
+        value,
+        detectOptions(
+          resolveLocale(options?.locale),
+          budgetFor(options),
+          undefined,
+          PHONE_LIKE_VALUE.test(value) ? 'PHONE' : undefined,
+        ),
+      ).filter(wanted(options));
       return applyDetections(value, detections);
     },
     () => wholeText(value),
@@ -287,7 +291,7 @@ function segmentPieces(
     starts.push(combined.length);
     combined += s.text;
   });
-  const detections = detect(combined, { locale, breaks: starts.slice(1), budget }).filter(wanted(options));
+  const detections = detect(combined, detectOptions(locale, budget, starts.slice(1))).filter(wanted(options));
 
   // Cut each detection at segment borders: every segment gets its own placeholder for its part.
   const counts: Partial<Record<PiiEntity, number>> = {};

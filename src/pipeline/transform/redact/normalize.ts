@@ -16,10 +16,19 @@
 export interface Normalised {
   /** What the detector reads. */
   text: string;
-  /** Original offset where normalised code unit i came from; null when the text is unchanged. */
-  from: readonly number[] | null;
+  /** The original text when normalisation changed it (null: `text` is the original, offsets are
+   * the same). */
+  original: string | null;
+  /** Built from `original` on first use (toOriginal, fromOriginal): most texts that change have
+   * nothing detected, so their maps were made for nothing. */
+  maps: OffsetMaps | null;
+}
+
+interface OffsetMaps {
+  /** Original offset where normalised code unit i came from. */
+  from: number[];
   /** Original end offset (exclusive) of the character normalised code unit i came from. */
-  to: readonly number[] | null;
+  to: number[];
 }
 
 const FORMAT_OR_CONTROL = /[\p{Cf}\p{Cc}]/u;
@@ -47,7 +56,19 @@ export function digitValue(cp: number): string {
 const SENTENCE_DASH = new Set([0x2014, 0x2015]);
 
 function sentenceDash(text: string, i: number, cp: number): boolean {
-  return SENTENCE_DASH.has(cp) && (/\s/.test(text[i - 1] ?? ' ') || /\s/.test(text[i + 1] ?? ' '));
+  return (
+    SENTENCE_DASH.has(cp) && (i === 0 || spaceAt(text, i - 1) || i + 1 >= text.length || spaceAt(text, i + 1))
+  );
+}
+
+/** Per code unit: 0 not yet known, 1 what /\s/ matches, 2 not. */
+const spaceUnit = new Uint8Array(0x10000);
+
+/** /\s/.test(text[i]), with the answer kept per code unit (two regex runs per dash were most of
+ * the cost of a line with one). */
+function spaceAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return (spaceUnit[c] || (spaceUnit[c] = /\s/.test(text[i]!) ? 1 : 2)) === 1;
 }
 
 /** What each BMP code unit becomes, filled as characters are met (the answer depends on the
@@ -96,27 +117,65 @@ function classOf(c: number): number {
   return !FOLDED.test(ch) && ch.normalize('NFKC') === ch ? 1 : 2;
 }
 
-/** True when every code unit is one normalisation leaves alone: most text (English, and the
- * accented letters of Spanish, French, German, Portuguese) is answered by one table lookup per
- * character instead of a regex and a whole-text NFKC. */
-function unchangedFast(text: string): boolean {
+/** The first code unit that normalisation may change, or -1 when there is none: most text
+ * (English, and the accented letters of Spanish, French, German, Portuguese) is answered by one
+ * table lookup per character instead of a regex and a whole-text NFKC. */
+function firstChanged(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     let k = unitClass[c]!;
     if (k === 0) k = unitClass[c] = classOf(c);
-    if (k !== 1) return false;
+    if (k !== 1) return i;
   }
-  return true;
+  return -1;
 }
 
 export function normaliseForDetection(text: string): Normalised {
-  if (unchangedFast(text)) return { text, from: null, to: null };
+  const first = firstChanged(text);
+  if (first < 0) return { text, original: null, maps: null };
+  // The pieces are joined once: a string grown by `+=` is a rope, which every later read of the
+  // detector (charCodeAt, slice, indexOf) would first have to flatten.
+  const parts: string[] = [];
+  // Characters normalisation leaves alone are copied in slices, not one by one.
+  let copied = 0;
+  // Every unit before `first` is left alone.
+  for (let i = first; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if ((unitClass[c] || (unitClass[c] = classOf(c))) === 1) {
+      i++;
+      continue;
+    }
+    if (i > copied) parts.push(text.slice(copied, i));
+    const width = unitWidth(text, i);
+    parts.push(pieceAt(text, i, width));
+    i += width;
+    copied = i;
+  }
+  if (copied < text.length) parts.push(text.slice(copied));
+  const out = parts.join('');
+  // Characters outside the table's ranges (other scripts) often change nothing either.
+  if (out === text) return { text, original: null, maps: null };
+  return { text: out, original: text, maps: null };
+}
+
+/** 2 for a surrogate pair at i, else 1. */
+function unitWidth(text: string, i: number): number {
+  return text.codePointAt(i)! > 0xffff ? 2 : 1;
+}
+
+/** What the character of `width` code units at i becomes. */
+function pieceAt(text: string, i: number, width: number): string {
+  const cp = text.codePointAt(i)!;
+  const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
+  return sentenceDash(text, i, cp) ? ';' : normaliseChar(ch, cp);
+}
+
+/** Where each normalised code unit came from (the pieces normaliseForDetection joined). */
+function offsetMaps(n: Normalised, text: string): OffsetMaps {
+  if (n.maps) return n.maps;
   // Plain arrays: two typed arrays per text cost more to create than this whole loop on a line.
   const from: number[] = [];
   const to: number[] = [];
-  let out = '';
-  // Characters normalisation leaves alone are copied in slices, not one by one.
-  let copied = 0;
   for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if ((unitClass[c] || (unitClass[c] = classOf(c))) === 1) {
@@ -125,42 +184,35 @@ export function normaliseForDetection(text: string): Normalised {
       i++;
       continue;
     }
-    out += text.slice(copied, i);
-    const cp = text.codePointAt(i)!;
-    const width = cp > 0xffff ? 2 : 1;
-    const ch = width === 2 ? text.slice(i, i + 2) : text[i]!;
-    const piece = sentenceDash(text, i, cp) ? ';' : normaliseChar(ch, cp);
+    const width = unitWidth(text, i);
     // NFKC can expand one character into several ("㎒" → "MHz"): each comes from it.
-    for (let k = 0; k < piece.length; k++) {
+    for (let k = pieceAt(text, i, width).length; k > 0; k--) {
       from.push(i);
       to.push(i + width);
     }
-    out += piece;
     i += width;
-    copied = i;
   }
-  out += text.slice(copied);
-  // Characters outside the table's ranges (other scripts) often change nothing either.
-  if (out === text) return { text, from: null, to: null };
   from.push(text.length);
   to.push(text.length);
-  return { text: out, from, to };
+  return (n.maps = { from, to });
 }
 
 /** A range of the normalised text as a range of the original text. */
 export function toOriginal(n: Normalised, start: number, end: number): { start: number; end: number } {
-  if (!n.from || !n.to) return { start, end };
-  return { start: n.from[start]!, end: end > start ? n.to[end - 1]! : n.from[start]! };
+  if (n.original === null) return { start, end };
+  const { from, to } = offsetMaps(n, n.original);
+  return { start: from[start]!, end: end > start ? to[end - 1]! : from[start]! };
 }
 
 /** The normalised offset of an original offset (the first normalised unit at or after it). */
 export function fromOriginal(n: Normalised, offset: number): number {
-  if (!n.from) return offset;
+  if (n.original === null) return offset;
+  const { from } = offsetMaps(n, n.original);
   let lo = 0;
-  let hi = n.from.length - 1;
+  let hi = from.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (n.from[mid]! < offset) lo = mid + 1;
+    if (from[mid]! < offset) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -2,8 +2,16 @@
 // tokens, and every redaction maps back to the original text through `start`/`end`.
 
 import type { RedactionBudget } from './budget.ts';
-import { F_IBAN_HEAD, F_NUM, punctFlags, wordFlags } from './word-flags.ts';
-import { addWord, findWord, flagsAt, normAt } from './word-cache.ts';
+import {
+  F_IBAN_HEAD,
+  F_NUM,
+  NO_WORD_INFO,
+  punctFlags,
+  wordFlags,
+  wordInfo,
+  type WordInfo,
+} from './word-flags.ts';
+import { addWord, findWord, flagsAt, infoAt, normAt } from './word-cache.ts';
 
 export type TokenKind = 'word' | 'num' | 'punct' | 'opaque';
 
@@ -15,6 +23,8 @@ export interface Token {
   end: number;
   /** What the word lists say about it (./word-flags.ts); 0 for most tokens. */
   flags: number;
+  /** The word's cue phrases and number words (NO_WORD_INFO for most tokens). */
+  info: WordInfo;
 }
 
 // Genesys' own masks ("[card number]") and our placeholders are one opaque token; then digits,
@@ -118,7 +128,14 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       const end = opaqueEnd(text, i);
       if (end > 0) {
         // What a bracket holds is not tokenised, but IBAN_RE still reads it: "[DE89 3704 …]".
-        tokens.push({ kind: 'opaque', norm: text.slice(start, end), start, end, flags: F_IBAN_HEAD });
+        tokens.push({
+          kind: 'opaque',
+          norm: text.slice(start, end),
+          start,
+          end,
+          flags: F_IBAN_HEAD,
+          info: NO_WORD_INFO,
+        });
         flags |= F_IBAN_HEAD;
         i = end;
         continue;
@@ -127,7 +144,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
     if (isDigit(c)) {
       while (i < n && isDigit(text.charCodeAt(i))) i++;
       const f = i - start >= 2 && ibanHeadBefore(text, start) ? F_NUM | F_IBAN_HEAD : F_NUM;
-      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: f });
+      tokens.push({ kind: 'num', norm: text.slice(start, i), start, end: i, flags: f, info: NO_WORD_INFO });
       flags |= f;
       continue;
     }
@@ -150,7 +167,8 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
           // The low half of a surrogate pair belongs to the letter.
           if (d >= 0xd800 && d <= 0xdbff && i < n) h = (Math.imul(h, 31) + text.charCodeAt(i++)) | 0;
         }
-        const j = text.charCodeAt(i);
+        // (Not charCodeAt(n): a read past the end makes V8 compile the site's slow, generic path.)
+        const j = i < n ? text.charCodeAt(i) : -1;
         // Inner apostrophes and hyphens join words: "it's", "dix-sept".
         if ((j === 39 || j === 0x2019 || j === 45) && i + 1 < n && isLetter(text, i + 1)) {
           h = (Math.imul(h, 31) + j) | 0;
@@ -162,15 +180,18 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       const slot = findWord(text, start, i, h);
       let norm: string;
       let f: number;
+      let info: WordInfo;
       if (slot >= 0) {
         norm = normAt(slot);
         f = flagsAt(slot);
+        info = infoAt(slot);
       } else {
         norm = normWord(text.slice(start, i));
         f = wordFlags(norm);
-        addWord(text, start, i, h, norm, f);
+        info = wordInfo(norm, f);
+        addWord(text, start, i, h, norm, f, info);
       }
-      tokens.push({ kind: 'word', norm, start, end: i, flags: f });
+      tokens.push({ kind: 'word', norm, start, end: i, flags: f, info });
       flags |= f;
       continue;
     }
@@ -179,7 +200,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
       i++;
       if (c < 32 && isAsciiSpace(c)) continue;
       const f = punctFlags(ASCII_STRINGS[c]!);
-      tokens.push({ kind: 'punct', norm: ASCII_STRINGS[c]!, start, end: i, flags: f });
+      tokens.push({ kind: 'punct', norm: ASCII_STRINGS[c]!, start, end: i, flags: f, info: NO_WORD_INFO });
       flags |= f;
       continue;
     }
@@ -189,7 +210,7 @@ export function tokenize(text: string, budget?: RedactionBudget): Tokens {
     i += width;
     if (WHITESPACE.test(ch)) continue;
     const f = punctFlags(ch);
-    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f });
+    tokens.push({ kind: 'punct', norm: ch, start, end: i, flags: f, info: NO_WORD_INFO });
     flags |= f;
   }
   // Tokenizing is linear and cheap: the budget is checked once, not per token.

@@ -14,7 +14,10 @@ import {
   REPEATERS,
   RUN_PUNCT,
   ORDINALS,
+  numberWords,
   ownNumberWords,
+  type ContextKind,
+  type NumberWord,
 } from './lexicon.ts';
 
 /** Numbers said as words in a date besides the number words ("mil novecientos", "two thousand"). */
@@ -97,4 +100,37 @@ function punctFlagsOf(ch: string): number {
   if (ch === '+') f |= F_PLUS;
   if (RUN_PUNCT.has(ch)) f |= F_RUN_PUNCT;
   return f;
+}
+
+/** What the lexicon's maps hold for one word, looked up once per distinct word (the word cache
+ * keeps it next to the flags) instead of once per question about a token: Map lookups by word
+ * were a large share of the number reader's and the cue scans' time. */
+export interface WordInfo {
+  /** The context phrases ending with the word (its CONTEXT_BY_LAST_WORD list), if any. */
+  readonly cues: readonly { words: string[]; kind: ContextKind }[] | undefined;
+  /** The word in numberWords() of each locale, by index in LOCALES; undefined when in none. */
+  readonly numberWords: readonly (NumberWord | undefined)[] | undefined;
+}
+
+/** Most words: no cue, no number word (also every token that is not a word). */
+export const NO_WORD_INFO: WordInfo = { cues: undefined, numberWords: undefined };
+
+/** WordInfo of the lexicon's words, made once each: words the cache does not keep (the parts of
+ * "four-one-four-…", long words) would otherwise make theirs every time. Bounded by the lexicon. */
+const infoOfLexiconWord = new Map<string, WordInfo>();
+
+/** The WordInfo of a word in its normal form, given its flags (wordFlags). */
+export function wordInfo(norm: string, flags: number): WordInfo {
+  // F_CUE is exactly "a key of CONTEXT_BY_LAST_WORD"; F_NUMBER_WORD "in some locale's list", and
+  // every numberWords() is made of those lists: without either flag both lookups miss.
+  if ((flags & (F_CUE | F_NUMBER_WORD)) === 0) return NO_WORD_INFO;
+  let info = infoOfLexiconWord.get(norm);
+  if (info === undefined) {
+    info = {
+      cues: CONTEXT_BY_LAST_WORD.get(norm),
+      numberWords: (flags & F_NUMBER_WORD) !== 0 ? LOCALES.map((l) => numberWords(l).get(norm)) : undefined,
+    };
+    infoOfLexiconWord.set(norm, info);
+  }
+  return info;
 }
