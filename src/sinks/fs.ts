@@ -210,6 +210,87 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The folder holds a complete delivery (its manifest is there) of other content: take the manifest
+ * away first so the folder reads as incomplete until the new delivery is whole, then remove the
+ * files of the earlier delivery that the new one no longer has (e.g. a format dropped).
+ */
+async function retireEarlierDelivery(
+  dir: string,
+  have: DeliveryMarker | undefined,
+  wanted: DeliveryMarker,
+): Promise<void> {
+  await rm(join(dir, MANIFEST_NAME), { force: true });
+  await fsyncPath(dir);
+  const keep = new Set(wanted.files.map((f) => f.name));
+  for (const old of have?.files ?? []) {
+    if (!keep.has(old.name)) await rm(join(dir, ...fileSegments(old.name)), { force: true });
+  }
+}
+
+/**
+ * Creates the conversation folder and the subfolders its files go to; returns every folder
+ * written to, each created (and checked for symlinks) once per delivery.
+ */
+async function prepareFolders(p: Placement, dir: string, targets: string[]): Promise<Set<string>> {
+  // The folder may hold nothing but the manifest (a conversation with no transcript or media).
+  // Its path was checked for symlinks by the caller: created without checking it again.
+  const created = await mkdir(dir, { recursive: true, mode: p.dirMode });
+  // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
+  // A folder this call created holds none.
+  if (created === undefined) await removeStaleTemps(dir);
+  const made = new Set<string>([dir]);
+  for (const sub of new Set(targets.map((t) => dirname(t)))) {
+    if (made.has(sub)) continue;
+    await makeDir(p, dir, sub);
+    made.add(sub);
+  }
+  return made;
+}
+
+/** Writes a new delivery into `dir`: every file, then the marker, then the manifest, then fsyncs. */
+async function writeDelivery(
+  p: Placement,
+  dir: string,
+  bundle: ConversationBundle,
+  wanted: DeliveryMarker,
+  signal?: AbortSignal,
+): Promise<void> {
+  const manifestPath = join(dir, MANIFEST_NAME);
+  const markerPath = join(dir, MARKER_NAME);
+  const files = bundle.files.filter((f) => f.name !== MANIFEST_NAME);
+  const manifests = bundle.files.filter((f) => f.name === MANIFEST_NAME);
+  const targets = files.map((file) => join(dir, ...fileSegments(file.name)));
+  const made = await prepareFolders(p, dir, targets);
+  // The files before the manifest go together: each is whole under its name once renamed, and
+  // the marker and manifest below wait for all of them (one at a time, every file's round trips
+  // to the thread pool added up to most of a conversation's delivery time).
+  signal?.throwIfAborted();
+  await settleAll(files.map((file, i) => placeFile(file, targets[i]!, p.fileMode)));
+  const marker = `${JSON.stringify(wanted)}\n`;
+  for (const manifest of manifests) {
+    signal?.throwIfAborted();
+    await atomicWriteText(markerPath, marker, p.fileMode);
+    await placeFile(manifest, manifestPath, p.fileMode);
+  }
+  if (manifests.length === 0) {
+    // A bundle without a staged manifest still gets one, so the folder is marked complete.
+    await atomicWriteText(markerPath, marker, p.fileMode);
+    await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`, p.fileMode);
+  }
+  // Renames are durable only once their folder is fsynced: each folder once, together.
+  await Promise.all([...made].map((d) => fsyncPath(d)));
+}
+
+/** The folder a bundle goes to, refusing one outside the root. */
+function folderOf(root: string, bundle: ConversationBundle): string {
+  const dir = join(root, ...conversationSegments(bundle));
+  // Belt and braces: safeName already makes every segment inert.
+  if (!dir.startsWith(root + sep))
+    throw new GtError('UNSAFE_NAME', 'conversation folder escapes the export root');
+  return dir;
+}
+
 export function createFsSink(options: FsSinkOptions): Sink {
   const root = resolve(options.root);
   const name = options.name ?? `fs:${root}`;
@@ -219,12 +300,8 @@ export function createFsSink(options: FsSinkOptions): Sink {
     dirMode: options.dirMode ?? DEFAULT_DIR_MODE,
   };
 
-  async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
-    const dir = join(root, ...conversationSegments(bundle));
-    // Belt and braces: safeName already makes every segment inert.
-    if (!dir.startsWith(root + sep))
-      throw new GtError('UNSAFE_NAME', 'conversation folder escapes the export root');
-    const receipt = (duplicate: boolean): DeliveryReceipt => ({
+  function receiptFor(bundle: ConversationBundle, dir: string, duplicate: boolean): DeliveryReceipt {
+    return {
       sink: name,
       deliveryId: bundle.deliveryId,
       location: dir,
@@ -232,61 +309,23 @@ export function createFsSink(options: FsSinkOptions): Sink {
       path: relative(root, dir),
       deliveredAt: new Date().toISOString(),
       ...(duplicate ? { duplicate: true } : {}),
-    });
-    const manifestPath = join(dir, MANIFEST_NAME);
-    const markerPath = join(dir, MARKER_NAME);
+    };
+  }
+
+  async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
+    const dir = folderOf(root, bundle);
     const wanted = markerFor(bundle);
     try {
       // Nothing is read or written through a symlink planted in the tree.
       await assertNoSymlinks(root, dir);
-      if (await exists(manifestPath)) {
-        const have = await readMarker(markerPath);
+      if (await exists(join(dir, MANIFEST_NAME))) {
+        const have = await readMarker(join(dir, MARKER_NAME));
         if (have && JSON.stringify(have) === JSON.stringify(wanted))
-          return receipt(!(await repairInPlace(place, dir, bundle, wanted)));
-        // Different content: take the manifest away first so the folder reads as incomplete
-        // until the new delivery is whole.
-        await rm(manifestPath, { force: true });
-        await fsyncPath(dir);
-        // Files of the earlier delivery that the new one no longer has (e.g. a format dropped).
-        const keep = new Set(wanted.files.map((f) => f.name));
-        for (const old of have?.files ?? []) {
-          if (!keep.has(old.name)) await rm(join(dir, ...fileSegments(old.name)), { force: true });
-        }
+          return receiptFor(bundle, dir, !(await repairInPlace(place, dir, bundle, wanted)));
+        await retireEarlierDelivery(dir, have, wanted);
       }
-      // The folder may hold nothing but the manifest (a conversation with no transcript or media).
-      // Its path was checked for symlinks above: created without checking it again.
-      const created = await mkdir(dir, { recursive: true, mode: place.dirMode });
-      // Temp files of a delivery killed mid-copy: never part of a conversation, gone before we start.
-      // A folder this call created holds none.
-      if (created === undefined) await removeStaleTemps(dir);
-      // Every folder written to, each created (and checked for symlinks) once per delivery.
-      const made = new Set<string>([dir]);
-      const files = bundle.files.filter((f) => f.name !== MANIFEST_NAME);
-      const manifests = bundle.files.filter((f) => f.name === MANIFEST_NAME);
-      const targets = files.map((file) => join(dir, ...fileSegments(file.name)));
-      for (const sub of new Set(targets.map((t) => dirname(t)))) {
-        if (made.has(sub)) continue;
-        await makeDir(place, dir, sub);
-        made.add(sub);
-      }
-      // The files before the manifest go together: each is whole under its name once renamed, and
-      // the marker and manifest below wait for all of them (one at a time, every file's round trips
-      // to the thread pool added up to most of a conversation's delivery time).
-      signal?.throwIfAborted();
-      await settleAll(files.map((file, i) => placeFile(file, targets[i]!, place.fileMode)));
-      for (const manifest of manifests) {
-        signal?.throwIfAborted();
-        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
-        await placeFile(manifest, manifestPath, place.fileMode);
-      }
-      if (manifests.length === 0) {
-        // A bundle without a staged manifest still gets one, so the folder is marked complete.
-        await atomicWriteText(markerPath, `${JSON.stringify(wanted)}\n`, place.fileMode);
-        await atomicWriteText(manifestPath, `${JSON.stringify(bundle.manifest, null, 2)}\n`, place.fileMode);
-      }
-      // Renames are durable only once their folder is fsynced: each folder once, together.
-      await Promise.all([...made].map((d) => fsyncPath(d)));
-      return receipt(false);
+      await writeDelivery(place, dir, bundle, wanted, signal);
+      return receiptFor(bundle, dir, false);
     } catch (err) {
       if (signal?.aborted && (err as Error).name === 'AbortError')
         throw new GtError('ABORTED', 'delivery aborted', { sink: `fs:${root}` });
