@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { GtError } from '../../errors.ts';
 import type { GenesysConfig } from '../../config/index.ts';
 import { proxyEnv } from '../../config/proxy.ts';
-import type { ExportSummary } from '../../pipeline/exporter.ts';
+import type { Exporter, ExportSummary } from '../../pipeline/exporter.ts';
+import type { Logger } from '../../observe/logger.ts';
 import type { ExportOptionsInput } from '../../pipeline/options.ts';
 import { formatBytes } from '../../observe/progress.ts';
 import type { SetExitCode } from './index.ts';
@@ -121,6 +122,18 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
     );
   addSelectionOptions(cmd);
   addConnectionOptions(cmd);
+  addEmulatorOptions(cmd);
+  addOutputOptions(cmd, {
+    out: 'output folder (the filesystem sink)',
+    sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
+  });
+  addRunOptions(cmd);
+  addDeadlineOption(cmd);
+  addReportingOptions(cmd);
+  cmd.action(async (flags: Record<string, unknown>) => setExitCode(await runExport(flags)));
+}
+
+function addEmulatorOptions(cmd: Command): void {
   cmd
     .option('--emulator', 'run against a built-in Genesys Cloud emulator (no credentials needed)')
     .option(
@@ -140,10 +153,10 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'behaviour variants of the built-in emulator, e.g. mediaUris=perChannel,mediaUri=signed',
       variantSpec,
     );
-  addOutputOptions(cmd, {
-    out: 'output folder (the filesystem sink)',
-    sink: 'extra sinks: webhook:https://… (secret in GT_WEBHOOK_SECRET), s3://bucket/prefix?endpoint=…',
-  });
+}
+
+/** What is fetched and how: recordings, clients, concurrency, incremental runs, progress lines. */
+function addRunOptions(cmd: Command): void {
   cmd
     .option(
       '--transcode-wait <seconds>',
@@ -189,7 +202,11 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       integer('--progress-every', 1, 86_400),
       30,
     );
-  addDeadlineOption(cmd)
+}
+
+/** Dry run, summary, state, audit, metrics and logs. */
+function addReportingOptions(cmd: Command): void {
+  cmd
     .option('--dry-run', 'discover only: what would be exported and the API calls it would cost')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--state-dir <dir>', 'checkpoint, staging and audit log (default: <out>/.genesys-transcripts)')
@@ -205,154 +222,179 @@ export function registerExportCommand(program: Command, setExitCode: SetExitCode
       'log level (logs go to stderr): fatal, error, warn, info, debug, trace, silent',
       oneOf('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
       'warn',
-    )
-    .action(async (flags: Record<string, unknown>) => {
-      // Heavy modules load only when the command runs, so `--help` stays instant.
-      const { loadConfig } = await import('../../config/index.ts');
-      const { Exporter } = await import('../../pipeline/exporter.ts');
-      const { createLogger } = await import('../../observe/logger.ts');
-      const { createProgressView } = await import('../../observe/progress.ts');
-      const logger = createLogger({ level: String(flags.logLevel) });
-      let config: GenesysConfig;
-      let configs: GenesysConfig[] = [];
-      let stopEmulator: (() => Promise<void>) | undefined;
-      let defaultInterval: string | undefined;
-      let emulatorBanner = '';
-      if (flags.emulator) {
-        rejectConnectionFlags(flags);
-        // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
-        const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
-        const { parseInterval } = await import('../../genesys/discovery.ts');
-        if (typeof flags.emulatorFaults === 'string') {
-          try {
-            parseFaultSpec(flags.emulatorFaults);
-          } catch (err) {
-            throw new GtError('USAGE', `--emulator-faults: ${(err as Error).message}`);
-          }
-        }
-        const pinned = typeof flags.emulatorInterval === 'string' ? flags.emulatorInterval : undefined;
-        if (pinned !== undefined) parseInterval(pinned); // a USAGE error naming the interval
-        const emu = await startEmulator({
-          conversations: Number(flags.emulatorConversations),
-          seed: Number(flags.emulatorSeed),
-          ...(pinned !== undefined ? { interval: pinned } : {}),
-          ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
-          ...(flags.emulatorVariant ? { variants: flags.emulatorVariant as Partial<EmulatorVariants> } : {}),
-        });
-        stopEmulator = () => emu.close();
-        defaultInterval = emu.interval;
-        const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
-        config = closeOnThrow(emu, () =>
-          loadConfig({
-            flags: {
-              ...limits,
-              apiUrl: emu.baseUrl,
-              loginUrl: emu.loginUrl,
-              clientId: emu.clientId,
-              rateLimit: flags.rateLimit,
-              proxy: flags.proxy,
-            },
-            // Only the proxy settings come from outside: the emulator is reached through a proxy too.
-            env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
-          }),
-        );
-        // Said once the flags and the checks before work are good: a bad flag or --out is the only line.
-        emulatorBanner = `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`;
-      } else {
-        const base = {
-          flags,
-          env: process.env,
-          ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
-        };
-        configs =
-          typeof flags.clients === 'string'
-            ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
-            : [loadConfig(base)];
-        config = configs[0]!;
-      }
-      // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
-      // or its open server would keep the process alive.
-      try {
-        const hmacVar = flags.auditHmacKeyEnv as string | undefined;
-        if (hmacVar && !process.env[hmacVar])
-          throw new GtError('CONFIG_INVALID', `--audit-hmac-key-env ${hmacVar}: that variable is empty`);
-        const options: ExportOptionsInput = {
-          selection: await selectionFromFlags(flags, defaultInterval),
-          outDir: String(flags.out),
-          formats: flags.formats as ExportOptionsInput['formats'],
-          media: Boolean(flags.media),
-          mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
-          transcripts: Boolean(flags.transcript),
-          redact: Boolean(flags.redact),
-          review: Boolean(flags.review),
-          concurrency: Number(flags.concurrency),
-          dryRun: Boolean(flags.dryRun),
-          transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
-          conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
-          deferNotReady: Boolean(flags.defer),
-          recordingBatches: Boolean(flags.recordingBatches),
-          ...(flags.restoreArchived !== undefined
-            ? { restoreArchivedDays: Number(flags.restoreArchived) }
-            : {}),
-          sinks: (flags.sink as string[] | undefined) ?? [],
-          allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
-          outputFileMode: Number(flags.fileMode),
-          outputDirMode: Number(flags.dirMode),
-          ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
-          force: Boolean(flags.force),
-          lagMs: parseDuration(String(flags.lag), '--lag'),
-          ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
-        };
-        let exporter: InstanceType<typeof Exporter>;
-        try {
-          exporter = new Exporter(options, {
-            config,
-            moreClients: configs.slice(1),
-            logger,
-            names: { outDir: '--out', stateDir: '--state-dir' },
-            ...(flags.emulator ? { connectionHints: EMULATOR_HINTS } : {}),
-          });
-        } catch (err) {
-          throw inFlagTerms(err);
-        }
-        exporter.once('started', () => process.stderr.write(emulatorBanner));
-        if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
-        const metricsServer =
-          typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
-        const progress = flags.json
-          ? { update() {}, stop() {} }
-          : createProgressView(process.stderr, { everyMs: Number(flags.progressEvery) * 1000 });
-        exporter.on('progress', (s) => progress.update(s));
-        const abort = () => {
-          process.stderr.write(
-            '\ninterrupted: progress is checkpointed; run the same command again to resume\n',
-          );
-          process.exit(130);
-        };
-        process.once('SIGINT', abort);
-        try {
-          const run = exporter.run();
-          for (let step = await run.next(); !step.done; step = await run.next()) {
-            const r = step.value;
-            if (r.status === 'failed')
-              logger.warn({ conversationId: r.conversationId, code: r.errorCode }, 'conversation failed');
-          }
-        } finally {
-          progress.stop();
-          process.off('SIGINT', abort);
-          metricsServer?.close();
-          if (typeof flags.metricsFile === 'string') await exporter.metrics.writeTextfile(flags.metricsFile);
-        }
-        const summary = exporter.summary();
-        if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-        else printSummary(summary, process.stdout, String(flags.out));
-        for (const slice of summary.incomplete ?? [])
-          process.stderr.write(`incomplete: ${slice.interval}: ${slice.reason}; run again later for it\n`);
-        setExitCode(summary.conversations.failed > 0 || (summary.incomplete?.length ?? 0) > 0 ? 1 : 0);
-      } finally {
-        await stopEmulator?.();
-      }
-    });
+    );
+}
+
+/** Where the export connects: the built-in emulator (started here) or the configured client(s). */
+interface Connection {
+  config: GenesysConfig;
+  /** Further OAuth clients (--clients), each with its own budget. */
+  moreClients: GenesysConfig[];
+  /** The emulator's interval: the default selection when no --from/--to is given. */
+  defaultInterval?: string;
+  banner: string;
+  close(): Promise<void>;
+}
+
+/** The export's exit code: 1 when a conversation failed or an interval is incomplete. */
+async function runExport(flags: Record<string, unknown>): Promise<number> {
+  // Heavy modules load only when the command runs, so `--help` stays instant.
+  const { createLogger } = await import('../../observe/logger.ts');
+  const logger = createLogger({ level: String(flags.logLevel) });
+  const connection = flags.emulator ? await emulatorConnection(flags) : await configuredConnection(flags);
+  // Whatever goes wrong from here on (bad flags, a failed run), the built-in emulator must stop,
+  // or its open server would keep the process alive.
+  try {
+    const options = await exportOptionsFromFlags(flags, connection.defaultInterval);
+    const { Exporter } = await import('../../pipeline/exporter.ts');
+    let exporter: InstanceType<typeof Exporter>;
+    try {
+      exporter = new Exporter(options, {
+        config: connection.config,
+        moreClients: connection.moreClients,
+        logger,
+        names: { outDir: '--out', stateDir: '--state-dir' },
+        ...(flags.emulator ? { connectionHints: EMULATOR_HINTS } : {}),
+      });
+    } catch (err) {
+      throw inFlagTerms(err);
+    }
+    exporter.once('started', () => process.stderr.write(connection.banner));
+    if (!options.redact) process.stderr.write(`${NO_REDACT_BANNER}\n`);
+    await drive(exporter, flags, logger);
+    const summary = exporter.summary();
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else printSummary(summary, process.stdout, String(flags.out));
+    for (const slice of summary.incomplete ?? [])
+      process.stderr.write(`incomplete: ${slice.interval}: ${slice.reason}; run again later for it\n`);
+    return summary.conversations.failed > 0 || (summary.incomplete?.length ?? 0) > 0 ? 1 : 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function emulatorConnection(flags: Record<string, unknown>): Promise<Connection> {
+  rejectConnectionFlags(flags);
+  // The emulator sits at the edge: only the CLI imports it, so the library never depends on it.
+  const { startEmulator, parseFaultSpec } = await import('../../emulator/index.ts');
+  const { parseInterval } = await import('../../genesys/discovery.ts');
+  const { loadConfig } = await import('../../config/index.ts');
+  if (typeof flags.emulatorFaults === 'string') {
+    try {
+      parseFaultSpec(flags.emulatorFaults);
+    } catch (err) {
+      throw new GtError('USAGE', `--emulator-faults: ${(err as Error).message}`);
+    }
+  }
+  const pinned = typeof flags.emulatorInterval === 'string' ? flags.emulatorInterval : undefined;
+  if (pinned !== undefined) parseInterval(pinned); // a USAGE error naming the interval
+  const emu = await startEmulator({
+    conversations: Number(flags.emulatorConversations),
+    seed: Number(flags.emulatorSeed),
+    ...(pinned !== undefined ? { interval: pinned } : {}),
+    ...(typeof flags.emulatorFaults === 'string' ? { faults: flags.emulatorFaults } : {}),
+    ...(flags.emulatorVariant ? { variants: flags.emulatorVariant as Partial<EmulatorVariants> } : {}),
+  });
+  const limits = Object.fromEntries(NETWORK_LIMIT_FLAGS.map((k) => [k, flags[k]]));
+  const config = closeOnThrow(emu, () =>
+    loadConfig({
+      flags: {
+        ...limits,
+        apiUrl: emu.baseUrl,
+        loginUrl: emu.loginUrl,
+        clientId: emu.clientId,
+        rateLimit: flags.rateLimit,
+        proxy: flags.proxy,
+      },
+      // Only the proxy settings come from outside: the emulator is reached through a proxy too.
+      env: { ...proxyEnv(process.env), GENESYSCLOUD_OAUTHCLIENT_SECRET: emu.clientSecret },
+    }),
+  );
+  return {
+    config,
+    moreClients: [],
+    defaultInterval: emu.interval,
+    // Said once the flags and the checks before work are good: a bad flag or --out is the only line.
+    banner: `Using the built-in Genesys Cloud emulator at ${emu.baseUrl} (interval ${emu.interval})\n`,
+    close: () => emu.close(),
+  };
+}
+
+async function configuredConnection(flags: Record<string, unknown>): Promise<Connection> {
+  const { loadConfig } = await import('../../config/index.ts');
+  const base = {
+    flags,
+    env: process.env,
+    ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
+  };
+  const configs =
+    typeof flags.clients === 'string'
+      ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
+      : [loadConfig(base)];
+  return { config: configs[0]!, moreClients: configs.slice(1), banner: '', close: async () => {} };
+}
+
+async function exportOptionsFromFlags(
+  flags: Record<string, unknown>,
+  defaultInterval: string | undefined,
+): Promise<ExportOptionsInput> {
+  const hmacVar = flags.auditHmacKeyEnv as string | undefined;
+  if (hmacVar && !process.env[hmacVar])
+    throw new GtError('CONFIG_INVALID', `--audit-hmac-key-env ${hmacVar}: that variable is empty`);
+  return {
+    selection: await selectionFromFlags(flags, defaultInterval),
+    outDir: String(flags.out),
+    formats: flags.formats as ExportOptionsInput['formats'],
+    media: Boolean(flags.media),
+    mediaFormat: flags.mediaFormat as ExportOptionsInput['mediaFormat'],
+    transcripts: Boolean(flags.transcript),
+    redact: Boolean(flags.redact),
+    review: Boolean(flags.review),
+    concurrency: Number(flags.concurrency),
+    dryRun: Boolean(flags.dryRun),
+    transcodeDeadlineMs: Math.round(Number(flags.transcodeWait) * 1000),
+    conversationDeadlineMs: Math.round(Number(flags.conversationDeadline) * 1000),
+    deferNotReady: Boolean(flags.defer),
+    recordingBatches: Boolean(flags.recordingBatches),
+    ...(flags.restoreArchived !== undefined ? { restoreArchivedDays: Number(flags.restoreArchived) } : {}),
+    sinks: (flags.sink as string[] | undefined) ?? [],
+    allowInsecureWebhook: Boolean(flags.allowInsecureWebhook),
+    outputFileMode: Number(flags.fileMode),
+    outputDirMode: Number(flags.dirMode),
+    ...(typeof flags.stateDir === 'string' ? { stateDir: flags.stateDir } : {}),
+    force: Boolean(flags.force),
+    lagMs: parseDuration(String(flags.lag), '--lag'),
+    ...(hmacVar ? { auditHmacKey: process.env[hmacVar] } : {}),
+  };
+}
+
+/** Runs the export to its end with its views: progress on stderr, metrics, Ctrl-C handling. */
+async function drive(exporter: Exporter, flags: Record<string, unknown>, logger: Logger): Promise<void> {
+  const { createProgressView } = await import('../../observe/progress.ts');
+  const metricsServer =
+    typeof flags.metricsPort === 'number' ? await exporter.metrics.serve(flags.metricsPort) : undefined;
+  const progress = flags.json
+    ? { update() {}, stop() {} }
+    : createProgressView(process.stderr, { everyMs: Number(flags.progressEvery) * 1000 });
+  exporter.on('progress', (s) => progress.update(s));
+  const abort = () => {
+    process.stderr.write('\ninterrupted: progress is checkpointed; run the same command again to resume\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', abort);
+  try {
+    const run = exporter.run();
+    for (let step = await run.next(); !step.done; step = await run.next()) {
+      const r = step.value;
+      if (r.status === 'failed')
+        logger.warn({ conversationId: r.conversationId, code: r.errorCode }, 'conversation failed');
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', abort);
+    metricsServer?.close();
+    if (typeof flags.metricsFile === 'string') await exporter.metrics.writeTextfile(flags.metricsFile);
+  }
 }
 
 /** Runs `f`; if it throws (a bad --proxy, say), the emulator is closed first: its server would keep
