@@ -107,164 +107,246 @@ async function buildPayload(bundle: ConversationBundle, maxInlineBytes: number):
   return JSON.stringify({ type: 'conversation.exported', data });
 }
 
-export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
+/** The webhook URL, refused unless http(s), and plain http only to loopback or when allowed. */
+function checkedUrl(raw: string, allowInsecure: boolean | undefined): URL {
   let url: URL;
   try {
-    url = new URL(options.url);
+    url = new URL(raw);
   } catch {
     throw new GtError('CONFIG_INVALID', 'webhook URL is not a valid URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new GtError('CONFIG_INVALID', 'webhook URL must be http(s)');
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !options.allowInsecure)
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !allowInsecure)
     throw new GtError(
       'CONFIG_INVALID',
       `webhook URL ${url.origin} is plain http: transcripts would cross the network unencrypted; use https, or --allow-insecure-webhook`,
     );
-  let signer: Webhook;
+  return url;
+}
+
+function signerFor(secret: string): Webhook {
   try {
-    signer = new Webhook(options.secret);
+    return new Webhook(secret);
   } catch {
     throw new GtError(
       'CONFIG_INVALID',
       'webhook secret must be a Standard Webhooks secret (whsec_ + base64)',
     );
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 6);
-  const baseDelayMs = options.baseDelayMs ?? 500;
-  const maxDelayMs = options.maxDelayMs ?? 30_000;
-  const maxInlineBytes = options.maxInlineBytes ?? 256 * 1024;
-  // The name identifies the endpoint without its query string, which may carry a token.
-  const name = `webhook:${url.origin}${url.pathname}`;
-  const breaker = new CircuitBreaker(options.breaker);
+}
 
-  async function attempt(
-    deliveryId: string,
-    payload: string,
-    signal?: AbortSignal,
-  ): Promise<{ status: number; retryAfter?: number }> {
-    const now = new Date();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const res = await request(url, {
-      method: 'POST',
-      body: payload,
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': deliveryId,
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': signer.sign(deliveryId, now, payload),
-      },
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    await res.body.dump();
-    const ra = retryAfterMs(res.headers['retry-after']);
-    return { status: res.statusCode, ...(ra !== undefined ? { retryAfter: ra } : {}) };
+/** A sink's fixed settings, resolved once. */
+interface Endpoint {
+  url: URL;
+  /** The name identifies the endpoint without its query string, which may carry a token. */
+  name: string;
+  signer: Webhook;
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** One signed POST; the receiver's status and Retry-After. */
+async function attempt(
+  e: Endpoint,
+  deliveryId: string,
+  payload: string,
+  signal?: AbortSignal,
+): Promise<{ status: number; retryAfter?: number }> {
+  const now = new Date();
+  const timeout = AbortSignal.timeout(e.timeoutMs);
+  const res = await request(e.url, {
+    method: 'POST',
+    body: payload,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': deliveryId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': e.signer.sign(deliveryId, now, payload),
+    },
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    headersTimeout: e.timeoutMs,
+    bodyTimeout: e.timeoutMs,
+  });
+  await res.body.dump();
+  const ra = retryAfterMs(res.headers['retry-after']);
+  return { status: res.statusCode, ...(ra !== undefined ? { retryAfter: ra } : {}) };
+}
+
+/** An attempt that can be retried: what went wrong, and the receiver's Retry-After if any. */
+interface Retryable {
+  last: string;
+  lastStatus: number | null;
+  wait?: number;
+}
+
+/** One attempt: the accepted status, a Retryable, or a throw (PermanentFailure, ABORTED). */
+async function tryOnce(
+  e: Endpoint,
+  deliveryId: string,
+  payload: string,
+  signal?: AbortSignal,
+): Promise<number | Retryable> {
+  try {
+    const { status, retryAfter } = await attempt(e, deliveryId, payload, signal);
+    if (status >= 200 && status < 300) return status;
+    if (status >= 300 && status < 400) throw new PermanentFailure(status);
+    if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) throw new PermanentFailure(status);
+    return {
+      last: `receiver answered ${status}`,
+      lastStatus: status,
+      ...(retryAfter !== undefined ? { wait: retryAfter } : {}),
+    };
+  } catch (err) {
+    if (err instanceof PermanentFailure) throw err;
+    if (signal?.aborted) throw new GtError('ABORTED', 'webhook delivery aborted', { sink: e.name });
+    const last =
+      (err as Error).name === 'TimeoutError' || (err as { code?: string }).code?.startsWith('UND_ERR_')
+        ? 'timeout or connection error'
+        : 'network error';
+    return { last, lastStatus: null };
   }
+}
 
-  async function send(deliveryId: string, payload: string, signal?: AbortSignal): Promise<number> {
-    let last = '';
-    let lastStatus: number | null = null;
-    for (let n = 1; n <= maxAttempts; n += 1) {
-      signal?.throwIfAborted();
-      let wait: number | undefined;
-      try {
-        const { status, retryAfter } = await attempt(deliveryId, payload, signal);
-        lastStatus = status;
-        if (status >= 200 && status < 300) return status;
-        if (status >= 300 && status < 400) throw new PermanentFailure(status);
-        if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) throw new PermanentFailure(status);
-        last = `receiver answered ${status}`;
-        wait = retryAfter;
-      } catch (err) {
-        if (err instanceof PermanentFailure) throw err;
-        if (signal?.aborted) throw new GtError('ABORTED', 'webhook delivery aborted', { sink: name });
-        last =
-          (err as Error).name === 'TimeoutError' || (err as { code?: string }).code?.startsWith('UND_ERR_')
-            ? 'timeout or connection error'
-            : 'network error';
-        lastStatus = null;
-      }
-      if (n === maxAttempts) break;
-      const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
-      // Jitter spreads retries of many workers; Retry-After (capped) wins when the receiver sets it.
-      const delay =
-        wait !== undefined ? Math.min(wait, maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
-      await sleep(delay, undefined, signal ? { signal } : {}).catch(() => {
-        throw new GtError('ABORTED', 'webhook delivery aborted', { sink: name });
-      });
+/** The wait before attempt n + 1. */
+function retryDelay(e: Endpoint, n: number, wait: number | undefined): number {
+  const backoff = Math.min(e.maxDelayMs, e.baseDelayMs * 2 ** (n - 1));
+  // Jitter spreads retries of many workers; Retry-After (capped) wins when the receiver sets it.
+  return wait !== undefined ? Math.min(wait, e.maxDelayMs) : backoff / 2 + Math.random() * (backoff / 2);
+}
+
+/** Sends with retries; resolves with the accepted status, else throws SINK_FAILED (or PermanentFailure, ABORTED). */
+async function sendWithRetries(
+  e: Endpoint,
+  deliveryId: string,
+  payload: string,
+  signal?: AbortSignal,
+): Promise<number> {
+  let outcome: Retryable = { last: '', lastStatus: null };
+  for (let n = 1; n <= e.maxAttempts; n += 1) {
+    signal?.throwIfAborted();
+    const r = await tryOnce(e, deliveryId, payload, signal);
+    if (typeof r === 'number') return r;
+    outcome = r;
+    if (n === e.maxAttempts) break;
+    await sleep(retryDelay(e, n, r.wait), undefined, signal ? { signal } : {}).catch(() => {
+      throw new GtError('ABORTED', 'webhook delivery aborted', { sink: e.name });
+    });
+  }
+  throw new GtError(
+    'SINK_FAILED',
+    `webhook delivery failed after ${e.maxAttempts} attempts: ${outcome.last}`,
+    {
+      sink: e.name,
+      status: outcome.lastStatus,
+      attempts: e.maxAttempts,
+    },
+  );
+}
+
+/** Sends through the circuit breaker, telling it how the receiver did. */
+async function sendThroughBreaker(
+  e: Endpoint,
+  breaker: CircuitBreaker,
+  deliveryId: string,
+  payload: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!breaker.allow())
+    throw new GtError(
+      'SINK_FAILED',
+      `circuit open: the receiver failed repeatedly; next try in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
+      { sink: e.name, circuitOpen: true },
+    );
+  try {
+    await sendWithRetries(e, deliveryId, payload, signal);
+  } catch (err) {
+    if (isGtAbort(err)) {
+      breaker.release();
+      throw err;
     }
-    throw new GtError('SINK_FAILED', `webhook delivery failed after ${maxAttempts} attempts: ${last}`, {
-      sink: name,
-      status: lastStatus,
-      attempts: maxAttempts,
-    });
+    // A payload the receiver rejects (a 4xx) says nothing about the receiver being down.
+    const rejected = err instanceof PermanentFailure && err.status >= 400;
+    if (rejected) breaker.success();
+    else breaker.failure();
+    throw err;
   }
+  breaker.success();
+}
+
+/** Writes the undelivered payload to the dead-letter folder; the SINK_FAILED error to throw. */
+async function deadLetter(
+  e: Endpoint,
+  deadLetterDir: string,
+  bundle: ConversationBundle,
+  payload: string,
+  err: unknown,
+): Promise<GtError> {
+  const permanent = err instanceof PermanentFailure;
+  const circuitOpen = Boolean((err as GtError).details?.circuitOpen);
+  const status = permanent
+    ? err.status
+    : (((err as GtError).details?.status as number | null | undefined) ?? null);
+  const path = await writeDeadLetter(deadLetterDir, {
+    deliveryId: bundle.deliveryId,
+    conversationId: bundle.conversationId,
+    sink: e.name,
+    payload,
+    failedAt: new Date().toISOString(),
+    attempts: permanent ? 1 : circuitOpen ? 0 : e.maxAttempts,
+    lastStatus: status,
+    lastError: (err as Error).message,
+  });
+  return new GtError(
+    'SINK_FAILED',
+    `webhook delivery failed (${(err as Error).message}); dead-lettered for replay`,
+    {
+      sink: e.name,
+      status,
+      permanent,
+      deadLetter: path,
+      ...(circuitOpen ? { circuitOpen: true } : {}),
+    },
+  );
+}
+
+export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
+  const url = checkedUrl(options.url, options.allowInsecure);
+  const e: Endpoint = {
+    url,
+    name: `webhook:${url.origin}${url.pathname}`,
+    signer: signerFor(options.secret),
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxAttempts: Math.max(1, options.maxAttempts ?? 6),
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 30_000,
+  };
+  const maxInlineBytes = options.maxInlineBytes ?? 256 * 1024;
+  const breaker = new CircuitBreaker(options.breaker);
 
   async function deliver(bundle: ConversationBundle, signal?: AbortSignal): Promise<DeliveryReceipt> {
     const payload = await buildPayload(bundle, maxInlineBytes);
     try {
-      if (!breaker.allow())
-        throw new GtError(
-          'SINK_FAILED',
-          `circuit open: the receiver failed repeatedly; next try in ${Math.ceil(breaker.retryInMs() / 1000)} s`,
-          { sink: name, circuitOpen: true },
-        );
-      try {
-        await send(bundle.deliveryId, payload, signal);
-      } catch (err) {
-        // A payload the receiver rejects (a 4xx) says nothing about the receiver being down.
-        const rejected = err instanceof PermanentFailure && err.status >= 400;
-        if (isGtAbort(err)) {
-          breaker.release();
-          throw err;
-        }
-        if (rejected) breaker.success();
-        else breaker.failure();
-        throw err;
-      }
-      breaker.success();
+      await sendThroughBreaker(e, breaker, bundle.deliveryId, payload, signal);
     } catch (err) {
       if (isGtAbort(err)) throw err;
-      const permanent = err instanceof PermanentFailure;
-      const status = permanent
-        ? err.status
-        : (((err as GtError).details?.status as number | null | undefined) ?? null);
-      const path = await writeDeadLetter(options.deadLetterDir, {
-        deliveryId: bundle.deliveryId,
-        conversationId: bundle.conversationId,
-        sink: name,
-        payload,
-        failedAt: new Date().toISOString(),
-        attempts: permanent ? 1 : (err as GtError).details?.circuitOpen ? 0 : maxAttempts,
-        lastStatus: status,
-        lastError: (err as Error).message,
-      });
-      throw new GtError(
-        'SINK_FAILED',
-        `webhook delivery failed (${(err as Error).message}); dead-lettered for replay`,
-        {
-          sink: name,
-          status,
-          permanent,
-          deadLetter: path,
-          ...((err as GtError).details?.circuitOpen ? { circuitOpen: true } : {}),
-        },
-      );
+      throw await deadLetter(e, options.deadLetterDir, bundle, payload, err);
     }
     // Delivered: an earlier failure's dead letter is settled.
     await removeDeadLetter(options.deadLetterDir, bundle.deliveryId);
     return {
-      sink: name,
+      sink: e.name,
       deliveryId: bundle.deliveryId,
-      location: name,
+      location: e.name,
       deliveredAt: new Date().toISOString(),
     };
   }
 
-  return { name, deadLetterDir: options.deadLetterDir, send, deliver, close: async () => {} };
+  const send = (deliveryId: string, payload: string, signal?: AbortSignal) =>
+    sendWithRetries(e, deliveryId, payload, signal);
+  return { name: e.name, deadLetterDir: options.deadLetterDir, send, deliver, close: async () => {} };
 }
 
 function isGtAbort(err: unknown): boolean {
