@@ -314,3 +314,18 @@ test('bad phrases and words are dropped and counted; text is cleaned and capped'
   for (const line of srt.split('\n'))
     if (line.includes('-->')) assert.match(line, /^\d{2}:\d{2}:\d{2},\d{3} --> \d{2}:\d{2}:\d{2},\d{3}$/);
 });
+
+test('a phrase with hundreds of thousands of words normalises (no spread into Math.max)', () => {
+  // ~8 MB of JSON, well under the 64 MB fetch cap: hostile or not, it must not overflow the stack.
+  const T0 = Date.parse('2024-05-07T08:00:00.000Z');
+  const words = Array.from({ length: 200_000 }, (_, i) => ({ word: 'a', startTimeMs: T0 + i }));
+  const raw = {
+    conversationId: 'conv-many',
+    startTime: T0,
+    transcripts: [{ phrases: [{ text: 'a', startTimeMs: T0, duration: { milliseconds: 10 }, words }] }],
+  };
+  const t = normaliseVoiceTranscript(raw, { conversationId: 'conv-many' });
+  assert.equal(t.segments[0]!.words!.length, 200_000);
+  // The last word ends after its phrase: the duration covers it.
+  assert.equal(t.durationMs, 199_999);
+});

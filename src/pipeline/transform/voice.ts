@@ -273,7 +273,14 @@ function toSegment(
 
 /** The latest end of any segment or word, in model ms (0 for none). */
 function lastEndOf(segments: Segment[]): number {
-  return segments.reduce((m, s) => Math.max(m, s.endMs, ...(s.words ?? []).map((w) => w.endMs)), 0);
+  // Loops, not Math.max(...words): a phrase's words are unbounded, and spreading ~100k+ arguments
+  // overflows the stack.
+  let last = 0;
+  for (const s of segments) {
+    last = Math.max(last, s.endMs);
+    for (const w of s.words ?? []) last = Math.max(last, w.endMs);
+  }
+  return last;
 }
 
 interface TranscriptParts {
