@@ -329,3 +329,26 @@ test('a phrase with hundreds of thousands of words normalises (no spread into Ma
   // The last word ends after its phrase: the duration covers it.
   assert.equal(t.durationMs, 199_999);
 });
+
+test('times beyond the range of a Date are malformed, not a RangeError', () => {
+  const T0 = Date.parse('2024-05-08T08:00:00.000Z');
+  const MAX_DATE_MS = 8.64e15;
+  assert.throws(
+    () => normaliseVoiceTranscript({ transcripts: [], startTime: MAX_DATE_MS + 1 }, { conversationId: 'c1' }),
+    (err: unknown) => isGtError(err, 'INVALID_RESPONSE'),
+  );
+  // A phrase out of range is dropped and counted like any malformed phrase (here it would have
+  // been the time base: no startTime in the file).
+  const raw = staFile('conv-far', T0, [['internal', 1e16, 1000, 'far away']]);
+  delete raw.startTime;
+  for (const entry of raw.transcripts as Record<string, unknown>[]) delete entry.startTime;
+  let warnings: TransformWarnings | undefined;
+  const t = normaliseVoiceTranscript(
+    raw,
+    { conversationId: 'conv-far' },
+    { onWarnings: (w) => (warnings = w) },
+  );
+  assert.equal(warnings?.droppedItems, 1);
+  assert.equal(t.segments.length, 0);
+  assert.equal(t.startedAt, iso(T0));
+});
