@@ -352,3 +352,30 @@ test('times beyond the range of a Date are malformed, not a RangeError', () => {
   assert.equal(t.segments.length, 0);
   assert.equal(t.startedAt, iso(T0));
 });
+
+test('a word that starts before its phrase and the file moves the time base: no negative times', () => {
+  const T0 = Date.parse('2024-05-09T08:00:00.000Z');
+  const raw = {
+    conversationId: 'conv-early-word',
+    startTime: T0,
+    transcripts: [
+      {
+        phrases: [
+          {
+            text: 'hello there',
+            startTimeMs: T0 + 1000,
+            duration: { milliseconds: 1000 },
+            words: [
+              { word: 'hello', startTimeMs: T0 - 500, duration: { milliseconds: 300 } },
+              { word: 'there', startTimeMs: T0 + 1500, duration: { milliseconds: 300 } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const t = normaliseVoiceTranscript(raw, { conversationId: 'conv-early-word' });
+  assert.equal(t.startedAt, iso(T0 - 500));
+  const seg = t.segments[0]!;
+  assert.deepEqual([seg.startMs, seg.words!.map((w) => w.startMs)], [1500, [0, 2000]]);
+});

@@ -2,7 +2,7 @@
 //
 // - Times in the file are epoch milliseconds; the model counts from `startedAt`, which is the
 //   file's own `startTime` (the start of the transcribed media, so captions line up with the
-//   recording), moved earlier if a phrase starts before it.
+//   recording), moved earlier if a phrase or word starts before it.
 // - Several `transcripts[]` entries (a language switch, several engines) are merged in time order.
 //   `language` is the one with the most speech; segments in another language carry meta.language.
 // - Segment text is `decoratedText` (casing, punctuation, "$1,200") when present, else `text`;
@@ -60,7 +60,7 @@ export function normaliseVoiceTranscript(
   const conversationId = conversationIdOf(env, conversation);
   const warnings = emptyWarnings();
   const { segments, speechByLanguage, transcriptStart } = collectSegments(env.transcripts, warnings);
-  const base = timeBase(env, conversation, transcriptStart, segments[0]?.startAbs);
+  const base = timeBase(env, conversation, transcriptStart, earliestStart(segments));
   const language = mainLanguage(speechByLanguage);
   const speakers = speakerIndexOf(env, conversation);
   const out = segments.map((s, index) => toSegment(s, index, speakers, base, language));
@@ -201,6 +201,17 @@ function collectWords(rawWords: unknown[], warnings: TransformWarnings): RawWord
 }
 
 /** The epoch ms the model's times count from (see the header), moved back to the first phrase. */
+/**
+ * The earliest phrase or word start. Words come from the file as they are: one that starts before
+ * its phrase (hostile or broken input) would otherwise get a negative time in the model.
+ */
+function earliestStart(segments: RawSegment[]): number | undefined {
+  let first = segments[0]?.startAbs;
+  if (first === undefined) return undefined;
+  for (const s of segments) for (const w of s.words) if (w.startAbs < first) first = w.startAbs;
+  return first;
+}
+
 function timeBase(
   env: StaEnvelope,
   conversation: AnalyticsConversationWithoutAttributes,
