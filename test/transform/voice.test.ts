@@ -314,3 +314,68 @@ test('bad phrases and words are dropped and counted; text is cleaned and capped'
   for (const line of srt.split('\n'))
     if (line.includes('-->')) assert.match(line, /^\d{2}:\d{2}:\d{2},\d{3} --> \d{2}:\d{2}:\d{2},\d{3}$/);
 });
+
+test('a phrase with hundreds of thousands of words normalises (no spread into Math.max)', () => {
+  // ~8 MB of JSON, well under the 64 MB fetch cap: hostile or not, it must not overflow the stack.
+  const T0 = Date.parse('2024-05-07T08:00:00.000Z');
+  const words = Array.from({ length: 200_000 }, (_, i) => ({ word: 'a', startTimeMs: T0 + i }));
+  const raw = {
+    conversationId: 'conv-many',
+    startTime: T0,
+    transcripts: [{ phrases: [{ text: 'a', startTimeMs: T0, duration: { milliseconds: 10 }, words }] }],
+  };
+  const t = normaliseVoiceTranscript(raw, { conversationId: 'conv-many' });
+  assert.equal(t.segments[0]!.words!.length, 200_000);
+  // The last word ends after its phrase: the duration covers it.
+  assert.equal(t.durationMs, 199_999);
+});
+
+test('times beyond the range of a Date are malformed, not a RangeError', () => {
+  const T0 = Date.parse('2024-05-08T08:00:00.000Z');
+  const MAX_DATE_MS = 8.64e15;
+  assert.throws(
+    () => normaliseVoiceTranscript({ transcripts: [], startTime: MAX_DATE_MS + 1 }, { conversationId: 'c1' }),
+    (err: unknown) => isGtError(err, 'INVALID_RESPONSE'),
+  );
+  // A phrase out of range is dropped and counted like any malformed phrase (here it would have
+  // been the time base: no startTime in the file).
+  const raw = staFile('conv-far', T0, [['internal', 1e16, 1000, 'far away']]);
+  delete raw.startTime;
+  for (const entry of raw.transcripts as Record<string, unknown>[]) delete entry.startTime;
+  let warnings: TransformWarnings | undefined;
+  const t = normaliseVoiceTranscript(
+    raw,
+    { conversationId: 'conv-far' },
+    { onWarnings: (w) => (warnings = w) },
+  );
+  assert.equal(warnings?.droppedItems, 1);
+  assert.equal(t.segments.length, 0);
+  assert.equal(t.startedAt, iso(T0));
+});
+
+test('a word that starts before its phrase and the file moves the time base: no negative times', () => {
+  const T0 = Date.parse('2024-05-09T08:00:00.000Z');
+  const raw = {
+    conversationId: 'conv-early-word',
+    startTime: T0,
+    transcripts: [
+      {
+        phrases: [
+          {
+            text: 'hello there',
+            startTimeMs: T0 + 1000,
+            duration: { milliseconds: 1000 },
+            words: [
+              { word: 'hello', startTimeMs: T0 - 500, duration: { milliseconds: 300 } },
+              { word: 'there', startTimeMs: T0 + 1500, duration: { milliseconds: 300 } },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const t = normaliseVoiceTranscript(raw, { conversationId: 'conv-early-word' });
+  assert.equal(t.startedAt, iso(T0 - 500));
+  const seg = t.segments[0]!;
+  assert.deepEqual([seg.startMs, seg.words!.map((w) => w.startMs)], [1500, [0, 2000]]);
+});

@@ -8,7 +8,10 @@
 // - unknown fields are ignored (zod strips them), which is also how ANI/DNIS never get in.
 import { z } from 'zod';
 
-const epochMs = z.number().finite().nonnegative();
+// At most the last instant a Date can hold: the time base becomes `startedAt` through toISOString,
+// which throws a RangeError beyond it.
+const MAX_DATE_MS = 8.64e15;
+const epochMs = z.number().finite().nonnegative().max(MAX_DATE_MS);
 const duration = z.object({ milliseconds: z.number().finite().nonnegative() });
 
 export const staWordSchema = z.object({
