@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -230,6 +230,24 @@ test('ENOSPC is DISK_FULL naming the path, with the sidecar kept for resume', as
     (e) => isGtError(e, 'DISK_FULL') && e.details.path === path,
   );
   assert.equal(existsSync(sidecarPathOf(path)), true);
+});
+
+test('a sidecar that cannot be removed fails as a GtError and leaves no .part handle open', async (t) => {
+  const { server, dir } = await setup(t, { size: 10_000 });
+  const path = join(dir, 's.wav');
+  // A directory where the sidecar goes: it is not a sidecar, and rm (without recursive) refuses it.
+  await mkdir(sidecarPathOf(path));
+  await assert.rejects(downloadToFile({ path }, opts(server)), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  if (existsSync('/proc/self/fd')) {
+    const open = (await readdir('/proc/self/fd')).map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    assert.equal(open.includes(partPathOf(path)), false);
+  }
 });
 
 test('abort stops the download with ABORTED and keeps the .part', async (t) => {

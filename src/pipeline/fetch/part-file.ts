@@ -175,10 +175,11 @@ export async function openPart(
   const keep = sidecar ? await sizeOnDisk(part.path) : 0;
   try {
     await part.open(keep);
+    // Inside the try: a sidecar that cannot be removed must not leave the .part's handle open.
+    if (!sidecar) await rm(sidecarPath, { force: true });
   } catch (err) {
     await part.close().catch(() => undefined);
     throw diskError(err as NodeJS.ErrnoException, path);
   }
-  if (!sidecar) await rm(sidecarPath, { force: true });
   return { part, sidecar };
 }
