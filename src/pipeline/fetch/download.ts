@@ -247,6 +247,12 @@ async function beforeAttempt(dl: Download): Promise<void> {
   if (dl.failuresInARow > 0) await sleep(fullJitterDelay(dl.failuresInARow, dl.backoff), signal);
 }
 
+/** Drops the .part's bytes: whatever an earlier attempt kept is no longer in the result. */
+async function startOver(dl: Download): Promise<void> {
+  await dl.part.reset();
+  dl.resumed = false;
+}
+
 /** Headers for the next request: a Range continuing the .part when that is safe, else the .part
  * starts over; If-Range makes a changed object come back whole. */
 async function requestHeaders(dl: Download): Promise<Record<string, string>> {
@@ -254,7 +260,7 @@ async function requestHeaders(dl: Download): Promise<Record<string, string>> {
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
   // Without a strong validator, a resume is only safe when the final sha256 will catch a mix.
   const canResume = part.size > 0 && (sidecar?.etag !== undefined || dl.target.expectedSha256 !== undefined);
-  if (part.size > 0 && !canResume) await part.reset();
+  if (part.size > 0 && !canResume) await startOver(dl);
   if (canResume) {
     headers.range = `bytes=${part.size}-`;
     if (sidecar?.etag) headers['if-range'] = sidecar.etag;
@@ -296,6 +302,8 @@ async function judgeAnswer(dl: Download, res: Exchange): Promise<Step | 'body'> 
       status < 500 &&
       status !== 416 &&
       status !== 404 &&
+      // 404 and 410 are definitive whatever their body says (otherStatus).
+      status !== 410 &&
       /expired/i.test(await res.text(ERROR_BODY_CAP)))
   )
     return renewUrl(dl, res);
@@ -335,7 +343,7 @@ async function rangeNotSatisfiable(dl: Download, res: Exchange): Promise<Step> {
     return 'done'; // the .part is already complete: verify it
   }
   // Our bytes do not fit the object any more: start again.
-  await dl.part.reset();
+  await startOver(dl);
   dl.failuresInARow += 1;
   return 'again';
 }
@@ -381,7 +389,7 @@ async function continuesPart(dl: Download, res: Exchange, etag: string | undefin
   if (!range || range.start !== part.size || etagChanged) {
     // Not the continuation we asked for: drop our bytes and fetch the whole object.
     res.dump();
-    await part.reset();
+    await startOver(dl);
     dl.failuresInARow += 1;
     return false;
   }
@@ -392,7 +400,7 @@ async function continuesPart(dl: Download, res: Exchange, etag: string | undefin
 
 /** 200: the server ignored Range, or If-Range said the object changed. Whole body follows. */
 async function restartPart(dl: Download, res: Exchange): Promise<void> {
-  if (dl.part.size > 0) await dl.part.reset();
+  if (dl.part.size > 0) await startOver(dl);
   const length = res.headers['content-length'];
   dl.total = length !== undefined && /^\d+$/.test(length) ? Number(length) : dl.target.expectedSize;
 }
