@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -17,6 +17,7 @@ import {
   sidecarPathOf,
   type DownloadOptions,
 } from '../../src/pipeline/fetch/download.ts';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { measuredDownload } from './helpers/measure.ts';
 import {
@@ -230,6 +231,24 @@ test('ENOSPC is DISK_FULL naming the path, with the sidecar kept for resume', as
     (e) => isGtError(e, 'DISK_FULL') && e.details.path === path,
   );
   assert.equal(existsSync(sidecarPathOf(path)), true);
+});
+
+test('a sidecar that cannot be removed fails as a GtError and leaves no .part handle open', async (t) => {
+  const { server, dir } = await setup(t, { size: 10_000 });
+  const path = join(dir, 's.wav');
+  // A directory where the sidecar goes: it is not a sidecar, and rm (without recursive) refuses it.
+  await mkdir(sidecarPathOf(path));
+  await assert.rejects(downloadToFile({ path }, opts(server)), (e) => isGtError(e, 'DOWNLOAD_FAILED'));
+  if (existsSync('/proc/self/fd')) {
+    const open = (await readdir('/proc/self/fd')).map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    assert.equal(open.includes(partPathOf(path)), false);
+  }
 });
 
 test('abort stops the download with ABORTED and keeps the .part', async (t) => {
@@ -487,4 +506,74 @@ test('a host that does not speak HTTP is retried, then DOWNLOAD_FAILED', async (
     (e) => isGtError(e, 'DOWNLOAD_FAILED'),
   );
   assert.equal(requests, 3);
+});
+
+/** A loopback host that answers each request with the next scripted handler. */
+async function scriptedHost(
+  t: TestContext,
+  script: ((req: IncomingMessage, res: ServerResponse) => void)[],
+): Promise<{ url: string; dir: string; seen: () => number }> {
+  let n = 0;
+  const server = createHttpServer((req, res) => script[Math.min(n++, script.length - 1)]!(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const dir = await mkdtemp(join(tmpdir(), 'gt-dl-'));
+  t.after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/media`, dir, seen: () => n };
+}
+
+test('a 410 is definitive even when its body says "expired": no URL renewals', async (t) => {
+  const host = await scriptedHost(t, [
+    (_req, res) => res.writeHead(410, { 'content-type': 'text/plain' }).end('Request has expired'),
+  ]);
+  const reasons: string[] = [];
+  await assert.rejects(
+    downloadToFile(
+      { path: join(host.dir, 'gone.wav') },
+      {
+        resolveUrl: async (reason) => (reasons.push(reason), host.url),
+        backoff: FAST,
+      },
+    ),
+    (e) =>
+      isGtError(e, 'DOWNLOAD_FAILED') && (e as { details?: { status?: number } }).details?.status === 410,
+  );
+  assert.deepEqual(reasons, ['initial']);
+  assert.equal(host.seen(), 1);
+});
+
+test('a resume that the host later answers with the whole object is not reported as resumed', async (t) => {
+  const data = makeData(300_000);
+  const etag = '"v1"';
+  const host = await scriptedHost(t, [
+    // The first answer breaks mid-body, the resume (206) breaks too, then Range is ignored (200).
+    (_req, res) => {
+      res.writeHead(200, { 'content-length': data.length, etag });
+      res.write(data.subarray(0, 100_000), () => res.destroy());
+    },
+    (req, res) => {
+      const from = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      res.writeHead(206, {
+        'content-length': data.length - from,
+        'content-range': `bytes ${from}-${data.length - 1}/${data.length}`,
+        etag,
+      });
+      res.write(data.subarray(from, from + 50_000), () => res.destroy());
+    },
+    (_req, res) => res.writeHead(200, { 'content-length': data.length, etag }).end(data),
+  ]);
+  const path = join(host.dir, 'whole.wav');
+  const r = await downloadToFile(
+    { path, expectedSha256: sha(data) },
+    {
+      resolveUrl: async () => host.url,
+      backoff: FAST,
+    },
+  );
+  assert.deepEqual(await readFile(path), data);
+  assert.equal(host.seen(), 3);
+  assert.equal(r.resumed, false);
 });

@@ -14,17 +14,25 @@
 // - the file is renamed into place only after its size (and the expected sha256, if given) check out.
 // Memory stays flat whatever the size: the body is read by the small HTTP/1.1 GET below into one
 // buffer per connection and a few reused slabs that the disk writer drains (see "Lean GET").
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { z } from 'zod';
+import { rename, rm, stat } from 'node:fs/promises';
 import { GtError } from '../../errors.ts';
 import { fullJitterDelay } from '../../genesys/retry.ts';
-import type { DownloadUrlPolicy } from '../../genesys/url-policy.ts';
+import type { CheckedUrl, DownloadUrlPolicy } from '../../genesys/url-policy.ts';
 import { RateFloor, type RateFloorOptions } from '../../util/rate-floor.ts';
 import { leanGet, UnusableUrl, type Exchange } from './lean-get.ts';
 import type { ProxySettings } from '../../config/proxy.ts';
+import {
+  diskError,
+  hashPrefix,
+  openPart,
+  type PartFile,
+  sidecarPathOf,
+  WriteFailure,
+  writeSidecar,
+  type Sidecar,
+} from './part-file.ts';
+
+export { partPathOf, sidecarPathOf } from './part-file.ts';
 
 export interface DownloadTarget {
   /** Final file path; the caller made it safe (safeName for every segment from API data). */
@@ -73,22 +81,6 @@ const DEFAULT_BACKOFF = { baseMs: 250, capMs: 5_000 };
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_CAP = 4096;
 
-/** The sidecar beside a .part file: what makes resuming it in another process safe. */
-const sidecarSchema = z.object({
-  version: z.literal(1),
-  /** Strong ETag of the object the .part holds bytes of. */
-  etag: z.string().min(1),
-  totalSize: z.number().int().nonnegative().optional(),
-  contentType: z.string().optional(),
-  /** What the caller said the file should be; a .part made for a different expectation is not reused. */
-  expectedSize: z.number().int().nonnegative().optional(),
-  expectedSha256: z.string().optional(),
-});
-type Sidecar = z.infer<typeof sidecarSchema>;
-
-export const partPathOf = (path: string): string => `${path}.part`;
-export const sidecarPathOf = (path: string): string => `${path}.part.json`;
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
@@ -127,39 +119,6 @@ function unsatisfiedTotal(v: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Sha256 of the first `length` bytes of a file, streamed (constant memory). */
-async function hashPrefix(path: string, length: number): Promise<Hash> {
-  const hash = createHash('sha256');
-  if (length === 0) return hash;
-  for await (const chunk of createReadStream(path, { start: 0, end: length - 1 }))
-    hash.update(chunk as Buffer);
-  return hash;
-}
-
-async function readSidecar(path: string): Promise<Sidecar | undefined> {
-  try {
-    const parsed = sidecarSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Written to a temp file and renamed, so a crash never leaves a half-written sidecar. */
-async function writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
-  await writeFile(`${path}.tmp`, JSON.stringify(sidecar), 'utf8');
-  await rename(`${path}.tmp`, path);
-}
-
-/** A .part made for a different expectation (another size or sha256) is not reused. */
-function sameExpectation(s: Sidecar, t: DownloadTarget): boolean {
-  const differ = <T>(a: T | undefined, b: T | undefined) => a !== undefined && b !== undefined && a !== b;
-  return (
-    !differ(s.expectedSize, t.expectedSize) &&
-    !differ(s.expectedSha256?.toLowerCase(), t.expectedSha256?.toLowerCase())
-  );
-}
-
 /** Raised inside the body pipe by a cap (size, rate): ends the download, never retried. */
 class CapExceeded extends Error {
   readonly error: GtError;
@@ -169,88 +128,421 @@ class CapExceeded extends Error {
   }
 }
 
-/** Raised by the file side of the pipe, so it is not mistaken for a network failure. */
-class WriteFailure extends Error {
-  readonly error: NodeJS.ErrnoException;
-  constructor(error: NodeJS.ErrnoException) {
-    super('write failed');
-    this.error = error;
+/** A URL to request and the lookup to connect with (url-policy.ts). */
+interface Hop {
+  href: string;
+  lookup: CheckedUrl['lookup'];
+}
+
+/** `href` as the policy allows it (when there is one); `from` is the URL that redirected to it. */
+function checked(policy: DownloadUrlPolicy | undefined, href: string, from?: string): Hop {
+  const c = policy?.check(href, from);
+  return { href: c ? c.url.toString() : href, lookup: c?.lookup };
+}
+
+/** One download's state, carried from attempt to attempt. */
+interface Download {
+  readonly target: DownloadTarget;
+  readonly options: DownloadOptions;
+  readonly part: PartFile;
+  readonly sidecarPath: string;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  readonly backoff: { baseMs: number; capMs: number };
+  /** What the sidecar on disk says; undefined when there is none. */
+  sidecar: Sidecar | undefined;
+  hop: Hop;
+  /** Redirects followed since the URL was last resolved. */
+  redirects: number;
+  total: number | undefined;
+  contentType: string | undefined;
+  attempts: number;
+  renewals: number;
+  failuresInARow: number;
+  resumed: boolean;
+}
+
+/** A download about to make its first attempt. */
+function newDownload(
+  target: DownloadTarget,
+  options: DownloadOptions,
+  part: PartFile,
+  sidecar: Sidecar | undefined,
+  hop: Hop,
+): Download {
+  return {
+    target,
+    options,
+    part,
+    sidecarPath: sidecarPathOf(target.path),
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    sidecar,
+    hop,
+    redirects: 0,
+    total: sidecar?.totalSize ?? target.expectedSize,
+    contentType: sidecar?.contentType,
+    attempts: 0,
+    renewals: 0,
+    failuresInARow: 0,
+    resumed: false,
+  };
+}
+
+/** What an attempt leaves: request again, or the .part is complete (verify it). */
+type Step = 'again' | 'done';
+
+/** Ends the download with `err`, keeping the .part and its sidecar for a resume. */
+async function fail(part: PartFile, err: GtError): Promise<never> {
+  await part.close();
+  throw err;
+}
+
+/** Ends the download leaving nothing of it on disk. */
+async function discard(part: PartFile, sidecarPath: string): Promise<void> {
+  await part.close();
+  await rm(part.path, { force: true });
+  await rm(sidecarPath, { force: true });
+}
+
+function tooLarge(dl: Download, size: number): GtError {
+  const { path } = dl.target;
+  const cap = dl.options.maxBytes;
+  return new GtError('TOO_LARGE', `${path}: body of ${size} bytes is over the cap of ${cap} bytes`, {
+    path,
+    size,
+    cap,
+  });
+}
+
+/** The first signed URL, checked; a refused one leaves nothing of the download behind. */
+async function firstHop(options: DownloadOptions, part: PartFile, sidecarPath: string): Promise<Hop> {
+  try {
+    return checked(options.policy, await options.resolveUrl('initial'));
+  } catch (err) {
+    if (err instanceof GtError && err.code === 'URL_REFUSED') await discard(part, sidecarPath);
+    else await part.close();
+    throw err;
   }
 }
 
-/** The .part file, its running hash and its length; the three always agree. */
-class PartFile {
-  readonly path: string;
-  private fh: FileHandle | undefined;
-  hash: Hash = createHash('sha256');
-  size = 0;
-
-  constructor(path: string) {
-    this.path = path;
-  }
-
-  /** Opens (creating if needed) and adopts `keep` bytes already on disk, re-hashing them. */
-  async open(keep: number): Promise<void> {
-    this.fh = await open(this.path, fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
-    const onDisk = (await this.fh.stat()).size;
-    const kept = Math.min(keep, onDisk);
-    if (onDisk > kept) await this.fh.truncate(kept);
-    this.hash = await hashPrefix(this.path, kept);
-    this.size = kept;
-  }
-
-  async reset(): Promise<void> {
-    if (this.size > 0 || (await this.handle().stat()).size > 0) await this.handle().truncate(0);
-    this.hash = createHash('sha256');
-    this.size = 0;
-  }
-
-  /** Appends `chunk` at `size`; counts and hashes it only once it is on disk. The caller may reuse
-   * `chunk` as soon as the promise settles. Disk errors come back as WriteFailure. */
-  async append(chunk: Buffer): Promise<void> {
-    const fh = this.handle();
-    try {
-      for (let done = 0; done < chunk.byteLength;) {
-        const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, this.size + done);
-        done += bytesWritten;
-      }
-    } catch (err) {
-      throw new WriteFailure(err as NodeJS.ErrnoException);
-    }
-    this.hash.update(chunk);
-    this.size += chunk.byteLength;
-  }
-
-  async sync(): Promise<void> {
-    await this.handle().sync();
-  }
-
-  async close(): Promise<void> {
-    await this.fh?.close();
-    this.fh = undefined;
-  }
-
-  private handle(): FileHandle {
-    if (!this.fh) throw new Error('part file not open');
-    return this.fh;
-  }
-}
-
-function diskError(err: NodeJS.ErrnoException, path: string): GtError {
-  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
-    return new GtError(
-      'DISK_FULL',
-      `no space left writing ${path}.part (kept for resume)`,
-      { path, code: err.code },
-      { cause: err },
+/** Before each request: stop when aborted or when maxAttempts in a row made no progress; after a
+ * failure, back off (full jitter). */
+async function beforeAttempt(dl: Download): Promise<void> {
+  const { signal } = dl.options;
+  if (signal?.aborted) return fail(dl.part, aborted());
+  if (dl.failuresInARow >= dl.maxAttempts) {
+    const { path } = dl.target;
+    return fail(
+      dl.part,
+      new GtError('DOWNLOAD_FAILED', `download of ${path} made no progress in ${dl.maxAttempts} attempts`, {
+        path,
+        attempts: dl.attempts,
+        urlRenewals: dl.renewals,
+        bytesOnDisk: dl.part.size,
+      }),
     );
   }
-  return new GtError(
-    'DOWNLOAD_FAILED',
-    `cannot write ${path}.part (${err.code ?? 'error'})`,
-    { path, code: err.code },
-    { cause: err },
-  );
+  if (dl.failuresInARow > 0) await sleep(fullJitterDelay(dl.failuresInARow, dl.backoff), signal);
+}
+
+/** Drops the .part's bytes: whatever an earlier attempt kept is no longer in the result. */
+async function startOver(dl: Download): Promise<void> {
+  await dl.part.reset();
+  dl.resumed = false;
+}
+
+/** Headers for the next request: a Range continuing the .part when that is safe, else the .part
+ * starts over; If-Range makes a changed object come back whole. */
+async function requestHeaders(dl: Download): Promise<Record<string, string>> {
+  const { part, sidecar } = dl;
+  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+  // Without a strong validator, a resume is only safe when the final sha256 will catch a mix.
+  const canResume = part.size > 0 && (sidecar?.etag !== undefined || dl.target.expectedSha256 !== undefined);
+  if (part.size > 0 && !canResume) await startOver(dl);
+  if (canResume) {
+    headers.range = `bytes=${part.size}-`;
+    if (sidecar?.etag) headers['if-range'] = sidecar.etag;
+  }
+  return headers;
+}
+
+/** Sends the request and waits for the answer's head. Undefined after a failure worth a retry
+ * (counted); an abort, a refused URL or one that can never work ends the download. */
+async function send(dl: Download, headers: Record<string, string>): Promise<Exchange | undefined> {
+  const { signal, proxy } = dl.options;
+  try {
+    return await leanGet(dl.hop.href, headers, dl.timeoutMs, signal, dl.hop.lookup, proxy);
+  } catch (err) {
+    if (signal?.aborted) return fail(dl.part, aborted());
+    if (err instanceof GtError && err.code === 'URL_REFUSED') throw err;
+    if (err instanceof UnusableUrl) {
+      const { path } = dl.target;
+      return fail(
+        dl.part,
+        new GtError('DOWNLOAD_FAILED', `signed URL cannot be fetched: ${err.message}`, { path }),
+      );
+    }
+    dl.failuresInARow += 1;
+    return undefined;
+  }
+}
+
+/** What the answer's status says: follow a redirect, renew an expired URL, retry, give up, verify
+ * (a 416 for a complete .part), or take the body ('body'). */
+async function judgeAnswer(dl: Download, res: Exchange): Promise<Step | 'body'> {
+  const status = res.status;
+  const location = res.headers.location;
+  if (status >= 300 && status < 400 && location) return followRedirect(dl, res, location);
+  if (
+    status === 401 ||
+    status === 403 ||
+    (status >= 400 &&
+      status < 500 &&
+      status !== 416 &&
+      status !== 404 &&
+      // 404 and 410 are definitive whatever their body says (otherStatus).
+      status !== 410 &&
+      /expired/i.test(await res.text(ERROR_BODY_CAP)))
+  )
+    return renewUrl(dl, res);
+  if (status === 416) return rangeNotSatisfiable(dl, res);
+  if (status !== 200 && status !== 206) return otherStatus(dl, res);
+  return alignPart(dl, res);
+}
+
+/** A redirect is followed, at most MAX_REDIRECTS times per resolved URL. */
+async function followRedirect(dl: Download, res: Exchange, location: string): Promise<Step> {
+  res.dump();
+  if (++dl.redirects > MAX_REDIRECTS) {
+    const { path } = dl.target;
+    return fail(dl.part, new GtError('DOWNLOAD_FAILED', `too many redirects downloading ${path}`, { path }));
+  }
+  // Every hop is checked again: no downgrade, no internal address behind a public one.
+  dl.hop = checked(dl.options.policy, new URL(location, dl.hop.href).toString(), dl.hop.href);
+  return 'again';
+}
+
+/** The signed URL expired (or the signature no longer holds): ask for a fresh one. */
+async function renewUrl(dl: Download, res: Exchange): Promise<Step> {
+  res.dump();
+  dl.renewals += 1;
+  dl.failuresInARow += 1;
+  dl.hop = checked(dl.options.policy, await dl.options.resolveUrl('expired'));
+  dl.redirects = 0;
+  return 'again';
+}
+
+/** 416: the .part may already be complete (the server's total is its size). */
+async function rangeNotSatisfiable(dl: Download, res: Exchange): Promise<Step> {
+  const serverTotal = unsatisfiedTotal(res.headers['content-range']);
+  res.dump();
+  if (serverTotal !== undefined && serverTotal === dl.part.size) {
+    dl.total = serverTotal;
+    return 'done'; // the .part is already complete: verify it
+  }
+  // Our bytes do not fit the object any more: start again.
+  await startOver(dl);
+  dl.failuresInARow += 1;
+  return 'again';
+}
+
+/** Any other status: 404 and 410 are definitive, the rest transient. */
+async function otherStatus(dl: Download, res: Exchange): Promise<Step> {
+  const status = res.status;
+  res.dump();
+  if (status === 404 || status === 410) {
+    const { path } = dl.target;
+    return fail(
+      dl.part,
+      new GtError('DOWNLOAD_FAILED', `signed host answered HTTP ${status} for ${path}`, { path, status }),
+    );
+  }
+  dl.failuresInARow += 1; // 5xx, 429 …: transient
+  return 'again';
+}
+
+/** A 200 or 206: lines the .part up with the body that follows, refuses an announced size over the
+ * cap (TOO_LARGE, nothing kept) and records the object in the sidecar. */
+async function alignPart(dl: Download, res: Exchange): Promise<'again' | 'body'> {
+  const etag = strongEtag(res.headers.etag);
+  if (res.status === 206) {
+    if (!(await continuesPart(dl, res, etag))) return 'again';
+  } else {
+    await restartPart(dl, res);
+  }
+  const { maxBytes } = dl.options;
+  if (maxBytes !== undefined && dl.total !== undefined && dl.total > maxBytes) {
+    await discard(dl.part, dl.sidecarPath);
+    throw tooLarge(dl, dl.total);
+  }
+  await updateSidecar(dl, res, etag);
+  return 'body';
+}
+
+/** A 206 continues the .part only when it starts where the .part ends and is of the same object. */
+async function continuesPart(dl: Download, res: Exchange, etag: string | undefined): Promise<boolean> {
+  const { part, sidecar } = dl;
+  const range = parseContentRange(res.headers['content-range']);
+  const etagChanged = sidecar?.etag !== undefined && etag !== undefined && etag !== sidecar.etag;
+  if (!range || range.start !== part.size || etagChanged) {
+    // Not the continuation we asked for: drop our bytes and fetch the whole object.
+    res.dump();
+    await startOver(dl);
+    dl.failuresInARow += 1;
+    return false;
+  }
+  if (range.total !== undefined) dl.total = range.total;
+  dl.resumed = dl.resumed || part.size > 0;
+  return true;
+}
+
+/** 200: the server ignored Range, or If-Range said the object changed. Whole body follows. */
+async function restartPart(dl: Download, res: Exchange): Promise<void> {
+  if (dl.part.size > 0) await startOver(dl);
+  const length = res.headers['content-length'];
+  dl.total = length !== undefined && /^\d+$/.test(length) ? Number(length) : dl.target.expectedSize;
+}
+
+/** Rewrites the sidecar when what it should say changed; without a strong ETag there is nothing to
+ * prove what the .part holds, so it is removed. */
+async function updateSidecar(dl: Download, res: Exchange, etag: string | undefined): Promise<void> {
+  dl.contentType = res.headers['content-type'] ?? dl.contentType;
+  const { target, total, contentType } = dl;
+  const next: Sidecar | undefined = etag
+    ? {
+        version: 1,
+        etag,
+        ...(total !== undefined ? { totalSize: total } : {}),
+        ...(contentType ? { contentType } : {}),
+        ...(target.expectedSize !== undefined ? { expectedSize: target.expectedSize } : {}),
+        ...(target.expectedSha256 !== undefined ? { expectedSha256: target.expectedSha256 } : {}),
+      }
+    : undefined;
+  if (next && JSON.stringify(next) !== JSON.stringify(dl.sidecar)) await writeSidecar(dl.sidecarPath, next);
+  else if (!next && dl.sidecar) await rm(dl.sidecarPath, { force: true });
+  dl.sidecar = next;
+}
+
+/** Streams the body onto the .part under the caps (size, rate). True when the body failed in a way
+ * worth resuming; a cap, a disk error or an abort ends the download. */
+async function receiveBody(dl: Download, res: Exchange): Promise<boolean> {
+  const { part, options, total } = dl;
+  const { path } = dl.target;
+  const floor = options.minRate ? new RateFloor(options.minRate) : undefined;
+  try {
+    await res.pipeTo(async (chunk) => {
+      if (options.maxBytes !== undefined && part.size + chunk.byteLength > options.maxBytes)
+        throw new CapExceeded(tooLarge(dl, part.size + chunk.byteLength));
+      await part.append(chunk);
+      if (floor?.add(chunk.byteLength))
+        throw new CapExceeded(
+          new GtError('TOO_SLOW', `${path}: download ${floor.describe()}`, { path, bytesOnDisk: part.size }),
+        );
+      options.onProgress?.(part.size, total);
+    });
+    return false;
+  } catch (err) {
+    if (err instanceof WriteFailure) return fail(part, diskError(err.error, path));
+    if (err instanceof CapExceeded) {
+      if (err.error.code === 'TOO_LARGE') {
+        await discard(part, dl.sidecarPath);
+        throw err.error;
+      }
+      return fail(part, err.error);
+    }
+    if (options.signal?.aborted) return fail(part, aborted());
+    return true; // reset, truncation, timeout: resume from what is on disk
+  }
+}
+
+/** After a body: did it bring the .part closer (failures in a row start over), and is it complete? */
+async function afterBody(dl: Download, startSize: number, bodyFailed: boolean): Promise<Step> {
+  const progressed = dl.part.size > startSize;
+  dl.failuresInARow = progressed ? 0 : dl.failuresInARow + 1;
+  if (bodyFailed) {
+    if (progressed) await sleep(Math.floor(Math.random() * dl.backoff.baseMs), dl.options.signal);
+    return 'again';
+  }
+  if (dl.total !== undefined && dl.part.size < dl.total) {
+    if (!progressed) dl.failuresInARow = Math.max(dl.failuresInARow, 1);
+    return 'again'; // a body that ended early without an error (no framing): resume
+  }
+  return 'done';
+}
+
+/** One request and what its answer means for the download. */
+async function attempt(dl: Download): Promise<Step> {
+  await beforeAttempt(dl);
+  dl.attempts += 1;
+  const startSize = dl.part.size;
+  const res = await send(dl, await requestHeaders(dl));
+  if (!res) return 'again';
+  let bodyFailed: boolean;
+  try {
+    const answer = await judgeAnswer(dl, res);
+    if (answer !== 'body') return answer;
+    bodyFailed = await receiveBody(dl, res);
+  } finally {
+    res.dump(); // whatever path left this response: never leave its connection paused
+  }
+  return afterBody(dl, startSize, bodyFailed);
+}
+
+/** A size or sha256 that is not the expected one (INTEGRITY), or undefined. */
+function integrityError(dl: Download, size: number, sha256: string): GtError | undefined {
+  const { path, expectedSha256 } = dl.target;
+  const expectedSize = dl.target.expectedSize ?? dl.total;
+  if (expectedSize !== undefined && size !== expectedSize)
+    return new GtError('INTEGRITY', `downloaded ${size} bytes for ${path}, expected ${expectedSize}`, {
+      path,
+      size,
+      expectedSize,
+    });
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256.toLowerCase())
+    return new GtError('INTEGRITY', `sha256 mismatch for ${path}`, { path, sha256, expectedSha256 });
+  return undefined;
+}
+
+/** Verify, then move into place; a .part that fails verification is discarded. */
+async function finish(dl: Download): Promise<DownloadResult> {
+  const { part } = dl;
+  const { path } = dl.target;
+  const size = part.size;
+  const sha256 = part.hash.digest('hex');
+  const mismatch = integrityError(dl, size, sha256);
+  if (mismatch) {
+    await discard(part, dl.sidecarPath);
+    throw mismatch;
+  }
+  await part.sync();
+  await part.close();
+  await rename(part.path, path);
+  await rm(dl.sidecarPath, { force: true });
+  const { contentType, resumed, attempts, renewals } = dl;
+  return {
+    path,
+    size,
+    sha256,
+    ...(contentType ? { contentType } : {}),
+    resumed,
+    attempts,
+    urlRenewals: renewals,
+  };
+}
+
+/** The error a failed download throws: always a GtError, with the .part closed. */
+async function downloadError(dl: Download, err: unknown): Promise<GtError> {
+  await dl.part.close().catch(() => undefined);
+  // A refused URL (a hostile redirect or link): nothing of this download is worth keeping.
+  if (err instanceof GtError && err.code === 'URL_REFUSED') await discard(dl.part, dl.sidecarPath);
+  if (err instanceof GtError) return err;
+  const { path } = dl.target;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code === 'string' && e.code.startsWith('E') && !e.code.startsWith('ERR_'))
+    return diskError(e, path);
+  return new GtError('DOWNLOAD_FAILED', `download of ${path} failed`, { path }, { cause: err });
 }
 
 /**
@@ -262,301 +554,16 @@ export async function downloadToFile(
   target: DownloadTarget,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
-  const { path } = target;
-  const partPath = partPathOf(path);
-  const sidecarPath = sidecarPathOf(path);
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const signal = options.signal;
-
+  const { part, sidecar } = await openPart(target);
+  const sidecarPath = sidecarPathOf(target.path);
+  const hop = await firstHop(options, part, sidecarPath);
+  const dl = newDownload(target, options, part, sidecar, hop);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    let step: Step = 'again';
+    while (step === 'again') step = await attempt(dl);
+    return await finish(dl);
   } catch (err) {
-    throw diskError(err as NodeJS.ErrnoException, path);
-  }
-  // Adopt an earlier .part only when its sidecar proves what it holds.
-  let sidecar = await readSidecar(sidecarPath);
-  if (sidecar && !sameExpectation(sidecar, target)) sidecar = undefined;
-  const part = new PartFile(partPath);
-  let keep = 0;
-  if (sidecar) {
-    try {
-      keep = (await stat(partPath)).size;
-    } catch {
-      keep = 0;
-    }
-  }
-  try {
-    await part.open(keep);
-  } catch (err) {
-    await part.close().catch(() => undefined);
-    throw diskError(err as NodeJS.ErrnoException, path);
-  }
-  if (!sidecar) await rm(sidecarPath, { force: true });
-
-  const fail = async (err: GtError): Promise<never> => {
-    await part.close();
-    throw err;
-  };
-  const discard = async () => {
-    await part.close();
-    await rm(partPath, { force: true });
-    await rm(sidecarPath, { force: true });
-  };
-  let attempts = 0;
-  let renewals = 0;
-  let failuresInARow = 0;
-  let resumed = false;
-  const checked = async (href: string, from?: string) => {
-    const c = options.policy?.check(href, from);
-    return { href: c ? c.url.toString() : href, lookup: c?.lookup };
-  };
-  const tooLarge = (size: number) =>
-    new GtError('TOO_LARGE', `${path}: body of ${size} bytes is over the cap of ${options.maxBytes} bytes`, {
-      path,
-      size,
-      cap: options.maxBytes,
-    });
-  let hop: Awaited<ReturnType<typeof checked>>;
-  let url: string;
-  try {
-    hop = await checked(await options.resolveUrl('initial'));
-    url = hop.href;
-  } catch (err) {
-    if (err instanceof GtError && err.code === 'URL_REFUSED') await discard();
-    else await part.close();
-    throw err;
-  }
-  let redirects = 0;
-  let total = sidecar?.totalSize ?? target.expectedSize;
-  let contentType = sidecar?.contentType;
-
-  try {
-    for (;;) {
-      if (signal?.aborted) return await fail(aborted());
-      if (failuresInARow >= maxAttempts) {
-        return await fail(
-          new GtError('DOWNLOAD_FAILED', `download of ${path} made no progress in ${maxAttempts} attempts`, {
-            path,
-            attempts,
-            urlRenewals: renewals,
-            bytesOnDisk: part.size,
-          }),
-        );
-      }
-      if (failuresInARow > 0) await sleep(fullJitterDelay(failuresInARow, backoff), signal);
-      attempts += 1;
-      const startSize = part.size;
-      const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-      // Without a strong validator, a resume is only safe when the final sha256 will catch a mix.
-      const canResume = part.size > 0 && (sidecar?.etag !== undefined || target.expectedSha256 !== undefined);
-      if (part.size > 0 && !canResume) await part.reset();
-      if (canResume) {
-        headers.range = `bytes=${part.size}-`;
-        if (sidecar?.etag) headers['if-range'] = sidecar.etag;
-      }
-
-      let res: Exchange;
-      try {
-        res = await leanGet(url, headers, timeoutMs, signal, hop.lookup, options.proxy);
-      } catch (err) {
-        if (signal?.aborted) return await fail(aborted());
-        if (err instanceof GtError && err.code === 'URL_REFUSED') throw err;
-        if (err instanceof UnusableUrl)
-          return await fail(
-            new GtError('DOWNLOAD_FAILED', `signed URL cannot be fetched: ${err.message}`, { path }),
-          );
-        failuresInARow += 1;
-        continue;
-      }
-
-      let bodyFailed = false;
-      try {
-        const status = res.status;
-        const location = res.headers.location;
-        if (status >= 300 && status < 400 && location) {
-          res.dump();
-          if (++redirects > MAX_REDIRECTS)
-            return await fail(
-              new GtError('DOWNLOAD_FAILED', `too many redirects downloading ${path}`, { path }),
-            );
-          // Every hop is checked again: no downgrade, no internal address behind a public one.
-          hop = await checked(new URL(location, url).toString(), url);
-          url = hop.href;
-          continue;
-        }
-        if (
-          status === 401 ||
-          status === 403 ||
-          (status >= 400 &&
-            status < 500 &&
-            status !== 416 &&
-            status !== 404 &&
-            /expired/i.test(await res.text(ERROR_BODY_CAP)))
-        ) {
-          // The signed URL expired (or the signature no longer holds): ask for a fresh one.
-          res.dump();
-          renewals += 1;
-          failuresInARow += 1;
-          hop = await checked(await options.resolveUrl('expired'));
-          url = hop.href;
-          redirects = 0;
-          continue;
-        }
-        if (status === 416) {
-          const serverTotal = unsatisfiedTotal(res.headers['content-range']);
-          res.dump();
-          if (serverTotal !== undefined && serverTotal === part.size) {
-            total = serverTotal;
-            break; // the .part is already complete: verify below
-          }
-          // Our bytes do not fit the object any more: start again.
-          await part.reset();
-          failuresInARow += 1;
-          continue;
-        }
-        if (status !== 200 && status !== 206) {
-          res.dump();
-          if (status === 404 || status === 410) {
-            return await fail(
-              new GtError('DOWNLOAD_FAILED', `signed host answered HTTP ${status} for ${path}`, {
-                path,
-                status,
-              }),
-            );
-          }
-          failuresInARow += 1; // 5xx, 429 …: transient
-          continue;
-        }
-
-        const etag = strongEtag(res.headers.etag);
-        const length = res.headers['content-length'];
-        if (status === 206) {
-          const range = parseContentRange(res.headers['content-range']);
-          const etagChanged = sidecar?.etag !== undefined && etag !== undefined && etag !== sidecar.etag;
-          if (!range || range.start !== part.size || etagChanged) {
-            // Not the continuation we asked for: drop our bytes and fetch the whole object.
-            res.dump();
-            await part.reset();
-            failuresInARow += 1;
-            continue;
-          }
-          if (range.total !== undefined) total = range.total;
-          if (options.maxBytes !== undefined && total !== undefined && total > options.maxBytes) {
-            await discard();
-            throw tooLarge(total);
-          }
-          resumed = resumed || part.size > 0;
-        } else {
-          // 200: the server ignored Range, or If-Range said the object changed. Whole body follows.
-          if (part.size > 0) await part.reset();
-          total = length !== undefined && /^\d+$/.test(length) ? Number(length) : target.expectedSize;
-          if (options.maxBytes !== undefined && total !== undefined && total > options.maxBytes) {
-            await discard();
-            throw tooLarge(total);
-          }
-        }
-        contentType = res.headers['content-type'] ?? contentType;
-        const next: Sidecar | undefined = etag
-          ? {
-              version: 1,
-              etag,
-              ...(total !== undefined ? { totalSize: total } : {}),
-              ...(contentType ? { contentType } : {}),
-              ...(target.expectedSize !== undefined ? { expectedSize: target.expectedSize } : {}),
-              ...(target.expectedSha256 !== undefined ? { expectedSha256: target.expectedSha256 } : {}),
-            }
-          : undefined;
-        if (next && JSON.stringify(next) !== JSON.stringify(sidecar)) await writeSidecar(sidecarPath, next);
-        else if (!next && sidecar) await rm(sidecarPath, { force: true });
-        sidecar = next;
-
-        const floor = options.minRate ? new RateFloor(options.minRate) : undefined;
-        try {
-          await res.pipeTo(async (chunk) => {
-            if (options.maxBytes !== undefined && part.size + chunk.byteLength > options.maxBytes)
-              throw new CapExceeded(tooLarge(part.size + chunk.byteLength));
-            await part.append(chunk);
-            if (floor?.add(chunk.byteLength))
-              throw new CapExceeded(
-                new GtError('TOO_SLOW', `${path}: download ${floor.describe()}`, {
-                  path,
-                  bytesOnDisk: part.size,
-                }),
-              );
-            options.onProgress?.(part.size, total);
-          });
-        } catch (err) {
-          if (err instanceof WriteFailure) return await fail(diskError(err.error, path));
-          if (err instanceof CapExceeded) {
-            if (err.error.code === 'TOO_LARGE') {
-              await discard();
-              throw err.error;
-            }
-            return await fail(err.error);
-          }
-          if (signal?.aborted) return await fail(aborted());
-          bodyFailed = true; // reset, truncation, timeout: resume from what is on disk
-        }
-      } finally {
-        res.dump(); // whatever path left this response: never leave its connection paused
-      }
-      const progressed = part.size > startSize;
-      failuresInARow = progressed ? 0 : failuresInARow + 1;
-      if (bodyFailed) {
-        if (progressed) await sleep(Math.floor(Math.random() * backoff.baseMs), signal);
-        continue;
-      }
-      if (total !== undefined && part.size < total) {
-        if (!progressed) failuresInARow = Math.max(failuresInARow, 1);
-        continue; // a body that ended early without an error (no framing): resume
-      }
-      break;
-    }
-
-    // Verify, then move into place.
-    const size = part.size;
-    const sha256 = part.hash.digest('hex');
-    const expectedSize = target.expectedSize ?? total;
-    if (expectedSize !== undefined && size !== expectedSize) {
-      await discard();
-      throw new GtError('INTEGRITY', `downloaded ${size} bytes for ${path}, expected ${expectedSize}`, {
-        path,
-        size,
-        expectedSize,
-      });
-    }
-    if (target.expectedSha256 !== undefined && sha256 !== target.expectedSha256.toLowerCase()) {
-      await discard();
-      throw new GtError('INTEGRITY', `sha256 mismatch for ${path}`, {
-        path,
-        sha256,
-        expectedSha256: target.expectedSha256,
-      });
-    }
-    await part.sync();
-    await part.close();
-    await rename(partPath, path);
-    await rm(sidecarPath, { force: true });
-    return {
-      path,
-      size,
-      sha256,
-      ...(contentType ? { contentType } : {}),
-      resumed,
-      attempts,
-      urlRenewals: renewals,
-    };
-  } catch (err) {
-    await part.close().catch(() => undefined);
-    // A refused URL (a hostile redirect or link): nothing of this download is worth keeping.
-    if (err instanceof GtError && err.code === 'URL_REFUSED') await discard();
-    if (err instanceof GtError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (typeof e.code === 'string' && e.code.startsWith('E') && !e.code.startsWith('ERR_'))
-      throw diskError(e, path);
-    throw new GtError('DOWNLOAD_FAILED', `download of ${path} failed`, { path }, { cause: err });
+    throw await downloadError(dl, err);
   }
 }
 
