@@ -11,16 +11,28 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import { TRANSIENT_SKIP_REASONS, type RecordingOutcome } from './fetch/recordings.ts';
+import {
+  TRANSIENT_SKIP_REASONS,
+  type FetchRecordingsOptions,
+  type RecordingOutcome,
+} from './fetch/recordings.ts';
 import type { BatchAnswer } from './fetch/batch.ts';
 import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
-import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
+import {
+  fetchVoiceTranscripts,
+  voiceCommunicationIds,
+  type VoiceTranscriptFetch,
+} from './fetch/transcripts.ts';
 import { normaliseDigitalRecording } from './transform/digital.ts';
 import { normaliseVoiceTranscript } from './transform/voice.ts';
 import type { TransformWarnings } from './transform/warnings.ts';
 import { mergeTurns } from './transform/turns.ts';
 import { redactTranscript } from './transform/redact/index.ts';
-import { redactRecordingFiles, type RecordingFile } from './transform/audio-redact.ts';
+import {
+  redactRecordingFiles,
+  type AudioRedactionResult,
+  type RecordingFile,
+} from './transform/audio-redact.ts';
 import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
 import type { Transcript } from './transform/model.ts';
 import {
@@ -125,74 +137,174 @@ export async function exportConversation(
   batch?: BatchAnswer,
 ): Promise<ConversationResult> {
   const started = Date.now();
-  const conversationId = conversation.conversationId!;
-  const { options, audit } = ctx;
-  const result = emptyResult(conversationId, 'done');
+  const { options } = ctx;
+  const result = emptyResult(conversation.conversationId!, 'done');
   const finish = (r: ConversationResult = result): ConversationResult => {
     r.durationMs = Date.now() - started;
     return r;
   };
 
-  // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
-  // Items with no text (typing indicators, joins/leaves, silent phrases) are ordinary in Genesys
-  // transcripts: a debug line, not a warning on every clean run; lost text (dropped, cut) warns.
-  const warn = (item: string) => (w: TransformWarnings) => {
+  const wanted = options.selection?.languages;
+  if (languageMismatch(wanted, flowLanguagesOf(conversation)))
+    return finish(skipWhole(result, 'language-mismatch'));
+
+  const job = startJob(ctx, conversation, result);
+  const voice = startVoiceTranscripts(job);
+  // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
+  const recordings = wantsRecordings(options, conversation)
+    ? await recordingsOf(ctx.client, conversation, await batch, recordingRequest(job))
+    : [];
+  if (recordings.length > 0) await takeRecordings(job, recordings);
+
+  const notReady = notReadyReasons(result.skipped);
+  if (options.deferNotReady && notReady.length > 0)
+    return finish(await deferConversation(job, voice, notReady));
+  if (voice) await takeVoiceTranscripts(job, voice);
+  // Language: when flows did not tell, the transcript does.
+  const heard = job.transcripts.map((t) => t.language);
+  if (languageMismatch(wanted, heard)) {
+    await rm(job.staging, { recursive: true, force: true });
+    return finish(skipWhole(result, 'language-mismatch'));
+  }
+
+  const { delivered, voiceRedactions } = await renderTranscripts(job);
+  const audioRedaction = job.audio.length ? await redactAudio(job, voiceRedactions) : undefined;
+  if (options.redact) await recordRedactions(job);
+  const manifest = addManifest(job, delivered, audioRedaction);
+  await deliverToSinks(ctx, bundleOf(job, manifest, delivered), result);
+  await rm(job.staging, { recursive: true, force: true });
+  return finish();
+}
+
+/** One conversation under way: what its steps share, and what they gather for the bundle. */
+interface ConversationJob {
+  ctx: PipelineContext;
+  conversation: AnalyticsConversationWithoutAttributes;
+  conversationId: string;
+  /** Filled in step by step: skips, bytes and redaction counts, then the files. */
+  result: ConversationResult;
+  /** Downloads create the folder they need (fetch/download.ts): a conversation without media stages nothing. */
+  staging: string;
+  mediaTypes: string[];
+  /** The bundle's files so far: staged media, then the rendered transcripts. */
+  files: BundleFile[];
+  /** Normalised transcripts: the digital ones (from the recordings) first, then voice. */
+  transcripts: Transcript[];
+  /** Which recording (and which channel of it) each media file is, for the manifest. */
+  recordingFiles: Map<string, { recordingId: string; channel?: string }>;
+  /** With redaction on, audio waits for the transcripts: its redacted words are silenced first. */
+  audio: RecordingFile[];
+}
+
+function startJob(
+  ctx: PipelineContext,
+  conversation: AnalyticsConversationWithoutAttributes,
+  result: ConversationResult,
+): ConversationJob {
+  return {
+    ctx,
+    conversation,
+    conversationId: result.conversationId,
+    result,
+    staging: join(ctx.stagingDir, safeName(result.conversationId)),
+    mediaTypes: mediaTypesOf(conversation),
+    files: [],
+    transcripts: [],
+    recordingFiles: new Map(),
+    audio: [],
+  };
+}
+
+/** Whether a language selection rules the conversation out: none of the languages known matches. */
+function languageMismatch(wanted: string[] | undefined, languages: (string | undefined)[]): boolean {
+  return !!wanted?.length && languages.length > 0 && !languages.some((l) => languageMatches(wanted, l));
+}
+
+/** The conversation skipped whole, nothing delivered. */
+function skipWhole(result: ConversationResult, reason: string): ConversationResult {
+  result.status = 'skipped';
+  result.reason = reason;
+  return result;
+}
+
+/** The reasons, once each, of recordings skipped only because they are not ready yet. */
+function notReadyReasons(skipped: ManifestSkip[]): string[] {
+  return [...new Set(skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
+}
+
+/** Not ready yet: deliver the conversation whole in a later run rather than half now. */
+async function deferConversation(
+  { ctx, conversationId, result, staging }: ConversationJob,
+  voice: Promise<unknown> | undefined,
+  notReady: string[],
+): Promise<ConversationResult> {
+  await voice?.catch(() => undefined); // its answer is not used: the next run asks again
+  await ctx.audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
+  await rm(staging, { recursive: true, force: true });
+  return Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` });
+}
+
+/**
+ * Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
+ * Items with no text (typing indicators, joins/leaves, silent phrases) are ordinary in Genesys
+ * transcripts: a debug line, not a warning on every clean run; lost text (dropped, cut) warns.
+ */
+function onWarnings({ ctx, conversationId }: ConversationJob, item: string) {
+  return (w: TransformWarnings): void => {
     const lost = w.droppedItems > 0 || w.droppedWords > 0 || w.truncatedTexts > 0;
     ctx.logger[lost ? 'warn' : 'debug'](
       { conversationId, item, ...w },
       'transcript items dropped or cleaned',
     );
   };
+}
 
-  const wanted = options.selection?.languages;
-  const flowLangs = flowLanguagesOf(conversation);
-  if (wanted?.length && flowLangs.length > 0 && !flowLangs.some((l) => languageMatches(wanted, l))) {
-    result.status = 'skipped';
-    result.reason = 'language-mismatch';
-    return finish();
-  }
-
-  // Downloads create the folder they need (fetch/download.ts): a conversation without media stages nothing.
-  const staging = join(ctx.stagingDir, safeName(conversationId));
-  const files: BundleFile[] = [];
-  const transcripts: Transcript[] = [];
-  const mediaTypes = mediaTypesOf(conversation);
-
-  // Voice transcripts are asked for while the recordings download (overlapped, not after them).
+/** Voice transcripts are asked for while the recordings download (overlapped, not after them). */
+function startVoiceTranscripts({ ctx, conversation, mediaTypes }: ConversationJob) {
   const voice =
-    options.transcripts && mediaTypes.includes('voice')
+    ctx.options.transcripts && mediaTypes.includes('voice')
       ? fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)
       : undefined;
-  voice?.catch(() => {}); // awaited below, unless the recordings step fails first
+  voice?.catch(() => {}); // awaited by a later step, unless the recordings step fails first
+  return voice;
+}
 
-  // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
-  let recordings: RecordingOutcome[] = [];
-  if (wantsRecordings(options, conversation)) {
-    recordings = await recordingsOf(ctx.client, conversation, await batch, {
-      format: options.media ? options.mediaFormat : 'NONE',
-      // Straight in the conversation's staging folder: one folder fewer to create and delete.
-      dir: staging,
-      deadlineMs: options.transcodeDeadlineMs,
-      wantDigital: options.transcripts,
-      ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  }
-  // Which recording (and which channel of it) each media file is, for the manifest.
-  const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
-  // With redaction on, audio waits for the transcripts: its redacted words are silenced first.
-  const audio: RecordingFile[] = [];
+/** What recordingsOf is asked for: the media format, where it goes, how long to wait. */
+function recordingRequest({
+  ctx,
+  staging,
+}: ConversationJob): FetchRecordingsOptions & { wantDigital: boolean } {
+  const { options } = ctx;
+  return {
+    format: options.media ? options.mediaFormat : 'NONE',
+    // Straight in the conversation's staging folder: one folder fewer to create and delete.
+    dir: staging,
+    deadlineMs: options.transcodeDeadlineMs,
+    wantDigital: options.transcripts,
+    ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+/**
+ * Each recording's outcome, in order: downloaded media described (audio held back for redaction),
+ * skips recorded, digital transcripts normalised; every download and skip goes to the audit log.
+ */
+async function takeRecordings(job: ConversationJob, recordings: RecordingOutcome[]): Promise<void> {
+  const { ctx, conversationId, result } = job;
+  const { options, audit } = ctx;
   for (const r of recordings) {
     if (r.kind === 'downloaded') {
       const name = `recordings/${r.file.path.split('/').pop()!}`;
       // A file without a channel key (a batch result) is the original recording: every channel in one.
-      recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
+      job.recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
       const described = await describeFile(r.file.path, name, r.contentType, {
         size: r.file.size,
         sha256: r.file.sha256,
       });
-      if (options.redact && r.media === 'audio') audio.push({ recordingId: r.recordingId, file: described });
-      else files.push(described);
+      if (options.redact && r.media === 'audio')
+        job.audio.push({ recordingId: r.recordingId, file: described });
+      else job.files.push(described);
       result.bytes += r.file.size;
       ctx.metrics.recordBytes(r.file.size);
       await audit.append('recording.downloaded', {
@@ -214,61 +326,51 @@ export async function exportConversation(
         reason: r.reason,
       });
     } else if (r.kind === 'digital' && options.transcripts) {
-      const t = normaliseDigitalRecording(r.recording, conversation, { onWarnings: warn(r.recordingId) });
-      if (t) transcripts.push(t);
+      const t = normaliseDigitalRecording(r.recording, job.conversation, {
+        onWarnings: onWarnings(job, r.recordingId),
+      });
+      if (t) job.transcripts.push(t);
     }
   }
+}
 
-  // Not ready yet: deliver the conversation whole in a later run rather than half now.
-  const notReady = [...new Set(result.skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
-  if (options.deferNotReady && notReady.length > 0) {
-    await voice?.catch(() => undefined); // its answer is not used: the next run asks again
-    await audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
-    await rm(staging, { recursive: true, force: true });
-    return finish(
-      Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` }),
+/** Voice transcripts from Speech & Text Analytics, one per recorded voice communication. */
+async function takeVoiceTranscripts(
+  job: ConversationJob,
+  voice: Promise<VoiceTranscriptFetch[]>,
+): Promise<void> {
+  const { ctx, conversationId, result } = job;
+  for (const v of await voice) {
+    if (v.kind === 'missing') {
+      result.skipped.push({
+        kind: 'transcript',
+        id: v.communicationId,
+        reason: 'no-transcript',
+        ...(v.detail ? { detail: v.detail } : {}),
+      });
+      await ctx.audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
+      continue;
+    }
+    job.transcripts.push(
+      normaliseVoiceTranscript(v.raw, job.conversation, {
+        communicationId: v.communicationId,
+        onWarnings: onWarnings(job, v.communicationId),
+      }),
     );
   }
+}
 
-  // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.
-  if (voice) {
-    for (const v of await voice) {
-      if (v.kind === 'missing') {
-        result.skipped.push({
-          kind: 'transcript',
-          id: v.communicationId,
-          reason: 'no-transcript',
-          ...(v.detail ? { detail: v.detail } : {}),
-        });
-        await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
-        continue;
-      }
-      transcripts.push(
-        normaliseVoiceTranscript(v.raw, conversation, {
-          communicationId: v.communicationId,
-          onWarnings: warn(v.communicationId),
-        }),
-      );
-    }
-  }
-
-  // Language: when flows did not tell, the transcript does.
-  if (
-    wanted?.length &&
-    transcripts.length > 0 &&
-    !transcripts.some((t) => languageMatches(wanted, t.language))
-  ) {
-    result.status = 'skipped';
-    result.reason = 'language-mismatch';
-    await rm(staging, { recursive: true, force: true });
-    return finish();
-  }
-
+/**
+ * Each transcript merged into turns, redacted (its counts added to the result), logged as
+ * retrieved and rendered in every wanted format, in order.
+ */
+async function renderTranscripts(job: ConversationJob) {
+  const { ctx, conversationId, result } = job;
   const delivered: Transcript[] = [];
   const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
-  for (const raw of transcripts) {
+  for (const raw of job.transcripts) {
     let t = mergeTurns(raw);
-    if (options.redact) {
+    if (ctx.options.redact) {
       const before = t;
       t = redactTranscript(t, t.language ? { locale: t.language } : {});
       if (t.mediaType === 'voice') voiceRedactions.push({ before, after: t });
@@ -276,31 +378,57 @@ export async function exportConversation(
         result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
     }
     delivered.push(t);
-    await audit.append('transcript.retrieved', {
+    await ctx.audit.append('transcript.retrieved', {
       conversationId,
       communicationId: t.communicationId ?? t.recordingId ?? null,
       mediaType: t.mediaType,
       segments: t.segments.length,
     });
-    const base = `transcript-${safeName(t.communicationId ?? t.recordingId ?? t.mediaType)}`;
-    for (const format of options.formats) {
-      // Captions are for timed media; for email they would be noise.
-      if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
-      const name = `${base}.${format}`;
-      files.push(textFile(name, CONTENT_TYPES[format], renderTranscript(t, format)));
-    }
+    job.files.push(...renderedFiles(t, ctx.options.formats));
   }
-  const audioRedaction = audio.length ? await redactRecordingFiles(audio, voiceRedactions) : undefined;
-  if (audioRedaction) {
-    files.unshift(...audioRedaction.files);
-    result.skipped.push(...audioRedaction.skipped);
-  }
-  if (options.redact) {
-    const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
-    await audit.append('redaction.applied', { conversationId, items: total });
-    ctx.metrics.recordRedactions(result.redactions);
-  }
+  return { delivered, voiceRedactions };
+}
 
+/** One transcript in each wanted format, as text files of the bundle. */
+function renderedFiles(t: Transcript, formats: readonly OutputFormat[]): BundleFile[] {
+  const base = `transcript-${safeName(t.communicationId ?? t.recordingId ?? t.mediaType)}`;
+  const files: BundleFile[] = [];
+  for (const format of formats) {
+    // Captions are for timed media; for email they would be noise.
+    if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
+    files.push(textFile(`${base}.${format}`, CONTENT_TYPES[format], renderTranscript(t, format)));
+  }
+  return files;
+}
+
+/**
+ * The held-back audio, its redacted words silenced, goes first among the files; a recording that
+ * cannot be edited is skipped with a reason.
+ */
+async function redactAudio(
+  job: ConversationJob,
+  voiceRedactions: { before: Transcript; after: Transcript }[],
+): Promise<AudioRedactionResult> {
+  const audioRedaction = await redactRecordingFiles(job.audio, voiceRedactions);
+  job.files.unshift(...audioRedaction.files);
+  job.result.skipped.push(...audioRedaction.skipped);
+  return audioRedaction;
+}
+
+/** The conversation's redaction total in the audit log, its counts per entity in the metrics. */
+async function recordRedactions({ ctx, conversationId, result }: ConversationJob): Promise<void> {
+  const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
+  await ctx.audit.append('redaction.applied', { conversationId, items: total });
+  ctx.metrics.recordRedactions(result.redactions);
+}
+
+/** The manifest of every file gathered, added last as manifest.json; the result lists the files. */
+function addManifest(
+  { ctx, conversation, conversationId, result, mediaTypes, files, recordingFiles }: ConversationJob,
+  delivered: Transcript[],
+  audioRedaction: AudioRedactionResult | undefined,
+): Manifest {
+  const { options } = ctx;
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
     conversationId,
@@ -327,8 +455,16 @@ export async function exportConversation(
   };
   files.push(textFile('manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
   result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
+  return manifest;
+}
 
-  const bundle: ConversationBundle = {
+/** What every sink receives: the files (media on disk, text in memory), the manifest, the transcripts. */
+function bundleOf(
+  { ctx, conversationId, files }: ConversationJob,
+  manifest: Manifest,
+  delivered: Transcript[],
+): ConversationBundle {
+  return {
     conversationId,
     conversationStart: manifest.conversationStart,
     deliveryId: deliveryIdFor(conversationId, ctx.fingerprint),
@@ -336,9 +472,6 @@ export async function exportConversation(
     manifest: manifest as unknown as Record<string, unknown>,
     transcripts: delivered,
   };
-  await deliverToSinks(ctx, bundle, result);
-  await rm(staging, { recursive: true, force: true });
-  return finish();
 }
 
 /**
