@@ -3,7 +3,9 @@
 // Media are staged under stateDir/staging/<safe id>/ first, so a killed process resumes downloads
 // from the bytes on disk; text files (transcripts, manifest) are rendered into memory and written
 // by the sinks only (sinks/types.ts, TextFile). Nothing is delivered before the whole conversation
-// is ready, so a conversation is never half delivered.
+// is ready, so a conversation is never half delivered. exportConversation runs the steps in order;
+// the fetch steps live in conversation-fetch.ts, the transform and manifest steps in
+// conversation-bundle.ts, the decisions (skip, defer) and the delivery here.
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,42 +13,22 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import {
-  TRANSIENT_SKIP_REASONS,
-  type FetchRecordingsOptions,
-  type RecordingOutcome,
-} from './fetch/recordings.ts';
+import { TRANSIENT_SKIP_REASONS } from './fetch/recordings.ts';
 import type { BatchAnswer } from './fetch/batch.ts';
 import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
-import {
-  fetchVoiceTranscripts,
-  voiceCommunicationIds,
-  type VoiceTranscriptFetch,
-} from './fetch/transcripts.ts';
-import { normaliseDigitalRecording } from './transform/digital.ts';
-import { normaliseVoiceTranscript } from './transform/voice.ts';
-import type { TransformWarnings } from './transform/warnings.ts';
-import { mergeTurns } from './transform/turns.ts';
-import { redactTranscript } from './transform/redact/index.ts';
-import {
-  redactRecordingFiles,
-  type AudioRedactionResult,
-  type RecordingFile,
-} from './transform/audio-redact.ts';
-import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
+import { voiceCommunicationIds } from './fetch/transcripts.ts';
+import type { RecordingFile } from './transform/audio-redact.ts';
 import type { Transcript } from './transform/model.ts';
-import {
-  describeFile,
-  textFile,
-  MANIFEST_VERSION,
-  NOT_REDACTED_WARNING,
-  type Manifest,
-  type ManifestSkip,
-} from './manifest.ts';
+import type { Manifest, ManifestSkip } from './manifest.ts';
 import type { BundleFile, ConversationBundle, Sink } from '../sinks/types.ts';
-import { TOOL_VERSION } from '../version.ts';
-import { conversationDetails } from './details.ts';
 import { auditLabel } from './audit.ts';
+import {
+  recordingRequest,
+  startVoiceTranscripts,
+  takeRecordings,
+  takeVoiceTranscripts,
+} from './conversation-fetch.ts';
+import { addManifest, recordRedactions, redactAudio, renderTranscripts } from './conversation-bundle.ts';
 
 export type { ConversationStatus } from '../observe/metrics.ts';
 import type { ConversationStatus } from '../observe/metrics.ts';
@@ -87,13 +69,6 @@ export function emptyResult(
 
 /** Skip reasons that only mean "not yet": a later run gets the recording. */
 const NOT_READY: ReadonlySet<string> = new Set(TRANSIENT_SKIP_REASONS);
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  json: 'application/json',
-  txt: 'text/plain; charset=utf-8',
-  vtt: 'text/vtt; charset=utf-8',
-  srt: 'application/x-subrip; charset=utf-8',
-};
 
 /** Media types of a conversation, from its sessions. */
 export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
@@ -177,7 +152,7 @@ export async function exportConversation(
 }
 
 /** One conversation under way: what its steps share, and what they gather for the bundle. */
-interface ConversationJob {
+export interface ConversationJob {
   ctx: PipelineContext;
   conversation: AnalyticsConversationWithoutAttributes;
   conversationId: string;
@@ -242,220 +217,6 @@ async function deferConversation(
   await ctx.audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
   await rm(staging, { recursive: true, force: true });
   return Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` });
-}
-
-/**
- * Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
- * Items with no text (typing indicators, joins/leaves, silent phrases) are ordinary in Genesys
- * transcripts: a debug line, not a warning on every clean run; lost text (dropped, cut) warns.
- */
-function onWarnings({ ctx, conversationId }: ConversationJob, item: string) {
-  return (w: TransformWarnings): void => {
-    const lost = w.droppedItems > 0 || w.droppedWords > 0 || w.truncatedTexts > 0;
-    ctx.logger[lost ? 'warn' : 'debug'](
-      { conversationId, item, ...w },
-      'transcript items dropped or cleaned',
-    );
-  };
-}
-
-/** Voice transcripts are asked for while the recordings download (overlapped, not after them). */
-function startVoiceTranscripts({ ctx, conversation, mediaTypes }: ConversationJob) {
-  const voice =
-    ctx.options.transcripts && mediaTypes.includes('voice')
-      ? fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)
-      : undefined;
-  voice?.catch(() => {}); // awaited by a later step, unless the recordings step fails first
-  return voice;
-}
-
-/** What recordingsOf is asked for: the media format, where it goes, how long to wait. */
-function recordingRequest({
-  ctx,
-  staging,
-}: ConversationJob): FetchRecordingsOptions & { wantDigital: boolean } {
-  const { options } = ctx;
-  return {
-    format: options.media ? options.mediaFormat : 'NONE',
-    // Straight in the conversation's staging folder: one folder fewer to create and delete.
-    dir: staging,
-    deadlineMs: options.transcodeDeadlineMs,
-    wantDigital: options.transcripts,
-    ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  };
-}
-
-/**
- * Each recording's outcome, in order: downloaded media described (audio held back for redaction),
- * skips recorded, digital transcripts normalised; every download and skip goes to the audit log.
- */
-async function takeRecordings(job: ConversationJob, recordings: RecordingOutcome[]): Promise<void> {
-  const { ctx, conversationId, result } = job;
-  const { options, audit } = ctx;
-  for (const r of recordings) {
-    if (r.kind === 'downloaded') {
-      const name = `recordings/${r.file.path.split('/').pop()!}`;
-      // A file without a channel key (a batch result) is the original recording: every channel in one.
-      job.recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
-      const described = await describeFile(r.file.path, name, r.contentType, {
-        size: r.file.size,
-        sha256: r.file.sha256,
-      });
-      if (options.redact && r.media === 'audio')
-        job.audio.push({ recordingId: r.recordingId, file: described });
-      else job.files.push(described);
-      result.bytes += r.file.size;
-      ctx.metrics.recordBytes(r.file.size);
-      await audit.append('recording.downloaded', {
-        conversationId,
-        recordingId: r.recordingId,
-        bytes: r.file.size,
-        sha256: r.file.sha256,
-      });
-    } else if (r.kind === 'skipped') {
-      result.skipped.push({
-        kind: 'recording',
-        id: r.recordingId,
-        reason: r.reason,
-        ...(r.detail ? { detail: r.detail } : {}),
-      });
-      await audit.append('recording.skipped', {
-        conversationId,
-        recordingId: r.recordingId,
-        reason: r.reason,
-      });
-    } else if (r.kind === 'digital' && options.transcripts) {
-      const t = normaliseDigitalRecording(r.recording, job.conversation, {
-        onWarnings: onWarnings(job, r.recordingId),
-      });
-      if (t) job.transcripts.push(t);
-    }
-  }
-}
-
-/** Voice transcripts from Speech & Text Analytics, one per recorded voice communication. */
-async function takeVoiceTranscripts(
-  job: ConversationJob,
-  voice: Promise<VoiceTranscriptFetch[]>,
-): Promise<void> {
-  const { ctx, conversationId, result } = job;
-  for (const v of await voice) {
-    if (v.kind === 'missing') {
-      result.skipped.push({
-        kind: 'transcript',
-        id: v.communicationId,
-        reason: 'no-transcript',
-        ...(v.detail ? { detail: v.detail } : {}),
-      });
-      await ctx.audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
-      continue;
-    }
-    job.transcripts.push(
-      normaliseVoiceTranscript(v.raw, job.conversation, {
-        communicationId: v.communicationId,
-        onWarnings: onWarnings(job, v.communicationId),
-      }),
-    );
-  }
-}
-
-/**
- * Each transcript merged into turns, redacted (its counts added to the result), logged as
- * retrieved and rendered in every wanted format, in order.
- */
-async function renderTranscripts(job: ConversationJob) {
-  const { ctx, conversationId, result } = job;
-  const delivered: Transcript[] = [];
-  const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
-  for (const raw of job.transcripts) {
-    let t = mergeTurns(raw);
-    if (ctx.options.redact) {
-      const before = t;
-      t = redactTranscript(t, t.language ? { locale: t.language } : {});
-      if (t.mediaType === 'voice') voiceRedactions.push({ before, after: t });
-      for (const [entity, n] of Object.entries(t.redaction.counts))
-        result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
-    }
-    delivered.push(t);
-    await ctx.audit.append('transcript.retrieved', {
-      conversationId,
-      communicationId: t.communicationId ?? t.recordingId ?? null,
-      mediaType: t.mediaType,
-      segments: t.segments.length,
-    });
-    job.files.push(...renderedFiles(t, ctx.options.formats));
-  }
-  return { delivered, voiceRedactions };
-}
-
-/** One transcript in each wanted format, as text files of the bundle. */
-function renderedFiles(t: Transcript, formats: readonly OutputFormat[]): BundleFile[] {
-  const base = `transcript-${safeName(t.communicationId ?? t.recordingId ?? t.mediaType)}`;
-  const files: BundleFile[] = [];
-  for (const format of formats) {
-    // Captions are for timed media; for email they would be noise.
-    if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
-    files.push(textFile(`${base}.${format}`, CONTENT_TYPES[format], renderTranscript(t, format)));
-  }
-  return files;
-}
-
-/**
- * The held-back audio, its redacted words silenced, goes first among the files; a recording that
- * cannot be edited is skipped with a reason.
- */
-async function redactAudio(
-  job: ConversationJob,
-  voiceRedactions: { before: Transcript; after: Transcript }[],
-): Promise<AudioRedactionResult> {
-  const audioRedaction = await redactRecordingFiles(job.audio, voiceRedactions);
-  job.files.unshift(...audioRedaction.files);
-  job.result.skipped.push(...audioRedaction.skipped);
-  return audioRedaction;
-}
-
-/** The conversation's redaction total in the audit log, its counts per entity in the metrics. */
-async function recordRedactions({ ctx, conversationId, result }: ConversationJob): Promise<void> {
-  const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
-  await ctx.audit.append('redaction.applied', { conversationId, items: total });
-  ctx.metrics.recordRedactions(result.redactions);
-}
-
-/** The manifest of every file gathered, added last as manifest.json; the result lists the files. */
-function addManifest(
-  { ctx, conversation, conversationId, result, mediaTypes, files, recordingFiles }: ConversationJob,
-  delivered: Transcript[],
-  audioRedaction: AudioRedactionResult | undefined,
-): Manifest {
-  const { options } = ctx;
-  const manifest: Manifest = {
-    manifestVersion: MANIFEST_VERSION,
-    conversationId,
-    conversationStart: conversation.conversationStart ?? '1970-01-01T00:00:00.000Z',
-    ...(conversation.conversationEnd ? { conversationEnd: conversation.conversationEnd } : {}),
-    mediaTypes,
-    exportedAt: new Date().toISOString(),
-    tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
-    redaction: {
-      applied: options.redact,
-      counts: result.redactions,
-      ...(audioRedaction ? { audio: audioRedaction.entries } : {}),
-    },
-    ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
-    files: files.map((f) => ({
-      name: f.name,
-      size: f.size,
-      sha256: f.sha256,
-      contentType: f.contentType,
-      ...recordingFiles.get(f.name),
-    })),
-    skipped: result.skipped,
-    details: conversationDetails(conversation, delivered),
-  };
-  files.push(textFile('manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
-  result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
-  return manifest;
 }
 
 /** What every sink receives: the files (media on disk, text in memory), the manifest, the transcripts. */
