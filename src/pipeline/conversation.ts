@@ -3,7 +3,9 @@
 // Media are staged under stateDir/staging/<safe id>/ first, so a killed process resumes downloads
 // from the bytes on disk; text files (transcripts, manifest) are rendered into memory and written
 // by the sinks only (sinks/types.ts, TextFile). Nothing is delivered before the whole conversation
-// is ready, so a conversation is never half delivered.
+// is ready, so a conversation is never half delivered. exportConversation runs the steps in order;
+// the fetch steps live in conversation-fetch.ts, the transform and manifest steps in
+// conversation-bundle.ts, the decisions (skip, defer) and the delivery here.
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,30 +13,22 @@ import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
 import { GtError, isGtError } from '../errors.ts';
 import { safeName } from '../util/safe-name.ts';
 import type { PipelineContext } from './context.ts';
-import { TRANSIENT_SKIP_REASONS, type RecordingOutcome } from './fetch/recordings.ts';
+import { TRANSIENT_SKIP_REASONS } from './fetch/recordings.ts';
 import type { BatchAnswer } from './fetch/batch.ts';
 import { recordingsOf, wantsRecordings } from './fetch/conversation-recordings.ts';
-import { fetchVoiceTranscripts, voiceCommunicationIds } from './fetch/transcripts.ts';
-import { normaliseDigitalRecording } from './transform/digital.ts';
-import { normaliseVoiceTranscript } from './transform/voice.ts';
-import type { TransformWarnings } from './transform/warnings.ts';
-import { mergeTurns } from './transform/turns.ts';
-import { redactTranscript } from './transform/redact/index.ts';
-import { redactRecordingFiles, type RecordingFile } from './transform/audio-redact.ts';
-import { renderTranscript, type OutputFormat } from './transform/formats/index.ts';
+import { voiceCommunicationIds } from './fetch/transcripts.ts';
+import type { RecordingFile } from './transform/audio-redact.ts';
 import type { Transcript } from './transform/model.ts';
-import {
-  describeFile,
-  textFile,
-  MANIFEST_VERSION,
-  NOT_REDACTED_WARNING,
-  type Manifest,
-  type ManifestSkip,
-} from './manifest.ts';
+import type { Manifest, ManifestSkip } from './manifest.ts';
 import type { BundleFile, ConversationBundle, Sink } from '../sinks/types.ts';
-import { TOOL_VERSION } from '../version.ts';
-import { conversationDetails } from './details.ts';
 import { auditLabel } from './audit.ts';
+import {
+  recordingRequest,
+  startVoiceTranscripts,
+  takeRecordings,
+  takeVoiceTranscripts,
+} from './conversation-fetch.ts';
+import { addManifest, recordRedactions, redactAudio, renderTranscripts } from './conversation-bundle.ts';
 
 export type { ConversationStatus } from '../observe/metrics.ts';
 import type { ConversationStatus } from '../observe/metrics.ts';
@@ -75,13 +69,6 @@ export function emptyResult(
 
 /** Skip reasons that only mean "not yet": a later run gets the recording. */
 const NOT_READY: ReadonlySet<string> = new Set(TRANSIENT_SKIP_REASONS);
-
-const CONTENT_TYPES: Record<OutputFormat, string> = {
-  json: 'application/json',
-  txt: 'text/plain; charset=utf-8',
-  vtt: 'text/vtt; charset=utf-8',
-  srt: 'application/x-subrip; charset=utf-8',
-};
 
 /** Media types of a conversation, from its sessions. */
 export function mediaTypesOf(conversation: AnalyticsConversationWithoutAttributes): string[] {
@@ -125,210 +112,120 @@ export async function exportConversation(
   batch?: BatchAnswer,
 ): Promise<ConversationResult> {
   const started = Date.now();
-  const conversationId = conversation.conversationId!;
-  const { options, audit } = ctx;
-  const result = emptyResult(conversationId, 'done');
+  const { options } = ctx;
+  const result = emptyResult(conversation.conversationId!, 'done');
   const finish = (r: ConversationResult = result): ConversationResult => {
     r.durationMs = Date.now() - started;
     return r;
   };
 
-  // Dropped or cleaned transcript items are counted, never quoted (they may hold PII).
-  // Items with no text (typing indicators, joins/leaves, silent phrases) are ordinary in Genesys
-  // transcripts: a debug line, not a warning on every clean run; lost text (dropped, cut) warns.
-  const warn = (item: string) => (w: TransformWarnings) => {
-    const lost = w.droppedItems > 0 || w.droppedWords > 0 || w.truncatedTexts > 0;
-    ctx.logger[lost ? 'warn' : 'debug'](
-      { conversationId, item, ...w },
-      'transcript items dropped or cleaned',
-    );
-  };
-
   const wanted = options.selection?.languages;
-  const flowLangs = flowLanguagesOf(conversation);
-  if (wanted?.length && flowLangs.length > 0 && !flowLangs.some((l) => languageMatches(wanted, l))) {
-    result.status = 'skipped';
-    result.reason = 'language-mismatch';
-    return finish();
-  }
+  if (languageMismatch(wanted, flowLanguagesOf(conversation)))
+    return finish(skipWhole(result, 'language-mismatch'));
 
-  // Downloads create the folder they need (fetch/download.ts): a conversation without media stages nothing.
-  const staging = join(ctx.stagingDir, safeName(conversationId));
-  const files: BundleFile[] = [];
-  const transcripts: Transcript[] = [];
-  const mediaTypes = mediaTypesOf(conversation);
-
-  // Voice transcripts are asked for while the recordings download (overlapped, not after them).
-  const voice =
-    options.transcripts && mediaTypes.includes('voice')
-      ? fetchVoiceTranscripts(ctx.client, conversation, ctx.signal)
-      : undefined;
-  voice?.catch(() => {}); // awaited below, unless the recordings step fails first
-
+  const job = startJob(ctx, conversation, result);
+  const voice = startVoiceTranscripts(job);
   // Recordings: media to download, and the digital transcripts Genesys keeps inside recordings.
-  let recordings: RecordingOutcome[] = [];
-  if (wantsRecordings(options, conversation)) {
-    recordings = await recordingsOf(ctx.client, conversation, await batch, {
-      format: options.media ? options.mediaFormat : 'NONE',
-      // Straight in the conversation's staging folder: one folder fewer to create and delete.
-      dir: staging,
-      deadlineMs: options.transcodeDeadlineMs,
-      wantDigital: options.transcripts,
-      ...(options.restoreArchivedDays ? { restoreArchived: { days: options.restoreArchivedDays } } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  }
-  // Which recording (and which channel of it) each media file is, for the manifest.
-  const recordingFiles = new Map<string, { recordingId: string; channel?: string }>();
-  // With redaction on, audio waits for the transcripts: its redacted words are silenced first.
-  const audio: RecordingFile[] = [];
-  for (const r of recordings) {
-    if (r.kind === 'downloaded') {
-      const name = `recordings/${r.file.path.split('/').pop()!}`;
-      // A file without a channel key (a batch result) is the original recording: every channel in one.
-      recordingFiles.set(name, { recordingId: r.recordingId, channel: r.channel ?? 'merged' });
-      const described = await describeFile(r.file.path, name, r.contentType, {
-        size: r.file.size,
-        sha256: r.file.sha256,
-      });
-      if (options.redact && r.media === 'audio') audio.push({ recordingId: r.recordingId, file: described });
-      else files.push(described);
-      result.bytes += r.file.size;
-      ctx.metrics.recordBytes(r.file.size);
-      await audit.append('recording.downloaded', {
-        conversationId,
-        recordingId: r.recordingId,
-        bytes: r.file.size,
-        sha256: r.file.sha256,
-      });
-    } else if (r.kind === 'skipped') {
-      result.skipped.push({
-        kind: 'recording',
-        id: r.recordingId,
-        reason: r.reason,
-        ...(r.detail ? { detail: r.detail } : {}),
-      });
-      await audit.append('recording.skipped', {
-        conversationId,
-        recordingId: r.recordingId,
-        reason: r.reason,
-      });
-    } else if (r.kind === 'digital' && options.transcripts) {
-      const t = normaliseDigitalRecording(r.recording, conversation, { onWarnings: warn(r.recordingId) });
-      if (t) transcripts.push(t);
-    }
-  }
+  const recordings = wantsRecordings(options, conversation)
+    ? await recordingsOf(ctx.client, conversation, await batch, recordingRequest(job))
+    : [];
+  if (recordings.length > 0) await takeRecordings(job, recordings);
 
-  // Not ready yet: deliver the conversation whole in a later run rather than half now.
-  const notReady = [...new Set(result.skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
-  if (options.deferNotReady && notReady.length > 0) {
-    await voice?.catch(() => undefined); // its answer is not used: the next run asks again
-    await audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
-    await rm(staging, { recursive: true, force: true });
-    return finish(
-      Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` }),
-    );
-  }
-
-  // Voice transcripts from Speech & Text Analytics, one per recorded voice communication.
-  if (voice) {
-    for (const v of await voice) {
-      if (v.kind === 'missing') {
-        result.skipped.push({
-          kind: 'transcript',
-          id: v.communicationId,
-          reason: 'no-transcript',
-          ...(v.detail ? { detail: v.detail } : {}),
-        });
-        await audit.append('transcript.missing', { conversationId, communicationId: v.communicationId });
-        continue;
-      }
-      transcripts.push(
-        normaliseVoiceTranscript(v.raw, conversation, {
-          communicationId: v.communicationId,
-          onWarnings: warn(v.communicationId),
-        }),
-      );
-    }
-  }
-
+  const notReady = notReadyReasons(result.skipped);
+  if (options.deferNotReady && notReady.length > 0)
+    return finish(await deferConversation(job, voice, notReady));
+  if (voice) await takeVoiceTranscripts(job, voice);
   // Language: when flows did not tell, the transcript does.
-  if (
-    wanted?.length &&
-    transcripts.length > 0 &&
-    !transcripts.some((t) => languageMatches(wanted, t.language))
-  ) {
-    result.status = 'skipped';
-    result.reason = 'language-mismatch';
-    await rm(staging, { recursive: true, force: true });
-    return finish();
+  const heard = job.transcripts.map((t) => t.language);
+  if (languageMismatch(wanted, heard)) {
+    await rm(job.staging, { recursive: true, force: true });
+    return finish(skipWhole(result, 'language-mismatch'));
   }
 
-  const delivered: Transcript[] = [];
-  const voiceRedactions: { before: Transcript; after: Transcript }[] = [];
-  for (const raw of transcripts) {
-    let t = mergeTurns(raw);
-    if (options.redact) {
-      const before = t;
-      t = redactTranscript(t, t.language ? { locale: t.language } : {});
-      if (t.mediaType === 'voice') voiceRedactions.push({ before, after: t });
-      for (const [entity, n] of Object.entries(t.redaction.counts))
-        result.redactions[entity] = (result.redactions[entity] ?? 0) + (n ?? 0);
-    }
-    delivered.push(t);
-    await audit.append('transcript.retrieved', {
-      conversationId,
-      communicationId: t.communicationId ?? t.recordingId ?? null,
-      mediaType: t.mediaType,
-      segments: t.segments.length,
-    });
-    const base = `transcript-${safeName(t.communicationId ?? t.recordingId ?? t.mediaType)}`;
-    for (const format of options.formats) {
-      // Captions are for timed media; for email they would be noise.
-      if ((format === 'vtt' || format === 'srt') && t.mediaType === 'email') continue;
-      const name = `${base}.${format}`;
-      files.push(textFile(name, CONTENT_TYPES[format], renderTranscript(t, format)));
-    }
-  }
-  const audioRedaction = audio.length ? await redactRecordingFiles(audio, voiceRedactions) : undefined;
-  if (audioRedaction) {
-    files.unshift(...audioRedaction.files);
-    result.skipped.push(...audioRedaction.skipped);
-  }
-  if (options.redact) {
-    const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
-    await audit.append('redaction.applied', { conversationId, items: total });
-    ctx.metrics.recordRedactions(result.redactions);
-  }
+  const { delivered, voiceRedactions } = await renderTranscripts(job);
+  const audioRedaction = job.audio.length ? await redactAudio(job, voiceRedactions) : undefined;
+  if (options.redact) await recordRedactions(job);
+  const manifest = addManifest(job, delivered, audioRedaction);
+  await deliverToSinks(ctx, bundleOf(job, manifest, delivered), result);
+  await rm(job.staging, { recursive: true, force: true });
+  return finish();
+}
 
-  const manifest: Manifest = {
-    manifestVersion: MANIFEST_VERSION,
-    conversationId,
-    conversationStart: conversation.conversationStart ?? '1970-01-01T00:00:00.000Z',
-    ...(conversation.conversationEnd ? { conversationEnd: conversation.conversationEnd } : {}),
-    mediaTypes,
-    exportedAt: new Date().toISOString(),
-    tool: { name: 'genesys-transcripts', version: TOOL_VERSION },
-    redaction: {
-      applied: options.redact,
-      counts: result.redactions,
-      ...(audioRedaction ? { audio: audioRedaction.entries } : {}),
-    },
-    ...(options.redact ? {} : { warning: NOT_REDACTED_WARNING }),
-    files: files.map((f) => ({
-      name: f.name,
-      size: f.size,
-      sha256: f.sha256,
-      contentType: f.contentType,
-      ...recordingFiles.get(f.name),
-    })),
-    skipped: result.skipped,
-    details: conversationDetails(conversation, delivered),
+/** One conversation under way: what its steps share, and what they gather for the bundle. */
+export interface ConversationJob {
+  ctx: PipelineContext;
+  conversation: AnalyticsConversationWithoutAttributes;
+  conversationId: string;
+  /** Filled in step by step: skips, bytes and redaction counts, then the files. */
+  result: ConversationResult;
+  /** Downloads create the folder they need (fetch/download.ts): a conversation without media stages nothing. */
+  staging: string;
+  mediaTypes: string[];
+  /** The bundle's files so far: staged media, then the rendered transcripts. */
+  files: BundleFile[];
+  /** Normalised transcripts: the digital ones (from the recordings) first, then voice. */
+  transcripts: Transcript[];
+  /** Which recording (and which channel of it) each media file is, for the manifest. */
+  recordingFiles: Map<string, { recordingId: string; channel?: string }>;
+  /** With redaction on, audio waits for the transcripts: its redacted words are silenced first. */
+  audio: RecordingFile[];
+}
+
+function startJob(
+  ctx: PipelineContext,
+  conversation: AnalyticsConversationWithoutAttributes,
+  result: ConversationResult,
+): ConversationJob {
+  return {
+    ctx,
+    conversation,
+    conversationId: result.conversationId,
+    result,
+    staging: join(ctx.stagingDir, safeName(result.conversationId)),
+    mediaTypes: mediaTypesOf(conversation),
+    files: [],
+    transcripts: [],
+    recordingFiles: new Map(),
+    audio: [],
   };
-  files.push(textFile('manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
-  result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
+}
 
-  const bundle: ConversationBundle = {
+/** Whether a language selection rules the conversation out: none of the languages known matches. */
+function languageMismatch(wanted: string[] | undefined, languages: (string | undefined)[]): boolean {
+  return !!wanted?.length && languages.length > 0 && !languages.some((l) => languageMatches(wanted, l));
+}
+
+/** The conversation skipped whole, nothing delivered. */
+function skipWhole(result: ConversationResult, reason: string): ConversationResult {
+  result.status = 'skipped';
+  result.reason = reason;
+  return result;
+}
+
+/** The reasons, once each, of recordings skipped only because they are not ready yet. */
+function notReadyReasons(skipped: ManifestSkip[]): string[] {
+  return [...new Set(skipped.filter((s) => NOT_READY.has(s.reason)).map((s) => s.reason))];
+}
+
+/** Not ready yet: deliver the conversation whole in a later run rather than half now. */
+async function deferConversation(
+  { ctx, conversationId, result, staging }: ConversationJob,
+  voice: Promise<unknown> | undefined,
+  notReady: string[],
+): Promise<ConversationResult> {
+  await voice?.catch(() => undefined); // its answer is not used: the next run asks again
+  await ctx.audit.append('conversation.deferred', { conversationId, reason: notReady.join(',') });
+  await rm(staging, { recursive: true, force: true });
+  return Object.assign(result, { status: 'deferred' as const, reason: `recording ${notReady.join(', ')}` });
+}
+
+/** What every sink receives: the files (media on disk, text in memory), the manifest, the transcripts. */
+function bundleOf(
+  { ctx, conversationId, files }: ConversationJob,
+  manifest: Manifest,
+  delivered: Transcript[],
+): ConversationBundle {
+  return {
     conversationId,
     conversationStart: manifest.conversationStart,
     deliveryId: deliveryIdFor(conversationId, ctx.fingerprint),
@@ -336,9 +233,6 @@ export async function exportConversation(
     manifest: manifest as unknown as Record<string, unknown>,
     transcripts: delivered,
   };
-  await deliverToSinks(ctx, bundle, result);
-  await rm(staging, { recursive: true, force: true });
-  return finish();
 }
 
 /**
