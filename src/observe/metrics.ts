@@ -37,12 +37,12 @@ export class ExportMetrics {
   });
   readonly bytes = new Counter({
     name: 'gt_media_bytes_total',
-    help: 'Media bytes written to disk',
+    help: 'Media bytes delivered (exported conversations)',
     registers: [this.registry],
   });
   readonly redactions = new Counter({
     name: 'gt_redactions_total',
-    help: 'PII items redacted, by entity',
+    help: 'PII items redacted in exported conversations, by entity',
     labelNames: ['entity'] as const,
     registers: [this.registry],
   });

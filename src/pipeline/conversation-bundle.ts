@@ -76,11 +76,10 @@ export async function redactAudio(
   return audioRedaction;
 }
 
-/** The conversation's redaction total in the audit log, its counts per entity in the metrics. */
+/** The conversation's redaction total in the audit log (the metrics count it once it is exported: runtime.ts). */
 export async function recordRedactions({ ctx, conversationId, result }: ConversationJob): Promise<void> {
   const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
   await ctx.audit.append('redaction.applied', { conversationId, items: total });
-  ctx.metrics.recordRedactions(result.redactions);
 }
 
 /** The manifest of every file gathered, added last as manifest.json; the result lists the files. */
@@ -116,5 +115,8 @@ export function addManifest(
   };
   files.push(textFile('manifest.json', 'application/json', `${JSON.stringify(manifest, null, 2)}\n`));
   result.files = files.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 }));
+  // Media bytes delivered: the staged files in the bundle (not what was downloaded, which may
+  // include a recording left out as not redactable).
+  result.bytes = files.reduce((n, f) => (f.text === undefined ? n + f.size : n), 0);
   return manifest;
 }

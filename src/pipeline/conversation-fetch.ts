@@ -71,8 +71,6 @@ export async function takeRecordings(job: ConversationJob, recordings: Recording
       if (options.redact && r.media === 'audio')
         job.audio.push({ recordingId: r.recordingId, file: described });
       else job.files.push(described);
-      result.bytes += r.file.size;
-      ctx.metrics.recordBytes(r.file.size);
       await audit.append('recording.downloaded', {
         conversationId,
         recordingId: r.recordingId,

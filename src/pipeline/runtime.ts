@@ -256,6 +256,12 @@ export async function createExportRuntime(
           else checkpoint.markDone(conversationId);
         });
         metrics.recordConversation(result.status, result.durationMs);
+        // Bytes and redactions of the attempt that was exported, once: an attempt that failed at a
+        // sink, or a conversation deferred or skipped after its downloads, delivered nothing.
+        if (result.status === 'done') {
+          metrics.recordBytes(result.bytes);
+          metrics.recordRedactions(result.redactions);
+        }
         return result;
       } catch (err) {
         // Staging files live in the state directory: a full disk there is DISK_FULL too.
