@@ -25,10 +25,12 @@
 //                  ID appears in an output text file)
 //
 // Run alone: npx node bench/export.bench.ts (or npm run bench -- export)
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { RunningEmulator } from '../src/emulator/types.ts';
 import { childMain, runChild } from './lib/child.ts';
 import {
@@ -246,6 +248,8 @@ async function measure(contender: Contender, shape: EmulatorShape): Promise<Row>
     ...(contender === 'product ×2 clients' ? { clients: [FIRST_CLIENT, SECOND_CLIENT] } : {}),
   });
   const work = await mkdtemp(join(tmpdir(), `gt-bench-export-${contender}-`));
+  outputs.push(work);
+  await settleDisk();
   try {
     const { endpoint, env: firstEnv } = endpointOf(emu);
     const env = { ...firstEnv, [SECOND_SECRET_ENV]: SECOND_CLIENT.clientSecret };
@@ -300,8 +304,20 @@ async function measure(contender: Contender, shape: EmulatorShape): Promise<Row>
     };
   } finally {
     await emu.close();
-    await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every contender's folder, removed once all have run. Removing one just before the next contender
+ * starts would bill that contender for it: ext4 skips recently freed inodes when it allocates new
+ * ones (and writes the freed ones back), so the next run's file creations paid for the last run's
+ * deletions, most of all the contender that creates the most files.
+ */
+const outputs: string[] = [];
+
+/** The previous contender's writes reach the disk before the next one starts (sync(1) waits for them). */
+async function settleDisk(): Promise<void> {
+  await promisify(execFile)('sync').catch(() => undefined);
 }
 
 type Outcome = Row | { contender: Contender; budget: Budget; error: string };
@@ -330,6 +346,14 @@ function routeCell(r: Row): string {
 }
 
 export default async function run(): Promise<BenchResult> {
+  try {
+    return await runAll();
+  } finally {
+    for (const dir of outputs.splice(0)) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runAll(): Promise<BenchResult> {
   const results: Outcome[] = [];
   for (const [contender, budget] of [
     ['product', 'bound'],
@@ -438,7 +462,7 @@ export default async function run(): Promise<BenchResult> {
     ),
   );
   const markdown = [
-    `Emulator: seed ${SEED}, ${reference?.conversations ?? CONVERSATIONS} conversations (mixed voice, chat, messaging, email), audio ${AUDIO.min / 1024}–${AUDIO.max / 1024} KiB, every API answer ${LATENCY_MS} ms late (a nearby Genesys region: 50–150 ms). Bound: a fixed-window budget of ${RATE.perWindow} requests per ${RATE.windowMs / 1000} s per client (Genesys' shape with time sped up; ${fmt(budgetPerMinute, 0)} requests/min vs the real default 300/min). Unbound: no budget, no rate headers. A fresh emulator per contender, each contender in its own process. The machine is shared (2 cores, other engineers' work running): wall times are noisy, the call counts are not.`,
+    `Emulator: seed ${SEED}, ${reference?.conversations ?? CONVERSATIONS} conversations (mixed voice, chat, messaging, email), audio ${AUDIO.min / 1024}–${AUDIO.max / 1024} KiB, every API answer ${LATENCY_MS} ms late (a nearby Genesys region: 50–150 ms). Bound: a fixed-window budget of ${RATE.perWindow} requests per ${RATE.windowMs / 1000} s per client (Genesys' shape with time sped up; ${fmt(budgetPerMinute, 0)} requests/min vs the real default 300/min). Unbound: no budget, no rate headers. A fresh emulator per contender, each contender in its own process; the disk is synced before each contender, and every contender's files are removed only after the last one ran (a removal just before a contender would be billed to it). The machine is shared (2 cores, other engineers' work running): wall times are noisy, the call counts are not.`,
     '',
     table,
     '',
