@@ -219,46 +219,7 @@ export function createGenesysClient(
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     floor: { minBytesPerSecond: minTransferRate, windowMs: rateWindowMs },
   });
-  const downloadPolicy = new DownloadUrlPolicy({
-    apiUrl: config.apiUrl,
-    allowPrivate: config.allowPrivateDownloads ?? false,
-  });
-  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
-  let checkedAgent: Agent | undefined;
-
-  async function fetchSigned(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
-    const { url: u, lookup } = downloadPolicy.check(url);
-    const headers = o.headers ?? {};
-    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-      throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
-    }
-    const timeoutMs = o.timeoutMs ?? config.requestTimeoutMs;
-    try {
-      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
-      const checked = lookup !== undefined && proxyFor(config.proxy, u) === undefined;
-      if (checked) checkedAgent ??= new Agent({ connect: { lookup } });
-      return await undiciRequest(u, {
-        method: o.method ?? 'GET',
-        dispatcher: checked ? checkedAgent! : dispatcher,
-        headers,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-    } catch (err) {
-      const c = classifySendError(err, o.signal);
-      // The host is named (no query: its signature is a credential), so logs stay useful.
-      if (c instanceof AttemptFailure) {
-        throw new GtError(
-          c.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK',
-          `signed URL fetch from ${u.host} failed (${c.code})`,
-          { host: u.host, cause: c.code },
-        );
-      }
-      throw c;
-    }
-  }
-
+  const signed = new SignedFetcher(config, dispatcher);
   return {
     apiUrl: config.apiUrl,
     clientId: config.clientId,
@@ -266,16 +227,16 @@ export function createGenesysClient(
     proxy: config.proxy,
     limiter,
     events,
-    downloadPolicy,
+    downloadPolicy: signed.policy,
     transferLimits: {
       maxMediaBytes: config.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
       minTransferRate,
       rateWindowMs,
     },
     request: (req) => api.request(req),
-    fetchSigned,
+    fetchSigned: (url, o) => signed.fetch(url, o),
     async close() {
-      await checkedAgent?.close();
+      await signed.close();
       if (ownDispatcher) await dispatcher.close();
     },
   };
@@ -460,4 +421,62 @@ function dispatchOptions(req: ApiRequest, token: string, timeoutMs: number, disp
     bodyTimeout: timeoutMs,
     ...(req.signal ? { signal: req.signal } : {}),
   };
+}
+
+/** client.fetchSigned(): pre-signed URLs, checked by the download policy, never with our token. */
+class SignedFetcher {
+  readonly policy: DownloadUrlPolicy;
+  private readonly config: GenesysConfig;
+  private readonly dispatcher: Dispatcher;
+  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
+  private checkedAgent: Agent | undefined;
+
+  constructor(config: GenesysConfig, dispatcher: Dispatcher) {
+    this.config = config;
+    this.dispatcher = dispatcher;
+    this.policy = new DownloadUrlPolicy({
+      apiUrl: config.apiUrl,
+      allowPrivate: config.allowPrivateDownloads ?? false,
+    });
+  }
+
+  async fetch(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
+    const { url: u, lookup } = this.policy.check(url);
+    const headers = o.headers ?? {};
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
+    }
+    const timeoutMs = o.timeoutMs ?? this.config.requestTimeoutMs;
+    try {
+      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
+      const checked = lookup !== undefined && proxyFor(this.config.proxy, u) === undefined;
+      if (checked) this.checkedAgent ??= new Agent({ connect: { lookup } });
+      return await undiciRequest(u, {
+        method: o.method ?? 'GET',
+        dispatcher: checked ? this.checkedAgent! : this.dispatcher,
+        headers,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (err) {
+      throw signedFetchError(classifySendError(err, o.signal), u.host);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.checkedAgent?.close();
+  }
+}
+
+function signedFetchError(c: unknown, host: string): unknown {
+  // The host is named (no query: its signature is a credential), so logs stay useful.
+  if (c instanceof AttemptFailure) {
+    return new GtError(
+      c.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK',
+      `signed URL fetch from ${host} failed (${c.code})`,
+      { host, cause: c.code },
+    );
+  }
+  return c;
 }
