@@ -5,7 +5,7 @@
 //   puts some back. When a dependency is down, the bucket drains and the client stops retrying
 //   instead of multiplying its load (retries cannot stampede).
 // Server-directed waits (429/503 with Retry-After) are not guesses: they are honoured exactly by
-// the rate limiter's pause and do not spend retry tokens (see transport.ts).
+// the rate limiter's pause and do not spend retry tokens (see retry-policy.ts).
 
 export interface BackoffOptions {
   baseMs: number;

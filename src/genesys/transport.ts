@@ -3,10 +3,10 @@
 //   1. waits for the rate limiter (the client's budget; retries go first),
 //   2. attaches a bearer token (TokenManager: cached, one refresh in flight),
 //   3. sends on a shared keep-alive undici Agent with per-request timeouts,
-//   4. classifies the answer: 2xx → JSON body; 401 → refresh the token and retry once;
-//      429/503 + Retry-After → pause the whole client for exactly that long, then retry;
+//   4. classifies the answer (response.ts): 2xx → JSON body; 401 → refresh the token and retry
+//      once; 429/503 + Retry-After → pause the whole client for exactly that long, then retry;
 //      500/502/504, network errors, timeouts → full-jitter backoff, paid from a retry token
-//      bucket (no stampede); anything else → a typed GtError.
+//      bucket (no stampede; retry-policy.ts); anything else → a typed GtError.
 // Events (`client.events`) report every attempt, retry, rate limit and token refresh for metrics
 // and audit; they carry method, path and timings, never a token or the secret.
 import { EventEmitter } from 'node:events';
@@ -19,12 +19,22 @@ import { TokenManager } from './auth.ts';
 import { InMemoryRateLimiter, rateLimitKey, type RateLimiter } from './rate-limiter.ts';
 import {
   DEFAULT_BACKOFF,
-  fullJitterDelay,
-  parseRetryAfter,
   RetryTokenBucket,
   type BackoffOptions,
   type RetryTokenBucketOptions,
 } from './retry.ts';
+import { RetryPolicy, type RetryState } from './retry-policy.ts';
+import {
+  AttemptFailure,
+  classifyResponse,
+  classifySendError,
+  networkFailure,
+  readCapped,
+  REFRESH_TOKEN,
+  RetryableFailure,
+  type AttemptContext,
+  type Outcome,
+} from './response.ts';
 import { sleep } from '../util/sleep.ts';
 import { NETWORK_DEFAULTS } from '../config/limits.ts';
 import { RateFloor } from '../util/rate-floor.ts';
@@ -158,23 +168,6 @@ export interface GenesysClientOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
 /**
  * Builds `?a=1&id=x,y` from a query object. Arrays are joined with commas, like the SDK's
  * ApiClient.serialize(); commas stay literal (as axios leaves them), which is what the service
@@ -191,61 +184,6 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
   return s ? `?${s}` : '';
 }
 
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Reads a body fully, refusing more than `cap` bytes (a hostile or broken server cannot exhaust memory). */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  cap: number,
-  where: Record<string, unknown>,
-  floor?: RateFloor,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).byteLength;
-    if (size > cap) {
-      body.destroy();
-      throw new GtError('INVALID_RESPONSE', `response body larger than ${cap} bytes`, where);
-    }
-    if (floor?.add((chunk as Buffer).byteLength)) {
-      body.destroy();
-      throw new GtError('TOO_SLOW', `response body ${floor.describe()}`, where);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-interface ErrorInfo {
-  genesysCode: string | undefined;
-  contextId: string | undefined;
-  message: string | undefined;
-}
-
-function errorInfo(raw: Buffer): ErrorInfo {
-  try {
-    const e = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-    const s = (v: unknown) => (typeof v === 'string' ? v.slice(0, 300) : undefined);
-    return { genesysCode: s(e.code), contextId: s(e.contextId), message: s(e.message) };
-  } catch {
-    return { genesysCode: undefined, contextId: undefined, message: undefined };
-  }
-}
-
-class AttemptFailure {
-  readonly kind: 'network' | 'timeout' | 'invalid-response';
-  readonly cause: unknown;
-  readonly code: string;
-  constructor(kind: 'network' | 'timeout' | 'invalid-response', code: string, cause: unknown) {
-    this.kind = kind;
-    this.code = code;
-    this.cause = cause;
-  }
-}
-
 export function createGenesysClient(
   config: GenesysConfig,
   options: GenesysClientOptions = {},
@@ -260,23 +198,6 @@ export function createGenesysClient(
     });
   const limiter =
     options.limiter ?? new InMemoryRateLimiter({ ceiling: config.rateLimitPerMinute, windowMs: 60_000 });
-  const bucket =
-    options.retryBucket instanceof RetryTokenBucket
-      ? options.retryBucket
-      : new RetryTokenBucket(options.retryBucket ?? {});
-  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const maxRateLimitRetries = options.maxRateLimitRetries ?? 20;
-  const maxBodyDefault = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const maxRetryAfterMs = (config.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds) * 1000;
-  const minRate = config.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate;
-  const rateWindowMs = (config.minTransferWindowSeconds ?? NETWORK_DEFAULTS.minTransferWindowSeconds) * 1000;
-  const floor = () => new RateFloor({ minBytesPerSecond: minRate, windowMs: rateWindowMs });
-  const downloadPolicy = new DownloadUrlPolicy({
-    apiUrl: config.apiUrl,
-    allowPrivate: config.allowPrivateDownloads ?? false,
-  });
-  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
-  let checkedAgent: Agent | undefined;
   const events = new EventEmitter<GenesysClientEvents>();
   const tokens = new TokenManager({
     loginUrl: config.loginUrl,
@@ -286,231 +207,19 @@ export function createGenesysClient(
     timeoutMs: config.requestTimeoutMs,
     onRefresh: (e) => events.emit('tokenRefresh', e),
   });
-
-  async function send(req: ApiRequest, token: string, timeoutMs: number) {
-    try {
-      return await undiciRequest(`${config.apiUrl}${req.path}${buildQuery(req.query)}`, {
-        method: req.method,
-        dispatcher,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-    } catch (err) {
-      throw classifySendError(err, req.signal);
-    }
-  }
-
-  function classifySendError(err: unknown, signal: AbortSignal | undefined): unknown {
-    if (signal?.aborted) return new GtError('ABORTED', 'request aborted');
-    const code = (err as { code?: string }).code ?? '';
-    if (TIMEOUT_CODES.has(code)) return new AttemptFailure('timeout', code, err);
-    if (NETWORK_CODES.has(code) || (err as { name?: string }).name === 'SocketError')
-      return new AttemptFailure('network', code || 'socket', err);
-    return err;
-  }
-
-  async function request<T = unknown>(req: ApiRequest): Promise<ApiResponse<T>> {
-    if (!req.path.startsWith('/api/v2/'))
-      throw new GtError('USAGE', `API paths start with /api/v2/ (got ${req.path.slice(0, 80)})`);
-    const family = req.family ?? 'api';
-    const key = rateLimitKey(config.clientId, family);
-    const idempotent = req.idempotent ?? req.method !== 'POST';
-    const timeoutMs = req.timeoutMs ?? config.requestTimeoutMs;
-    const cap = req.maxBodyBytes ?? maxBodyDefault;
-    const where = { method: req.method, path: req.path, family };
-    let spent = 0;
-    let transientRetries = 0;
-    let rateLimitRetries = 0;
-    let authRetried = false;
-    let priority: 'retry' | 'normal' = 'normal';
-
-    for (let attempt = 1; ; attempt += 1) {
-      await limiter.acquire(key, req.signal, { priority });
-      const token = await tokens.getToken();
-      const started = performance.now();
-      let failure: { reason: RetryEvent['reason']; error: GtError; serverDelayMs?: number };
-      try {
-        const res = await send(req, token, timeoutMs);
-        limiter.observe(key, res.headers);
-        let raw: Buffer;
-        try {
-          raw = await readCapped(res.body, cap, { ...where, status: res.statusCode }, floor());
-        } catch (err) {
-          throw err instanceof GtError ? err : classifySendError(err, req.signal);
-        }
-        events.emit('request', {
-          ...where,
-          status: res.statusCode,
-          durationMs: Math.round(performance.now() - started),
-          attempt,
-        });
-        const status = res.statusCode;
-        if (status >= 200 && status < 300) {
-          let body: T;
-          try {
-            body = parseJsonBody<T>(raw, res.headers, { ...where, status });
-          } catch (err) {
-            // A garbled or non-JSON success body is most often an intermediary's glitch: an
-            // idempotent request is tried again (paid from the retry budget), others fail now.
-            if (!idempotent || !(err instanceof GtError)) throw err;
-            throw new AttemptFailure('invalid-response', 'INVALID_RESPONSE', err);
-          }
-          bucket.release(spent);
-          return { status, headers: res.headers, body };
-        }
-        const info = errorInfo(raw);
-        const details = { status, contextId: info.contextId, genesysCode: info.genesysCode, ...where };
-        if (status === 401 && !authRetried) {
-          // The token may have been revoked or expired early: drop it and retry once with a new one.
-          authRetried = true;
-          tokens.invalidate(token);
-          events.emit('retry', { reason: 'unauthorized', delayMs: 0, attempt, ...where });
-          priority = 'retry';
-          continue;
-        }
-        if (status === 401 || status === 403) {
-          throw new GtError(
-            status === 401 ? 'AUTH_FAILED' : 'HTTP_ERROR',
-            `${req.method} ${req.path}: HTTP ${status} ${info.genesysCode ?? ''}`.trim(),
-            details,
-          );
-        }
-        if (status === 404) throw new GtError('NOT_FOUND', `${req.method} ${req.path}: not found`, details);
-        const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-        if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
-          failure = {
-            reason: status === 429 ? 'rate-limited' : 'unavailable',
-            error: new GtError(
-              'RATE_LIMITED',
-              `${req.method} ${req.path}: still rate limited after ${rateLimitRetries} retries`,
-              details,
-            ),
-            // Without Retry-After, fall back to the window reset, then to backoff.
-            serverDelayMs:
-              retryAfterMs ??
-              secondsHeader(res.headers['inin-ratelimit-reset']) ??
-              Math.max(1000, fullJitterDelay(rateLimitRetries + 1, backoff)),
-          };
-        } else if (status === 500 || status === 502 || status === 503 || status === 504) {
-          failure = {
-            reason: 'server-error',
-            error: new GtError('HTTP_ERROR', `${req.method} ${req.path}: HTTP ${status}`, details),
-          };
-        } else {
-          // 4xx messages say which limit or field was wrong (e.g. "interval exceeds 7 days"): worth showing.
-          const why = info.message ? `: ${info.message.slice(0, 200)}` : '';
-          throw new GtError(
-            'HTTP_ERROR',
-            `${req.method} ${req.path}: HTTP ${status}${info.genesysCode ? ` ${info.genesysCode}` : ''}${why}`,
-            details,
-          );
-        }
-      } catch (err) {
-        if (!(err instanceof AttemptFailure)) throw err;
-        if (err.kind === 'invalid-response') {
-          // The request event was emitted with the real status above; the error is the parser's.
-          failure = { reason: 'invalid-response', error: err.cause as GtError };
-        } else {
-          events.emit('request', {
-            ...where,
-            status: 0,
-            durationMs: Math.round(performance.now() - started),
-            attempt,
-          });
-          const code = err.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK';
-          const error = new GtError(
-            code,
-            `${req.method} ${req.path}: ${err.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : `network error ${err.code}`}`,
-            { ...where, cause: err.code },
-            { cause: err.cause },
-          );
-          if (!idempotent) throw error;
-          failure = { reason: err.kind, error };
-        }
-      }
-
-      priority = 'retry';
-      if (failure.serverDelayMs !== undefined) {
-        // Server-directed wait: pause every request of this client, exactly that long — up to a cap:
-        // a Retry-After of a day would hang the export silently.
-        if (failure.serverDelayMs > maxRetryAfterMs)
-          throw new GtError(
-            'RATE_LIMITED',
-            `${req.method} ${req.path}: the server asked to wait ${Math.ceil(failure.serverDelayMs / 1000)} s, over the ${maxRetryAfterMs / 1000} s cap (--max-retry-after)`,
-            { ...failure.error.details, retryAfterMs: failure.serverDelayMs },
-          );
-        if (rateLimitRetries >= maxRateLimitRetries) throw failure.error;
-        rateLimitRetries += 1;
-        limiter.pauseUntil(key, Date.now() + failure.serverDelayMs);
-        events.emit('rateLimited', {
-          retryAfterMs: failure.serverDelayMs,
-          status: Number(failure.error.details.status ?? 0),
-          family,
-        });
-        events.emit('retry', { reason: failure.reason, delayMs: failure.serverDelayMs, attempt, ...where });
-        continue;
-      }
-      if (transientRetries + 1 >= config.maxAttempts) throw failure.error;
-      const cost = bucket.acquire(failure.reason === 'timeout' ? 'timeout' : 'other');
-      if (cost === undefined) {
-        throw new GtError(
-          'RETRY_BUDGET_EXHAUSTED',
-          `${req.method} ${req.path}: not retried, the client's retry budget is spent (${failure.error.code})`,
-          {
-            ...failure.error.details,
-            lastErrorCode: failure.error.code,
-          },
-          { cause: failure.error },
-        );
-      }
-      spent += cost;
-      transientRetries += 1;
-      const delayMs = fullJitterDelay(transientRetries, backoff);
-      events.emit('retry', { reason: failure.reason, delayMs, attempt, ...where });
-      await sleep(delayMs, req.signal, 'request aborted');
-    }
-  }
-
-  async function fetchSigned(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
-    const { url: u, lookup } = downloadPolicy.check(url);
-    const headers = o.headers ?? {};
-    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-      throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
-    }
-    const timeoutMs = o.timeoutMs ?? config.requestTimeoutMs;
-    try {
-      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
-      const checked = lookup !== undefined && proxyFor(config.proxy, u) === undefined;
-      if (checked) checkedAgent ??= new Agent({ connect: { lookup } });
-      return await undiciRequest(u, {
-        method: o.method ?? 'GET',
-        dispatcher: checked ? checkedAgent! : dispatcher,
-        headers,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-    } catch (err) {
-      const c = classifySendError(err, o.signal);
-      // The host is named (no query: its signature is a credential), so logs stay useful.
-      if (c instanceof AttemptFailure) {
-        throw new GtError(
-          c.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK',
-          `signed URL fetch from ${u.host} failed (${c.code})`,
-          { host: u.host, cause: c.code },
-        );
-      }
-      throw c;
-    }
-  }
-
+  const minTransferRate = config.minTransferRate ?? NETWORK_DEFAULTS.minTransferRate;
+  const rateWindowMs = (config.minTransferWindowSeconds ?? NETWORK_DEFAULTS.minTransferWindowSeconds) * 1000;
+  const api = new ApiRequester({
+    config,
+    dispatcher,
+    limiter,
+    tokens,
+    events,
+    policy: retryPolicy(config, options),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    floor: { minBytesPerSecond: minTransferRate, windowMs: rateWindowMs },
+  });
+  const signed = new SignedFetcher(config, dispatcher);
   return {
     apiUrl: config.apiUrl,
     clientId: config.clientId,
@@ -518,34 +227,256 @@ export function createGenesysClient(
     proxy: config.proxy,
     limiter,
     events,
-    downloadPolicy,
+    downloadPolicy: signed.policy,
     transferLimits: {
       maxMediaBytes: config.maxMediaBytes ?? NETWORK_DEFAULTS.maxMediaBytes,
-      minTransferRate: minRate,
+      minTransferRate,
       rateWindowMs,
     },
-    request,
-    fetchSigned,
+    request: (req) => api.request(req),
+    fetchSigned: (url, o) => signed.fetch(url, o),
     async close() {
-      await checkedAgent?.close();
+      await signed.close();
       if (ownDispatcher) await dispatcher.close();
     },
   };
 }
 
-function secondsHeader(v: string | string[] | undefined): number | undefined {
-  const n = Number(first(v));
-  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
+function retryPolicy(config: GenesysConfig, options: GenesysClientOptions): RetryPolicy {
+  return new RetryPolicy({
+    bucket:
+      options.retryBucket instanceof RetryTokenBucket
+        ? options.retryBucket
+        : new RetryTokenBucket(options.retryBucket ?? {}),
+    backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+    maxAttempts: config.maxAttempts,
+    maxRateLimitRetries: options.maxRateLimitRetries ?? 20,
+    maxRetryAfterMs: (config.maxRetryAfterSeconds ?? NETWORK_DEFAULTS.maxRetryAfterSeconds) * 1000,
+  });
 }
 
-function parseJsonBody<T>(raw: Buffer, headers: IncomingHttpHeaders, where: Record<string, unknown>): T {
-  if (raw.byteLength === 0) return undefined as T;
-  const type = String(first(headers['content-type']) ?? '');
-  if (!/json/i.test(type))
-    throw new GtError('INVALID_RESPONSE', `expected JSON, got content-type "${type.slice(0, 80)}"`, where);
-  try {
-    return JSON.parse(raw.toString('utf8')) as T;
-  } catch {
-    throw new GtError('INVALID_RESPONSE', 'response body is not valid JSON', where);
+/** One API request as it goes: its constants, its retries so far (retry-policy.ts) and its priority. */
+class RequestState implements RetryState, AttemptContext {
+  readonly key: string;
+  readonly where: { method: HttpMethod; path: string; family: string };
+  readonly idempotent: boolean;
+  readonly timeoutMs: number;
+  readonly cap: number;
+  spent = 0;
+  transientRetries = 0;
+  rateLimitRetries = 0;
+  authRetried = false;
+  priority: 'retry' | 'normal' = 'normal';
+
+  constructor(req: ApiRequest, clientId: string, requestTimeoutMs: number, maxBodyBytes: number) {
+    const family = req.family ?? 'api';
+    this.key = rateLimitKey(clientId, family);
+    this.where = { method: req.method, path: req.path, family };
+    this.idempotent = req.idempotent ?? req.method !== 'POST';
+    this.timeoutMs = req.timeoutMs ?? requestTimeoutMs;
+    this.cap = req.maxBodyBytes ?? maxBodyBytes;
   }
+}
+
+interface ApiRequesterDeps {
+  config: GenesysConfig;
+  dispatcher: Dispatcher;
+  limiter: RateLimiter;
+  tokens: TokenManager;
+  events: EventEmitter<GenesysClientEvents>;
+  policy: RetryPolicy;
+  maxBodyBytes: number;
+  /** The minimum transfer rate of a response body (a fresh RateFloor per attempt). */
+  floor: { minBytesPerSecond: number; windowMs: number };
+}
+
+/** client.request(): attempts through the limiter and the dispatcher until an answer or a final error. */
+class ApiRequester {
+  private readonly d: ApiRequesterDeps;
+
+  constructor(deps: ApiRequesterDeps) {
+    this.d = deps;
+  }
+
+  async request<T>(req: ApiRequest): Promise<ApiResponse<T>> {
+    if (!req.path.startsWith('/api/v2/'))
+      throw new GtError('USAGE', `API paths start with /api/v2/ (got ${req.path.slice(0, 80)})`);
+    const { config, limiter, tokens } = this.d;
+    const s = new RequestState(req, config.clientId, config.requestTimeoutMs, this.d.maxBodyBytes);
+    for (let attempt = 1; ; attempt += 1) {
+      await limiter.acquire(s.key, req.signal, { priority: s.priority });
+      const token = await tokens.getToken();
+      const outcome = await this.attempt<T>(req, s, token, attempt);
+      if (outcome === REFRESH_TOKEN) {
+        this.refreshToken(s, token, attempt);
+      } else if (outcome instanceof RetryableFailure) {
+        const delayMs = this.retryAfter(outcome, s, attempt);
+        // undefined: the limiter's pause is the wait (every request of the client waits it).
+        if (delayMs !== undefined) await sleep(delayMs, req.signal, 'request aborted');
+      } else {
+        this.d.policy.succeeded(s);
+        return outcome;
+      }
+    }
+  }
+
+  /** One send and body read; the answer classified (response.ts). */
+  private async attempt<T>(
+    req: ApiRequest,
+    s: RequestState,
+    token: string,
+    attempt: number,
+  ): Promise<Outcome<T>> {
+    const started = performance.now();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await undiciRequest(
+        apiUrl(this.d.config, req),
+        dispatchOptions(req, token, s.timeoutMs, this.d.dispatcher),
+      );
+    } catch (err) {
+      return this.noAnswer(classifySendError(err, req.signal), s, started, attempt);
+    }
+    this.d.limiter.observe(s.key, res.headers);
+    let raw: Buffer;
+    try {
+      raw = await readCapped(
+        res.body,
+        s.cap,
+        { ...s.where, status: res.statusCode },
+        new RateFloor(this.d.floor),
+      );
+    } catch (err) {
+      const failed = err instanceof GtError ? err : classifySendError(err, req.signal);
+      return this.noAnswer(failed, s, started, attempt);
+    }
+    this.emitRequest(s, res.statusCode, started, attempt);
+    return classifyResponse<T>(res, raw, s, this.d.policy.backoff);
+  }
+
+  /** A send or read that failed: a network failure or timeout may be retried, anything else is thrown. */
+  private noAnswer(err: unknown, s: RequestState, started: number, attempt: number): RetryableFailure {
+    if (!(err instanceof AttemptFailure)) throw err;
+    this.emitRequest(s, 0, started, attempt);
+    return networkFailure(err, s, s.timeoutMs);
+  }
+
+  private emitRequest(s: RequestState, status: number, started: number, attempt: number): void {
+    this.d.events.emit('request', {
+      ...s.where,
+      status,
+      durationMs: Math.round(performance.now() - started),
+      attempt,
+    });
+  }
+
+  /** The first 401: drop the token, so the next attempt gets a new one. */
+  private refreshToken(s: RequestState, token: string, attempt: number): void {
+    s.authRetried = true;
+    this.d.tokens.invalidate(token);
+    this.d.events.emit('retry', { reason: 'unauthorized', delayMs: 0, attempt, ...s.where });
+    s.priority = 'retry';
+  }
+
+  /**
+   * Pauses the client for a server-directed wait (returns undefined), or returns the backoff to
+   * sleep before a guessed retry; throws the request's error when it gets no retry (retry-policy.ts).
+   */
+  private retryAfter(failure: RetryableFailure, s: RequestState, attempt: number): number | undefined {
+    const { policy, events } = this.d;
+    s.priority = 'retry';
+    if (failure.serverDelayMs !== undefined) {
+      const pauseMs = policy.serverWait(failure, s, failure.serverDelayMs);
+      this.d.limiter.pauseUntil(s.key, Date.now() + pauseMs);
+      events.emit('rateLimited', {
+        retryAfterMs: pauseMs,
+        status: Number(failure.error.details.status ?? 0),
+        family: s.where.family,
+      });
+      events.emit('retry', { reason: failure.reason, delayMs: pauseMs, attempt, ...s.where });
+      return undefined;
+    }
+    const delayMs = policy.backoffDelay(failure, s);
+    events.emit('retry', { reason: failure.reason, delayMs, attempt, ...s.where });
+    return delayMs;
+  }
+}
+
+function apiUrl(config: GenesysConfig, req: ApiRequest): string {
+  return `${config.apiUrl}${req.path}${buildQuery(req.query)}`;
+}
+
+/** The request as undici sends it: our bearer token, JSON both ways, one timeout for headers and body. */
+function dispatchOptions(req: ApiRequest, token: string, timeoutMs: number, dispatcher: Dispatcher) {
+  return {
+    method: req.method,
+    dispatcher,
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    ...(req.signal ? { signal: req.signal } : {}),
+  };
+}
+
+/** client.fetchSigned(): pre-signed URLs, checked by the download policy, never with our token. */
+class SignedFetcher {
+  readonly policy: DownloadUrlPolicy;
+  private readonly config: GenesysConfig;
+  private readonly dispatcher: Dispatcher;
+  // Signed hosts whose names need the address check connect through this agent (url-policy.ts).
+  private checkedAgent: Agent | undefined;
+
+  constructor(config: GenesysConfig, dispatcher: Dispatcher) {
+    this.config = config;
+    this.dispatcher = dispatcher;
+    this.policy = new DownloadUrlPolicy({
+      apiUrl: config.apiUrl,
+      allowPrivate: config.allowPrivateDownloads ?? false,
+    });
+  }
+
+  async fetch(url: string, o: SignedFetchOptions = {}): Promise<Dispatcher.ResponseData> {
+    const { url: u, lookup } = this.policy.check(url);
+    const headers = o.headers ?? {};
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      throw new GtError('USAGE', 'fetchSigned never sends an Authorization header');
+    }
+    const timeoutMs = o.timeoutMs ?? this.config.requestTimeoutMs;
+    try {
+      // Through a proxy the address check cannot run (the proxy resolves the name): see lean-get.ts.
+      const checked = lookup !== undefined && proxyFor(this.config.proxy, u) === undefined;
+      if (checked) this.checkedAgent ??= new Agent({ connect: { lookup } });
+      return await undiciRequest(u, {
+        method: o.method ?? 'GET',
+        dispatcher: checked ? this.checkedAgent! : this.dispatcher,
+        headers,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    } catch (err) {
+      throw signedFetchError(classifySendError(err, o.signal), u.host);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.checkedAgent?.close();
+  }
+}
+
+function signedFetchError(c: unknown, host: string): unknown {
+  // The host is named (no query: its signature is a credential), so logs stay useful.
+  if (c instanceof AttemptFailure) {
+    return new GtError(
+      c.kind === 'timeout' ? 'TIMEOUT' : 'NETWORK',
+      `signed URL fetch from ${host} failed (${c.code})`,
+      { host, cause: c.code },
+    );
+  }
+  return c;
 }
