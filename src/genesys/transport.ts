@@ -348,6 +348,9 @@ class ApiRequester {
       );
     } catch (err) {
       const failed = err instanceof GtError ? err : classifySendError(err, req.signal);
+      // A body refused mid-read (too large, too slow) was still an answer, and it spent the budget:
+      // reported with its status before the error is thrown (noAnswer reports the network failures).
+      if (!(failed instanceof AttemptFailure)) this.emitRequest(s, res.statusCode, started, attempt);
       return this.noAnswer(failed, s, started, attempt);
     }
     this.emitRequest(s, res.statusCode, started, attempt);

@@ -137,10 +137,14 @@ test('bodies trickling in (a byte every 50 ms) fail as TOO_SLOW: media, API answ
     failsWith('TOO_SLOW', /below 2000 bytes\/s over 1 s/),
   );
   emu.scriptFault({ route: 'recordings.list', count: 1, fault: 'trickle' });
+  const answered: number[] = [];
+  client.events.on('request', (e) => answered.push(e.status));
   await assert.rejects(
     listRecordings(client, id!, { formatId: 'WAV' }),
     failsWith('TOO_SLOW', /response body below 2000 bytes\/s/),
   );
+  // The refused answer is still a request for the metrics (and the budget it spent).
+  assert.deepEqual(answered, [200]);
   emu.scriptFault({ route: 'signed.transcript', count: 1, fault: 'trickle' });
   const details = await getConversationDetails(client, id!);
   await assert.rejects(
