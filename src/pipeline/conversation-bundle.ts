@@ -76,7 +76,7 @@ export async function redactAudio(
   return audioRedaction;
 }
 
-/** The conversation's redaction total in the audit log (the metrics count it once it is exported: runtime.ts). */
+/** The conversation's redaction total in the audit log (the metrics count it once it is exported: conversation-attempts.ts). */
 export async function recordRedactions({ ctx, conversationId, result }: ConversationJob): Promise<void> {
   const total = Object.values(result.redactions).reduce((a, b) => a + b, 0);
   await ctx.audit.append('redaction.applied', { conversationId, items: total });
