@@ -12,6 +12,7 @@ import type { SetExitCode } from './index.ts';
 import type { EmulatorVariants } from '../../emulator/types.ts';
 import {
   addConnectionOptions,
+  clientConfigsFromFlags,
   addOutputOptions,
   addSelectionOptions,
   inFlagTerms,
@@ -321,16 +322,7 @@ async function emulatorConnection(flags: Record<string, unknown>): Promise<Conne
 }
 
 async function configuredConnection(flags: Record<string, unknown>): Promise<Connection> {
-  const { loadConfig } = await import('../../config/index.ts');
-  const base = {
-    flags,
-    env: process.env,
-    ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
-  };
-  const configs =
-    typeof flags.clients === 'string'
-      ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
-      : [loadConfig(base)];
+  const configs = await clientConfigsFromFlags(flags);
   return { config: configs[0]!, moreClients: configs.slice(1), banner: '', close: async () => {} };
 }
 

@@ -11,6 +11,7 @@ import { parseWhen } from '../dates.ts';
 import { MEDIA_FORMATS, MEDIA_TYPES, OUTPUT_FORMATS } from '../../pipeline/options.ts';
 import { parseVariantSpec } from '../../emulator/options.ts';
 import type { EmulatorVariants } from '../../emulator/types.ts';
+import type { GenesysConfig } from '../../config/index.ts';
 
 /** An emulator variant spec (`mediaUri=signed,mediaUris=perChannel`): a bad name or value is a usage error naming it. */
 export const variantSpec = (v: string): Partial<EmulatorVariants> => {
@@ -157,6 +158,22 @@ export function addConnectionOptions(cmd: Command): Command {
       wholePositive,
     );
   return addNetworkLimitOptions(cmd);
+}
+
+/**
+ * The OAuth clients of the connection flags (export, worker): those of the --clients file, else
+ * the one client of the flags, the environment and --config. Loaded only when a command runs.
+ */
+export async function clientConfigsFromFlags(flags: Record<string, unknown>): Promise<GenesysConfig[]> {
+  const { loadConfig } = await import('../../config/index.ts');
+  const base = {
+    flags,
+    env: process.env,
+    ...(typeof flags.config === 'string' ? { configFile: flags.config } : {}),
+  };
+  return typeof flags.clients === 'string'
+    ? (await import('../../distributed/clients.ts')).loadClientConfigs(flags.clients, base)
+    : [loadConfig(base)];
 }
 
 /** Keys of the network limits, as loadConfig reads them from flags (also for --emulator runs). */
