@@ -59,6 +59,14 @@ export function isGtError(err: unknown, code?: ErrorCode): err is GtError {
   return err instanceof GtError && (code === undefined || err.code === code);
 }
 
+/** Failures that will hit every following conversation too: a run (or a worker) stops instead of burning through them. */
+const RUN_FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
+
+/** Fatal by code, or flagged by its source (a sink whose destination refuses every write). */
+export function isRunFatal(err: unknown): err is GtError {
+  return isGtError(err) && (RUN_FATAL.has(err.code) || err.details.fatal === true);
+}
+
 /** The storage is full: ENOSPC/EDQUOT from the filesystem, or SQLite's SQLITE_FULL (13). */
 export function isNoSpace(err: unknown): boolean {
   const e = err as { code?: unknown; errcode?: unknown; message?: unknown } | null;

@@ -20,7 +20,7 @@
 //     the queue's attempts. The job itself fails this attempt and is retried by another worker.
 import { join } from 'node:path';
 import type { GenesysConfig } from '../config/index.ts';
-import { isGtError, type ErrorCode, type GtError } from '../errors.ts';
+import { isRunFatal, type GtError } from '../errors.ts';
 import type { RateLimiter } from '../genesys/rate-limiter.ts';
 import { getConversationsDetails } from '../genesys/endpoints/analytics.ts';
 import type { Logger } from '../observe/logger.ts';
@@ -49,9 +49,6 @@ export interface PipelineProcessorOptions {
   /** IDs per multi-get (default 50). */
   prefetchBatchSize?: number;
 }
-
-/** The runtime throws these (instead of returning a failed result): no later job can succeed here. */
-const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
 
 export interface PipelineProcessor {
   processor: ConversationProcessor;
@@ -109,7 +106,8 @@ export async function createPipelineProcessor(options: PipelineProcessorOptions)
         const conversation = (await prefetcher?.get(conversationId)) ?? conversationId;
         r = await slot.runtime.exportOne(conversation);
       } catch (err) {
-        if (isGtError(err) && FATAL.has(err.code)) options.onFatal?.(err);
+        // The runtime throws these (instead of returning a failed result): no later job can succeed here.
+        if (isRunFatal(err)) options.onFatal?.(err);
         throw err;
       }
       // Not ready yet (transcoding, restoring): fail this attempt so BullMQ retries it after its backoff.

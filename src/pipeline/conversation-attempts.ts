@@ -3,7 +3,7 @@
 // (conversation.ts) under one deadline, and the outcome recorded once: checkpoint, audit log,
 // metrics. A failure every following conversation would hit too is thrown, after it is recorded.
 import type { AnalyticsConversationWithoutAttributes } from '../sdk/models.ts';
-import { asDiskFull, GtError, isGtError, type ErrorCode } from '../errors.ts';
+import { asDiskFull, GtError, isGtError, isRunFatal } from '../errors.ts';
 import type { GenesysClient } from '../genesys/transport.ts';
 import { getConversationDetails } from '../genesys/endpoints/analytics.ts';
 import type { CheckpointStore } from './checkpoint.ts';
@@ -13,13 +13,6 @@ import type { PipelineContext } from './context.ts';
 import type { BatchAnswer } from './fetch/batch.ts';
 import { conversationDeadline } from './deadline.ts';
 
-/** Failures that will hit every following conversation too: stop the run instead of burning through it. */
-const FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
-
-/** Fatal by code, or flagged by its source (a sink whose destination refuses every write). */
-function isFatal(err: unknown): boolean {
-  return isGtError(err) && (FATAL.has(err.code) || err.details.fatal === true);
-}
 
 function failureText(err: unknown): { code: string; message: string } {
   if (isGtError(err)) return { code: err.code, message: err.message };
@@ -29,7 +22,7 @@ function failureText(err: unknown): { code: string; message: string } {
 /**
  * Exports one conversation (by ID or as discovered) through `context` (its client is the one to
  * use): the skip check, the attempts, the outcome recorded. Returns the result of the attempt that
- * ended it, or the failure; throws a fatal failure (see FATAL).
+ * ended it, or the failure; throws a fatal failure (isRunFatal in errors.ts).
  */
 export async function exportWithAttempts(
   context: PipelineContext,
@@ -73,7 +66,7 @@ function alreadyExported(checkpoint: CheckpointStore, conversationId: string): C
 
 /** No further attempt: a fatal failure, a conversation that does not exist, the deadline, the run aborted. */
 function endsAttempts(err: unknown, signal: AbortSignal | undefined): boolean {
-  if (isFatal(err) || isGtError(err, 'NOT_FOUND')) return true;
+  if (isRunFatal(err) || isGtError(err, 'NOT_FOUND')) return true;
   if (isGtError(err, 'DEADLINE')) return true;
   return signal?.aborted === true;
 }
@@ -157,7 +150,7 @@ async function recordFailure(
   await context.audit.append('conversation.failed', { conversationId, code: failure.code });
   const durationMs = Date.now() - started;
   context.metrics.recordConversation('failed', durationMs);
-  if (isFatal(lastError)) throw lastError;
+  if (isRunFatal(lastError)) throw lastError;
   return emptyResult(conversationId, 'failed', {
     reason: failure.message,
     errorCode: failure.code,

@@ -3,7 +3,7 @@
 // how to start it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator/index.ts';
@@ -98,4 +98,32 @@ test('a test that needs Redis and cannot reach it says how to start it', async (
     assert.match(err.message, /GT_TEST_REDIS_URL/);
     return true;
   });
+});
+
+test('an export folder that refuses every write stops the worker (onFatal), as it stops an export', async (t) => {
+  const emu = await startEmulator({
+    seed: 4,
+    conversations: 3,
+    rateLimit: null,
+    audioBytes: { min: 1024, max: 2048 },
+  });
+  t.after(() => emu.close());
+  const dir = tempDir(t);
+  const out = join(dir, 'out');
+  // A file where the year folders go: every filesystem delivery fails (ENOTDIR), flagged fatal.
+  mkdirSync(out, { recursive: true });
+  for (const y of new Set(emu.interval.split('/').map((iso) => iso.slice(0, 4))))
+    writeFileSync(join(out, y), 'in the way\n');
+  const fatal: string[] = [];
+  const p = await createPipelineProcessor({
+    configs: [configFor(emu)],
+    limiter: new InMemoryRateLimiter(),
+    exportOptions: { outDir: out, stateDir: join(dir, 'state'), review: false },
+    onFatal: (err) => fatal.push(err.code),
+  });
+  t.after(() => p.close());
+  const id = emu.dataset.conversationIds()[0]!;
+  const ctx = { signal: new AbortController().signal, attempt: 1, data: { conversationId: id } };
+  await assert.rejects(p.processor(id, ctx), (err: Error & { code?: string }) => err.code === 'SINK_FAILED');
+  assert.deepEqual(fatal, ['SINK_FAILED']);
 });
