@@ -107,3 +107,25 @@ test('an unknown --sink type is named by its scheme only (the rest may hold a se
   assertUsageLine(r, 'sink spec "ftp:…" [(]--sink[)]: unknown sink type');
   assert.doesNotMatch(r.stderr, /sinkpw/);
 });
+
+test('worker flags with a bad number or level: that one line, before Redis is reached', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
+  const worker = (...args: string[]) => cli(['worker', '--redis', 'redis://127.0.0.1:1', ...args], cwd);
+  assertUsageLine(
+    await worker('--concurrency', 'x'),
+    '^genesys-transcripts: --concurrency: "x" is not a whole number',
+  );
+  assertUsageLine(
+    await worker('--lock-duration-ms', 'abc'),
+    '^genesys-transcripts: --lock-duration-ms: "abc"',
+  );
+  assertUsageLine(
+    await worker('--stalled-interval-ms', '1.5'),
+    '^genesys-transcripts: --stalled-interval-ms: "1.5"',
+  );
+  assertUsageLine(
+    await worker('--log-level', 'loud'),
+    '^genesys-transcripts: --log-level: "loud" is not one of',
+  );
+});

@@ -20,6 +20,8 @@ import {
   addDeadlineOption,
   addOutputOptions,
   clientConfigsFromFlags,
+  integer,
+  oneOf,
 } from './shared-options.ts';
 import {
   addQueueOptions,
@@ -53,7 +55,12 @@ function addWorkOptions(cmd: Command): void {
       '--clients <file>',
       'JSON file listing several OAuth clients ({"clients":[{"clientId","clientSecretEnv"|"clientSecretFile"}]}) to raise the budget',
     )
-    .option('--concurrency <n>', 'conversations in flight in this worker', (v) => Number(v), 4);
+    .option(
+      '--concurrency <n>',
+      'conversations in flight in this worker',
+      integer('--concurrency', 1, 256),
+      4,
+    );
 }
 
 /** This process: its local state, job locks, logs (and the rate window, for tests). */
@@ -67,13 +74,24 @@ function addProcessOptions(cmd: Command): void {
     .option(
       '--lock-duration-ms <ms>',
       "job lock; a crashed worker's jobs are retaken after it",
-      (v) => Number(v),
+      integer('--lock-duration-ms', 1, 86_400_000),
       30_000,
     )
-    .option('--stalled-interval-ms <ms>', 'how often to look for jobs of crashed workers', (v) => Number(v))
-    .option('--log-level <level>', 'pino log level (logs go to stderr)', 'info')
+    .option(
+      '--stalled-interval-ms <ms>',
+      'how often to look for jobs of crashed workers',
+      integer('--stalled-interval-ms', 1, 86_400_000),
+    )
+    .option(
+      '--log-level <level>',
+      'log level (logs go to stderr): fatal, error, warn, info, debug, trace, silent',
+      oneOf('--log-level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      'info',
+    )
     .addOption(
-      new Option('--rate-window-ms <ms>', 'rate window length (tests)').argParser(Number).hideHelp(),
+      new Option('--rate-window-ms <ms>', 'rate window length (tests)')
+        .argParser(integer('--rate-window-ms', 1, 3_600_000))
+        .hideHelp(),
     );
 }
 
@@ -116,11 +134,9 @@ async function runWorker(flags: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
+/** Parsed by the flag's own parser (a default is not parsed: it is a number already). */
 function concurrencyOf(flags: Record<string, unknown>): number {
-  const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
-    throw new GtError('USAGE', '--concurrency must be an integer from 1 to 256');
-  return concurrency;
+  return Number(flags.concurrency);
 }
 
 async function workerConnection(flags: Record<string, unknown>): Promise<WorkerConnection> {
