@@ -84,20 +84,35 @@ export async function createExportRuntime(
   const stateDir = resolve(options.stateDir);
   await mkdir(join(stateDir, 'staging'), { recursive: true, mode: 0o700 });
   const clients = createClients(deps, metrics);
-  const { checkpoint, audit, home } = await openRuntimeState(options, stateDir, deps);
-  const context: PipelineContext = {
-    client: clients[0]!,
-    options,
-    sinks: createSinks(options, stateDir, home),
-    checkpoint,
-    audit,
-    metrics,
-    logger,
-    stagingDir: join(stateDir, 'staging'),
-    fingerprint: fingerprintOf(options),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  };
-  return runtimeOver(context, clients);
+  // What is open so far, closed in reverse if a later step fails (a bad --sink, say): a library
+  // caller's process would otherwise keep the clients, the checkpoint and the audit log open.
+  const opened: (() => unknown)[] = clients.map((c) => () => c.close());
+  try {
+    const { checkpoint, audit, home } = await openRuntimeState(options, stateDir, deps);
+    opened.push(
+      () => checkpoint.close(),
+      () => audit.close(),
+    );
+    const context: PipelineContext = {
+      client: clients[0]!,
+      options,
+      sinks: createSinks(options, stateDir, home, opened),
+      checkpoint,
+      audit,
+      metrics,
+      logger,
+      stagingDir: join(stateDir, 'staging'),
+      fingerprint: fingerprintOf(options),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    };
+    return runtimeOver(context, clients);
+  } catch (err) {
+    for (const close of opened.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
+    throw err;
+  }
 }
 
 /** One API client per OAuth client (the first is the context's), their requests and retries counted. */
@@ -128,23 +143,39 @@ async function openRuntimeState(options: RuntimeOptions, stateDir: string, deps:
   return { checkpoint, audit, home };
 }
 
-/** The sinks in delivery order: the folder, its review pages (unless --no-review), then --sink ones. */
-function createSinks(options: RuntimeOptions, stateDir: string, home: boolean): Sink[] {
+/**
+ * The sinks in delivery order: the folder, its review pages (unless --no-review), then --sink ones.
+ * Each one's close goes on `opened` as it is created.
+ */
+function createSinks(
+  options: RuntimeOptions,
+  stateDir: string,
+  home: boolean,
+  opened: (() => unknown)[],
+): Sink[] {
   const folder = {
     root: resolve(options.outDir),
     fileMode: options.outputFileMode,
     dirMode: options.outputDirMode,
   };
-  return [
-    createFsSink({ ...folder, ...(home ? { name: HOME_FS_SINK } : {}) }),
-    ...(options.review ? [createReviewSink({ ...folder, ...(home ? { name: HOME_REVIEW_SINK } : {}) })] : []),
-    ...options.sinks.map((s) =>
-      createSink(s, {
-        deadLetterDir: join(stateDir, 'dead-letters'),
-        allowInsecureWebhook: options.allowInsecureWebhook,
-      }),
+  const makers: (() => Sink)[] = [
+    () => createFsSink({ ...folder, ...(home ? { name: HOME_FS_SINK } : {}) }),
+    ...(options.review
+      ? [() => createReviewSink({ ...folder, ...(home ? { name: HOME_REVIEW_SINK } : {}) })]
+      : []),
+    ...options.sinks.map(
+      (s) => () =>
+        createSink(s, {
+          deadLetterDir: join(stateDir, 'dead-letters'),
+          allowInsecureWebhook: options.allowInsecureWebhook,
+        }),
     ),
   ];
+  return makers.map((make) => {
+    const sink = make();
+    opened.push(() => sink.close());
+    return sink;
+  });
 }
 
 /** The runtime over a built context: conversations spread over the clients, and its close. */
