@@ -111,21 +111,14 @@ test('an unknown --sink type is named by its scheme only (the rest may hold a se
 test('worker flags with a bad number or level: that one line, before Redis is reached', async (t) => {
   const cwd = await mkdtemp(join(tmpdir(), 'gt-bad-input-'));
   t.after(() => rm(cwd, { recursive: true, force: true }));
-  const worker = (...args: string[]) => cli(['worker', '--redis', 'redis://127.0.0.1:1', ...args], cwd);
-  assertUsageLine(
-    await worker('--concurrency', 'x'),
-    '^genesys-transcripts: --concurrency: "x" is not a whole number',
-  );
-  assertUsageLine(
-    await worker('--lock-duration-ms', 'abc'),
-    '^genesys-transcripts: --lock-duration-ms: "abc"',
-  );
-  assertUsageLine(
-    await worker('--stalled-interval-ms', '1.5'),
-    '^genesys-transcripts: --stalled-interval-ms: "1.5"',
-  );
-  assertUsageLine(
-    await worker('--log-level', 'loud'),
-    '^genesys-transcripts: --log-level: "loud" is not one of',
-  );
+  const bad: [string, string, string][] = [
+    ['--concurrency', 'x', '"x" is not a whole number'],
+    ['--lock-duration-ms', 'abc', '"abc" is not a whole number'],
+    ['--stalled-interval-ms', '1.5', '"1.5" is not a whole number'],
+    ['--log-level', 'loud', '"loud" is not one of'],
+  ];
+  for (const [flag, value, says] of bad) {
+    const r = await cli(['worker', '--redis', 'redis://127.0.0.1:1', flag, value], cwd);
+    assertUsageLine(r, `^genesys-transcripts: ${flag}: ${says}`);
+  }
 });

@@ -21,6 +21,25 @@ function tempDir(t: import('node:test').TestContext): string {
   return dir;
 }
 
+/** A small emulator (3 conversations, tiny audio), closed after the test. */
+async function smallEmulator(t: import('node:test').TestContext) {
+  const emu = await startEmulator({
+    seed: 4,
+    conversations: 3,
+    rateLimit: null,
+    audioBytes: { min: 1024, max: 2048 },
+  });
+  t.after(() => emu.close());
+  return emu;
+}
+
+/** A job context for `id`, as BullMQ hands it to the processor. */
+const jobFor = (id: string) => ({
+  signal: new AbortController().signal,
+  attempt: 1,
+  data: { conversationId: id },
+});
+
 test(
   'a worker whose credentials are refused stops (exit 1, AUTH_FAILED) and leaves the jobs to retry',
   { timeout: 30_000 },
@@ -68,13 +87,7 @@ test(
 );
 
 test('one conversation twice in flight in one worker: the second attempt fails as retryable, the first exports it', async (t) => {
-  const emu = await startEmulator({
-    seed: 4,
-    conversations: 3,
-    rateLimit: null,
-    audioBytes: { min: 1024, max: 2048 },
-  });
-  t.after(() => emu.close());
+  const emu = await smallEmulator(t);
   const dir = tempDir(t);
   const p = await createPipelineProcessor({
     configs: [configFor(emu)],
@@ -83,7 +96,7 @@ test('one conversation twice in flight in one worker: the second attempt fails a
   });
   t.after(() => p.close());
   const id = emu.dataset.conversationIds()[0]!;
-  const ctx = { signal: new AbortController().signal, attempt: 1, data: { conversationId: id } };
+  const ctx = jobFor(id);
   const [first, second] = await Promise.all([p.processor(id, ctx), p.processor(id, ctx)]);
   assert.equal(first.status, 'done', JSON.stringify(first));
   assert.deepEqual([second.status, second.errorCode], ['failed', 'IN_PROGRESS']);
@@ -101,13 +114,7 @@ test('a test that needs Redis and cannot reach it says how to start it', async (
 });
 
 test('an export folder that refuses every write stops the worker (onFatal), as it stops an export', async (t) => {
-  const emu = await startEmulator({
-    seed: 4,
-    conversations: 3,
-    rateLimit: null,
-    audioBytes: { min: 1024, max: 2048 },
-  });
-  t.after(() => emu.close());
+  const emu = await smallEmulator(t);
   const dir = tempDir(t);
   const out = join(dir, 'out');
   // A file where the year folders go: every filesystem delivery fails (ENOTDIR), flagged fatal.
@@ -123,7 +130,7 @@ test('an export folder that refuses every write stops the worker (onFatal), as i
   });
   t.after(() => p.close());
   const id = emu.dataset.conversationIds()[0]!;
-  const ctx = { signal: new AbortController().signal, attempt: 1, data: { conversationId: id } };
+  const ctx = jobFor(id);
   await assert.rejects(p.processor(id, ctx), (err: Error & { code?: string }) => err.code === 'SINK_FAILED');
   assert.deepEqual(fatal, ['SINK_FAILED']);
 });

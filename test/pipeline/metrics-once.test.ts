@@ -8,6 +8,7 @@ import { Exporter } from '../../src/pipeline/exporter.ts';
 import { configFor, startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
 import { listFiles } from '../helpers/export.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { setEnvFor } from '../helpers/env.ts';
 
 function metricSum(text: string, name: string): number {
   return text
@@ -24,12 +25,7 @@ test('a conversation retried after its webhook refused it counts its bytes and r
     behaviour: (attempt, _req, res) => (attempt === 1 ? (res.writeHead(400).end(), true) : false),
   });
   t.after(() => receiver.close());
-  const previous = process.env.GT_WEBHOOK_SECRET;
-  process.env.GT_WEBHOOK_SECRET = receiver.secret;
-  t.after(() => {
-    if (previous === undefined) delete process.env.GT_WEBHOOK_SECRET;
-    else process.env.GT_WEBHOOK_SECRET = previous;
-  });
+  setEnvFor(t, 'GT_WEBHOOK_SECRET', receiver.secret);
   const work = await tempWorkdir(t, 'gt-metrics-once-');
   const outDir = join(work, 'out');
   const exporter = new Exporter(

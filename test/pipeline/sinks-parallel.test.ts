@@ -9,17 +9,13 @@ import { join } from 'node:path';
 import { startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
 import { listFiles, runExport } from '../helpers/export.ts';
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { setEnvFor } from '../helpers/env.ts';
 
 test('a failing filesystem sink does not keep the webhook from its deliveries, and none is sent twice', async (t) => {
   const { emu } = await startTestEmulator(t, { conversations: 12, seed: 5, rateLimit: null });
   const receiver = await startWebhookReceiver();
   t.after(() => receiver.close());
-  const previous = process.env.GT_WEBHOOK_SECRET;
-  process.env.GT_WEBHOOK_SECRET = receiver.secret;
-  t.after(() => {
-    if (previous === undefined) delete process.env.GT_WEBHOOK_SECRET;
-    else process.env.GT_WEBHOOK_SECRET = previous;
-  });
+  setEnvFor(t, 'GT_WEBHOOK_SECRET', receiver.secret);
   const work = await tempWorkdir(t, 'gt-sinks-parallel-');
   const outDir = join(work, 'out');
   const stateDir = join(work, 'state');

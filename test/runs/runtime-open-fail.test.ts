@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { isGtError } from '../../src/errors.ts';
 import { createExportRuntime } from '../../src/pipeline/runtime.ts';
 import { configFor, startTestEmulator, tempWorkdir } from '../helpers/emulator.ts';
+import { setEnvFor } from '../helpers/env.ts';
 
 async function openFilesUnder(dir: string): Promise<string[]> {
   const fds = await readdir('/proc/self/fd');
@@ -21,11 +22,7 @@ test(
   async (t) => {
     const { emu } = await startTestEmulator(t, { conversations: 2, rateLimit: null });
     const work = await tempWorkdir(t, 'gt-runtime-fail-');
-    const previous = process.env.GT_WEBHOOK_SECRET;
-    delete process.env.GT_WEBHOOK_SECRET; // the webhook sink refuses to start without it
-    t.after(() => {
-      if (previous !== undefined) process.env.GT_WEBHOOK_SECRET = previous;
-    });
+    setEnvFor(t, 'GT_WEBHOOK_SECRET', undefined); // the webhook sink refuses to start without it
     await assert.rejects(
       createExportRuntime(
         { outDir: join(work, 'out'), sinks: ['webhook:https://127.0.0.1:9/hook'] },
