@@ -24,7 +24,8 @@ export async function handleSigned(
   const fault = await takeFault(parts, route, { signed: true, binary });
   const refused = refuse(parts, res, url, fault);
   if (refused !== undefined) return stats.response(route, refused);
-  if (fault?.kind === 'endless' || fault?.kind === 'trickle') {
+  // A HEAD has no body to make endless or trickle: it gets its headers, as under the other body faults.
+  if ((fault?.kind === 'endless' || fault?.kind === 'trickle') && req.method !== 'HEAD') {
     stats.response(route, 200);
     await hostileBody(parts, res, route, params, fault.kind);
     return;
