@@ -34,16 +34,16 @@ export async function handleApi(
   const correlation = { 'ININ-Correlation-Id': randomUUID() };
   const withBody = req.method === 'POST' || req.method === 'PUT';
   const raw = withBody ? await readBody(req) : Buffer.alloc(0);
+  const admission = admit(parts, req);
+  const head = req.method === 'HEAD';
   const x: Exchange = {
     parts,
     res,
     route: route.name,
-    head: req.method === 'HEAD',
+    head,
     correlation,
-    rateHeaders: {},
+    rateHeaders: admission.rateHeaders,
   };
-  const admission = admit(parts, req);
-  x.rateHeaders = admission.rateHeaders;
   if (!admission.admitted) return finish(x, admission.refusal);
   if (ctx.options.latencyMs > 0) await pause(ctx.options.latencyMs);
   const fault = await takeFault(parts, route.name, false);
