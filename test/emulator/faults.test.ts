@@ -377,3 +377,20 @@ test('the fault spec accepts the hostile kinds', async () => {
     },
   );
 });
+
+test('a HEAD on a signed URL under an endless or trickle fault answers its headers at once and counts no bytes', async (t) => {
+  const emu = await start(t, { seed: 5, conversations: 30, trickleIntervalMs: 1000 });
+  const bearer = await token(emu);
+  const url = await signedMediaUrl(emu, bearer, voiceWith(emu, 'AVAILABLE')[0]!);
+  for (const fault of ['endless', 'trickle'] as const) {
+    emu.resetStats();
+    emu.scriptFault({ route: 'signed.media', count: 1, fault });
+    const started = Date.now();
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    assert.equal(res.status, 200, fault);
+    assert.ok(Date.now() - started < 2000, `${fault}: ${Date.now() - started} ms`);
+    // A HEAD has no body: nothing was served, whatever the fault would have done to one.
+    assert.equal(emu.stats().bytesServed, 0, fault);
+    assert.deepEqual(emu.stats().requests['signed.media'], { '200': 1 }, fault);
+  }
+});

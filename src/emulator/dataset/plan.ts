@@ -134,123 +134,28 @@ function tel(rng: Rng): string {
 /** The plan of conversation `index`: a pure function of (options, index), so it can be rebuilt any time. */
 export function buildPlan(o: ResolvedOptions, dir: Directory, index: number, slot: number): ConversationPlan {
   const seed = o.seed;
+  // Every part draws from this one generator, in this order: reordering them changes the dataset.
   const rng = rngFor(seed, `conversation:${index}`);
   const id = uuidFor(seed, `conversation:${index}`);
   const kind = rng.weighted(o.mediaMix);
-  let awkward = awkwardOf(slot);
-  // Transcripts, transcoding and hour-long media only exist for voice.
-  if (kind !== 'voice' && (awkward === 'noTranscript' || awkward === 'transcoding' || awkward === 'long'))
-    awkward = 'normal';
+  const awkward = awkwardFor(kind, slot);
   const language = rng.pick(LANGUAGES);
   const queue = rng.pick(dir.queues);
   const direction: 'inbound' | 'outbound' = kind === 'voice' && rng.chance(0.1) ? 'outbound' : 'inbound';
   // Leave room for the conversation to start inside the interval.
   const startMs = o.startMs + Math.floor(rng.next() * (o.endMs - o.startMs - 1));
   const pid = (k: string) => uuidFor(seed, `${index}:${k}`);
-
-  const customer = {
-    participantId: pid('customer'),
-    sessionId: pid('customer-session'),
-    name: personName(rng),
-    address:
-      kind === 'voice'
-        ? tel(rng)
-        : kind === 'email'
-          ? `customer${index}@example.com`
-          : `+1555${String(rng.int(1000000, 9999999))}`,
-    peer:
-      kind === 'voice'
-        ? `tel:+18005550${String(rng.int(100, 199))}`
-        : kind === 'email'
-          ? 'support@example.com'
-          : 'web-messaging',
+  const customer = customerOf(rng, kind, index, pid);
+  const flow = flowOf(rng, dir, kind, direction, startMs, pid);
+  const acdStart = flow ? flow.window[1] : startMs;
+  const acdEnd = acdStart + rng.int(5, kind === 'email' ? 3600 : 90) * SEC;
+  const acd = {
+    participantId: pid('acd'),
+    sessionId: pid('acd-session'),
+    window: [acdStart, acdEnd] as Window,
   };
-
-  let t = startMs;
-  let flow: ConversationPlan['flow'];
-  const hasFlow = kind === 'voice' ? direction === 'inbound' : kind !== 'email' && rng.chance(0.4);
-  if (hasFlow) {
-    const bot = kind !== 'voice';
-    const f = bot ? dir.bots[0]! : dir.flows[0]!;
-    const end = t + rng.int(15, 45) * SEC;
-    flow = {
-      participantId: pid('flow'),
-      sessionId: pid('flow-session'),
-      flowId: f.id,
-      name: f.name,
-      window: [t, end],
-      purpose: bot ? 'botflow' : 'ivr',
-    };
-    t = end;
-  }
-  const acdEnd = t + rng.int(5, kind === 'email' ? 3600 : 90) * SEC;
-  const acd = { participantId: pid('acd'), sessionId: pid('acd-session'), window: [t, acdEnd] as Window };
-  t = acdEnd;
-
-  const long = awkward === 'long';
-  const lines = long ? rng.int(500, 600) : rng.int(14, 30);
-  const transfer = rng.chance(0.2);
-  const agentCount = transfer ? 2 : 1;
-  const perLineMs = long ? 6500 : rng.int(4, 8) * SEC;
-  const agents: AgentLeg[] = [];
-  const firstUser = rng.int(0, dir.users.length - 1);
-  for (let a = 0; a < agentCount; a++) {
-    const user = dir.users[(firstUser + a * 7) % dir.users.length]!;
-    const alert: Window = [t, t + rng.int(2, 10) * SEC];
-    t = alert[1];
-    const talkMs = Math.ceil(lines / agentCount) * perLineMs;
-    const interact: Window[] = [];
-    let hold: Window | undefined;
-    if (a === 0 && kind === 'voice' && rng.chance(0.3)) {
-      const first = Math.floor(talkMs / 2);
-      interact.push([t, t + first]);
-      hold = [t + first, t + first + rng.int(20, 90) * SEC];
-      interact.push([hold[1], hold[1] + talkMs - first]);
-      t = hold[1] + talkMs - first;
-    } else {
-      interact.push([t, t + talkMs]);
-      t += talkMs;
-    }
-    const wrapup: Window = [t, t + rng.int(10, 60) * SEC];
-    agents.push({
-      userId: user.id,
-      name: user.name,
-      participantId: pid(`agent${a}`),
-      sessionId: pid(`agent${a}-session`),
-      alert,
-      interact,
-      ...(hold ? { hold } : {}),
-      wrapup,
-    });
-    // The next agent is alerted as this one goes to wrap-up (a blind transfer).
-  }
-  const endMs = t;
-
-  let recording: ConversationPlan['recording'];
-  if (awkward !== 'noRecording') {
-    const fileState =
-      awkward === 'archived'
-        ? 'ARCHIVED'
-        : awkward === 'deleted'
-          ? 'DELETED'
-          : awkward === 'error'
-            ? 'ERROR'
-            : 'AVAILABLE';
-    recording = {
-      id: pid('recording'),
-      fileState,
-      transcoding: awkward === 'transcoding',
-      sizeBytes: o.audioBytes.min + Math.floor(rng.next() * (o.audioBytes.max - o.audioBytes.min + 1)),
-    };
-  }
-  // Voice: the STA transcript survives archiving but not deletion or a failed recording. Digital:
-  // the transcript is the recording itself, so only an available one has it.
-  const hasTranscript =
-    recording !== undefined &&
-    (kind === 'voice'
-      ? (recording.fileState === 'AVAILABLE' || recording.fileState === 'ARCHIVED') &&
-        awkward !== 'noTranscript'
-      : recording.fileState === 'AVAILABLE');
+  const { lines, agents, endMs } = agentsOf(rng, dir, kind, awkward, acdEnd, pid);
+  const recording = recordingOf(o, rng, awkward, pid);
   return {
     index,
     id,
@@ -268,8 +173,157 @@ export function buildPlan(o: ResolvedOptions, dir: Directory, index: number, slo
     agents,
     lines,
     ...(recording ? { recording } : {}),
-    hasTranscript,
+    hasTranscript: hasTranscript(kind, awkward, recording),
   };
+}
+
+type Ids = (key: string) => string;
+
+/** The slot's awkward case; transcripts, transcoding and hour-long media only exist for voice. */
+function awkwardFor(kind: MediaKind, slot: number): Awkward {
+  const awkward = awkwardOf(slot);
+  if (kind !== 'voice' && (awkward === 'noTranscript' || awkward === 'transcoding' || awkward === 'long'))
+    return 'normal';
+  return awkward;
+}
+
+function customerOf(rng: Rng, kind: MediaKind, index: number, pid: Ids): ConversationPlan['customer'] {
+  return {
+    participantId: pid('customer'),
+    sessionId: pid('customer-session'),
+    name: personName(rng),
+    address:
+      kind === 'voice'
+        ? tel(rng)
+        : kind === 'email'
+          ? `customer${index}@example.com`
+          : `+1555${String(rng.int(1000000, 9999999))}`,
+    peer:
+      kind === 'voice'
+        ? `tel:+18005550${String(rng.int(100, 199))}`
+        : kind === 'email'
+          ? 'support@example.com'
+          : 'web-messaging',
+  };
+}
+
+/** The IVR (inbound voice) or, for some chats and messages, the bot that comes first. */
+function flowOf(
+  rng: Rng,
+  dir: Directory,
+  kind: MediaKind,
+  direction: 'inbound' | 'outbound',
+  t: number,
+  pid: Ids,
+): ConversationPlan['flow'] {
+  const hasFlow = kind === 'voice' ? direction === 'inbound' : kind !== 'email' && rng.chance(0.4);
+  if (!hasFlow) return undefined;
+  const bot = kind !== 'voice';
+  const f = bot ? dir.bots[0]! : dir.flows[0]!;
+  const end = t + rng.int(15, 45) * SEC;
+  return {
+    participantId: pid('flow'),
+    sessionId: pid('flow-session'),
+    flowId: f.id,
+    name: f.name,
+    window: [t, end],
+    purpose: bot ? 'botflow' : 'ivr',
+  };
+}
+
+/** The dialogue's length and the agents who carry it from `t` on (two after a transfer). */
+function agentsOf(
+  rng: Rng,
+  dir: Directory,
+  kind: MediaKind,
+  awkward: Awkward,
+  t: number,
+  pid: Ids,
+): { lines: number; agents: AgentLeg[]; endMs: number } {
+  const long = awkward === 'long';
+  const lines = long ? rng.int(500, 600) : rng.int(14, 30);
+  const transfer = rng.chance(0.2);
+  const agentCount = transfer ? 2 : 1;
+  const perLineMs = long ? 6500 : rng.int(4, 8) * SEC;
+  const talkMs = Math.ceil(lines / agentCount) * perLineMs;
+  const agents: AgentLeg[] = [];
+  const firstUser = rng.int(0, dir.users.length - 1);
+  for (let a = 0; a < agentCount; a++) {
+    const user = dir.users[(firstUser + a * 7) % dir.users.length]!;
+    const leg = agentLeg(rng, a === 0 && kind === 'voice', t, talkMs);
+    agents.push({
+      userId: user.id,
+      name: user.name,
+      participantId: pid(`agent${a}`),
+      sessionId: pid(`agent${a}-session`),
+      ...leg,
+    });
+    // The next agent is alerted as this one goes to wrap-up (a blind transfer).
+    t = leg.wrapup[0];
+  }
+  return { lines, agents, endMs: t };
+}
+
+/** One agent's windows from `t`: alert, interact (split by a hold sometimes), wrap-up. */
+function agentLeg(
+  rng: Rng,
+  mayHold: boolean,
+  t: number,
+  talkMs: number,
+): Pick<AgentLeg, 'alert' | 'interact' | 'hold' | 'wrapup'> {
+  const alert: Window = [t, t + rng.int(2, 10) * SEC];
+  t = alert[1];
+  const interact: Window[] = [];
+  let hold: Window | undefined;
+  if (mayHold && rng.chance(0.3)) {
+    const first = Math.floor(talkMs / 2);
+    interact.push([t, t + first]);
+    hold = [t + first, t + first + rng.int(20, 90) * SEC];
+    interact.push([hold[1], hold[1] + talkMs - first]);
+    t = hold[1] + talkMs - first;
+  } else {
+    interact.push([t, t + talkMs]);
+    t += talkMs;
+  }
+  const wrapup: Window = [t, t + rng.int(10, 60) * SEC];
+  return { alert, interact, ...(hold ? { hold } : {}), wrapup };
+}
+
+function recordingOf(
+  o: ResolvedOptions,
+  rng: Rng,
+  awkward: Awkward,
+  pid: Ids,
+): ConversationPlan['recording'] {
+  if (awkward === 'noRecording') return undefined;
+  const fileState =
+    awkward === 'archived'
+      ? 'ARCHIVED'
+      : awkward === 'deleted'
+        ? 'DELETED'
+        : awkward === 'error'
+          ? 'ERROR'
+          : 'AVAILABLE';
+  return {
+    id: pid('recording'),
+    fileState,
+    transcoding: awkward === 'transcoding',
+    sizeBytes: o.audioBytes.min + Math.floor(rng.next() * (o.audioBytes.max - o.audioBytes.min + 1)),
+  };
+}
+
+/**
+ * Voice: the STA transcript survives archiving but not deletion or a failed recording. Digital:
+ * the transcript is the recording itself, so only an available one has it.
+ */
+function hasTranscript(kind: MediaKind, awkward: Awkward, recording: ConversationPlan['recording']): boolean {
+  return (
+    recording !== undefined &&
+    (kind === 'voice'
+      ? (recording.fileState === 'AVAILABLE' || recording.fileState === 'ARCHIVED') &&
+        awkward !== 'noTranscript'
+      : recording.fileState === 'AVAILABLE')
+  );
 }
 
 export function iso(ms: number): string {

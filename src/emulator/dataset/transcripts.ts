@@ -115,6 +115,42 @@ export function voiceTranscript(plan: ConversationPlan, seed: number, communicat
   const phrases = timed.map((t) => phrase(t, rng));
   const first = phrases[0]?.startTimeMs ?? plan.startMs;
   const duration = plan.endMs - first;
+  const participants = voiceParticipants(plan);
+  return {
+    organizationId: ORGANIZATION_ID,
+    conversationId: plan.id,
+    communicationId,
+    mediaType: 'call',
+    conversationStartTime: plan.startMs,
+    startTime: first,
+    duration: { milliseconds: duration },
+    uri: `/transcript/v1/organizations/${ORGANIZATION_ID}/conversations/${plan.id}/communications/${communicationId}`,
+    transcripts: [
+      {
+        transcriptId: uuidFor(seed, `transcript:${plan.index}`),
+        language: plan.language,
+        programId: '',
+        startTime: first,
+        duration: { milliseconds: duration },
+        phrases,
+        analytics: {
+          sentiment: phrases.map((p, i) => ({
+            participant: p.participantPurpose,
+            phrase: p.text,
+            startTimeMs: p.startTimeMs,
+            duration: p.duration,
+            sentiment: i % 5 === 4 ? 1 : 0,
+            phraseIndex: i,
+          })),
+        },
+      },
+    ],
+    participants,
+  };
+}
+
+/** The STA transcript's participants: customer, IVR, queue, then each agent until they last spoke. */
+function voiceParticipants(plan: ConversationPlan): Record<string, unknown>[] {
   const ani = plan.direction === 'inbound' ? plan.customer.address : plan.customer.peer;
   const dnis = plan.direction === 'inbound' ? plan.customer.peer : plan.customer.address;
   const base = { initialDirection: plan.direction, divisionId: plan.divisionId, ani, dnis };
@@ -152,37 +188,7 @@ export function voiceTranscript(plan: ConversationPlan, seed: number, communicat
       endTimeMs: a.interact[a.interact.length - 1]![1],
     });
   }
-  return {
-    organizationId: ORGANIZATION_ID,
-    conversationId: plan.id,
-    communicationId,
-    mediaType: 'call',
-    conversationStartTime: plan.startMs,
-    startTime: first,
-    duration: { milliseconds: duration },
-    uri: `/transcript/v1/organizations/${ORGANIZATION_ID}/conversations/${plan.id}/communications/${communicationId}`,
-    transcripts: [
-      {
-        transcriptId: uuidFor(seed, `transcript:${plan.index}`),
-        language: plan.language,
-        programId: '',
-        startTime: first,
-        duration: { milliseconds: duration },
-        phrases,
-        analytics: {
-          sentiment: phrases.map((p, i) => ({
-            participant: p.participantPurpose,
-            phrase: p.text,
-            startTimeMs: p.startTimeMs,
-            duration: p.duration,
-            sentiment: i % 5 === 4 ? 1 : 0,
-            phraseIndex: i,
-          })),
-        },
-      },
-    ],
-    participants,
-  };
+  return participants;
 }
 
 export interface DigitalTranscript {
@@ -194,108 +200,128 @@ export interface DigitalTranscript {
 /** The transcript a digital recording carries, in the field the Recording model uses for its media. */
 export function digitalTranscript(plan: ConversationPlan, seed: number): DigitalTranscript {
   const timed = timeline(plan, dialogueOf(plan, seed));
-  const agentOf = (t: Timed) => plan.agents[t.agent ?? 0]!;
-  if (plan.kind === 'chat') {
-    const joined = new Set<number>();
-    const transcript: ChatMessage[] = [];
-    timed.forEach((t, i) => {
-      const customer = t.line.speaker === 'customer';
-      const bot = t.line.speaker === 'bot';
-      const agent = agentOf(t);
-      const agentIndex = t.agent ?? 0;
-      if (!customer && !bot && !joined.has(agentIndex)) {
-        // Genesys chats carry membership events between the messages (bodyType MEMBERJOIN):
-        // not something anyone said, so a transcript must not show it as speech.
-        joined.add(agentIndex);
-        transcript.push({
-          id: uuidFor(seed, `${plan.index}:chat-join:${agentIndex}`),
-          body: `${agent.name} joined the conversation`,
-          bodyType: 'MEMBERJOIN',
-          utc: iso(t.window[0]),
-          from: agent.participantId,
-          chat: plan.customer.sessionId,
-          type: 'message',
-          senderCommunicationId: agent.sessionId,
-          participantPurpose: 'agent',
-        });
-      }
-      transcript.push({
-        id: uuidFor(seed, `${plan.index}:chat:${i}`),
-        body: t.line.text,
-        bodyType: 'STANDARD',
-        utc: iso(t.window[0]),
-        from: customer ? plan.customer.participantId : bot ? plan.flow!.participantId : agent.participantId,
-        to: customer ? agent.participantId : plan.customer.participantId,
-        chat: plan.customer.sessionId,
-        type: 'message',
-        senderCommunicationId: customer
-          ? plan.customer.sessionId
-          : bot
-            ? plan.flow!.sessionId
-            : agent.sessionId,
-        participantPurpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
-        ...(customer || bot ? {} : { user: { id: agent.userId, name: agent.name, displayName: agent.name } }),
-      });
-    });
-    return { transcript };
-  }
-  if (plan.kind === 'message') {
-    return {
-      messagingTranscript: timed.map((t, i) => {
-        const customer = t.line.speaker === 'customer';
-        const bot = t.line.speaker === 'bot';
-        const agent = agentOf(t);
-        return {
-          id: uuidFor(seed, `${plan.index}:message:${i}`),
-          // "The message sender session id" (RecordingMessagingMessage.from).
-          from: customer ? plan.customer.sessionId : bot ? plan.flow!.sessionId : agent.sessionId,
-          to: customer ? 'web-messaging' : plan.customer.address,
-          timestamp: iso(t.window[0]),
-          purpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
-          participantId: customer
-            ? plan.customer.participantId
-            : bot
-              ? plan.flow!.participantId
-              : agent.participantId,
-          // Plain text carries no contentType: the model's enum (QuickReply, Card, Attachment …) has no "Text".
-          messageText: t.line.text,
-          ...(customer || bot ? {} : { fromUser: { id: agent.userId, name: agent.name, version: 1 } }),
-          ...(bot ? { workflow: { id: plan.flow!.flowId } } : {}),
-          ...(customer ? {} : { queue: { id: plan.queue.id } }),
-        };
-      }),
-    };
-  }
-  // E-mail: group the dialogue into a thread of a few messages, customer and agent alternating.
-  const messages: RecordingEmailMessage[] = [];
-  const customerMail = { email: plan.customer.address, name: plan.customer.name };
-  const supportMail = { email: plan.customer.peer, name: 'Support' };
-  let current: { customer: boolean; lines: Timed[] } | undefined;
-  const flush = () => {
-    if (!current) return;
-    const text = current.lines.map((t) => t.line.text).join('\n\n');
-    const i = messages.length;
-    messages.push({
-      id: uuidFor(seed, `${plan.index}:email:${i}`),
-      from: current.customer ? customerMail : supportMail,
-      to: [current.customer ? supportMail : customerMail],
-      subject: i === 0 ? `Billing question #${plan.index}` : `RE: Billing question #${plan.index}`,
-      textBody: text,
-      htmlBody: `<html><body>${current.lines.map((t) => `<p>${escapeHtml(t.line.text)}</p>`).join('')}</body></html>`,
-      time: iso(current.lines[0]!.window[0]),
-      attachments: [],
-    });
+  if (plan.kind === 'chat') return { transcript: chatTranscript(plan, seed, timed) };
+  if (plan.kind === 'message') return { messagingTranscript: messagingTranscript(plan, seed, timed) };
+  return { emailTranscript: emailTranscript(plan, seed, timed) };
+}
+
+/** Who said a line, and the agent it concerns (the one speaking, or the one the customer talks to). */
+function speakerOf(plan: ConversationPlan, t: Timed) {
+  return {
+    customer: t.line.speaker === 'customer',
+    bot: t.line.speaker === 'bot',
+    agent: plan.agents[t.agent ?? 0]!,
   };
+}
+
+function chatTranscript(plan: ConversationPlan, seed: number, timed: Timed[]): ChatMessage[] {
+  const joined = new Set<number>();
+  const transcript: ChatMessage[] = [];
+  timed.forEach((t, i) => {
+    const { customer, bot, agent } = speakerOf(plan, t);
+    const agentIndex = t.agent ?? 0;
+    if (!customer && !bot && !joined.has(agentIndex)) {
+      joined.add(agentIndex);
+      transcript.push(chatJoin(plan, seed, t, agentIndex));
+    }
+    transcript.push({
+      id: uuidFor(seed, `${plan.index}:chat:${i}`),
+      body: t.line.text,
+      bodyType: 'STANDARD',
+      utc: iso(t.window[0]),
+      from: customer ? plan.customer.participantId : bot ? plan.flow!.participantId : agent.participantId,
+      to: customer ? agent.participantId : plan.customer.participantId,
+      chat: plan.customer.sessionId,
+      type: 'message',
+      senderCommunicationId: customer
+        ? plan.customer.sessionId
+        : bot
+          ? plan.flow!.sessionId
+          : agent.sessionId,
+      participantPurpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
+      ...(customer || bot ? {} : { user: { id: agent.userId, name: agent.name, displayName: agent.name } }),
+    });
+  });
+  return transcript;
+}
+
+/**
+ * Genesys chats carry membership events between the messages (bodyType MEMBERJOIN): not something
+ * anyone said, so a transcript must not show it as speech.
+ */
+function chatJoin(plan: ConversationPlan, seed: number, t: Timed, agentIndex: number): ChatMessage {
+  const agent = plan.agents[agentIndex]!;
+  return {
+    id: uuidFor(seed, `${plan.index}:chat-join:${agentIndex}`),
+    body: `${agent.name} joined the conversation`,
+    bodyType: 'MEMBERJOIN',
+    utc: iso(t.window[0]),
+    from: agent.participantId,
+    chat: plan.customer.sessionId,
+    type: 'message',
+    senderCommunicationId: agent.sessionId,
+    participantPurpose: 'agent',
+  };
+}
+
+function messagingTranscript(
+  plan: ConversationPlan,
+  seed: number,
+  timed: Timed[],
+): RecordingMessagingMessage[] {
+  return timed.map((t, i) => {
+    const { customer, bot, agent } = speakerOf(plan, t);
+    return {
+      id: uuidFor(seed, `${plan.index}:message:${i}`),
+      // "The message sender session id" (RecordingMessagingMessage.from).
+      from: customer ? plan.customer.sessionId : bot ? plan.flow!.sessionId : agent.sessionId,
+      to: customer ? 'web-messaging' : plan.customer.address,
+      timestamp: iso(t.window[0]),
+      purpose: customer ? 'customer' : bot ? 'botflow' : 'agent',
+      participantId: customer
+        ? plan.customer.participantId
+        : bot
+          ? plan.flow!.participantId
+          : agent.participantId,
+      // Plain text carries no contentType: the model's enum (QuickReply, Card, Attachment …) has no "Text".
+      messageText: t.line.text,
+      ...(customer || bot ? {} : { fromUser: { id: agent.userId, name: agent.name, version: 1 } }),
+      ...(bot ? { workflow: { id: plan.flow!.flowId } } : {}),
+      ...(customer ? {} : { queue: { id: plan.queue.id } }),
+    };
+  });
+}
+
+/** E-mail: the dialogue grouped into a thread of a few messages, customer and agent alternating. */
+function emailTranscript(plan: ConversationPlan, seed: number, timed: Timed[]): RecordingEmailMessage[] {
+  const runs: { customer: boolean; lines: Timed[] }[] = [];
   for (const t of timed) {
     const customer = t.line.speaker === 'customer';
-    if (!current || current.customer !== customer) {
-      flush();
-      current = { customer, lines: [] };
-    }
-    current.lines.push(t);
+    const current = runs[runs.length - 1];
+    if (current && current.customer === customer) current.lines.push(t);
+    else runs.push({ customer, lines: [t] });
   }
-  flush();
-  return { emailTranscript: messages };
+  return runs.map((run, i) => emailMessage(plan, seed, run, i));
+}
+
+function emailMessage(
+  plan: ConversationPlan,
+  seed: number,
+  run: { customer: boolean; lines: Timed[] },
+  i: number,
+): RecordingEmailMessage {
+  const customerMail = { email: plan.customer.address, name: plan.customer.name };
+  const supportMail = { email: plan.customer.peer, name: 'Support' };
+  return {
+    id: uuidFor(seed, `${plan.index}:email:${i}`),
+    from: run.customer ? customerMail : supportMail,
+    to: [run.customer ? supportMail : customerMail],
+    subject: i === 0 ? `Billing question #${plan.index}` : `RE: Billing question #${plan.index}`,
+    textBody: run.lines.map((t) => t.line.text).join('\n\n'),
+    htmlBody: `<html><body>${run.lines.map((t) => `<p>${escapeHtml(t.line.text)}</p>`).join('')}</body></html>`,
+    time: iso(run.lines[0]!.window[0]),
+    attachments: [],
+  };
 }
 
 function escapeHtml(s: string): string {

@@ -6,6 +6,10 @@ import type { MediaSource } from '../dataset/media.ts';
 import type { ResolvedOptions } from '../options.ts';
 import type { UrlSigner } from './signing.ts';
 import type { InternalService } from './hostile-net.ts';
+import type { TokenStore } from './auth.ts';
+import type { FaultPlanner } from './faults.ts';
+import type { FixedWindowLimiter } from './rate-limit.ts';
+import type { StatsCollector } from './stats.ts';
 
 export type DownloadTarget =
   | {
@@ -157,4 +161,13 @@ export class EmulatorContext {
         : this.dataset.mediaOf(plan);
     return whole && channel !== undefined ? this.dataset.channelMediaOf(plan, channel) : whole;
   }
+}
+
+/** What the server's handlers reach: the context, and the token store, limiter, faults and stats around it. */
+export interface AppParts {
+  ctx: EmulatorContext;
+  tokens: TokenStore;
+  limiter: FixedWindowLimiter | null;
+  faults: FaultPlanner;
+  stats: StatsCollector;
 }

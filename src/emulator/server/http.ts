@@ -23,6 +23,14 @@ export function errorReply(
 }
 
 export const badRequest = (message: string): Reply => errorReply(400, 'bad.request', message);
+/** Genesys' 429 after its rate limit (also what a 'retry-after-long' fault answers). */
+export const tooManyRequests = (seconds: number): Reply =>
+  errorReply(
+    429,
+    'too.many.requests.retry.after',
+    `Rate limit exceeded the maximum. Retry the request in [${seconds}] seconds`,
+    { 'retry-after': String(seconds) },
+  );
 export const notFound = (message = 'The requested resource was not found.'): Reply =>
   errorReply(404, 'not.found', message);
 
