@@ -60,7 +60,12 @@ export function isGtError(err: unknown, code?: ErrorCode): err is GtError {
 }
 
 /** Failures that will hit every following conversation too: a run (or a worker) stops instead of burning through them. */
-const RUN_FATAL: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'CONFIG_INVALID', 'DISK_FULL', 'CHECKPOINT']);
+const RUN_FATAL: ReadonlySet<ErrorCode> = new Set([
+  'AUTH_FAILED',
+  'CONFIG_INVALID',
+  'DISK_FULL',
+  'CHECKPOINT',
+]);
 
 /** Fatal by code, or flagged by its source (a sink whose destination refuses every write). */
 export function isRunFatal(err: unknown): err is GtError {

@@ -13,7 +13,6 @@ import type { PipelineContext } from './context.ts';
 import type { BatchAnswer } from './fetch/batch.ts';
 import { conversationDeadline } from './deadline.ts';
 
-
 function failureText(err: unknown): { code: string; message: string } {
   if (isGtError(err)) return { code: err.code, message: err.message };
   return { code: 'UNEXPECTED', message: err instanceof Error ? err.message : String(err) };
