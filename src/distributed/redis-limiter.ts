@@ -36,11 +36,18 @@ if paused > now then return paused - now end
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 -- The budget: the announced one (else the assumed ARGV[2]) less the headroom fraction ARGV[5],
--- capped by this process's ceiling ARGV[4] (0 = none). See src/genesys/budget.ts.
-local announced = tonumber(redis.call('GET', KEYS[3]) or ARGV[2])
-local allowed = announced - math.floor(announced * tonumber(ARGV[5]))
+-- capped by this process's ceiling ARGV[4] (0 = none). A server that answered without announcing
+-- one ('none') is paced only by the ceiling. See src/genesys/budget.ts.
+local stored = redis.call('GET', KEYS[3])
 local ceiling = tonumber(ARGV[4])
-if ceiling > 0 and ceiling < allowed then allowed = ceiling end
+local allowed
+if stored == 'none' then
+  if ceiling > 0 then allowed = ceiling else allowed = math.huge end
+else
+  local announced = tonumber(stored or ARGV[2])
+  allowed = announced - math.floor(announced * tonumber(ARGV[5]))
+  if ceiling > 0 and ceiling < allowed then allowed = ceiling end
+end
 if allowed < 1 then allowed = 1 end
 local count = redis.call('ZCARD', KEYS[1])
 if count >= allowed then
@@ -79,6 +86,9 @@ local current = tonumber(redis.call('GET', KEYS[2]) or '0')
 if untilMs > current then redis.call('SET', KEYS[2], untilMs, 'PX', tonumber(ARGV[3]) + 1000) end
 return untilMs
 `;
+
+/** Stored in place of an announced budget when the server answered without one. */
+const UNANNOUNCED = 'none';
 
 export interface RedisRateLimiterOptions extends BudgetPolicy {
   /**
@@ -176,6 +186,10 @@ export class RedisRateLimiter implements RateLimiter {
     const { allowed, spent } = readRateLimitHeaders(headers);
     // Expires so a budget raised later by Genesys support is not shadowed forever.
     if (allowed !== undefined) this.redis.set(this.keys(client)[2], allowed, 'EX', 3600).catch(this.onError);
+    // An answer without the headers, while nothing is announced: the server does not say (a gateway
+    // that strips them, a test double), so the ceiling alone paces, as in InMemoryRateLimiter.
+    // NX: never over an announced budget.
+    else this.redis.set(this.keys(client)[2], UNANNOUNCED, 'EX', 3600, 'NX').catch(this.onError);
     // The server says its window is spent: unless our own grants explain it (FULL_WINDOW_LUA),
     // someone outside our Redis shares the client; wait for its reset rather than collect a 429.
     if (spent) {

@@ -128,3 +128,42 @@ test('Redis going away fails waiting requests with REDIS_UNAVAILABLE instead of 
   redis.disconnect();
   await assert.rejects(limiter.acquire('c:api'), (e) => isGtError(e, 'REDIS_UNAVAILABLE'));
 });
+
+test('a server that answers without announcing a budget is paced by the ceiling alone, as in one process', async (t) => {
+  // The assumed budget (3 per minute here) holds until the first answer...
+  const { a, b } = await twoLimiters(t, 3, 60_000);
+  for (let i = 0; i < 3; i += 1) await a.acquire('client-1:api');
+  a.observe('client-1:api', {}); // ...which announces nothing: no pacing to a guess.
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 20; i += 1) await b.acquire('client-1:api');
+  // A budget announced later is the budget again (3 − 5 % headroom → 3, all spent above).
+  b.observe('client-1:api', {
+    'inin-ratelimit-allowed': '3',
+    'inin-ratelimit-count': '1',
+    'inin-ratelimit-reset': '60',
+  });
+  a.observe('client-1:api', {}); // an answer without headers does not undo it
+  await new Promise((r) => setTimeout(r, 20));
+  const ac = new AbortController();
+  const held = a.acquire('client-1:api', ac.signal);
+  setTimeout(() => ac.abort(), 150);
+  await assert.rejects(held, (e) => isGtError(e, 'ABORTED'));
+});
+
+test('with a ceiling, a server that announces nothing is paced to the ceiling', async (t) => {
+  const redis = await testRedis(t);
+  const limiter = new RedisRateLimiter(redis, {
+    perWindow: 100,
+    windowMs: 60_000,
+    slackMs: 0,
+    ceiling: 4,
+    prefix: uniquePrefix(t, 'limiter'),
+  });
+  limiter.observe('client-1:api', {});
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 4; i += 1) await limiter.acquire('client-1:api');
+  const ac = new AbortController();
+  const fifth = limiter.acquire('client-1:api', ac.signal);
+  setTimeout(() => ac.abort(), 150);
+  await assert.rejects(fifth, (e) => isGtError(e, 'ABORTED'));
+});
