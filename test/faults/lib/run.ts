@@ -2,7 +2,7 @@
 // - nothing lost: every selected conversation ends up exported, checked against the oracle
 //   (media byte-exact, transcripts in every format, redacted, no control characters);
 // - nothing duplicated: exactly the files the manifests list, one webhook delivery ID per
-//   conversation, at most one resend per kill;
+//   conversation, at most one resend per kill and conversation in flight;
 // - clear errors: every failure (conversation or whole run) carries a typed code, never a stack;
 // - no secret or PII in logs, the audit log, CLI output or webhook payloads;
 // - nothing written outside --out and --state-dir, whatever IDs the API made up.
@@ -339,8 +339,16 @@ export async function runScenario(s: Scenario, tally: Tally): Promise<void> {
           sel.must.includes(id) || sel.may.has(id),
           `a webhook delivery for ${id}, which was not selected`,
         );
+      // At least once: a kill between a receiver's 2xx and the checkpoint's record of it forces a
+      // resend, once for each conversation in flight then (up to --concurrency per kill).
       const resends = [...receiver.accepted.values()].reduce((a, n) => a + (n - 1), 0);
-      assert.ok(resends <= kills, `${resends} webhook resends for ${kills} kills`);
+      assert.ok(
+        resends <= kills * s.concurrency,
+        `${resends} webhook resends for ${kills} kills at concurrency ${s.concurrency}`,
+      );
+      // And never the same conversation twice for one kill.
+      for (const [webhookId, n] of receiver.accepted)
+        assert.ok(n - 1 <= kills, `${webhookId} accepted ${n} times with ${kills} kills`);
       // Payloads leave the process: planted PII must not be in them either.
       const readable = visible(receiver.payloads.join('\n'));
       for (const id of sel.must)
