@@ -14,6 +14,14 @@ async function twoLimiters(t: import('node:test').TestContext, perWindow: number
   return { a: new RedisRateLimiter(a, options), b: new RedisRateLimiter(b, options), redis: a, prefix };
 }
 
+/** `limiter` grants `key` nothing more for `ms`: the request waits until it is aborted. */
+async function assertHeld(limiter: RedisRateLimiter, key: string, ms: number): Promise<void> {
+  const ac = new AbortController();
+  const held = limiter.acquire(key, ac.signal);
+  setTimeout(() => ac.abort(), ms);
+  await assert.rejects(held, (e) => isGtError(e, 'ABORTED'));
+}
+
 test('two processes share one budget per client: never more than perWindow grants in any window', async (t) => {
   const { a, b, prefix } = await twoLimiters(t, 5, 400);
   // Grant times are read from Redis (the sorted set's scores, Redis clock), not taken when the
@@ -56,10 +64,7 @@ test('different OAuth clients have separate budgets; families of one client shar
   await a.acquire('c1:analytics');
   await a.acquire('c1:recordings');
   await a.acquire('c2:analytics'); // another client: not blocked by c1's spent budget
-  const ac = new AbortController();
-  const blocked = a.acquire('c1:transcripts', ac.signal);
-  setTimeout(() => ac.abort(), 100);
-  await assert.rejects(blocked, (e) => isGtError(e, 'ABORTED'));
+  await assertHeld(a, 'c1:transcripts', 100);
 });
 
 test('a pause (429 Retry-After) seen by one process holds back the others', async (t) => {
@@ -80,10 +85,7 @@ test('the budget learnt from inin-ratelimit-allowed is shared', async (t) => {
   });
   await new Promise((r) => setTimeout(r, 20));
   for (let i = 0; i < 3; i += 1) await b.acquire('client-1:api');
-  const ac = new AbortController();
-  const fourth = b.acquire('client-1:api', ac.signal);
-  setTimeout(() => ac.abort(), 150);
-  await assert.rejects(fourth, (e) => isGtError(e, 'ABORTED'));
+  await assertHeld(b, 'client-1:api', 150);
   assert.equal(b.waiting, 0);
 });
 
@@ -144,10 +146,7 @@ test('a server that answers without announcing a budget is paced by the ceiling 
   });
   a.observe('client-1:api', {}); // an answer without headers does not undo it
   await new Promise((r) => setTimeout(r, 20));
-  const ac = new AbortController();
-  const held = a.acquire('client-1:api', ac.signal);
-  setTimeout(() => ac.abort(), 150);
-  await assert.rejects(held, (e) => isGtError(e, 'ABORTED'));
+  await assertHeld(a, 'client-1:api', 150);
 });
 
 test('with a ceiling, a server that announces nothing is paced to the ceiling', async (t) => {
@@ -162,8 +161,5 @@ test('with a ceiling, a server that announces nothing is paced to the ceiling', 
   limiter.observe('client-1:api', {});
   await new Promise((r) => setTimeout(r, 20));
   for (let i = 0; i < 4; i += 1) await limiter.acquire('client-1:api');
-  const ac = new AbortController();
-  const fifth = limiter.acquire('client-1:api', ac.signal);
-  setTimeout(() => ac.abort(), 150);
-  await assert.rejects(fifth, (e) => isGtError(e, 'ABORTED'));
+  await assertHeld(limiter, 'client-1:api', 150);
 });
